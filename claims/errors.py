@@ -1,0 +1,64 @@
+"""The one exception hierarchy of the claims library.
+
+    ClaimsError                 base: the CLI prints ``Error: <message>`` and exits non-zero
+    ├── InputError              unreadable, binary, empty or oversized input; bad arguments
+    ├── FetchError              a URL could not be fetched (network, status, size, type)
+    │   └── RefusedURLError     a URL refused before any request (scheme, private host, robots)
+    ├── StoreError              the database cannot be used
+    │   ├── DatabaseLockedError another process holds the write lock for too long
+    │   ├── SchemaVersionError  the file was written by a newer version of claims
+    │   └── QueryError          bad SQL, or a write attempted through a read-only query
+    └── ConfigError             settings that cannot work
+
+Every message says what went wrong and what to do about it, in one line.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ClaimsError",
+    "InputError",
+    "FetchError",
+    "RefusedURLError",
+    "StoreError",
+    "DatabaseLockedError",
+    "SchemaVersionError",
+    "QueryError",
+    "ConfigError",
+]
+
+
+class ClaimsError(Exception):
+    """Base class of every error the library raises on purpose."""
+
+
+class InputError(ClaimsError):
+    """The input document cannot be used."""
+
+
+class FetchError(ClaimsError):
+    """A URL could not be fetched."""
+
+
+class RefusedURLError(FetchError):
+    """A URL was refused before any request was sent."""
+
+
+class StoreError(ClaimsError):
+    """The DuckDB database cannot be used."""
+
+
+class DatabaseLockedError(StoreError):
+    """Another process held the database write lock past the retry budget."""
+
+
+class SchemaVersionError(StoreError):
+    """The database schema is newer than this version of claims understands."""
+
+
+class QueryError(StoreError):
+    """A user query failed (bad SQL, or a write through the read-only query path)."""
+
+
+class ConfigError(ClaimsError):
+    """Settings that cannot work."""

