@@ -1,0 +1,44 @@
+# The two commands of the README: `make demo` (the main job) and `make test` (the tests).
+# Both create or refresh the virtual environment first; nothing else needs installing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: demo test install browser bench lint clean
+
+# torch is pinned to the CPU build (2.13.0+cpu) through requirements.lock.
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/claims check examples/seed-article.txt
+
+# Browser tests drive Debian's chromium; install it once when missing (needs root, as on CI).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/pipeline_stages.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check claims flows tests
+	$(BIN)/mypy claims
+
+clean:
+	rm -rf $(VENV) .prefect claims.duckdb claims.duckdb.wal

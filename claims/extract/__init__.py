@@ -1,0 +1,108 @@
+"""Text -> sentences -> check-worthy claims with their quantities, type, attribution, date.
+
+:func:`extract_claims` is the stage function; the pieces live in their own modules:
+``sentences`` (splitting with offsets), ``quantities`` (news numbers), ``checkworthiness``
+(the trained scorer), ``structure`` (type, attribution, date, entities) and ``matching``
+(claim clusters across articles).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from claims.extract.quantities import parse_quantities
+from claims.extract.sentences import split_sentences
+from claims.models import Claim, Document, Quantity, Sentence, stable_id
+from claims.score.embed import Embedder
+from claims.settings import Settings
+
+__all__ = ["ExtractionResult", "extract_claims", "primary_quantity", "Scorer"]
+
+log = logging.getLogger(__name__)
+
+_WORDS = re.compile(r"[A-Za-z]{2,}")
+
+
+class Scorer(Protocol):
+    def score(self, texts: Sequence[str], embeddings: np.ndarray | None = None,
+              embedder: Embedder | None = None) -> np.ndarray: ...
+
+
+@dataclass
+class ExtractionResult:
+    """The claims of one document and their embeddings (row i belongs to claims[i])."""
+
+    claims: list[Claim]
+    claim_vectors: np.ndarray
+    sentences: list[Sentence] = field(default_factory=list)
+    scores: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+
+
+def primary_quantity(quantities: Sequence[Quantity]) -> Quantity | None:
+    """The quantity a claim is about: the first count of a named thing, else the first one."""
+    for q in quantities:
+        if q.unit and q.kind == "count":
+            return q
+    for q in quantities:
+        if q.unit:
+            return q
+    return quantities[0] if quantities else None
+
+
+_SCORER: Scorer | None = None
+
+
+def default_scorer() -> Scorer:
+    """The check-worthiness model shipped in the package (loaded once)."""
+    global _SCORER
+    if _SCORER is None:
+        from claims.extract.checkworthiness import CheckworthinessModel
+
+        _SCORER = CheckworthinessModel.load()
+    return _SCORER
+
+
+def extract_claims(document: Document, embedder: Embedder, settings: Settings,
+                   scorer: Scorer | None = None) -> ExtractionResult:
+    """Sentences scoring at or above the check-worthiness threshold become claims.
+
+    Quantity offsets are relative to the claim's text; the claim's own offsets index
+    the document text.
+    """
+    from claims.extract.structure import claim_date, claim_type, find_attribution, find_entities
+
+    sentences = [s for s in split_sentences(document.text) if len(_WORDS.findall(s.text)) >= 4]
+    if not sentences:
+        return ExtractionResult([], np.zeros((0, embedder.dimension), dtype=np.float32))
+    vectors = embedder.encode([s.text for s in sentences])
+    scores = np.asarray((scorer or default_scorer()).score([s.text for s in sentences], embeddings=vectors),
+                        dtype=np.float32)
+    chosen = [i for i in np.argsort(-scores, kind="stable") if scores[i] >= settings.checkworthiness_threshold]
+    chosen = sorted(chosen[: settings.max_claims])
+    doc_date = document.published_at.date() if document.published_at else None
+    claims: list[Claim] = []
+    for i in chosen:
+        s = sentences[i]
+        quantities = parse_quantities(s.text)
+        quantity = primary_quantity(quantities)
+        claims.append(Claim(
+            id=stable_id(document.id, s.start, s.end),
+            document_id=document.id,
+            text=s.text,
+            start=s.start,
+            end=s.end,
+            checkworthiness=float(scores[i]),
+            quantity=quantity,
+            quantities=quantities,
+            claim_type=claim_type(s.text, quantities),
+            attribution=find_attribution(s.text),
+            claim_date=claim_date(s.text, doc_date),
+            entities=find_entities(s.text),
+        ))
+    claim_vectors = vectors[chosen] if chosen else np.zeros((0, embedder.dimension), dtype=np.float32)
+    return ExtractionResult(claims, claim_vectors, sentences, scores)

@@ -1,0 +1,218 @@
+"""The pipeline's stages as plain functions, and :func:`verify` that runs them in order.
+
+Prefect tasks in ``flows/`` wrap these one to one; a notebook can call them directly.
+
+    read_input -> extract_claims -> gather_sources -> prepare_passages -> judge_claims
+       |               |                  |                 |                 |
+    documents        claims          documents          passages       evidence+verdicts
+
+Each stage writes what it produced before the next begins (short transactions), so a run
+that fails or is killed keeps everything obtained so far, and a rerun adds nothing twice:
+ids are content hashes and writes are upserts. Verdicts and their evidence rows are
+written together, one transaction per run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from claims.extract import ExtractionResult, extract_claims
+from claims.models import Claim, Document, Passage, Verdict
+from claims.settings import Settings
+from claims.score.embed import Embedder, load_embedder
+from claims.score.passages import passages_for
+from claims.score.retrieve import top_k
+from claims.score.verdict import VerdictPolicy, assess_evidence, decide
+from claims.sources import SourceError, SourceRequest, SourceResult, build_backends, gather_all
+from claims.store import Store
+
+__all__ = [
+    "RunReport",
+    "PassageSet",
+    "open_store",
+    "extract_stage",
+    "gather_sources",
+    "prepare_passages",
+    "judge_claims",
+    "verify",
+    "policy_from_settings",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PassageSet:
+    """The candidate passages of a run with their embeddings and source documents."""
+
+    passages: list[Passage]
+    vectors: np.ndarray
+    documents: dict[str, Document]
+    embedded: int = 0  # how many vectors had to be computed (not found in the store)
+
+
+@dataclass
+class RunReport:
+    """What a run did: its id, the input, claims, verdicts, errors and timings."""
+
+    run_id: str
+    document: Document | None = None
+    claims: list[Claim] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
+    errors: list[SourceError] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def label_counts(self) -> dict[str, int]:
+        return dict(Counter(v.label for v in self.verdicts))
+
+    def stats(self) -> dict[str, Any]:
+        return {"timings": self.timings, "counts": self.counts, "labels": self.label_counts(),
+                "errors": [f"{e.backend}: {e.target}: {e.error}" for e in self.errors]}
+
+
+def open_store(settings: Settings) -> Store:
+    """The settings' database, migrated to this version's schema."""
+    store = Store(settings.db, lock_timeout=settings.lock_timeout)
+    store.migrate()
+    return store
+
+
+def policy_from_settings(settings: Settings) -> VerdictPolicy:
+    return VerdictPolicy(
+        tolerance=settings.quantity_tolerance,
+        same_time_days=settings.same_time_days,
+        reliability=settings.source_reliability,
+        exclude_after_claim_date=settings.exclude_evidence_after_claim_date,
+    )
+
+
+def embedder_for(settings: Settings) -> Embedder:
+    return load_embedder(settings.model, batch_size=settings.embed_batch_size)
+
+
+# -- stages ------------------------------------------------------------------------------
+
+
+def extract_stage(document: Document, settings: Settings, store: Store, embedder: Embedder) -> ExtractionResult:
+    """Check-worthy claims of the document, stored with their parsed quantities."""
+    result = extract_claims(document, embedder, settings)
+    store.upsert_claims(result.claims)
+    return result
+
+
+def gather_sources(claims: Sequence[Claim], settings: Settings, store: Store, run_id: str | None = None,
+                   exclude: Sequence[Document] = ()) -> SourceResult:
+    """Documents from every backend switched on; each failure recorded, never raised.
+    Documents equal to one in ``exclude`` (the input itself) are dropped."""
+    result = asyncio.run(_gather(claims, settings, store, run_id))
+    excluded = {d.content_hash for d in exclude} | {d.id for d in exclude}
+    result.documents = [d for d in result.documents if d.id not in excluded and d.content_hash not in excluded]
+    store.upsert_documents(result.documents)
+    for error in result.errors:
+        log.warning("source failed: %s %s: %s", error.backend, error.target, error.error)
+    return result
+
+
+async def _gather(claims: Sequence[Claim], settings: Settings, store: Store, run_id: str | None) -> SourceResult:
+    from claims.sources.queries import build_queries
+
+    requests = [
+        SourceRequest(claim_id=c.id, claim_text=c.text, queries=build_queries(c), claim_date=c.claim_date)
+        for c in claims
+    ] or [SourceRequest()]
+    web_needed = any(
+        getattr(settings.sources, name).enabled for name in ("urls", "feeds", "wikipedia", "searxng", "gdelt", "factcheck")
+    )
+    if not web_needed:
+        return await gather_all(requests, build_backends(settings, None))
+    from claims.sources.http import Fetcher
+
+    async with Fetcher(settings.http, store=store, run_id=run_id) as fetcher:
+        return await gather_all(requests, build_backends(settings, fetcher))
+
+
+def prepare_passages(documents: Sequence[Document], settings: Settings, store: Store,
+                     embedder: Embedder) -> PassageSet:
+    """Cut documents into passages; embed only the passages the store has no vector for."""
+    passages = passages_for(documents, settings.passage_sentences, settings.passage_overlap)
+    known = store.known_passage_embeddings([p.id for p in passages], embedder.name)
+    missing = [p for p in passages if p.id not in known]
+    if missing:
+        new_vectors = embedder.encode([p.text for p in missing])
+        store.upsert_passages(missing, new_vectors, embedder.name)
+        known.update({p.id: new_vectors[i] for i, p in enumerate(missing)})
+    vectors = (np.stack([known[p.id] for p in passages]).astype(np.float32)
+               if passages else np.zeros((0, embedder.dimension), dtype=np.float32))
+    return PassageSet(passages, vectors, {d.id: d for d in documents}, embedded=len(missing))
+
+
+def judge_claims(claims: Sequence[Claim], claim_vectors: np.ndarray, passage_set: PassageSet,
+                 settings: Settings, stance: Callable[..., np.ndarray] | None = None) -> list[Verdict]:
+    """Rank passages per claim, give each a stance, and decide a verdict per claim."""
+    policy = policy_from_settings(settings)
+    rankings = top_k(claim_vectors, passage_set.vectors, settings.top_k, settings.min_similarity)
+    verdicts = []
+    for i, (claim, ranking) in enumerate(zip(claims, rankings)):
+        hits = [(passage_set.passages[j], passage_set.documents[passage_set.passages[j].document_id], sim)
+                for j, sim in ranking]
+        probs = None
+        if stance is not None and hits:
+            idx = [j for j, _ in ranking]
+            probs = stance([claim.text] * len(hits), [p.text for p, _, _ in hits],
+                           np.repeat(claim_vectors[i:i + 1], len(hits), axis=0), passage_set.vectors[idx])
+        evidence = assess_evidence(claim, hits, policy, probs)
+        verdicts.append(decide(claim, evidence, policy))
+    return verdicts
+
+
+# -- the whole run -------------------------------------------------------------------------
+
+
+def verify(document: Document, settings: Settings, *, store: Store | None = None,
+           run_id: str | None = None, flow_run_id: str | None = None,
+           flow_name: str = "verify-document") -> RunReport:
+    """Every stage for one input document, without any orchestrator."""
+    store = store or open_store(settings)
+    run_id = store.start_run(flow_name=flow_name, input=document.url or document.title or document.id,
+                             flow_run_id=flow_run_id, run_id=run_id)
+    report = RunReport(run_id=run_id, document=document)
+    try:
+        run_stages(document, settings, store, report)
+    except BaseException as exc:
+        store.finish_run(run_id, status="failed", error=f"{exc.__class__.__name__}: {exc}", stats=report.stats())
+        raise
+    store.finish_run(run_id, status="completed", stats=report.stats())
+    return report
+
+
+def run_stages(document: Document, settings: Settings, store: Store, report: RunReport) -> None:
+    def timed(name: str, fn: Callable[[], Any]) -> Any:
+        start = time.perf_counter()
+        value = fn()
+        report.timings[name] = report.timings.get(name, 0.0) + time.perf_counter() - start
+        log.info("stage %s done in %.2fs", name, report.timings[name])
+        return value
+
+    embedder = timed("load_model", lambda: embedder_for(settings))
+    timed("store_input", lambda: store.upsert_documents([document]))
+    extraction = timed("extract", lambda: extract_stage(document, settings, store, embedder))
+    report.claims = extraction.claims
+    if not extraction.claims:
+        return
+    sources = timed("gather", lambda: gather_sources(extraction.claims, settings, store, report.run_id, exclude=[document]))
+    report.errors = sources.errors
+    passage_set = timed("passages", lambda: prepare_passages(sources.documents, settings, store, embedder))
+    verdicts = timed("judge", lambda: judge_claims(extraction.claims, extraction.claim_vectors, passage_set, settings))
+    timed("store_verdicts", lambda: store.save_verdicts(report.run_id, verdicts, model=embedder.name))
+    report.verdicts = verdicts
+    report.counts = {"claims": len(extraction.claims), "documents": len(sources.documents),
+                     "passages": len(passage_set.passages), "embedded": passage_set.embedded,
+                     "verdicts": len(verdicts)}

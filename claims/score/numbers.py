@@ -1,0 +1,161 @@
+"""Comparing a claim's number with the numbers its evidence reports.
+
+Similarity says a passage is about the same thing; only the numbers say whether it
+agrees. For a claim quantity and a passage quantity that count the same thing
+(``same_counted_thing``), the relation is
+
+* ``match``       both precise and equal within the tolerance;
+* ``consistent``  compatible, but through a bound, a range or a vague amount
+                  ("at least 3,000" is consistent with 8,000);
+* ``mismatch``    incompatible, in the same scope as far as the text tells;
+* ``other_scope`` incompatible, but reported for another place or another time, so it
+                  neither supports nor refutes the claim (troop numbers change as a
+                  deployment grows; 10,000 in eastern Russia does not contradict 8,000 near
+                  the border).
+
+Scope is read from the text next to each number: the places named in the prepositional
+phrases that follow it ("in Russia's Kursk region", "near the Ukrainian border", "to
+eastern Russia"), and the dates of the claim and of the source.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Sequence
+
+from claims.extract.quantities import parse_quantities, same_counted_thing
+from claims.models import Quantity
+
+__all__ = ["NumericJudgement", "interval", "relate_quantities", "judge_numbers", "place_terms", "format_quantity"]
+
+# A place phrase after a number: preposition, optional article and compass adjective, then
+# one or more capitalised words (possessives allowed), e.g. "near the Ukrainian border".
+_PLACE = re.compile(
+    r"\b(?:in|near|at|inside|into|to|on|along|across|towards?|from|with|close to)\s+"
+    r"(?:the\s+)?(?:(?:north|south|east|west)(?:ern|-?eastern|-?western)?\s+|central\s+|far\s+)?"
+    r"((?:[A-Z][\w\-]*(?:['’]s)?\s*){1,4})"
+)
+_STOP_WORDS = {"The", "A", "An", "He", "She", "It", "They", "We", "I", "This", "That"}
+_CLAUSE_END = re.compile(r"[.;:!?]|,\s+(?:and|but|while|which|who|according)\b|\b(?:said|says|told)\b")
+
+
+def place_terms(text: str) -> set[str]:
+    """Normalised place words named in ``text``'s prepositional phrases.
+
+    Words are folded to a 4-letter stem so that a country and its adjective meet
+    ("Ukraine's", "Ukrainian" -> "ukra").
+    """
+    terms: set[str] = set()
+    for match in _PLACE.finditer(text):
+        for word in re.findall(r"[A-Z][\w\-]*", match.group(1)):
+            if word in _STOP_WORDS:
+                continue
+            terms.add(word.lower()[:4])
+    return terms
+
+
+def _scope_window(text: str, q: Quantity) -> str:
+    """The text after a quantity up to the end of its clause."""
+    rest = text[q.end:q.end + 160]
+    end = _CLAUSE_END.search(rest)
+    return rest[: end.start()] if end else rest
+
+
+def interval(q: Quantity, tolerance: float = 0.0) -> tuple[float, float]:
+    """The values a quantity allows, widened by ``tolerance`` (a fraction)."""
+    if q.low is None and q.high is None and q.value is not None:
+        low = high = q.value
+    else:
+        low, high = q.low, q.high
+    lo = -math.inf if low is None else low * (1 - tolerance)
+    hi = math.inf if high is None else high * (1 + tolerance)
+    return lo, hi
+
+
+def _precise(q: Quantity) -> bool:
+    return q.value is not None and q.low is not None and q.high is not None and q.low == q.high
+
+
+def relate_quantities(claim_q: Quantity, passage_q: Quantity, tolerance: float) -> str:
+    """``match``, ``consistent`` or ``mismatch`` for two quantities of the same thing."""
+    c_lo, c_hi = interval(claim_q, tolerance)
+    p_lo, p_hi = interval(passage_q, tolerance)
+    if c_hi < p_lo or p_hi < c_lo:
+        return "mismatch"
+    if _precise(claim_q) and _precise(passage_q):
+        return "match"
+    return "consistent"
+
+
+@dataclass(frozen=True)
+class NumericJudgement:
+    relation: str  # match | consistent | mismatch | other_scope | none
+    quantity: Quantity | None = None
+    places: frozenset[str] = frozenset()
+    reason: str = ""
+
+
+_ORDER = {"match": 0, "consistent": 1, "mismatch": 2, "other_scope": 3}
+
+
+def _as_date(value: date | datetime | None) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    return value
+
+
+def judge_numbers(
+    claim_text: str,
+    claim_q: Quantity | None,
+    passage_text: str,
+    *,
+    claim_date: date | datetime | None = None,
+    passage_date: date | datetime | None = None,
+    tolerance: float = 0.05,
+    same_time_days: int = 3,
+    passage_quantities: Sequence[Quantity] | None = None,
+) -> NumericJudgement:
+    """The best numeric relation between the claim's quantity and the passage's quantities."""
+    if claim_q is None:
+        return NumericJudgement("none")
+    quantities = parse_quantities(passage_text) if passage_quantities is None else passage_quantities
+    candidates = [q for q in quantities if same_counted_thing(claim_q, q)]
+    if not candidates:
+        return NumericJudgement("none")
+    claim_places = place_terms(_scope_window(claim_text, claim_q))
+    c_day, p_day = _as_date(claim_date), _as_date(passage_date)
+    other_time = c_day is not None and p_day is not None and abs((c_day - p_day).days) > same_time_days
+    best: NumericJudgement | None = None
+    for q in candidates:
+        relation = relate_quantities(claim_q, q, tolerance)
+        places = frozenset(place_terms(_scope_window(passage_text, q)))
+        reason = ""
+        if relation == "mismatch":
+            if claim_places and places and not (claim_places & places):
+                relation, reason = "other_scope", "another place"
+            elif other_time:
+                relation, reason = "other_scope", "another time"
+        judgement = NumericJudgement(relation, q, places, reason)
+        if best is None or _ORDER[relation] < _ORDER[best.relation]:
+            best = judgement
+    assert best is not None
+    return best
+
+
+def format_quantity(q: Quantity) -> str:
+    """A short human form: "8,000", "10,000-12,000", "at least 3,000"."""
+    def fmt(x: float) -> str:
+        return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}".rstrip("0").rstrip(".")
+
+    if q.value is not None and q.low is not None and q.high is not None and q.low == q.high:
+        return fmt(q.value)
+    if q.low is not None and q.high is not None:
+        return f"{fmt(q.low)}-{fmt(q.high)}"
+    if q.low is not None:
+        return f"at least {fmt(q.low)}"
+    if q.high is not None:
+        return f"up to {fmt(q.high)}"
+    return q.text

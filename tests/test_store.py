@@ -1,0 +1,99 @@
+"""The DuckDB store: migrations, schema version, idempotent writes, read-only queries."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime
+
+import numpy as np
+import pytest
+
+from claims.errors import DatabaseLockedError, QueryError, SchemaVersionError
+from claims.models import Claim, Document, Passage, Quantity
+from claims.store import SCHEMA_VERSION, Store, run_user_query
+
+
+def test_migrate_creates_public_tables_and_records_version(tmp_path):
+    store = Store(tmp_path / "c.duckdb")
+    assert store.migrate() == SCHEMA_VERSION
+    assert store.migrate() == SCHEMA_VERSION  # idempotent
+    result = run_user_query(store, "SELECT table_name FROM duckdb_tables() ORDER BY 1")
+    tables = {r[0] for r in result.rows}
+    assert {"documents", "claims", "passages", "evidence", "verdicts", "runs", "schema_migrations"} <= tables
+    assert store.schema_version() == SCHEMA_VERSION
+    columns = {r[0] for r in run_user_query(
+        store, "SELECT column_name FROM duckdb_columns() WHERE table_name = 'claims'").rows}
+    assert {"id", "document_id", "text", "checkworthiness", "quantity_value", "quantity_low",
+            "quantity_high", "quantity_unit"} <= columns
+
+
+def test_newer_schema_is_refused(tmp_path):
+    store = Store(tmp_path / "c.duckdb")
+    store.migrate()
+    with store.transaction() as con:
+        con.execute("INSERT INTO schema_migrations VALUES (999, 'future', now())")
+    with pytest.raises(SchemaVersionError, match="newer than this claims"):
+        store.migrate()
+    with pytest.raises(SchemaVersionError):
+        run_user_query(store, "SELECT 1")
+
+
+def test_upserts_add_nothing_twice(tmp_path):
+    store = Store(tmp_path / "c.duckdb")
+    store.migrate()
+    doc = Document.make("Some text about 8,000 soldiers.", url="https://a.example.org/x", outlet="A")
+    assert store.upsert_documents([doc]) == 1
+    assert store.upsert_documents([doc, doc]) == 0
+    q = Quantity(8000, 8000, 8000, "soldiers", None, "8,000 soldiers", 16, 30)
+    claim = Claim(id="c1", document_id=doc.id, text=doc.text, start=0, end=len(doc.text),
+                  checkworthiness=0.9, quantity=q)
+    assert store.upsert_claims([claim]) == 1
+    assert store.upsert_claims([claim]) == 0
+    passage = Passage(id="p1", document_id=doc.id, position=0, text=doc.text)
+    vec = np.ones((1, 384), dtype=np.float32) / np.sqrt(384)
+    assert store.upsert_passages([passage], vec, "m") == 1
+    assert store.upsert_passages([passage], vec, "m") == 0
+    known = store.known_passage_embeddings(["p1", "nope"], "m")
+    assert list(known) == ["p1"] and known["p1"].shape == (384,)
+    row = run_user_query(store, "SELECT quantity_value, quantity_unit FROM claims").rows
+    assert row == [(8000.0, "soldiers")]
+
+
+def test_user_query_is_read_only_and_reports_bad_sql(tmp_path):
+    store = Store(tmp_path / "c.duckdb")
+    store.migrate()
+    with pytest.raises(QueryError, match="read-only"):
+        run_user_query(store, "DELETE FROM documents")
+    with pytest.raises(QueryError, match="query failed"):
+        run_user_query(store, "SELEC 1")
+    assert run_user_query(store, "SELECT $x::INT AS x", {"x": "3"}).rows == [(3,)]
+
+
+def test_lock_held_by_another_process_gives_clear_error(tmp_path):
+    path = tmp_path / "c.duckdb"
+    Store(path).migrate()
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb,sys,time; c=duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(30)",
+         str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(DatabaseLockedError, match="locked by another process"):
+            Store(path, lock_timeout=1.0).start_run(flow_name="t", input="x")
+    finally:
+        holder.kill()
+        holder.wait()
+    # once released, the same call goes through: nothing was lost or half-written
+    run_id = Store(path, lock_timeout=5.0).start_run(flow_name="t", input="x")
+    assert run_user_query(Store(path), "SELECT id, status FROM runs").rows == [(run_id, "running")]
+
+
+def test_run_rows_record_status_and_stats(tmp_path):
+    store = Store(tmp_path / "c.duckdb")
+    store.migrate()
+    run_id = store.start_run(flow_name="verify-document", input="x", flow_run_id="abc")
+    store.finish_run(run_id, status="completed", stats={"claims": 3})
+    row = run_user_query(store, "SELECT flow_run_id, status, stats->>'claims', finished_at >= started_at FROM runs").rows
+    assert row == [("abc", "completed", "3", True)]
+    assert isinstance(run_user_query(store, "SELECT started_at FROM runs").rows[0][0], datetime)
