@@ -44,9 +44,11 @@ class HttpSettings(BaseModel):
     max_connections: int = 32
     per_host_connections: int = 4
     per_host_delay: float = 0.0
+    per_host_delays: dict[str, float] = Field(default_factory=lambda: {"api.gdeltproject.org": 5.0})
     retries: int = 3
     backoff_base: float = 0.5
     backoff_max: float = 30.0
+    retry_after_max: float = 120.0
     max_redirects: int = 5
     max_body_bytes: int = 5_000_000
     contact: str = "https://github.com/claims-project/claims"

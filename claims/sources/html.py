@@ -1,0 +1,95 @@
+"""Web pages to documents: trafilatura's main text and metadata.
+
+A page with no extractable text (a login wall, a video page, an empty shell filled by
+JavaScript) yields no document: storing an empty document would let it be "evidence".
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import trafilatura
+
+from claims.errors import InputError
+from claims.models import Document
+from claims.sources.http import Fetcher, FetchResult
+from claims.sources.queries import canonical_url
+from claims.sources.safety import redact_url
+
+__all__ = ["extract_document", "fetch_document", "document_from_result", "MIN_TEXT_CHARS"]
+
+log = logging.getLogger(__name__)
+
+MIN_TEXT_CHARS = 40  # below this, what trafilatura finds is boilerplate, not an article
+
+_FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/rdf+xml"})
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    """trafilatura's date (ISO, usually YYYY-MM-DD) as a naive datetime."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=None)
+
+
+def extract_document(html: str, url: str, *, source_kind: str) -> Document | None:
+    """Main text, title, author, date and site name of a page; None when it has no text."""
+    try:
+        extracted = trafilatura.bare_extraction(html, url=url, with_metadata=True,
+                                                include_comments=False, include_tables=True)
+    except (ValueError, TypeError, AttributeError) as exc:  # trafilatura on badly broken markup
+        log.warning("extraction failed for %s: %s", redact_url(url), exc)
+        return None
+    if extracted is None:
+        return None
+    text = (extracted.text or "").strip()
+    if len(text) < MIN_TEXT_CHARS:
+        return None
+    return Document.make(
+        text,
+        url=canonical_url(url),
+        title=(extracted.title or None),
+        outlet=(extracted.sitename or None),
+        author=(extracted.author or None),
+        published_at=_parse_date(extracted.date),
+        source_kind=source_kind,
+    )
+
+
+def document_from_result(result: FetchResult, *, source_kind: str) -> Document | None:
+    """A fetched body as a document: HTML through trafilatura, plain text as it is."""
+    media = result.media_type
+    if media == "text/plain":
+        text = result.text.strip()
+        if not text:
+            return None
+        return Document.make(text, url=canonical_url(result.final_url), source_kind=source_kind)
+    if media is None or media in ("text/html", "application/xhtml+xml"):
+        return extract_document(result.text, result.final_url, source_kind=source_kind)
+    return None
+
+
+async def fetch_document(fetcher: Fetcher, url: str, *, source_kind: str) -> Document:
+    """Fetch one page and extract it. Raises FetchError/RefusedURLError from the fetch, and
+    InputError when the page holds no article text."""
+    result = await fetcher.fetch(url, backend=source_kind)
+    media = result.media_type
+    if media in _FEED_TYPES or (media in ("application/xml", "text/xml") and "<rss" in result.text[:2000]):
+        raise InputError(
+            f"{redact_url(url)} is a feed, not an article: add it to sources.feeds.feeds and run "
+            "`claims monitor`, or check one of its articles")
+    if media is not None and media not in ("text/html", "application/xhtml+xml", "text/plain"):
+        raise InputError(
+            f"{redact_url(url)} is {media}, not an article page: pass the URL of an HTML article "
+            "or a text file")
+    document = document_from_result(result, source_kind=source_kind)
+    if document is None:
+        raise InputError(
+            f"{redact_url(url)} has no extractable article text (it may need JavaScript or a "
+            "login): save the article's text to a file and check that instead")
+    return document

@@ -1,0 +1,189 @@
+"""Which URLs the fetcher may request at all.
+
+URLs from feeds, search results and redirects are untrusted: a page could point the
+fetcher at ``http://127.0.0.1:6379/`` or a cloud metadata address. So before every request
+(and again after every redirect) the URL's scheme is checked and its host is resolved
+*once*; every address it resolves to must be public, and the connection is then made to
+exactly those checked addresses (see :class:`PinnedAddresses`), so a second DNS answer
+cannot swap in a private address between the check and the connect.
+
+A host is let through despite a non-public address only when ``host:port`` (as written in
+the URL) is listed in ``settings.http.allow_private_hosts`` (environment
+``CLAIMS_ALLOW_PRIVATE_HOSTS``, comma-separated); the tests allow their own 127.0.0.1 ports
+this way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import socket
+from dataclasses import dataclass
+from typing import Iterable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from claims.errors import FetchError, RefusedURLError
+
+__all__ = [
+    "ALLOWED_SCHEMES",
+    "CheckedURL",
+    "PinnedAddresses",
+    "check_scheme",
+    "is_public_address",
+    "redact_url",
+    "resolve_and_check",
+]
+
+log = logging.getLogger(__name__)
+
+ALLOWED_SCHEMES = frozenset({"http", "https"})
+
+# Query parameters that carry credentials: never logged, stored or put into messages.
+SECRET_PARAMS = frozenset({"key", "api_key", "apikey", "access_token", "token", "auth", "signature", "sig"})
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def redact_url(url: str) -> str:
+    """The URL with credential-carrying query parameters and userinfo removed."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparseable URL>"
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    if parts.query:
+        kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                if k.lower() not in SECRET_PARAMS]
+        query = urlencode(kept)
+    else:
+        query = ""
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def _describe(ip: IPAddress) -> str | None:
+    """Why this address is not public, or None when it is."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return _describe(ip.ipv4_mapped)
+    if ip.is_loopback:
+        return "loopback"
+    if ip.is_unspecified:
+        return "unspecified"
+    if ip.is_link_local:
+        return "link-local"
+    if ip.is_multicast:
+        return "multicast"
+    if ip.is_private:
+        return "private"
+    if ip.is_reserved:
+        return "reserved"
+    if not ip.is_global:
+        return "not globally routable"
+    return None
+
+
+def is_public_address(address: str) -> bool:
+    """True when the address is a public unicast address."""
+    return _describe(ipaddress.ip_address(address.split("%", 1)[0])) is None
+
+
+@dataclass(frozen=True)
+class CheckedURL:
+    """A URL that passed the checks, with the addresses the connection must use."""
+
+    url: str
+    scheme: str
+    host: str
+    port: int
+    addresses: tuple[str, ...]
+
+    @property
+    def host_port(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+def check_scheme(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) of an http(s) URL, else :class:`RefusedURLError`."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise RefusedURLError(f"refused {redact_url(url)}: not a valid URL; check it") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ALLOWED_SCHEMES:
+        raise RefusedURLError(
+            f"refused {redact_url(url)}: scheme {scheme or '(none)'!r} is not allowed; "
+            "only http and https URLs are fetched"
+        )
+    host = (parts.hostname or "").lower().rstrip(".")
+    if not host:
+        raise RefusedURLError(f"refused {redact_url(url)}: the URL has no host; check it")
+    if port is None:
+        port = 443 if scheme == "https" else 80
+    return scheme, host, port
+
+
+def _literal(host: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
+async def _resolve(host: str, port: int, timeout: float) -> tuple[str, ...]:
+    literal = _literal(host)
+    if literal is not None:
+        return (str(literal),)
+    try:
+        async with asyncio.timeout(timeout):
+            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except TimeoutError:
+        raise FetchError(
+            f"cannot resolve {host}: DNS did not answer within {timeout:g}s; check the network"
+        ) from None
+    except OSError as exc:
+        raise FetchError(
+            f"cannot resolve {host} ({exc.strerror or exc}): check the host name and the network"
+        ) from None
+    addresses: list[str] = []
+    for _family, _type, _proto, _canon, sockaddr in infos:
+        addr = str(sockaddr[0]).split("%", 1)[0]
+        if addr not in addresses:
+            addresses.append(addr)
+    if not addresses:
+        raise FetchError(f"cannot resolve {host}: no addresses; check the host name")
+    return tuple(addresses)
+
+
+async def resolve_and_check(
+    url: str, allow_private_hosts: Iterable[str], *, timeout: float = 5.0
+) -> CheckedURL:
+    """Check the scheme, resolve the host once and refuse it unless every address is public
+    (or ``host:port`` is allowed). Raises :class:`RefusedURLError` or :class:`FetchError`."""
+    scheme, host, port = check_scheme(url)
+    allowed = {entry.strip().lower() for entry in allow_private_hosts}
+    addresses = await _resolve(host, port, timeout)
+    if f"{host}:{port}" not in allowed:
+        for address in addresses:
+            why = _describe(ipaddress.ip_address(address))
+            if why is not None:
+                raise RefusedURLError(
+                    f"refused {redact_url(url)}: {host} resolves to {address} ({why}), not a public "
+                    f"address; if you trust it, add {host}:{port} to http.allow_private_hosts "
+                    "(CLAIMS_ALLOW_PRIVATE_HOSTS)"
+                )
+    return CheckedURL(url=url, scheme=scheme, host=host, port=port, addresses=addresses)
+
+
+class PinnedAddresses:
+    """host:port -> the addresses that passed the check; the network backend connects only
+    to these (never re-resolving), so the check and the connection see the same address."""
+
+    def __init__(self) -> None:
+        self._pins: dict[tuple[str, int], tuple[str, ...]] = {}
+
+    def pin(self, checked: CheckedURL) -> None:
+        self._pins[(checked.host, checked.port)] = checked.addresses
+
+    def lookup(self, host: str, port: int) -> tuple[str, ...] | None:
+        return self._pins.get((host.lower().strip("[]").rstrip("."), port))
