@@ -1,0 +1,767 @@
+"""News numbers as a reader understands them: value, bounds, hedge and what is counted.
+
+``parse_quantities(text)`` returns :class:`~claims.models.Quantity` objects with offsets
+into ``text``. Why a parser of our own: quantulum3 0.10 (the best-known library) was
+measured here on the issue's expressions. It finds "8,000 soldiers", "1.5 million" and
+"11,000-12,000" but returns no counted noun (every count is "dimensionless"), drops every
+hedge ("about", "more than", "some"), misses "thousands of troops" altogether, turns
+"a dozen drones" into 1 dozen and "Jan. 5, 2024 at 9 a.m." into three quantities (5,
+"2024 ampere-turn", "9 year"), needs its bundled classifier retrained on scikit-learn 1.9
+(its ``between ... and ...`` path crashes) and takes ~4 ms per expression. text2num
+handles spelled numbers but mangles "one point five million" ("1.5 1000000"). The
+grammar of news numbers is small, so it is written out here as a token scanner.
+
+Conventions (the contract the verdict stage relies on):
+
+* **exact** figures: ``low == high == value``.
+* **ranges** ("10,000-12,000", "between 10,000 and 12,000", "10 to 12 million",
+  "two or three"): ``value`` is None, ``low``/``high`` are the ends.
+* **bounds**: lower ("more than", "over", "at least", "upwards of") give
+  ``low = value, high = None``; upper ("up to", "as many as", "fewer than", "under")
+  give ``low = None, high = value``.
+* **approximations** ("about", "around", "some", "roughly", "an estimated") keep
+  ``value`` and widen the bounds by :data:`APPROX_TOLERANCE` (10%) each way;
+  "nearly"/"almost"/"just under" allow 10% below and nothing above; "just over" the
+  reverse.
+* **vague amounts** have ``value = None`` and a range: "<scale>s of" (tens, hundreds,
+  thousands, millions, "tens of thousands of", ...) is ``[2 x scale, 10 x scale - 1]``
+  (so "thousands of" is 2,000-9,999); "dozens of" 24-99; "scores of" 40-199;
+  "several <scale>" 3-9 x scale; "a few <scale>" 2-5 x scale; "a couple of <scale>"
+  2-3 x scale; "a handful of" 2-5.
+* ``qualifier`` is the hedge as written, lower-cased ("more than", "thousands of",
+  "between"), None for a plain figure. ``kind`` is ``count``, ``percent`` (unit "%" or
+  "percentage points"), ``money`` (unit an ISO currency code) or ``measure`` (unit as
+  written: "km", "tonnes").
+* ``unit`` for counts is the counted noun phrase as written ("North Korean soldiers").
+* Not quantities: years ("in 2024", "the 2022 invasion"), dates ("Jan. 5", "5 October",
+  "10/18/2024"), ordinals and decades ("18th", "1990s"), times ("9 a.m.", "10:30"),
+  phone-like numbers, identifiers ("F-16", "COVID-19", "Article 5", "No. 1"), compound
+  modifiers ("a 10-day visit", but "8,000-strong force" is a count of a force) and a lone
+  "one" (a pronoun far more often than a count).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from claims.models import Quantity
+
+__all__ = [
+    "APPROX_TOLERANCE",
+    "parse_quantities",
+    "counted_head",
+    "same_counted_thing",
+]
+
+log = logging.getLogger(__name__)
+
+APPROX_TOLERANCE = 0.10
+"""How far an approximate figure ("about 8,000") may be from its value, as a fraction."""
+
+# --------------------------------------------------------------------------- tokens
+
+_TOKEN = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|[A-Za-z]+(?:['’][A-Za-z]+)*(?:-[A-Za-z]+(?:['’][A-Za-z]+)*)*|\S")
+
+
+@dataclass(frozen=True)
+class _Tok:
+    text: str
+    low: str
+    start: int
+    end: int
+    kind: str  # num | word | sym
+
+
+def _tokenize(text: str) -> list[_Tok]:
+    toks = []
+    for m in _TOKEN.finditer(text):
+        t = m.group(0)
+        kind = "num" if t[0].isdigit() else "word" if t[0].isalpha() else "sym"
+        toks.append(_Tok(t, t.lower(), m.start(), m.end(), kind))
+    return toks
+
+
+# --------------------------------------------------------------------------- spans that are not quantities
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_LABELS = (
+    r"(?:Article|Articles|Resolution|Section|Chapter|No\.?|Nos\.?|Number|Flight|Room|Route|Highway|"
+    r"Interstate|Page|Paragraph|Phase|Level|Category|Type|Model|Version|Item|Rule|Clause|"
+    r"Amendment|Bill|Vol\.?|Grade|Channel|Gate|Platform|Apollo|Windows|Lot|Box|District|"
+    r"Ward|Precinct|Terminal|Pier|Exit|Stage|Round|Game|Match|Season|Episode|Part|Volume|"
+    r"Table|Figure|Fig\.|Appendix|Annex|Protocol|Directive|Regulation|Order|Decree|Law|Tier|"
+    r"Block|Reactor|Unit|Building|Camp|Hill|Point|Post|Checkpoint|Zone|Sector|Area|Region)"
+)
+_NOT_QUANTITY = re.compile(
+    "|".join(
+        [
+            r"\b\d{4}-\d{1,2}-\d{1,2}\b",  # ISO date
+            r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b",  # 10/18/2024, 18.10.2024
+            r"\b\d{1,2}/\d{1,2}\b(?!\s*(?:of|in)\b)",  # 9/11 (but "1/3 of" is left alone)
+            r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?",  # 10:30, 10:30 p.m.
+            r"\b\d{1,2}(?:\.\d{2})?\s*(?:[ap]\.m\.|[ap]m\b|[AP]M\b|o['’]clock\b|GMT\b|UTC\b|hrs\b|BST\b|CET\b|EST\b|ET\b|PT\b)",
+            r"\b(?:19|20)\d{2}\s*[-–/]\s*(?:19|20)?\d{2}\b",  # 2023-24, 2022-2023
+            r"\+\d[\d\s().-]{6,}\d",  # +1 202 555 0100
+            r"\(\d{2,5}\)\s*\d{3,4}[\s.-]\d{3,4}",  # (202) 555-0100
+            r"\b\d{3}[.-]\d{3}[.-]\d{4}\b",  # 202-555-0100
+            r"\b\d{3}-\d{4}\b",  # 555-0100
+            r"\b\d{1,3}(?:,\d{3})*(?:st|nd|rd|th)\b",  # ordinals
+            r"\b\d{2,4}['’]?s\b|['’]\d{2}s?\b",  # 1990s, '90s
+            _MONTH + r"\s+\d{1,2}(?:st|nd|rd|th)?\b(?:,?\s+\d{4}\b)?",  # Oct. 18, 2024
+            r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"(?:,?\s+\d{4}\b)?",  # 18 October 2024
+            r"\b" + _MONTH + r",?\s+\d{4}\b",  # October 2024
+            r"\b" + _LABELS + r"\s+\d+[A-Za-z]?\b",  # Article 5, No. 1
+            r"\b[A-Za-z]+-?\d+(?:[.-]\d+)*[A-Za-z]*\b",  # F-16, COVID-19, MH17, G7, S-400
+            r"(?:https?://|www\.)\S+",  # URLs
+        ]
+    )
+)
+
+# --------------------------------------------------------------------------- vocabulary
+
+_SMALL = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90,
+}
+_SCALE_WORDS = {
+    "hundred": Decimal(100), "thousand": Decimal(1000), "million": Decimal(10) ** 6,
+    "billion": Decimal(10) ** 9, "trillion": Decimal(10) ** 12, "dozen": Decimal(12),
+}
+_SCALE_ABBREV = {"mn": Decimal(10) ** 6, "mln": Decimal(10) ** 6, "bn": Decimal(10) ** 9,
+                 "tn": Decimal(10) ** 12, "trn": Decimal(10) ** 12}
+_MONEY_ABBREV = {"m": Decimal(10) ** 6, "k": Decimal(1000), "b": Decimal(10) ** 9}
+_VAGUE_PLURALS = {
+    "tens": Decimal(10), "hundreds": Decimal(100), "thousands": Decimal(1000),
+    "millions": Decimal(10) ** 6, "billions": Decimal(10) ** 9, "trillions": Decimal(10) ** 12,
+}
+
+_CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₽": "RUB",
+                     "₩": "KRW", "₴": "UAH"}
+_CURRENCY_PREFIX_WORDS = {"us": "USD", "a": "AUD", "c": "CAD", "hk": "HKD", "nz": "NZD", "s": "SGD"}
+_CURRENCY_CODES = {"usd", "eur", "gbp", "jpy", "cny", "rmb", "rub", "uah", "krw", "inr", "chf",
+                   "cad", "aud"}
+_CURRENCY_WORDS = {
+    "dollar": "USD", "dollars": "USD", "euro": "EUR", "euros": "EUR", "pound": "GBP",
+    "pounds": "GBP", "sterling": "GBP", "yen": "JPY", "yuan": "CNY", "renminbi": "CNY",
+    "rouble": "RUB", "roubles": "RUB", "ruble": "RUB", "rubles": "RUB", "hryvnia": "UAH",
+    "hryvnias": "UAH", "hryvnias'": "UAH", "rupee": "INR", "rupees": "INR", "francs": "CHF",
+}
+_MEASURE_UNITS = {
+    "km", "kms", "kilometre", "kilometres", "kilometer", "kilometers", "mile", "miles", "metre",
+    "metres", "meter", "meters", "kg", "kilogram", "kilograms", "tonne", "tonnes", "ton", "tons",
+    "hectare", "hectares", "acre", "acres", "barrel", "barrels", "litre", "litres", "liter",
+    "liters", "gallon", "gallons", "mph", "kph", "feet", "foot", "ft", "sq", "square", "cubic",
+    "megawatts", "mw", "gigawatts", "gw", "kwh", "degrees", "celsius", "fahrenheit",
+    # durations are measures too, not counts of things
+    "year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours",
+    "minute", "minutes", "seconds", "decade", "decades", "century", "centuries",
+}
+
+# Hedges: the phrase as tokens -> how it bounds the value.
+_QUALIFIERS: dict[tuple[str, ...], str] = {}
+for _cat, _phrases in {
+    "approx": ["about", "around", "roughly", "approximately", "approx", "some", "an estimated",
+               "estimated", "circa", "ca", "close to", "in the region of", "on the order of",
+               "or so", "~", "an approximate", "give or take"],
+    "below": ["nearly", "almost", "just under", "just shy of", "just below", "slightly less than",
+              "a little under", "a little less than", "close on"],
+    "above": ["just over", "just above", "slightly more than", "slightly over", "a little over",
+              "a little more than"],
+    "lower": ["more than", "over", "at least", "upwards of", "upward of", "in excess of", "above",
+              "no fewer than", "no less than", "greater than", "well over", "well above",
+              "as few as", "a minimum of", "a minimum of", "not less than", "not fewer than",
+              "more then", "beyond", "exceeding", "well in excess of", "north of"],
+    "upper": ["up to", "as many as", "at most", "no more than", "fewer than", "less than", "under",
+              "below", "a maximum of", "not more than", "as much as", "maximum of", "at the most",
+              "not exceeding", "a max of", "shy of"],
+    "exact": ["exactly", "precisely", "a total of", "only", "just", "fully", "all"],
+    "between": ["between"],
+}.items():
+    for _p in _phrases:
+        _QUALIFIERS[tuple(_TOKEN.findall(_p))] = _cat
+_MAX_QUAL = max(len(k) for k in _QUALIFIERS)
+
+_STOP = set(
+    """a an the this that these those its their his her our your my some any no each every all both
+    near in on at to from by for with of into onto across along over under since during against
+    inside outside within about around between among amid per via toward towards through behind
+    beyond after before until till upon off out up down than and or but nor while as so yet if
+    because although though whether who whom whose which what where when why how it they he she we
+    you i them him us is are was were be been being am has have had having will would could should
+    may might must can cannot shall did do does done said says say saying told according reportedly
+    also already still now then there here just only even more most less least many much very too
+    again ago not never ever once twice including include includes included such like same other
+    another either neither respectively alone apiece each fled left fought lost won held met sent
+    went came took gave made fell rose ran stood got saw face faced remain remains live work died
+    perished say tell reported remained""".split()
+)
+_IRREGULAR_PLURALS = {
+    "people", "personnel", "police", "staff", "children", "men", "women", "infantry", "militia",
+    "cattle", "livestock", "aircraft", "equipment", "crew", "sheep", "fish", "deer", "offspring",
+    "servicemen", "servicewomen", "kin", "clergy", "youth", "dead", "wounded", "injured", "missing",
+    "homeless", "elderly", "poor", "unemployed",
+}
+_SKIP_BEFORE_UNIT = {"more", "additional", "extra", "further", "fresh", "other", "odd"}
+
+
+@dataclass
+class _Num:
+    value: Decimal
+    start: int
+    end: int
+    next: int  # token index after the number
+    scaled: bool
+    money_unit: str | None = None
+    scale: Decimal = Decimal(1)
+
+
+# --------------------------------------------------------------------------- the scanner
+
+
+class _Scanner:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.toks = _tokenize(text)
+        self.blocked = [m.span() for m in _NOT_QUANTITY.finditer(text)]
+
+    # ---- helpers
+    def _tok(self, i: int) -> _Tok | None:
+        return self.toks[i] if 0 <= i < len(self.toks) else None
+
+    def _is_blocked(self, start: int, end: int) -> bool:
+        return any(s < end and start < e for s, e in self.blocked)
+
+    def _adjacent(self, i: int) -> bool:
+        """Token i touches token i-1 (no space between)."""
+        a, b = self._tok(i - 1), self._tok(i)
+        return a is not None and b is not None and a.end == b.start
+
+    def _skip_period(self, i: int) -> int:
+        t = self._tok(i)
+        return i + 1 if t is not None and t.text == "." and self._adjacent(i) else i
+
+    # ---- pieces
+    def qualifier(self, i: int) -> tuple[str, str, int, int] | None:
+        """(phrase as written, category, start char, next index) of a hedge at i."""
+        for n in range(_MAX_QUAL, 0, -1):
+            words = tuple(t.low for t in self.toks[i:i + n])
+            if len(words) == n and words in _QUALIFIERS:
+                j = self._skip_period(i + n)
+                phrase = " ".join(words)
+                return phrase, _QUALIFIERS[words], self.toks[i].start, j
+        return None
+
+    def currency_prefix(self, i: int) -> tuple[str, int] | None:
+        t = self._tok(i)
+        if t is None:
+            return None
+        if t.text in _CURRENCY_SYMBOLS:
+            return _CURRENCY_SYMBOLS[t.text], i + 1
+        nxt = self._tok(i + 1)
+        if t.low in _CURRENCY_PREFIX_WORDS and t.text.isupper() and nxt is not None and nxt.text == "$" \
+                and self._adjacent(i + 1):
+            return _CURRENCY_PREFIX_WORDS[t.low], i + 2
+        if t.low in _CURRENCY_CODES and t.text.isupper() and nxt is not None and nxt.kind == "num":
+            return t.text.upper().replace("RMB", "CNY"), i + 1
+        return None
+
+    def word_number(self, i: int) -> _Num | None:
+        """Spelled numbers: "eight thousand", "twenty-two", "a dozen", "half a million"."""
+        j = i
+        words: list[str] = []
+        start = self.toks[i].start
+        first = self.toks[i].low
+        half = False
+        if first == "half" and self._tok(i + 1) is not None and self.toks[i + 1].low == "a" \
+                and self._tok(i + 2) is not None and self.toks[i + 2].low in _SCALE_WORDS:
+            half = True
+            words = ["a"]
+            j = i + 2
+        elif first == "a" and self._tok(i + 1) is not None and self.toks[i + 1].low in _SCALE_WORDS:
+            words = ["a"]
+            j = i + 1
+        while j < len(self.toks):
+            t = self.toks[j]
+            parts = t.low.split("-")
+            if t.kind == "word" and all(p in _SMALL or p in _SCALE_WORDS for p in parts):
+                words.extend(parts)
+                j += 1
+            elif t.low == "and" and words and words[-1] in _SCALE_WORDS and self._tok(j + 1) is not None \
+                    and self.toks[j + 1].low.split("-")[0] in _SMALL:
+                j += 1
+            else:
+                break
+        if not words or words == ["a"]:
+            return None
+        if words in (["one"], ["zero"]):
+            return None
+        total = Decimal(0)
+        current = Decimal(0)
+        for w in words:
+            if w == "a":
+                current = Decimal(1)
+            elif w in _SMALL:
+                current += _SMALL[w]
+            elif w in ("hundred", "dozen"):
+                current = (current or 1) * _SCALE_WORDS[w]
+            else:
+                total += (current or 1) * _SCALE_WORDS[w]
+                current = Decimal(0)
+        value = total + current
+        if half:
+            value /= 2
+        big = [_SCALE_WORDS[w] for w in words if w in _SCALE_WORDS and w != "hundred"]
+        scale = big[-1] if big else Decimal(1)
+        return _Num(value, start, self.toks[j - 1].end, j, bool(big), scale=scale)
+
+    def digit_number(self, i: int, money: bool) -> _Num | None:
+        t = self.toks[i]
+        if t.kind != "num":
+            return None
+        try:
+            value = Decimal(t.text.replace(",", ""))
+        except InvalidOperation:  # pragma: no cover - the token pattern only lets numbers through
+            return None
+        j = i + 1
+        end = t.end
+        scaled = False
+        scale = Decimal(1)
+        nxt = self._tok(j)
+        money_unit = None
+        if nxt is not None and nxt.kind == "word":
+            low = nxt.low
+            glued = self._adjacent(j)
+            if low in _SCALE_WORDS and not glued:
+                scale = _SCALE_WORDS[low]
+                value *= scale
+                scaled = True
+                end, j = nxt.end, j + 1
+            elif low in _SCALE_ABBREV:
+                scale = _SCALE_ABBREV[low]
+                value *= scale
+                scaled = True
+                end, j = nxt.end, j + 1
+            elif glued and low in _MONEY_ABBREV and money:
+                scale = _MONEY_ABBREV[low]
+                value *= scale
+                scaled = True
+                end, j = nxt.end, j + 1
+            elif glued and low in _CURRENCY_CODES:
+                money_unit = nxt.text.upper()
+                end, j = nxt.end, j + 1
+            elif glued and low not in _MEASURE_UNITS:
+                return None  # 5G, 3D, 18th: not a quantity
+        return _Num(value, t.start, end, j, scaled, money_unit, scale)
+
+    def number(self, i: int, money: bool, in_range: bool = False) -> _Num | None:
+        t = self._tok(i)
+        if t is None:
+            return None
+        if t.kind == "num":
+            if self._is_blocked(t.start, t.end):
+                return None
+            prev = self._tok(i - 1)
+            if prev is not None and self._adjacent(i) and not in_range:
+                if prev.kind == "word" or prev.text in (".", "/", ":"):
+                    return None  # glued to a word or to another number: an identifier
+                if prev.text == "-" and self._tok(i - 2) is not None and self._adjacent(i - 1):
+                    return None
+            return self.digit_number(i, money)
+        if t.kind == "word":
+            return self.word_number(i)
+        return None
+
+    def vague(self, i: int) -> tuple[Decimal, Decimal, str, int, int] | None:
+        """(low, high, phrase, start, next index) of a vague amount at i."""
+        t = self._tok(i)
+        if t is None or t.kind != "word":
+            return None
+        low_words = [x.low for x in self.toks[i:i + 5]]
+        start = t.start
+
+        def with_of(j: int) -> int:
+            nt = self._tok(j)
+            return j + 1 if nt is not None and nt.low == "of" else j
+
+        # "tens of thousands of", "hundreds of millions of"
+        if len(low_words) >= 3 and low_words[0] in ("tens", "hundreds") and low_words[1] == "of" \
+                and low_words[2] in ("thousands", "millions", "billions"):
+            scale = _VAGUE_PLURALS[low_words[0]] * _VAGUE_PLURALS[low_words[2]]
+            j = with_of(i + 3)
+            return 2 * scale, 10 * scale - 1, self._phrase(i, j), start, j
+        if low_words[0] in _VAGUE_PLURALS:
+            scale = _VAGUE_PLURALS[low_words[0]]
+            j = with_of(i + 1)
+            if low_words[0] == "tens" and j == i + 1:
+                return None  # "tens" alone is not an amount
+            return 2 * scale, 10 * scale - 1, self._phrase(i, j), start, j
+        if low_words[0] == "dozens":
+            j = with_of(i + 1)
+            return Decimal(24), Decimal(99), self._phrase(i, j), start, j
+        if low_words[0] == "scores" and len(low_words) > 1 and low_words[1] == "of":
+            j = i + 2
+            return Decimal(40), Decimal(199), self._phrase(i, j), start, j
+        if low_words[:3] == ["a", "handful", "of"]:
+            j = i + 3
+            return Decimal(2), Decimal(5), self._phrase(i, j), start, j
+        for lead, n, lo, hi in (
+            (["several"], 1, 3, 9),
+            (["a", "few"], 2, 2, 5),
+            (["a", "couple", "of"], 3, 2, 3),
+            (["a", "couple"], 2, 2, 3),
+        ):
+            if low_words[:n] == lead and len(low_words) > n and low_words[n] in _SCALE_WORDS:
+                scale = _SCALE_WORDS[low_words[n]]
+                j = with_of(i + n + 1)
+                return lo * scale, hi * scale, self._phrase(i, j), start, j
+        return None
+
+    def _phrase(self, i: int, j: int) -> str:
+        return " ".join(t.low for t in self.toks[i:j])
+
+    def range_end(self, first: _Num, j: int, between: bool, money: bool) -> tuple[_Num, Decimal] | None:
+        """A second number after "-", "to", "or" (or "and" after "between"): (second, first value)."""
+        t = self._tok(j)
+        if t is None:
+            return None
+        if t.text in ("-", "–", "—") or t.low == "to" or t.low == "or" or (between and t.low == "and"):
+            k = j + 1
+            if self._tok(k) is not None and self.toks[k].text in _CURRENCY_SYMBOLS:
+                k += 1
+            second = self.number(k, money, in_range=True)
+            if second is None:
+                return None
+            if t.low == "or" and not (first.value == first.value.to_integral_value() and first.value < 100):
+                return None  # "two or three" is a range; "1,500 or 3,000" is two figures
+            low = first.value
+            # "10 to 12 million", "$1-2 billion": the scale written once applies to both ends
+            if not first.scaled and second.scaled and low * second.scale < second.value:
+                low = low * second.scale
+            if low < second.value:
+                return second, low
+        return None
+
+    # ---- one quantity at token i
+    def parse_at(self, i: int) -> tuple[Quantity, int] | None:
+        j = i
+        start = self.toks[i].start
+        qual = self.qualifier(j)
+        qualifier = category = None
+        if qual is not None:
+            qualifier, category, _, j = qual
+        currency = None
+        cur = self.currency_prefix(j)
+        if cur is not None:
+            currency, j = cur
+        # a vague amount
+        if currency is None:
+            vague = self.vague(j)
+            if vague is not None:
+                low, high, phrase, _, j = vague
+                lo: Decimal | None = low
+                hi: Decimal | None = high
+                if category in ("lower", "above"):
+                    hi = None
+                elif category in ("upper", "below"):
+                    lo = None
+                q_text = phrase if qualifier is None else f"{qualifier} {phrase}"
+                unit, j = self.counted_noun(j)
+                return self.finish(start, j, None, lo, hi, q_text, "count", unit)
+        first = self.number(j, money=currency is not None)
+        if first is None:
+            return None
+        if qualifier is None and currency is None:
+            start = first.start
+        j = first.next
+        prev_tok = self._tok(i - 1)
+        after_from = prev_tok is not None and prev_tok.low == "from" and qualifier is None
+        between = category == "between"
+        pct_first = False
+        t = self._tok(j)
+        if t is not None and t.text == "%" and self._tok(j + 1) is not None and \
+                (self.toks[j + 1].low in ("to", "and", "-", "–") and not after_from):
+            # "5% to 7%", "between 5% and 7%": the sign written on both ends
+            rng = self.range_end(first, j + 1, between, False)
+            pct_first = rng is not None
+        else:
+            rng = None
+        if rng is None and not after_from:
+            rng = self.range_end(first, j, between, currency is not None)
+        if rng is None and between:
+            return None
+        if rng is None:
+            after = self._tok(j)
+            nxt = self._tok(j + 1)
+            if after is not None and after.text in ("-", "–") and self._adjacent(j) and nxt is not None \
+                    and self._adjacent(j + 1):
+                if nxt.kind == "num":
+                    return None  # 3-2, 24-7: a score or a code, not a quantity
+                if nxt.kind == "word" and nxt.low != "strong":
+                    return None  # "a 10-day visit", "a 27-member bloc": a modifier
+            if self._is_age(first, i, j):
+                return None
+        value: Decimal | None
+        if rng is not None:
+            second, low_value = rng
+            value, lo, hi = None, low_value, second.value
+            j = second.next
+            currency = currency or first.money_unit or second.money_unit
+        else:
+            value = first.value
+            lo = hi = value
+            currency = currency or first.money_unit
+            if self._is_year(first, i, j, currency, qualifier):
+                return None
+        tol = Decimal(str(APPROX_TOLERANCE))
+        if category == "approx":
+            lo = lo * (1 - tol) if lo is not None else None
+            hi = hi * (1 + tol) if hi is not None else None
+        elif category == "below":
+            lo = lo * (1 - tol) if lo is not None else None
+        elif category == "above":
+            hi = hi * (1 + tol) if hi is not None else None
+        elif category == "lower":
+            hi = None
+        elif category == "upper":
+            lo = None
+        kind = "count"
+        unit: str | None = None
+        # percent / money / measure suffixes
+        t = self._tok(j)
+        t2 = self._tok(j + 1)
+        if pct_first and (t is None or t.text != "%"):
+            kind, unit = "percent", "%"
+        elif currency is None and t is not None:
+            if t.text == "%":
+                kind, unit, j = "percent", "%", j + 1
+            elif t.low in ("percent", "pct", "pc"):
+                kind, unit, j = "percent", "%", j + 1
+            elif t.low == "per" and t2 is not None and t2.low == "cent":
+                kind, unit, j = "percent", "%", j + 2
+            elif t.low == "percentage" and t2 is not None and t2.low in ("points", "point"):
+                kind, unit, j = "percent", "percentage points", j + 2
+            elif t.low in _CURRENCY_WORDS and not (t.low in ("pound", "pounds") and self._weight_context(j)):
+                currency = _CURRENCY_WORDS[t.low]
+                prev = self._tok(j - 1)
+                j += 1
+                if t.low.startswith("dollar") and prev is not None:
+                    code = {"us": "USD", "canadian": "CAD", "australian": "AUD", "hong": "HKD"}.get(prev.low)
+                    if code:
+                        currency = code
+            elif t.low in _CURRENCY_CODES and t.text.isupper():
+                currency = t.text.upper().replace("RMB", "CNY")
+                j += 1
+            elif t.low in _MEASURE_UNITS:
+                k = j
+                words = []
+                while self._tok(k) is not None and self.toks[k].low in _MEASURE_UNITS and len(words) < 3:
+                    words.append(self.toks[k])
+                    k += 1
+                kind, unit, j = "measure", self.text[words[0].start:words[-1].end], k
+        elif currency is not None and t is not None and t.low in _CURRENCY_WORDS and (
+            _CURRENCY_WORDS[t.low] == currency
+        ):
+            j += 1  # "$5 dollars"
+        if currency is not None:
+            kind, unit = "money", currency
+        if kind == "count":
+            unit, j = self.counted_noun(j)
+        return self.finish(start, j, value, lo, hi, qualifier, kind, unit)
+
+    def _is_age(self, num: _Num, i: int, j: int) -> bool:
+        """", 45," after a name: an age in an apposition."""
+        prev, prev2, nxt = self._tok(i - 1), self._tok(i - 2), self._tok(j)
+        return (
+            prev is not None and prev.text == "," and prev2 is not None and prev2.text[:1].isupper()
+            and nxt is not None and nxt.text == "," and num.value < 130 and not num.scaled
+        )
+
+    def _weight_context(self, j: int) -> bool:
+        nxt = self._tok(j + 1)
+        return nxt is not None and nxt.low in ("of", "in") and self._tok(j + 2) is not None \
+            and self.toks[j + 2].low not in ("aid", "funding", "debt", "investment")
+
+    def _is_year(self, num: _Num, i: int, j: int, currency: str | None, qualifier: str | None) -> bool:
+        raw = self.text[num.start:num.end]
+        if currency or num.scaled or not re.fullmatch(r"\d{4}", raw) or not 1000 <= num.value <= 2100:
+            return False
+        nxt = self._tok(j)
+        if nxt is not None and nxt.text == "%":
+            return False
+        if qualifier is not None:
+            return False
+        if nxt is not None and nxt.kind == "word" and nxt.low not in _STOP and _looks_plural(nxt.text):
+            prev = self._tok(i - 1)
+            return prev is not None and prev.low in ("in", "since", "by", "until", "till", "of", "from",
+                                                     "the", "early", "late", "mid", "year", "spring",
+                                                     "summer", "autumn", "fall", "winter")
+        return True
+
+    def counted_noun(self, j: int) -> tuple[str | None, int]:
+        """The noun phrase after a number: "North Korean soldiers", "troops"."""
+        t = self._tok(j)
+        # "8,000-strong force"
+        if t is not None and t.text == "-" and self._adjacent(j) and self._tok(j + 1) is not None \
+                and self.toks[j + 1].low == "strong":
+            j += 2
+        while self._tok(j) is not None and self.toks[j].low in _SKIP_BEFORE_UNIT and \
+                self._tok(j + 1) is not None and self.toks[j + 1].kind == "word" and \
+                self.toks[j + 1].low not in _STOP:
+            j += 1
+        words: list[_Tok] = []
+        k = j
+        while k < len(self.toks) and len(words) < 5:
+            w = self.toks[k]
+            if w.kind != "word" or w.low in _SMALL or w.low in _SCALE_WORDS:
+                break
+            if w.low in _STOP and not (w.text.isupper() and len(w.text) > 1):  # "US", not "us"
+                break
+            nxt = self._tok(k + 1)
+            nxt_is_word = nxt is not None and nxt.kind == "word" and (
+                nxt.low not in _STOP or (nxt.text.isupper() and len(nxt.text) > 1))
+            if words and re.search(r"(?:ed|ing|ly)$", w.low) and not nxt_is_word:
+                break
+            if words and re.search(r"(?:ed|ing)$", w.low) and _looks_plural(words[-1].text):
+                break
+            words.append(w)
+            k += 1
+            if _looks_plural(w.text):
+                if "-" in w.text and nxt_is_word:
+                    continue  # "special-forces soldiers"
+                if w.text[:1].isupper() and nxt_is_word and nxt is not None and nxt.text[:1].isupper():
+                    continue  # "Armed Forces Personnel"
+                break
+        while words and re.search(r"ly$", words[-1].low):
+            words.pop()
+        if not words:
+            return None, j
+        return self.text[words[0].start:words[-1].end], self.toks.index(words[-1]) + 1
+
+    def finish(self, start: int, j: int, value: Decimal | None, lo: Decimal | None, hi: Decimal | None,
+               qualifier: str | None, kind: str, unit: str | None) -> tuple[Quantity, int]:
+        end = self.toks[j - 1].end
+        q = Quantity(
+            value=_f(value), low=_f(lo), high=_f(hi), unit=unit, qualifier=qualifier,
+            text=self.text[start:end], start=start, end=end, kind=kind,
+        )
+        return q, j
+
+    def scan(self) -> list[Quantity]:
+        out: list[Quantity] = []
+        i = 0
+        while i < len(self.toks):
+            found = self.parse_at(i)
+            if found is None:
+                i += 1
+                continue
+            q, j = found
+            out.append(q)
+            i = max(j, i + 1)
+        return out
+
+
+def _f(x: Decimal | None) -> float | None:
+    return None if x is None else round(float(x), 6)
+
+
+def _looks_plural(word: str) -> bool:
+    low = word.lower().split("-")[-1]
+    if low in _IRREGULAR_PLURALS:
+        return True
+    if word.isupper():
+        return False
+    return len(low) > 3 and low.endswith("s") and not low.endswith(("ss", "us", "is", "ous"))
+
+
+def parse_quantities(text: str) -> list[Quantity]:
+    """Every quantity in ``text``, in order, with offsets (``text[q.start:q.end] == q.text``)."""
+    if not text:
+        return []
+    return _Scanner(text).scan()
+
+
+# --------------------------------------------------------------------------- what is counted
+
+_IRREGULAR_SINGULAR = {
+    "people": "person", "men": "man", "women": "woman", "children": "child",
+    "servicemen": "serviceman", "servicewomen": "servicewoman", "lives": "life", "feet": "foot",
+    "personnel": "personnel", "police": "police", "staff": "staff", "troops": "troop",
+    "infantrymen": "infantryman", "militia": "militia", "crises": "crisis", "analyses": "analysis",
+}
+# Head nouns that count the same thing. Small on purpose: a wrong merge hides a real
+# disagreement between sources, a missing one only loses a comparison.
+_SYNONYMS = {
+    "troops": {
+        "troop", "soldier", "personnel", "force", "serviceman", "servicewoman", "fighter",
+        "combatant", "marine", "paratrooper", "commando", "infantryman", "infantry", "conscript",
+        "recruit", "reservist", "mercenary", "army", "military", "militia", "sailor", "airman",
+        "special-force", "servicemember", "trooper", "guard", "guardsman", "battalion", "brigade",
+        "unit", "contingent", "men",
+    },
+    "people": {"person", "individual", "resident", "inhabitant", "citizen", "man", "woman"},
+    "deaths": {"death", "fatality", "dead", "life", "body", "killed"},
+    "casualties": {"casualty", "wounded", "injured", "injury", "killed-or-wounded"},
+    "refugees": {"refugee", "displaced", "evacuee", "asylum-seeker", "idp"},
+    "missiles": {"missile", "rocket"},
+    "drones": {"drone", "uav"},
+    "km": {"km", "kilometre", "kilometer", "kms"},
+    "mile": {"mile"},
+    "tonne": {"tonne", "ton", "t"},
+}
+_CLASS_OF = {word: cls for cls, words in _SYNONYMS.items() for word in words}
+_SERVICE_MODIFIERS = {"service", "military", "army", "armed", "navy", "forces"}
+
+
+def _singular(word: str) -> str:
+    if word in _IRREGULAR_SINGULAR:
+        return _IRREGULAR_SINGULAR[word]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ses", "xes", "ches", "shes", "zes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def counted_head(unit: str | None) -> str | None:
+    """The class of thing a unit counts: "North Korean soldiers", "troops", "personnel" and
+    "special-forces soldiers" are all ``"troops"``; other nouns fold to their singular
+    ("tanks" -> "tank"). Currencies and "%" come back as they are; None when nothing is
+    counted."""
+    if unit is None:
+        return None
+    unit = unit.strip()
+    if not unit:
+        return None
+    if unit in ("%", "percentage points") or re.fullmatch(r"[A-Z]{3}", unit):
+        return unit
+    words = re.findall(r"[a-z]+(?:-[a-z]+)*", unit.lower())
+    if not words:
+        return None
+    head = _singular(words[-1])
+    if head == "member" and len(words) > 1 and words[-2] in _SERVICE_MODIFIERS:
+        head = "servicemember"
+    if "-" in head:
+        last = _singular(head.rsplit("-", 1)[-1])
+        head = head if head in _CLASS_OF else last
+    return _CLASS_OF.get(head, head)
+
+
+def same_counted_thing(a: Quantity, b: Quantity) -> bool:
+    """Whether two quantities count the same thing, so that their values can be compared."""
+    if a.kind != b.kind:
+        return False
+    if a.kind == "percent":
+        return a.unit == b.unit
+    ha, hb = counted_head(a.unit), counted_head(b.unit)
+    return ha is not None and ha == hb
