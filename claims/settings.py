@@ -91,6 +91,8 @@ class SearxngSource(BaseModel):
     enabled: bool = False
     base_url: str = ""
     max_results: int = 5
+    categories: str = ""  # e.g. "news"; empty = the instance's default
+    language: str = ""  # e.g. "en"; empty = the instance's default
 
 
 class GdeltSource(BaseModel):
@@ -134,7 +136,7 @@ class Settings(BaseSettings):
     embed_batch_size: int = 64
     checkworthiness_threshold: float = 0.5
     max_claims: int = 50
-    top_k: int = 5
+    top_k: int = 10
     min_similarity: float = 0.35
     max_input_bytes: int = 5_000_000
     passage_sentences: int = 3

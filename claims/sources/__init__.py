@@ -30,7 +30,28 @@ def build_backends(settings: Settings, fetcher: object | None = None) -> list[Ba
     sources = settings.sources
     if sources.corpus.enabled:
         backends.append(CorpusBackend(sources.corpus.path))
-    # Web backends are registered below (issue: web sources).
+    if fetcher is None:
+        return backends
+    from claims.sources.factcheck import FactCheckBackend
+    from claims.sources.feeds import FeedsBackend
+    from claims.sources.gdelt import GdeltBackend
+    from claims.sources.searxng import SearxngBackend
+    from claims.sources.urls import UrlListBackend
+    from claims.sources.wikipedia import WikipediaBackend
+
+    if sources.urls.enabled:
+        backends.append(UrlListBackend(fetcher, sources.urls.urls))  # type: ignore[arg-type]
+    if sources.feeds.enabled:
+        backends.append(FeedsBackend(fetcher, sources.feeds.feeds,  # type: ignore[arg-type]
+                                     max_entries=sources.feeds.max_entries))
+    if sources.wikipedia.enabled:
+        backends.append(WikipediaBackend(fetcher, sources.wikipedia))  # type: ignore[arg-type]
+    if sources.searxng.enabled:
+        backends.append(SearxngBackend(fetcher, sources.searxng))  # type: ignore[arg-type]
+    if sources.gdelt.enabled:
+        backends.append(GdeltBackend(fetcher, sources.gdelt))  # type: ignore[arg-type]
+    if sources.factcheck.enabled:
+        backends.append(FactCheckBackend(fetcher, sources.factcheck))  # type: ignore[arg-type]
     return backends
 
 

@@ -6,18 +6,21 @@ JavaScript) yields no document: storing an empty document would let it be "evide
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
+from typing import Sequence
 
 import trafilatura
 
-from claims.errors import InputError
+from claims.errors import ClaimsError, InputError
 from claims.models import Document
+from claims.sources.base import SourceError, SourceResult
 from claims.sources.http import Fetcher, FetchResult
 from claims.sources.queries import canonical_url
 from claims.sources.safety import redact_url
 
-__all__ = ["extract_document", "fetch_document", "document_from_result", "MIN_TEXT_CHARS"]
+__all__ = ["extract_document", "fetch_document", "document_from_result", "gather_pages", "MIN_TEXT_CHARS"]
 
 log = logging.getLogger(__name__)
 
@@ -93,3 +96,32 @@ async def fetch_document(fetcher: Fetcher, url: str, *, source_kind: str) -> Doc
             f"{redact_url(url)} has no extractable article text (it may need JavaScript or a "
             "login): save the article's text to a file and check that instead")
     return document
+
+
+async def gather_pages(fetcher: Fetcher, urls: Sequence[str], *, backend: str,
+                       source_kind: str | None = None) -> SourceResult:
+    """Fetch and extract many pages concurrently (each once per run); a page that fails or
+    has no text becomes a recorded error, never an exception or an empty document."""
+    kind = source_kind or backend
+    unique = list(dict.fromkeys(urls))
+
+    async def one(url: str) -> Document | SourceError:
+        try:
+            result = await fetcher.fetch_shared(url, backend=backend)
+        except ClaimsError as exc:
+            return SourceError(backend, redact_url(url), str(exc))
+        document = document_from_result(result, source_kind=kind)
+        if document is None:
+            log.info("%s: no extractable text at %s", backend, redact_url(url))
+            await fetcher.note(url, backend=backend, error_class="no_text",
+                               message="no extractable text; not stored as a document")
+            return SourceError(backend, redact_url(url), "no extractable text (not stored)")
+        return document
+
+    result = SourceResult()
+    for outcome in await asyncio.gather(*(one(u) for u in unique)):
+        if isinstance(outcome, SourceError):
+            result.errors.append(outcome)
+        else:
+            result.documents.append(outcome)
+    return result

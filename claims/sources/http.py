@@ -53,6 +53,7 @@ import httpx
 from claims.errors import FetchError, RefusedURLError
 from claims.settings import HttpSettings
 from claims.sources.fetchlog import CacheEntry, FetchLog, FetchRecord
+from claims.sources.queries import canonical_url
 from claims.sources.safety import CheckedURL, PinnedAddresses, check_scheme, redact_url, resolve_and_check
 from claims.store.db import Store
 
@@ -332,6 +333,8 @@ class Fetcher:
         self._robots: dict[str, _RobotsVerdict] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
         self._cached_urls: set[str] = set()
+        self._down: dict[str, FetchError] = {}  # host:port -> why it cannot be reached this run
+        self._shared: dict[str, asyncio.Future[FetchResult]] = {}
 
     # context management
 
@@ -357,6 +360,9 @@ class Fetcher:
 
     async def aclose(self) -> None:
         """Close the client and write the buffered fetch records."""
+        for future in self._shared.values():
+            if not future.done():
+                future.cancel()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -374,13 +380,24 @@ class Fetcher:
         """GET ``url`` with every check above; the decoded body, or FetchError/RefusedURLError."""
         return await self._fetch(url, backend=backend, extra_headers=headers)
 
+    async def fetch_shared(self, url: str, *, backend: str = "url") -> FetchResult:
+        """Like :meth:`fetch`, but one URL is fetched once per run however many claims or
+        backends ask for it (the result, or the error, is shared)."""
+        key = canonical_url(url)
+        future = self._shared.get(key)
+        if future is None:
+            future = self._shared[key] = asyncio.ensure_future(self.fetch(url, backend=backend))
+        return await asyncio.shield(future)
+
     async def get_json(self, url: str, params: dict[str, Any] | None = None, *, backend: str,
                        headers: dict[str, str] | None = None) -> Any:
         """GET an API endpoint and parse its JSON. Secrets belong in ``headers`` (never logged),
-        not in ``params`` (``key=`` is stripped from records but travels in the URL)."""
+        not in ``params`` (``key=`` is stripped from records but travels in the URL).
+        robots.txt is not consulted: it governs crawlers, and an API is meant for programs
+        (Wikipedia's robots.txt disallows ``/w/``, where its API lives)."""
         full = str(httpx.URL(url, params=params)) if params else url
         result = await self._fetch(full, backend=backend, extra_headers=headers,
-                                   accept="application/json")
+                                   accept="application/json", robots=False)
         try:
             return json.loads(result.text)
         except ValueError:
@@ -389,6 +406,12 @@ class Fetcher:
                 f"{backend}: {redact_url(result.final_url)} answered {result.media_type or 'no type'} "
                 f"that is not JSON ({snippet!r}): check the service's base_url"
             ) from None
+
+    async def note(self, url: str, *, backend: str, error_class: str, message: str) -> None:
+        """Record an outcome found after the fetch (e.g. ``no_text``: nothing to extract) as
+        an ``attempt = 0`` row of ``fetches``, next to the attempts themselves."""
+        await self._add(FetchRecord(url=redact_url(url), host=self._host_port(url) or None,
+                                    backend=backend, attempt=0, error_class=error_class, error=message))
 
     # the request pipeline
 
@@ -406,6 +429,10 @@ class Fetcher:
         log.warning("%s", exc)
 
     async def _check(self, url: str, backend: str) -> CheckedURL:
+        down = self._down.get(self._host_port(url))
+        if down is not None:  # this host failed to resolve earlier in the run
+            await self._refuse(url, urlsplit(url).hostname, backend, "host_down", down)
+            raise FetchError(str(down))
         try:
             checked = await resolve_and_check(url, self.settings.allow_private_hosts,
                                               timeout=self.settings.connect_timeout)
@@ -414,12 +441,13 @@ class Fetcher:
             raise
         except FetchError as exc:
             await self._refuse(url, urlsplit(url).hostname, backend, "dns_error", exc)
+            self._down[self._host_port(url)] = exc
             raise
         self._pins.pin(checked)
         return checked
 
     async def _fetch(self, url: str, *, backend: str, extra_headers: dict[str, str] | None = None,
-                     accept: str | None = None) -> FetchResult:
+                     accept: str | None = None, robots: bool = True) -> FetchResult:
         if self._client is None:
             raise FetchError("the fetcher is not open: use `async with Fetcher(...)`")
         current = url
@@ -427,7 +455,11 @@ class Fetcher:
         origin = self._origin(url)
         for _hop in range(self.settings.max_redirects + 1):
             checked = await self._check(current, backend)
-            if self.settings.respect_robots and backend != "robots":
+            down = self._down.get(checked.host_port)
+            if down is not None:
+                await self._refuse(current, checked.host_port, backend, "host_down", down)
+                raise FetchError(str(down))
+            if robots and self.settings.respect_robots and backend != "robots":
                 await self._check_robots(checked, backend)
             headers = dict(extra_headers or {}) if self._origin(current) == origin else {}
             if accept:
@@ -455,6 +487,14 @@ class Fetcher:
             "use the final URL directly or raise http.max_redirects")
         await self._refuse(current, urlsplit(current).hostname, backend, "too_many_redirects", exc)
         raise exc
+
+    @staticmethod
+    def _host_port(url: str) -> str:
+        try:
+            _scheme, host, port = check_scheme(url)
+        except RefusedURLError:
+            return ""
+        return f"{host}:{port}"
 
     @staticmethod
     def _origin(url: str) -> tuple[str, str, int]:
@@ -502,7 +542,10 @@ class Fetcher:
                                "it will be tried again on the next run")
                     if exc.status is not None:
                         raise HTTPStatusError(message, exc.status) from None
-                    raise FetchError(message) from None
+                    error = FetchError(message)
+                    if exc.error_class == "connect_error":  # refused/unreachable: skip the host now
+                        self._down[checked.host_port] = error
+                    raise error from None
                 wait = self._backoff(attempt)
                 if exc.retry_after is not None:
                     if exc.retry_after > self.settings.retry_after_max:
