@@ -24,7 +24,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from claims.extract import ExtractionResult, extract_claims
-from claims.models import Claim, Document, Passage, Verdict
+from claims.models import Claim, Document, Evidence, Passage, Verdict
 from claims.settings import Settings
 from claims.score.embed import Embedder, load_embedder
 from claims.score.passages import passages_for
@@ -122,19 +122,19 @@ def gather_sources(claims: Sequence[Claim], settings: Settings, store: Store, ru
 
 
 async def _gather(claims: Sequence[Claim], settings: Settings, store: Store, run_id: str | None) -> SourceResult:
+    web_needed = any(
+        getattr(settings.sources, name).enabled for name in ("urls", "feeds", "wikipedia", "searxng", "gdelt", "factcheck")
+    )
+    if not web_needed:  # the local corpus alone: no queries, no HTTP client
+        requests = [SourceRequest(claim_id=c.id, claim_text=c.text, claim_date=c.claim_date) for c in claims]
+        return await gather_all(requests or [SourceRequest()], build_backends(settings, None))
+    from claims.sources.http import Fetcher
     from claims.sources.queries import build_queries
 
     requests = [
         SourceRequest(claim_id=c.id, claim_text=c.text, queries=build_queries(c), claim_date=c.claim_date)
         for c in claims
     ] or [SourceRequest()]
-    web_needed = any(
-        getattr(settings.sources, name).enabled for name in ("urls", "feeds", "wikipedia", "searxng", "gdelt", "factcheck")
-    )
-    if not web_needed:
-        return await gather_all(requests, build_backends(settings, None))
-    from claims.sources.http import Fetcher
-
     async with Fetcher(settings.http, store=store, run_id=run_id) as fetcher:
         return await gather_all(requests, build_backends(settings, fetcher))
 
@@ -155,10 +155,18 @@ def prepare_passages(documents: Sequence[Document], settings: Settings, store: S
 
 
 def judge_claims(claims: Sequence[Claim], claim_vectors: np.ndarray, passage_set: PassageSet,
-                 settings: Settings, stance: Callable[..., np.ndarray] | None = None) -> list[Verdict]:
-    """Rank passages per claim, give each a stance, and decide a verdict per claim."""
+                 settings: Settings, stance: Callable[..., np.ndarray] | None = None,
+                 focus_vectors: np.ndarray | None = None) -> list[Verdict]:
+    """Rank passages per claim, give each a stance, and decide a verdict per claim.
+
+    Dense similarity barely tells 8,000 from 10,000, so for each claim the best
+    ``settings.candidates`` passages are judged, and the cited evidence is the ``top_k``
+    most similar of those whose numbers bear on the claim, completed by the most similar
+    others.
+    """
     policy = policy_from_settings(settings)
-    rankings = top_k(claim_vectors, passage_set.vectors, settings.top_k, settings.min_similarity)
+    rankings = top_k(claim_vectors, passage_set.vectors, max(settings.candidates, settings.top_k),
+                     settings.min_similarity, focus_vectors=focus_vectors)
     verdicts = []
     for i, (claim, ranking) in enumerate(zip(claims, rankings)):
         hits = [(passage_set.passages[j], passage_set.documents[passage_set.passages[j].document_id], sim)
@@ -168,9 +176,22 @@ def judge_claims(claims: Sequence[Claim], claim_vectors: np.ndarray, passage_set
             idx = [j for j, _ in ranking]
             probs = stance([claim.text] * len(hits), [p.text for p, _, _ in hits],
                            np.repeat(claim_vectors[i:i + 1], len(hits), axis=0), passage_set.vectors[idx])
-        evidence = assess_evidence(claim, hits, policy, probs)
-        verdicts.append(decide(claim, evidence, policy))
+        assessed = assess_evidence(claim, hits, policy, probs)
+        verdicts.append(decide(claim, select_evidence(assessed, settings.top_k), policy))
     return verdicts
+
+
+def select_evidence(assessed: Sequence[Evidence], k: int) -> list[Evidence]:
+    """The ``k`` pieces of evidence to cite: numerically relevant ones first, then the
+    most similar others; ranks renumbered in similarity order."""
+    numeric = [e for e in assessed if e.quantity_relation not in (None, "none")]
+    decisive = [e for e in assessed if e not in numeric and e.stance != "neutral"]
+    rest = [e for e in assessed if e not in numeric and e not in decisive]
+    chosen = (numeric + decisive + rest)[:k]
+    chosen.sort(key=lambda e: -e.similarity)
+    for rank, e in enumerate(chosen, start=1):
+        e.rank = rank
+    return chosen
 
 
 # -- the whole run -------------------------------------------------------------------------
@@ -210,7 +231,8 @@ def run_stages(document: Document, settings: Settings, store: Store, report: Run
     sources = timed("gather", lambda: gather_sources(extraction.claims, settings, store, report.run_id, exclude=[document]))
     report.errors = sources.errors
     passage_set = timed("passages", lambda: prepare_passages(sources.documents, settings, store, embedder))
-    verdicts = timed("judge", lambda: judge_claims(extraction.claims, extraction.claim_vectors, passage_set, settings))
+    verdicts = timed("judge", lambda: judge_claims(extraction.claims, extraction.claim_vectors, passage_set, settings,
+                                                        focus_vectors=extraction.focus_vectors))
     timed("store_verdicts", lambda: store.save_verdicts(report.run_id, verdicts, model=embedder.name))
     report.verdicts = verdicts
     report.counts = {"claims": len(extraction.claims), "documents": len(sources.documents),

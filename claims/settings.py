@@ -137,6 +137,7 @@ class Settings(BaseSettings):
     checkworthiness_threshold: float = 0.5
     max_claims: int = 50
     top_k: int = 10
+    candidates: int = 50
     min_similarity: float = 0.35
     max_input_bytes: int = 5_000_000
     passage_sentences: int = 3

@@ -58,7 +58,8 @@ def passages_task(documents: list[Document], settings: Settings, store: Store) -
 
 @_task
 def judge_task(extraction: ExtractionResult, passage_set: PassageSet, settings: Settings) -> list[Verdict]:
-    return pipeline.judge_claims(extraction.claims, extraction.claim_vectors, passage_set, settings)
+    return pipeline.judge_claims(extraction.claims, extraction.claim_vectors, passage_set, settings,
+                                 focus_vectors=extraction.focus_vectors)
 
 
 @_task

@@ -21,7 +21,7 @@ from claims.models import Claim, Document, Quantity, Sentence, stable_id
 from claims.score.embed import Embedder
 from claims.settings import Settings
 
-__all__ = ["ExtractionResult", "extract_claims", "primary_quantity", "Scorer"]
+__all__ = ["ExtractionResult", "extract_claims", "focus_text", "primary_quantity", "Scorer"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ class ExtractionResult:
 
     claims: list[Claim]
     claim_vectors: np.ndarray
+    focus_vectors: np.ndarray | None = None
     sentences: list[Sentence] = field(default_factory=list)
     scores: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
 
@@ -105,4 +106,19 @@ def extract_claims(document: Document, embedder: Embedder, settings: Settings,
             entities=find_entities(s.text),
         ))
     claim_vectors = vectors[chosen] if chosen else np.zeros((0, embedder.dimension), dtype=np.float32)
-    return ExtractionResult(claims, claim_vectors, sentences, scores)
+    focus = [focus_text(c) for c in claims]
+    focus_vectors = claim_vectors.copy()
+    numeric = [i for i, f in enumerate(focus) if f]
+    if numeric:
+        focus_vectors[numeric] = embedder.encode([focus[i] for i in numeric])  # type: ignore[misc]
+    return ExtractionResult(claims, claim_vectors, focus_vectors, sentences, scores)
+
+
+def focus_text(claim: Claim) -> str | None:
+    """The number-bearing part of a claim: its quantity and the phrase that scopes it."""
+    from claims.score.numbers import _scope_window
+
+    q = claim.quantity
+    if q is None or not q.unit:
+        return None
+    return (q.text + _scope_window(claim.text, q)).strip()

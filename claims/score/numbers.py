@@ -39,7 +39,7 @@ _PLACE = re.compile(
     r"((?:[A-Z][\w\-]*(?:['’]s)?\s*){1,4})"
 )
 _STOP_WORDS = {"The", "A", "An", "He", "She", "It", "They", "We", "I", "This", "That"}
-_CLAUSE_END = re.compile(r"[.;:!?]|,\s+(?:and|but|while|which|who|according)\b|\b(?:said|says|told)\b")
+_CLAUSE_END = re.compile(r"[.,;:!?]|\b(?:said|says|told|while|but)\b")
 
 
 def place_terms(text: str) -> set[str]:
@@ -58,7 +58,7 @@ def place_terms(text: str) -> set[str]:
 
 
 def _scope_window(text: str, q: Quantity) -> str:
-    """The text after a quantity up to the end of its clause."""
+    """The text after a quantity up to the end of its clause (the first comma or stop)."""
     rest = text[q.end:q.end + 160]
     end = _CLAUSE_END.search(rest)
     return rest[: end.start()] if end else rest
@@ -75,17 +75,20 @@ def interval(q: Quantity, tolerance: float = 0.0) -> tuple[float, float]:
     return lo, hi
 
 
-def _precise(q: Quantity) -> bool:
-    return q.value is not None and q.low is not None and q.high is not None and q.low == q.high
-
-
 def relate_quantities(claim_q: Quantity, passage_q: Quantity, tolerance: float) -> str:
-    """``match``, ``consistent`` or ``mismatch`` for two quantities of the same thing."""
+    """``match``, ``consistent`` or ``mismatch`` for two quantities of the same thing.
+
+    Two point figures within the tolerance match, hedges aside ("about 8,000" matches
+    "8,000"); a figure inside a range, a bound or a vague amount is only consistent.
+    """
     c_lo, c_hi = interval(claim_q, tolerance)
     p_lo, p_hi = interval(passage_q, tolerance)
     if c_hi < p_lo or p_hi < c_lo:
         return "mismatch"
-    if _precise(claim_q) and _precise(passage_q):
+    bounded = {"more than", "over", "at least", "less than", "fewer than", "up to", "at most", "under", "nearly", "almost"}
+    if (claim_q.value is not None and passage_q.value is not None
+            and (claim_q.qualifier or "") not in bounded and (passage_q.qualifier or "") not in bounded
+            and abs(claim_q.value - passage_q.value) <= tolerance * max(abs(claim_q.value), abs(passage_q.value))):
         return "match"
     return "consistent"
 
@@ -151,6 +154,10 @@ def format_quantity(q: Quantity) -> str:
         return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}".rstrip("0").rstrip(".")
 
     if q.value is not None and q.low is not None and q.high is not None and q.low == q.high:
+        return fmt(q.value)
+    if q.value is not None and q.qualifier:
+        return f"{q.qualifier} {fmt(q.value)}"
+    if q.value is not None:
         return fmt(q.value)
     if q.low is not None and q.high is not None:
         return f"{fmt(q.low)}-{fmt(q.high)}"
