@@ -136,7 +136,6 @@ class Store:
                     f"database {self.path} has schema version {current}, newer than this claims "
                     f"({SCHEMA_VERSION}): upgrade claims or use another database file"
                 )
-            applied = False
             for version, name, sql in _migrations():
                 if version <= current:
                     continue
@@ -145,11 +144,9 @@ class Store:
                 con.execute(
                     "INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, _utcnow()]
                 )
-                applied = True
-            if applied or current == 0:
-                views = _views_sql()
-                if views.strip():
-                    con.execute(views)
+            views = _views_sql()  # views carry no data: recreate them on every open for writing
+            if views.strip():
+                con.execute(views)
         return SCHEMA_VERSION
 
     def schema_version(self) -> int:
