@@ -220,6 +220,14 @@ def decode_body(body: bytes, content_type: str | None) -> tuple[str, str]:
     return body.decode(codec, errors="replace"), codec
 
 
+def _hostname(url: str) -> str | None:
+    """The URL's host for the log, or None when the URL does not parse."""
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
 def _retry_after(value: str | None) -> float | None:
     """Seconds from a Retry-After header (delta-seconds or HTTP-date), or None."""
     if not value:
@@ -431,16 +439,16 @@ class Fetcher:
     async def _check(self, url: str, backend: str) -> CheckedURL:
         down = self._down.get(self._host_port(url))
         if down is not None:  # this host failed to resolve earlier in the run
-            await self._refuse(url, urlsplit(url).hostname, backend, "host_down", down)
+            await self._refuse(url, _hostname(url), backend, "host_down", down)
             raise FetchError(str(down))
         try:
             checked = await resolve_and_check(url, self.settings.allow_private_hosts,
                                               timeout=self.settings.connect_timeout)
         except RefusedURLError as exc:
-            await self._refuse(url, urlsplit(url).hostname, backend, "refused", exc)
+            await self._refuse(url, _hostname(url), backend, "refused", exc)
             raise
         except FetchError as exc:
-            await self._refuse(url, urlsplit(url).hostname, backend, "dns_error", exc)
+            await self._refuse(url, _hostname(url), backend, "dns_error", exc)
             self._down[self._host_port(url)] = exc
             raise
         self._pins.pin(checked)
@@ -476,7 +484,7 @@ class Fetcher:
                     exc = FetchError(
                         f"redirect loop at {redact_url(nxt)} (from {redact_url(url)}): the site "
                         "redirects in a circle; drop this URL or report it to the site")
-                    await self._refuse(nxt, urlsplit(nxt).hostname, backend, "redirect_loop", exc)
+                    await self._refuse(nxt, _hostname(nxt), backend, "redirect_loop", exc)
                     raise exc
                 visited.add(nxt)
                 current = nxt
@@ -485,7 +493,7 @@ class Fetcher:
         exc = FetchError(
             f"too many redirects from {redact_url(url)} (more than {self.settings.max_redirects}): "
             "use the final URL directly or raise http.max_redirects")
-        await self._refuse(current, urlsplit(current).hostname, backend, "too_many_redirects", exc)
+        await self._refuse(current, _hostname(current), backend, "too_many_redirects", exc)
         raise exc
 
     @staticmethod
