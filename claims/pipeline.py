@@ -26,6 +26,7 @@ import numpy as np
 from claims.extract import ExtractionResult, extract_claims
 from claims.models import Claim, Document, Evidence, Passage, Verdict
 from claims.settings import Settings
+from claims.score.cache import embed_cached
 from claims.score.embed import Embedder, load_embedder
 from claims.score.passages import passages_for
 from claims.score.retrieve import top_k
@@ -103,7 +104,8 @@ def embedder_for(settings: Settings) -> Embedder:
 
 def extract_stage(document: Document, settings: Settings, store: Store, embedder: Embedder) -> ExtractionResult:
     """Check-worthy claims of the document, stored with their parsed quantities."""
-    result = extract_claims(document, embedder, settings)
+    result = extract_claims(document, embedder, settings,
+                            embed=lambda texts: embed_cached(texts, embedder, store))
     store.upsert_claims(result.claims)
     return result
 
@@ -141,17 +143,24 @@ async def _gather(claims: Sequence[Claim], settings: Settings, store: Store, run
 
 def prepare_passages(documents: Sequence[Document], settings: Settings, store: Store,
                      embedder: Embedder) -> PassageSet:
-    """Cut documents into passages; embed only the passages the store has no vector for."""
+    """Cut documents into passages and embed them; a text the store has embedded before
+    (for this model) is never embedded again, and stored passages are not rewritten."""
     passages = passages_for(documents, settings.passage_sentences, settings.passage_overlap)
-    known = store.known_passage_embeddings([p.id for p in passages], embedder.name)
-    missing = [p for p in passages if p.id not in known]
-    if missing:
-        new_vectors = embedder.encode([p.text for p in missing])
-        store.upsert_passages(missing, new_vectors, embedder.name)
-        known.update({p.id: new_vectors[i] for i, p in enumerate(missing)})
-    vectors = (np.stack([known[p.id] for p in passages]).astype(np.float32)
-               if passages else np.zeros((0, embedder.dimension), dtype=np.float32))
-    return PassageSet(passages, vectors, {d.id: d for d in documents}, embedded=len(missing))
+    if not passages:
+        return PassageSet([], np.zeros((0, embedder.dimension), dtype=np.float32), {})
+    before = _embedded_count(store)
+    vectors = embed_cached([p.text for p in passages], embedder, store)
+    stored = store.stored_passage_ids([p.id for p in passages])
+    new = [i for i, p in enumerate(passages) if p.id not in stored]
+    if new:
+        store.upsert_passages([passages[i] for i in new], vectors[new], embedder.name)
+    return PassageSet(passages, vectors, {d.id: d for d in documents},
+                      embedded=_embedded_count(store) - before)
+
+
+def _embedded_count(store: Store) -> int:
+    with store.connect() as con:
+        return int(con.execute("SELECT count(*) FROM embedding_cache").fetchall()[0][0])
 
 
 def judge_claims(claims: Sequence[Claim], claim_vectors: np.ndarray, passage_set: PassageSet,

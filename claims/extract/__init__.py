@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
@@ -69,18 +69,21 @@ def default_scorer() -> Scorer:
 
 
 def extract_claims(document: Document, embedder: Embedder, settings: Settings,
-                   scorer: Scorer | None = None) -> ExtractionResult:
+                   scorer: Scorer | None = None,
+                   embed: Callable[[Sequence[str]], np.ndarray] | None = None) -> ExtractionResult:
     """Sentences scoring at or above the check-worthiness threshold become claims.
 
     Quantity offsets are relative to the claim's text; the claim's own offsets index
-    the document text.
+    the document text. ``embed`` (default ``embedder.encode``) lets the pipeline put a
+    cache in front of the model.
     """
+    embed = embed or embedder.encode
     from claims.extract.structure import claim_date, claim_type, find_attribution, find_entities
 
     sentences = [s for s in split_sentences(document.text) if len(_WORDS.findall(s.text)) >= 4]
     if not sentences:
         return ExtractionResult([], np.zeros((0, embedder.dimension), dtype=np.float32))
-    vectors = embedder.encode([s.text for s in sentences])
+    vectors = embed([s.text for s in sentences])
     scores = np.asarray((scorer or default_scorer()).score([s.text for s in sentences], embeddings=vectors),
                         dtype=np.float32)
     chosen = [i for i in np.argsort(-scores, kind="stable") if scores[i] >= settings.checkworthiness_threshold]
@@ -110,7 +113,7 @@ def extract_claims(document: Document, embedder: Embedder, settings: Settings,
     focus_vectors = claim_vectors.copy()
     numeric = [i for i, f in enumerate(focus) if f]
     if numeric:
-        focus_vectors[numeric] = embedder.encode([focus[i] for i in numeric])  # type: ignore[misc]
+        focus_vectors[numeric] = embed([focus[i] for i in numeric])  # type: ignore[misc]
     return ExtractionResult(claims, claim_vectors, focus_vectors, sentences, scores)
 
 

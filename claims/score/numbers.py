@@ -70,6 +70,8 @@ def interval(q: Quantity, tolerance: float = 0.0) -> tuple[float, float]:
         low = high = q.value
     else:
         low, high = q.low, q.high
+    if low is not None and low != high:
+        tolerance = 0.0  # ranges, bounds and hedged figures already carry their own slack
     lo = -math.inf if low is None else low * (1 - tolerance)
     hi = math.inf if high is None else high * (1 + tolerance)
     return lo, hi
@@ -155,6 +157,8 @@ def format_quantity(q: Quantity) -> str:
 
     if q.value is not None and q.low is not None and q.high is not None and q.low == q.high:
         return fmt(q.value)
+    if q.value is None and q.qualifier:
+        return q.qualifier.removesuffix(" of")
     if q.value is not None and q.qualifier:
         return f"{q.qualifier} {fmt(q.value)}"
     if q.value is not None:

@@ -28,7 +28,7 @@ def query_to_parquet(store: Store, sql: str, out: Path, params: dict[str, Any] |
             if relation is None:
                 raise QueryError("the statement returns no rows to write: give a SELECT")
             relation.write_parquet(str(out))
-            return int(con.execute(f"SELECT count(*) FROM read_parquet({_quote_path(out)})").fetchone()[0])
+            return int(con.execute(f"SELECT count(*) FROM read_parquet({_quote_path(out)})").fetchall()[0][0])
         except duckdb.Error as exc:
             raise QueryError(f"query failed: {str(exc).splitlines()[0]}") from None
 
@@ -46,5 +46,5 @@ def export_parquet(store: Store, folder: Path) -> dict[str, int]:
         for table in tables:
             target = folder / f"{table}.parquet"
             con.execute(f'COPY "{table}" TO {_quote_path(target)} (FORMAT parquet)')
-            counts[table] = int(con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
+            counts[table] = int(con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0])
     return counts

@@ -1,0 +1,97 @@
+"""The main job end to end: the seed article against the example corpus, through the real
+CLI, into a real DuckDB file; then the same again (idempotence)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from claims.store import Store, run_user_query
+from tests.conftest import SEED, cli_env, run_cli
+
+
+def q(db: Path, sql: str) -> list[tuple]:
+    return run_user_query(Store(db), sql).rows
+
+
+def test_eight_thousand_soldiers_claim_is_parsed_judged_and_cited(main_job_db, prefect_home):
+    result = run_cli(["query", "--format", "json",
+                      "SELECT c.id, c.text, c.quantity_value, c.quantity_unit, v.label, v.rationale "
+                      "FROM claims c JOIN verdicts v ON v.claim_id = c.id "
+                      "WHERE c.quantity_value = 8000"], cli_env(main_job_db, prefect_home))
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert len(rows) == 1, rows
+    row = rows[0]
+    assert "8,000 North Korean soldiers" in row["text"]
+    assert "soldiers" in row["quantity_unit"]
+    assert row["label"] == "supported"
+    assert "8,000" in row["rationale"] and "31 Oct" in row["rationale"]
+    cited = q(main_job_db, f"""
+        SELECT DISTINCT d.outlet, d.published_at::DATE
+        FROM evidence e JOIN documents d ON d.id = e.document_id
+        JOIN passages p ON p.id = e.passage_id
+        WHERE e.claim_id = '{row["id"]}' AND d.source_kind = 'corpus'
+          AND p.text LIKE '%8,000 North Korean soldiers%' AND e.stance = 'support'""")
+    assert cited, "no example-corpus document reporting 8,000 is cited in support"
+
+
+def test_seed_claims_get_at_least_three_labels(main_job_db):
+    labels = {r[0] for r in q(main_job_db, "SELECT DISTINCT label FROM verdicts")}
+    assert len(labels) >= 3, labels
+    assert labels <= {"supported", "refuted", "conflicting", "not_enough_evidence"}
+
+
+def test_every_verdict_has_evidence_and_a_run(main_job_db):
+    assert q(main_job_db, """
+        SELECT count(*) FROM verdicts v
+        WHERE NOT EXISTS (SELECT 1 FROM evidence e WHERE e.run_id = v.run_id AND e.claim_id = v.claim_id)
+    """) == [(0,)]
+    runs = q(main_job_db, """
+        SELECT r.status, r.flow_run_id IS NOT NULL, count(v.claim_id)
+        FROM runs r JOIN verdicts v ON v.run_id = r.id GROUP BY ALL""")
+    assert runs and all(status == "completed" and has_flow_id and n > 0 for status, has_flow_id, n in runs)
+    assert q(main_job_db, "SELECT min(confidence) >= 0 AND max(confidence) <= 1 FROM verdicts") == [(True,)]
+
+
+def test_claim_offsets_point_into_the_document(main_job_db):
+    rows = q(main_job_db, """
+        SELECT c.text, substr(d.text, c.char_start + 1, c.char_end - c.char_start)
+        FROM claims c JOIN documents d ON d.id = c.document_id""")
+    assert rows and all(a == b for a, b in rows)
+
+
+def test_rerun_adds_one_verdict_per_claim_and_nothing_else(tmp_path, prefect_home):
+    db = tmp_path / "twice.duckdb"
+    env = cli_env(db, prefect_home)
+    first = run_cli(["check", str(SEED)], env)
+    assert first.returncode == 0, first.stderr
+    counts = q(db, "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM claims), "
+                   "(SELECT count(*) FROM passages), (SELECT count(*) FROM verdicts)")[0]
+    n_claims = counts[1]
+    assert n_claims > 0 and counts[3] == n_claims
+    second = run_cli(["check", str(SEED)], env)
+    assert second.returncode == 0, second.stderr
+    again = q(db, "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM claims), "
+                  "(SELECT count(*) FROM passages), (SELECT count(*) FROM verdicts)")[0]
+    assert again[:3] == counts[:3]
+    assert again[3] == counts[3] + n_claims
+    assert q(db, "SELECT count(DISTINCT run_id), max(n) FROM (SELECT run_id, claim_id, count(*) n "
+                 "FROM verdicts GROUP BY ALL)") == [(2, 1)]
+    # the printed table names each claim's verdict
+    assert "supported" in second.stdout and "claims checked" in second.stdout
+
+
+def test_stdin_input(tmp_path, prefect_home):
+    db = tmp_path / "stdin.duckdb"
+    text = ("Secretary of State Antony Blinken said on Thursday that about 8,000 North Korean soldiers "
+            "were in Russia's Kursk region near the Ukrainian border.")
+    result = run_cli(["check", "-", "--published", "2024-10-31", "--json"], cli_env(db, prefect_home),
+                     input=text.encode())
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["verdicts"] and payload["verdicts"][0]["verdict"] == "supported"
+    assert q(db, "SELECT count(*) FROM documents WHERE source_kind = 'input'") == [(1,)]
+    assert q(db, "SELECT claim_date FROM claims")[0][0].isoformat() == "2024-10-31"
