@@ -149,6 +149,12 @@ class Settings(BaseSettings):
     lock_timeout: float = 120.0
     task_runner: str = "thread"  # thread | dask
     dask_address: str | None = None
+    monitor_concurrency: int = Field(2, ge=1)  # articles (or claim batches) verified at once in a flow run
+    monitor_max_attempts: int = Field(3, ge=1)  # a failing feed article is retried by this many runs
+    monitor_lease_minutes: float = Field(60.0, gt=0)  # an article claimed by a run that died is retried after this
+    reverify_after_days: float = Field(7.0, ge=0)  # verdicts older than this are re-checked
+    reverify_max_claims: int = Field(200, ge=1)  # most claims one reverify run re-checks
+    reverify_batch_size: int = Field(50, ge=1)  # claims judged together (one run row per batch)
     http: HttpSettings = Field(default_factory=HttpSettings)
     sources: SourcesSettings = Field(default_factory=SourcesSettings)
 
