@@ -134,6 +134,10 @@ class Settings(BaseSettings):
     db: Path = Path("claims.duckdb")
     model: str = DEFAULT_MODEL
     embed_batch_size: int = 64
+    embedding_backend: str = "torch"  # torch | onnx (int8, exported once into onnx_dir)
+    onnx_dir: Path | None = None  # default ~/.cache/claims/onnx
+    nli_model: str | None = None  # a sentence-transformers CrossEncoder (NLI) name or folder
+    stance_model: Path | None = None  # an .npz from scripts/train_stance.py; default: the packaged one
     checkworthiness_threshold: float = 0.5
     max_claims: int = 50
     top_k: int = 10

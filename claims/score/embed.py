@@ -93,16 +93,24 @@ _CACHE: dict[tuple[str, str], Embedder] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def load_embedder(name: str, batch_size: int = 64, backend: str = "torch") -> Embedder:
-    """Load (once per process) the embedder for ``name``; later calls reuse it."""
+def load_embedder(name: str, batch_size: int = 64, backend: str = "torch",
+                  onnx_dir: Path | None = None) -> Embedder:
+    """Load (once per process) the embedder for ``name``; later calls reuse it.
+
+    ``backend="onnx"`` is the int8 ONNX Runtime export of the same model
+    (:mod:`claims.score.onnx_backend`), made once into ``onnx_dir``."""
     key = (name, backend)
     with _CACHE_LOCK:
         if key not in _CACHE:
             log.info("loading embedding model %s (%s)", name, backend)
             if backend == "torch":
                 _CACHE[key] = SentenceTransformerEmbedder(name, batch_size=batch_size)
+            elif backend == "onnx":
+                from claims.score.onnx_backend import OnnxEmbedder
+
+                _CACHE[key] = OnnxEmbedder(name, batch_size=batch_size, cache_dir=onnx_dir)
             else:
-                raise ConfigError(f"unknown embedding backend {backend!r}: use 'torch'")
+                raise ConfigError(f"unknown embedding backend {backend!r}: use 'torch' or 'onnx'")
         return _CACHE[key]
 
 
