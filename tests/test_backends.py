@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -348,9 +349,9 @@ def test_factcheck_ratings_become_evidence_and_the_key_never_leaks(services: Ser
     no_key.sources.factcheck.api_key = None
     services.server.clear_log()
     result = services.run(no_key, requests=[REQUEST, REQUEST])
-    assert [e.error for e in result.errors if e.backend == "factcheck"] == [
+    assert [e.error for e in result.errors if e.backend == "factcheck"] == [(
         "factcheck is on but has no API key: set sources.factcheck.api_key "
-        "(CLAIMS_SOURCES__FACTCHECK__API_KEY) or a Prefect Secret block"]  # once, not per claim
+        "(CLAIMS_SOURCES__FACTCHECK__API_KEY) or a Prefect Secret block")]  # once, not per claim
     assert services.server.log == [] and kinds(result)["corpus"] > 0
 
 

@@ -37,7 +37,7 @@ def _date(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
+        return datetime.fromisoformat(value).replace(tzinfo=None)
     except ValueError:
         return None
 

@@ -11,20 +11,20 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import astuple, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 
 from claims.errors import StoreError
 from claims.store.db import Store
 
-__all__ = ["FetchRecord", "CacheEntry", "FetchLog"]
+__all__ = ["CacheEntry", "FetchLog", "FetchRecord"]
 
 log = logging.getLogger(__name__)
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass

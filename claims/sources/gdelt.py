@@ -24,7 +24,7 @@ from claims.sources.html import gather_pages
 from claims.sources.http import Fetcher
 from claims.sources.queries import canonical_url
 
-__all__ = ["GdeltBackend", "gdelt_query", "date_window"]
+__all__ = ["GdeltBackend", "date_window", "gdelt_query"]
 
 log = logging.getLogger(__name__)
 

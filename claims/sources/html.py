@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Sequence
 
 import trafilatura
+import trafilatura.settings
 
 from claims.errors import ClaimsError, InputError
 from claims.models import Document
@@ -20,7 +21,7 @@ from claims.sources.http import Fetcher, FetchResult
 from claims.sources.queries import canonical_url
 from claims.sources.safety import redact_url
 
-__all__ = ["extract_document", "fetch_document", "document_from_result", "gather_pages", "MIN_TEXT_CHARS"]
+__all__ = ["MIN_TEXT_CHARS", "document_from_result", "extract_document", "fetch_document", "gather_pages"]
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def extract_document(html: str, url: str, *, source_kind: str) -> Document | Non
     except (ValueError, TypeError, AttributeError) as exc:  # trafilatura on badly broken markup
         log.warning("extraction failed for %s: %s", redact_url(url), exc)
         return None
-    if extracted is None:
+    if not isinstance(extracted, trafilatura.settings.Document):
         return None
     text = (extracted.text or "").strip()
     if len(text) < MIN_TEXT_CHARS:

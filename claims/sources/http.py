@@ -40,9 +40,10 @@ import logging
 import random
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from datetime import UTC, datetime
+from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
@@ -54,17 +55,23 @@ from claims.errors import FetchError, RefusedURLError
 from claims.settings import HttpSettings
 from claims.sources.fetchlog import CacheEntry, FetchLog, FetchRecord
 from claims.sources.queries import canonical_url
-from claims.sources.safety import CheckedURL, PinnedAddresses, check_scheme, redact_url, resolve_and_check
+from claims.sources.safety import (
+    CheckedURL,
+    PinnedAddresses,
+    check_scheme,
+    redact_url,
+    resolve_and_check,
+)
 from claims.store.db import Store
 
 __all__ = [
-    "Fetcher",
-    "FetchResult",
-    "HTTPStatusError",
     "ALLOWED_CONTENT_TYPES",
     "JSON_CONTENT_TYPES",
-    "decode_body",
     "USER_AGENT_TOKEN",
+    "FetchResult",
+    "Fetcher",
+    "HTTPStatusError",
+    "decode_body",
 ]
 
 log = logging.getLogger(__name__)
@@ -93,8 +100,8 @@ _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Encodings that the web uses as labels for windows-1252 (WHATWG Encoding Standard).
 _CP1252_ALIASES = frozenset({"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii",
                              "cp819", "ibm819", "iso_8859-1", "windows-1252", "cp1252", "x-cp1252"})
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
-_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -197,10 +204,10 @@ def decode_body(body: bytes, content_type: str | None) -> tuple[str, str]:
 
     Returns (text, codec name). Undecodable bytes become U+FFFD rather than failing.
     """
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                       (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, bom_codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                           (codecs.BOM_UTF16_BE, "utf-16")):
         if body.startswith(bom):
-            return body.decode(codec, errors="replace"), codec
+            return body.decode(bom_codec, errors="replace"), bom_codec
     media = _media_type(content_type)
     codec = _codec(_charset_param(content_type))
     if codec is None and media in JSON_CONTENT_TYPES:
@@ -240,8 +247,8 @@ def _retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 # -- connecting only to checked addresses ----------------------------------------------------
@@ -346,7 +353,7 @@ class Fetcher:
 
     # context management
 
-    async def __aenter__(self) -> "Fetcher":
+    async def __aenter__(self) -> Self:
         s = self.settings
         limits = httpx.Limits(max_connections=s.max_connections,
                               max_keepalive_connections=s.max_connections)

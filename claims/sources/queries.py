@@ -9,33 +9,42 @@ are exactly the evidence a numeric claim needs), then the claim's content words.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 if TYPE_CHECKING:
     from claims.models import Claim
 
-__all__ = ["build_queries", "canonical_url", "entities_of", "TRACKING_PARAMS"]
+__all__ = ["TRACKING_PARAMS", "build_queries", "canonical_url", "entities_of"]
 
 MAX_QUERY_WORDS = 10
 
-_STOPWORDS = frozenset("""
-a about above after again against all also am an and any are as at be because been before being
-below between both but by can could did do does doing down during each even ever few for from
-further had has have having he her here hers herself him himself his how however i if in into is
-it its itself just least less many may me might more most much must my myself near no nor not now
-of off on once only or other our ours out over own per reportedly said same says she should since
-so some such than that the their theirs them then there these they this those through to too under
-until up upon us very was we were what when where which while who whom why will with within would
-you your yours according amid despite still yet recent recently reported reports report
-""".split())
+_STOPWORDS = frozenset({
+    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any",
+    "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both",
+    "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "even",
+    "ever", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here",
+    "hers", "herself", "him", "himself", "his", "how", "however", "i", "if", "in", "into", "is",
+    "it", "its", "itself", "just", "least", "less", "many", "may", "me", "might", "more", "most",
+    "much", "must", "my", "myself", "near", "no", "nor", "not", "now", "of", "off", "on", "once",
+    "only", "or", "other", "our", "ours", "out", "over", "own", "per", "reportedly", "said",
+    "same", "says", "she", "should", "since", "so", "some", "such", "than", "that", "the", "their",
+    "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too",
+    "under", "until", "up", "upon", "us", "very", "was", "we", "were", "what", "when", "where",
+    "which", "while", "who", "whom", "why", "will", "with", "within", "would", "you", "your",
+    "yours", "according", "amid", "despite", "still", "yet", "recent", "recently", "reported",
+    "reports", "report"
+})
 # Capitalised words that start sentences or name months/days, not entities.
-_NOT_ENTITIES = frozenset("""
-The A An In On At As But And Or If When While However According Despite Amid After Before During
-This That These Those It Its He She They We I His Her Their Our Some Many Most More Several Officials
-Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
-August September October November December Mr Mrs Ms Dr
-""".split())
+_NOT_ENTITIES = frozenset({
+    "The", "A", "An", "In", "On", "At", "As", "But", "And", "Or", "If", "When", "While", "However",
+    "According", "Despite", "Amid", "After", "Before", "During", "This", "That", "These", "Those",
+    "It", "Its", "He", "She", "They", "We", "I", "His", "Her", "Their", "Our", "Some", "Many",
+    "Most", "More", "Several", "Officials", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+    "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August",
+    "September", "October", "November", "December", "Mr", "Mrs", "Ms", "Dr"
+})
 _CAPITALISED = re.compile(
     r"\b[A-Z][\w\-\.]*[\w](?:['’]s)?(?:\s+(?:of\s+|the\s+|de\s+)?[A-Z][\w\-\.]*[\w](?:['’]s)?)*")
 _WORD = re.compile(r"[\w][\w\-]*[\w]|\w")
@@ -105,7 +114,7 @@ def _limit(words: Iterable[str]) -> str:
     return " ".join(kept)
 
 
-def build_queries(claim: "Claim") -> tuple[str, ...]:
+def build_queries(claim: Claim) -> tuple[str, ...]:
     """A few keyword queries for one claim, most specific first, without duplicates."""
     entities = [_clean(e) for e in (claim.entities or entities_of(claim.text)) if _clean(e)][:4]
     entity_words = [w for e in entities for w in e.split()]

@@ -19,8 +19,8 @@ import asyncio
 import ipaddress
 import logging
 import socket
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from claims.errors import FetchError, RefusedURLError

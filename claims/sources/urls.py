@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Sequence
+from collections.abc import Sequence
 
 from claims.sources.base import SourceRequest, SourceResult
 from claims.sources.html import gather_pages
