@@ -151,6 +151,7 @@ class Settings(BaseSettings):
     exclude_evidence_after_claim_date: bool = False
     source_reliability: dict[str, float] = Field(default_factory=dict)
     lock_timeout: float = 120.0
+    publisher_name: str = "claims"  # author of exported ClaimReviews
     task_runner: str = "thread"  # thread | dask
     dask_address: str | None = None
     monitor_concurrency: int = Field(2, ge=1)  # articles (or claim batches) verified at once in a flow run
