@@ -75,4 +75,4 @@ def main() -> None:
 # Commands live in their own modules and register themselves on the apps above.
 from flows import cli_core  # noqa: E402,F401  (check, query)
 # Further command modules are imported below, one line each.
-
+from flows import cli_report  # noqa: E402,F401  (report, export claimreview, export parquet)

@@ -1,0 +1,427 @@
+"""The HTML report: one self-contained file a reader can open offline.
+
+It reads only the documented views (``latest_verdicts``, ``claim_evidence``,
+``quantity_reports``, ``source_agreement``), so what the report shows is what SQL users
+see. Everything from the database is escaped; links are written only for http(s) URLs,
+with ``rel="noopener noreferrer"``; a Content-Security-Policy forbids loading anything,
+so a hostile source text cannot make the page reach the network.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from html import escape
+from pathlib import Path
+from typing import Any, Sequence
+from urllib.parse import urlsplit
+
+from claims.extract.quantities import counted_head, parse_quantities
+from claims.report.svg import ChartPoint, format_figure, quantity_chart
+from claims.store.db import Store
+
+__all__ = [
+    "ReportData",
+    "ClaimEntry",
+    "EvidenceItem",
+    "ClusterChart",
+    "load_report",
+    "render_report",
+    "write_report",
+    "safe_href",
+    "highlight_numbers",
+]
+
+log = logging.getLogger(__name__)
+
+LABELS = ("supported", "refuted", "conflicting", "not_enough_evidence")
+CONTEXT_CHARS = 900  # longest paragraph shown whole around a claim
+
+
+@dataclass
+class EvidenceItem:
+    """A cited passage as the report shows it."""
+
+    rank: int
+    similarity: float
+    stance: str
+    quantity_relation: str | None
+    passage_quantity: str | None
+    passage: str
+    source: str
+    url: str | None
+    title: str | None
+    published_at: datetime | None
+
+
+@dataclass
+class ClaimEntry:
+    """A claim with its latest verdict, its context and its evidence."""
+
+    claim_id: str
+    claim: str
+    label: str
+    confidence: float
+    rationale: str
+    created_at: datetime
+    run_id: str
+    cluster_id: str
+    quantity_text: str | None
+    quantity_unit: str | None
+    quantity_value: float | None
+    document_title: str | None
+    document_url: str | None
+    document_outlet: str | None
+    document_published_at: datetime | None
+    context_before: str = ""
+    context_after: str = ""
+    evidence: list[EvidenceItem] = field(default_factory=list)
+
+
+@dataclass
+class ClusterChart:
+    """The figures reported within one claim cluster, ready to draw."""
+
+    cluster_id: str
+    claim_ids: list[str]
+    quantity_text: str | None
+    claim_value: float | None
+    points: list[ChartPoint]
+    rows: list[dict[str, Any]]
+
+
+@dataclass
+class ReportData:
+    """Everything the report shows, read from the database in one go."""
+
+    generated_at: datetime
+    since: datetime | None
+    claims: list[ClaimEntry]
+    charts: list[ClusterChart]
+    sources: list[dict[str, Any]]
+    database: str
+
+
+# -- reading -----------------------------------------------------------------------------
+
+
+def _rows(con: Any, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+    cursor = con.execute(sql, params) if params else con.execute(sql)
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def _context(text: str | None, start: int | None, end: int | None, claim: str) -> tuple[str, str]:
+    """The text of the claim's paragraph before and after the claim (cut to a window when long)."""
+    if not text:
+        return "", ""
+    if start is None or end is None or text[start:end] != claim:
+        start = text.find(claim)
+        if start < 0:
+            return "", ""
+        end = start + len(claim)
+    para_start = text.rfind("\n", 0, start) + 1
+    para_end = text.find("\n", end)
+    para_end = len(text) if para_end < 0 else para_end
+    before, after = text[para_start:start], text[end:para_end]
+    room = max(0, CONTEXT_CHARS - (end - start)) // 2
+    if len(before) > room:
+        before = "…" + before[len(before) - room:].lstrip()
+    if len(after) > room:
+        after = after[:room].rstrip() + "…"
+    return before, after
+
+
+def load_report(store: Store, since: datetime | date | None = None) -> ReportData:
+    """The latest verdict of every claim (those created at or after ``since``), their
+    evidence, the figures of their clusters and the per-source agreement."""
+    if isinstance(since, date) and not isinstance(since, datetime):
+        since = datetime(since.year, since.month, since.day)
+    with store.connect(read_only=True) as con:
+        store.check_version(con)
+        verdicts = _rows(con, "SELECT * FROM latest_verdicts WHERE ? IS NULL OR created_at >= ? "
+                              "ORDER BY document_id, char_start, claim_id", [since, since])
+        ids = [v["claim_id"] for v in verdicts]
+        evidence = _rows(con, "SELECT * FROM claim_evidence WHERE is_latest AND claim_id IN "
+                              "(SELECT unnest(?::VARCHAR[])) ORDER BY claim_id, rank", [ids]) if ids else []
+        texts = {r["id"]: r["text"] for r in _rows(
+            con, "SELECT id, text FROM documents WHERE id IN (SELECT unnest(?::VARCHAR[]))",
+            [sorted({v["document_id"] for v in verdicts})])} if ids else {}
+        clusters = sorted({v["cluster_id"] for v in verdicts})
+        reports = _rows(con, "SELECT * FROM quantity_reports WHERE cluster_id IN (SELECT unnest(?::VARCHAR[])) "
+                             "ORDER BY cluster_id, reported_at NULLS LAST, source",
+                        [clusters]) if clusters else []
+        sources = _rows(con, "SELECT * FROM source_agreement ORDER BY evidence_count DESC, source")
+    by_claim: dict[str, list[EvidenceItem]] = defaultdict(list)
+    for e in evidence:
+        by_claim[e["claim_id"]].append(EvidenceItem(
+            rank=e["rank"], similarity=e["similarity"] or 0.0, stance=e["stance"] or "neutral",
+            quantity_relation=e["quantity_relation"], passage_quantity=e["passage_quantity"],
+            passage=e["passage"] or "", source=e["source"], url=e["url"], title=e["title"],
+            published_at=e["published_at"],
+        ))
+    entries = []
+    for v in verdicts:
+        before, after = _context(texts.get(v["document_id"]), v["char_start"], v["char_end"], v["claim"])
+        entries.append(ClaimEntry(
+            claim_id=v["claim_id"], claim=v["claim"], label=v["label"], confidence=v["confidence"],
+            rationale=v["rationale"] or "", created_at=v["created_at"], run_id=v["run_id"],
+            cluster_id=v["cluster_id"], quantity_text=v["quantity_text"], quantity_unit=v["quantity_unit"],
+            quantity_value=v["quantity_value"], document_title=v["document_title"],
+            document_url=v["document_url"], document_outlet=v["document_outlet"],
+            document_published_at=v["document_published_at"], context_before=before, context_after=after,
+            evidence=by_claim.get(v["claim_id"], []),
+        ))
+    return ReportData(
+        generated_at=datetime.now(timezone.utc).replace(microsecond=0),
+        since=since, claims=entries, charts=_charts(entries, reports), sources=sources,
+        database=store.path.name,
+    )
+
+
+def _charts(entries: Sequence[ClaimEntry], reports: Sequence[dict[str, Any]]) -> list[ClusterChart]:
+    """One chart per cluster whose claims carry a quantity and whose evidence reports
+    figures of the same counted thing (troops with soldiers, not with brigades)."""
+    by_cluster: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in reports:
+        by_cluster[r["cluster_id"]].append(r)
+    charts = []
+    for cluster_id, rows in by_cluster.items():
+        claims = [c for c in entries if c.cluster_id == cluster_id]
+        lead = next((c for c in claims if c.quantity_text), None)
+        if lead is None:
+            continue
+        head = counted_head(lead.quantity_unit)
+        comparable = [r for r in rows if r["value"] is not None
+                      and (head is None or counted_head(r["unit"]) == head)]
+        points = [
+            ChartPoint(when=r["reported_at"], value=r["value"], source=r["source"],
+                       label=r["quantity_text"], low=r["low"], high=r["high"], role=r["role"])
+            for r in comparable if r["reported_at"] is not None
+        ]
+        if not any(p.role == "evidence" for p in points):
+            continue
+        claim_value = next((r["value"] for r in rows if r["role"] == "claim" and r["claim_id"] == lead.claim_id), None)
+        charts.append(ClusterChart(cluster_id, [c.claim_id for c in claims], lead.quantity_text,
+                                   claim_value, points, comparable))
+    return charts
+
+
+# -- writing -----------------------------------------------------------------------------
+
+
+def safe_href(url: str | None) -> str | None:
+    """The URL if a browser may follow it from the report (http or https, no spaces or
+    control characters), else None."""
+    if not url or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
+def _link(url: str | None, text: str) -> str:
+    href = safe_href(url)
+    if href is None:
+        return escape(text)
+    return f'<a href="{escape(href, quote=True)}" rel="noopener noreferrer" target="_blank">{escape(text)}</a>'
+
+
+def highlight_numbers(text: str, key: str | None = None) -> str:
+    """Escaped ``text`` with every quantity in a ``<mark>``; the one equal to ``key``
+    (the figure the judgement used) gets the class ``key``."""
+    out: list[str] = []
+    position = 0
+    for q in sorted(parse_quantities(text), key=lambda q: q.start):
+        if q.start < position:
+            continue
+        out.append(escape(text[position:q.start]))
+        cls = ' class="key"' if key and text[q.start:q.end].lower() == key.lower() else ""
+        out.append(f"<mark{cls}>{escape(text[q.start:q.end])}</mark>")
+        position = q.end
+    out.append(escape(text[position:]))
+    return "".join(out)
+
+
+def _day(value: datetime | date | None) -> str:
+    return f"{value:%Y-%m-%d}" if value else "undated"
+
+
+def _badge(label: str) -> str:
+    cls = label if label in LABELS else "unknown"
+    return f'<span class="badge badge-{cls}" data-label="{escape(label)}">{escape(label.replace("_", " "))}</span>'
+
+
+def _claim_html(c: ClaimEntry, charted: set[str]) -> str:
+    doc_name = c.document_title or c.document_outlet or "the input article"
+    where = _link(c.document_url, doc_name)
+    if c.document_outlet and c.document_title:
+        where += f" ({escape(c.document_outlet)})"
+    if c.document_published_at:
+        where += f", {_day(c.document_published_at)}"
+    pct = round(100 * c.confidence)
+    lines = [
+        f'<article class="claim" id="claim-{escape(c.claim_id)}" data-label="{escape(c.label)}">',
+        '<header class="claim-head">',
+        _badge(c.label),
+        f'<span class="confidence" title="confidence">{c.confidence:.2f}'
+        f'<span class="bar"><span style="width:{pct}%"></span></span></span>',
+        f'<span class="meta">from {where}</span>',
+        "</header>",
+        '<p class="context">' + escape(c.context_before) + f'<mark class="claim-text">{escape(c.claim)}</mark>'
+        + escape(c.context_after) + "</p>",
+        f'<p class="rationale">{escape(c.rationale)}</p>',
+    ]
+    if c.cluster_id in charted:
+        lines.append(f'<p class="chart-link"><a href="#cluster-{escape(c.cluster_id)}">Reported figures over time</a></p>')
+    if c.evidence:
+        lines.append('<details class="evidence" open>'
+                     f"<summary>Evidence ({len(c.evidence)} passages)</summary><ol>")
+        for e in c.evidence:
+            relation = f", {escape(e.quantity_relation)}" if e.quantity_relation not in (None, "none") else ""
+            cite = _link(e.url, e.source)
+            if e.title and e.title != e.source:
+                cite += f" — {escape(e.title)}"
+            lines.append(
+                f'<li class="stance-{escape(e.stance)}"><blockquote>{highlight_numbers(e.passage, e.passage_quantity)}'
+                f'</blockquote><div class="cite">{cite}, {_day(e.published_at)} · '
+                f'<span class="stance">{escape(e.stance)}{relation}</span> · similarity {e.similarity:.2f}</div></li>'
+            )
+        lines.append("</ol></details>")
+    else:
+        lines.append('<p class="none">No evidence passage was similar enough to cite.</p>')
+    lines.append("</article>")
+    return "\n".join(lines)
+
+
+def _chart_html(chart: ClusterChart, entries: dict[str, ClaimEntry]) -> str:
+    claims = [entries[i] for i in chart.claim_ids if i in entries]
+    svg = quantity_chart(chart.points, claim_value=chart.claim_value,
+                         title=f"Reported figures for: {chart.quantity_text or 'this claim'}")
+    items = "".join(f'<li><a href="#claim-{escape(c.claim_id)}">{escape(c.claim)}</a></li>' for c in claims)
+    rows = []
+    for r in sorted(chart.rows, key=lambda r: (r["reported_at"] is None, r["reported_at"] or datetime.min, r["source"])):
+        rows.append(
+            f"<tr><td>{_day(r['reported_at'])}</td><td>{_link(r['url'], r['source'])}</td>"
+            f"<td>{escape(r['quantity_text'] or '')}</td><td class='num'>{escape(format_figure(r['value']))}</td>"
+            f"<td>{escape(r['role'])}</td><td>{escape(r['quantity_relation'] or '')}</td></tr>"
+        )
+    return (
+        f'<section class="cluster" id="cluster-{escape(chart.cluster_id)}">'
+        f"<h3>{escape(chart.quantity_text or 'Reported figures')}</h3><ul class='cluster-claims'>{items}</ul>"
+        f'<div class="chart-box">{svg}</div>'
+        "<table class='reports'><thead><tr><th>date</th><th>source</th><th>as written</th><th>value</th>"
+        f"<th>role</th><th>relation to claim</th></tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
+    )
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value:.0%}"
+
+
+def _sources_html(sources: Sequence[dict[str, Any]]) -> str:
+    if not sources:
+        return ""
+    rows = "".join(
+        f"<tr><td>{escape(s['source'])}</td><td class='num'>{s['evidence_count']}</td>"
+        f"<td class='num'>{s['agreed']}</td><td class='num'>{s['disagreed']}</td>"
+        f"<td class='num'>{s['neutral']}</td><td class='num'>{s['undecided']}</td>"
+        f"<td class='num'>{_percent(s['agreement_rate'])}</td></tr>"
+        for s in sources
+    )
+    return (
+        '<section id="sources"><h2>Sources and the final verdicts</h2>'
+        "<table class='reports'><thead><tr><th>source</th><th>evidence</th><th>agreed</th><th>disagreed</th>"
+        f"<th>neutral</th><th>undecided</th><th>agreement</th></tr></thead><tbody>{rows}</tbody></table></section>"
+    )
+
+
+_CSS = """
+:root{--fg:#1d1d1f;--muted:#666;--line:#e2e2e2;--sup:#1a7f37;--ref:#c62828;--con:#b26a00;--nee:#6b7280}
+*{box-sizing:border-box}
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);margin:0;background:#f6f6f7}
+main{max-width:980px;margin:0 auto;padding:24px}
+h1{margin:0 0 4px;font-size:26px}h2{margin:32px 0 12px;font-size:20px}h3{font-size:16px;margin:0 0 8px}
+.sub{color:var(--muted);margin:0 0 16px}
+.summary{display:flex;gap:8px;flex-wrap:wrap;margin:8px 0 24px}
+.summary .count{background:#fff;border:1px solid var(--line);border-radius:8px;padding:6px 12px}
+.claim,.cluster,#sources{background:#fff;border:1px solid var(--line);border-radius:10px;padding:16px 18px;margin:0 0 16px}
+.claim-head{display:flex;align-items:center;gap:12px;flex-wrap:wrap}
+.badge{display:inline-block;padding:2px 10px;border-radius:999px;color:#fff;font-weight:600;font-size:13px;letter-spacing:.02em}
+.badge-supported{background:var(--sup)}.badge-refuted{background:var(--ref)}
+.badge-conflicting{background:var(--con)}.badge-not_enough_evidence,.badge-unknown{background:var(--nee)}
+.confidence{font-variant-numeric:tabular-nums;display:inline-flex;align-items:center;gap:6px}
+.bar{display:inline-block;width:70px;height:6px;background:#eee;border-radius:3px;overflow:hidden}
+.bar span{display:block;height:100%;background:#555}
+.meta,.cite,.rationale,.none{color:var(--muted);font-size:13px}
+.context{margin:10px 0 6px}
+mark{background:#fff1a8;padding:0 2px;border-radius:2px}
+mark.claim-text{background:#dbeafe;padding:1px 2px}
+mark.key{background:#ffd166;font-weight:600}
+blockquote{margin:0;padding:0 0 0 10px;border-left:3px solid var(--line)}
+.evidence ol{padding-left:20px}.evidence li{margin:0 0 10px}
+li.stance-support blockquote{border-color:var(--sup)}li.stance-refute blockquote{border-color:var(--ref)}
+.stance{font-weight:600}
+.chart-box{overflow-x:auto}
+svg.chart{max-width:100%;height:auto;font-family:inherit}
+svg .tick{font-size:11px;fill:#555}svg .axis{font-size:12px;fill:#333}svg .legend{font-size:12px;fill:#222}
+table.reports{border-collapse:collapse;width:100%;font-size:13px;margin-top:8px}
+table.reports th,table.reports td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+a{color:#0b57d0}
+@media print{body{background:#fff}.claim,.cluster{break-inside:avoid}}
+"""
+
+
+def render_report(data: ReportData, title: str = "Claims report") -> str:
+    """The report as one HTML document (inline CSS and SVG, no scripts, no external resources)."""
+    counts = Counter(c.label for c in data.claims)
+    summary = "".join(
+        f'<span class="count">{_badge(label)} {counts[label]}</span>' for label in LABELS if counts[label]
+    )
+    entries = {c.claim_id: c for c in data.claims}
+    charted = {ch.cluster_id for ch in data.charts}
+    since = f" · verdicts since {_day(data.since)}" if data.since else ""
+    body = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+        "img-src data:; base-uri 'none'; form-action 'none'\">",
+        '<meta name="referrer" content="no-referrer">',
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body><main>",
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="sub">{len(data.claims)} claims · database {escape(data.database)} · generated '
+        f"{data.generated_at:%Y-%m-%d %H:%M} UTC{escape(since)}</p>",
+        f'<div class="summary">{summary}</div>',
+    ]
+    if data.charts:
+        body.append('<section id="figures"><h2>Reported figures over time</h2>')
+        body.extend(_chart_html(ch, entries) for ch in data.charts)
+        body.append("</section>")
+    body.append('<section id="claims"><h2>Claims</h2>')
+    if not data.claims:
+        body.append('<p class="none">No verdicts in this period.</p>')
+    body.extend(_claim_html(c, charted) for c in data.claims)
+    body.append("</section>")
+    body.append(_sources_html(data.sources))
+    body.append("</main></body></html>")
+    return "\n".join(body) + "\n"
+
+
+def write_report(store: Store, out: str | Path, since: datetime | date | None = None,
+                 title: str = "Claims report") -> ReportData:
+    """Render the report of ``store`` into the file ``out``; returns what it shows."""
+    data = load_report(store, since)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_report(data, title), encoding="utf-8")
+    log.info("report with %d claims and %d charts written to %s", len(data.claims), len(data.charts), out)
+    return data

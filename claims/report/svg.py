@@ -1,0 +1,174 @@
+"""Inline SVG charts of reported figures over time, written by hand.
+
+Why not a plotting library: the chart is one small scatter plot (dates against values,
+a whisker per range, a dashed line for the claim's own figure), and the report must be a
+single offline file. matplotlib can emit SVG, but it is not a dependency of the project,
+its SVG is ~30 KB per chart with embedded glyph paths, and it cannot attach the
+``data-*`` attributes and ``<title>`` tooltips that make each point inspectable. The
+~150 lines below have no dependencies and produce a few KB per chart.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from html import escape
+from typing import Sequence
+
+__all__ = ["ChartPoint", "quantity_chart", "PALETTE", "format_figure"]
+
+# Okabe-Ito: distinguishable for the common colour-vision deficiencies.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+
+WIDTH, HEIGHT = 720, 300
+LEFT, RIGHT, TOP, BOTTOM = 70, 190, 20, 44
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    """One reported figure: when, by whom, the value and the range it allows."""
+
+    when: date
+    value: float
+    source: str
+    label: str  # the figure as written, shown in the tooltip
+    low: float | None = None
+    high: float | None = None
+    role: str = "evidence"  # claim | evidence
+
+
+def format_figure(value: float) -> str:
+    """8000.0 -> "8,000"; 1500000.0 -> "1.5M"; 0.25 -> "0.25"."""
+    if abs(value) >= 1e6:
+        return f"{value / 1e6:.3g}M"
+    if value == int(value):
+        return f"{int(value):,}"
+    return f"{value:.3g}"
+
+
+def _nice_step(span: float, ticks: int = 5) -> float:
+    raw = span / max(ticks, 1)
+    if raw <= 0:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        if raw <= factor * magnitude:
+            return factor * magnitude
+    return 10 * magnitude
+
+
+def _as_date(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def quantity_chart(points: Sequence[ChartPoint], *, claim_value: float | None = None,
+                   title: str = "Reported figures over time") -> str:
+    """An ``<svg>`` element: one dot per report (colour = source, whisker = range), the
+    claim's figure as a dashed line. Returns "" when no point has a date and a value."""
+    points = sorted((p for p in points if p.when is not None and p.value is not None),
+                    key=lambda p: (_as_date(p.when), p.source))
+    if not points:
+        return ""
+    days = [_as_date(p.when) for p in points]
+    first, last = min(days), max(days)
+    if first == last:
+        first, last = first - timedelta(days=1), last + timedelta(days=1)
+    span_days = (last - first).days
+    values = [p.value for p in points]
+    values += [p.low for p in points if p.low is not None] + [p.high for p in points if p.high is not None]
+    if claim_value is not None:
+        values.append(claim_value)
+    step = _nice_step(max(values) * 1.1 if max(values) > 0 else 1.0)
+    y_max = step * math.ceil(max(values) * 1.1 / step) if max(values) > 0 else step * 5
+    y_min = 0.0
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x_of(d: date) -> float:
+        return LEFT + plot_w * ((d - first).days / span_days)
+
+    def y_of(v: float) -> float:
+        return TOP + plot_h * (1 - (v - y_min) / (y_max - y_min))
+
+    sources = list(dict.fromkeys(p.source for p in points))
+    colour = {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(sources)}
+    parts: list[str] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+        f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="#fafafa" stroke="#ccc"/>',
+    ]
+    # y grid and labels
+    tick = y_min
+    while tick <= y_max + step / 2:
+        y = y_of(tick)
+        parts.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e3e3"/>')
+        parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" class="tick">'
+                     f"{escape(format_figure(tick))}</text>")
+        tick += step
+    # x ticks: whole days, at most 7
+    day_step = max(1, math.ceil(span_days / 6))
+    for offset in range(0, span_days + 1, day_step):
+        d = first + timedelta(days=offset)
+        x = x_of(d)
+        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP + plot_h}" y2="{TOP + plot_h + 4}" stroke="#888"/>')
+        parts.append(f'<text x="{x:.1f}" y="{TOP + plot_h + 17}" text-anchor="middle" class="tick">'
+                     f"{d.day} {d:%b}</text>")
+    parts.append(f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle" class="axis">'
+                 "date reported</text>")
+    if claim_value is not None:
+        y = y_of(claim_value)
+        parts.append(f'<line class="claim-line" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
+                     f'stroke="#444" stroke-dasharray="6 4" data-value="{claim_value:g}"/>')
+        parts.append(f'<text x="{LEFT + 4}" y="{y - 5:.1f}" class="axis">claim: '
+                     f"{escape(format_figure(claim_value))}</text>")
+    # reports at the same date and value are spread sideways so that none hides another
+    shift: dict[ChartPoint, float] = {}
+    stacks: dict[tuple[date, float], list[ChartPoint]] = {}
+    for p in points:
+        stacks.setdefault((_as_date(p.when), p.value), []).append(p)
+    for stack in stacks.values():
+        for i, p in enumerate(stack):
+            shift[p] = (i - (len(stack) - 1) / 2) * 9.0
+
+    def xy(p: ChartPoint) -> tuple[float, float]:
+        return x_of(_as_date(p.when)) + shift[p], y_of(p.value)
+
+    # one thin line per source joining its reports on successive dates
+    for source in sources:
+        by_day: dict[date, ChartPoint] = {}
+        for p in points:
+            if p.source == source:
+                by_day.setdefault(_as_date(p.when), p)
+        if len(by_day) > 1:
+            path = " ".join(f"{xy(p)[0]:.1f},{xy(p)[1]:.1f}" for p in by_day.values())
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{colour[source]}" '
+                         'stroke-opacity="0.5" stroke-width="1.5"/>')
+    for p in points:
+        x, y = xy(p)
+        c = colour[p.source]
+        if p.low is not None and p.high is not None and p.high > p.low:
+            y1, y2 = y_of(p.high), y_of(p.low)
+            parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y1:.1f}" y2="{y2:.1f}" stroke="{c}" stroke-width="2"/>')
+            for yy in (y1, y2):
+                parts.append(f'<line x1="{x - 4:.1f}" x2="{x + 4:.1f}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="{c}" stroke-width="2"/>')
+        tip = f"{p.source}, {_as_date(p.when):%d %b %Y}: {p.label}"
+        shape = (f'<rect x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" height="10"' if p.role == "claim"
+                 else f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5"')
+        parts.append(
+            f'{shape} class="point point-{escape(p.role)}" fill="{c}" stroke="#fff" stroke-width="1" '
+            f'data-source="{escape(p.source)}" data-date="{_as_date(p.when).isoformat()}" '
+            f'data-value="{p.value:g}"><title>{escape(tip)}</title></{"rect" if p.role == "claim" else "circle"}>'
+        )
+    # legend
+    lx = LEFT + plot_w + 14
+    for i, source in enumerate(sources):
+        ly = TOP + 8 + i * 18
+        if ly > HEIGHT - BOTTOM:
+            parts.append(f'<text x="{lx}" y="{ly + 4}" class="tick">+{len(sources) - i} more</text>')
+            break
+        name = source if len(source) <= 24 else source[:23] + "…"
+        parts.append(f'<circle cx="{lx + 5}" cy="{ly}" r="5" fill="{colour[source]}"/>')
+        parts.append(f'<text x="{lx + 15}" y="{ly + 4}" class="legend">{escape(name)}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts)
