@@ -8,7 +8,9 @@ to ``lock_timeout`` seconds. Overlapping runs thus interleave their writes inste
 failing. Everything that makes a verdict visible (the verdict row and its evidence rows)
 is written in one transaction, so a run killed at any point leaves either all of a
 claim's verdict or none of it. Within one process, connections share one database
-instance, so threads do not lock each other out.
+instance, so threads do not lock each other out; but two of its transactions writing the
+same keys at once make DuckDB fail one of them (a constraint or write-write conflict), so
+the write transactions of one process are serialised on an in-process lock per file.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import json
 import logging
 import random
 import re
+import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -60,6 +63,17 @@ def _views_sql() -> str:
 def _is_lock_error(exc: BaseException) -> bool:
     text = str(exc)
     return "lock" in text.lower() and ("Conflicting lock" in text or "Could not set lock" in text)
+
+
+_WRITE_LOCKS: dict[str, threading.RLock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock(path: Path) -> threading.RLock:
+    """The in-process lock that serialises this process's write transactions on one file."""
+    key = str(path.resolve())
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(key, threading.RLock())
 
 
 def _utcnow() -> datetime:
@@ -111,7 +125,7 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A short write transaction: committed on success, rolled back on error."""
-        with self.connect() as con:
+        with _write_lock(self.path), self.connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
