@@ -260,7 +260,7 @@ def test_feed_with_broken_entries_keeps_the_good_ones(services: Services) -> Non
     errors = " | ".join(f"{e.target}: {e.error}" for e in result.errors)
     assert "entry 2 has no link" in errors and "non-http URL (javascript:)" in errors
     assert "skipped entry 2" in errors.split("atom.xml")[-1]  # the Atom entry without a link
-    assert "(loopback), not a public address" in errors and "404" in errors
+    assert "a non-public address (loopback)" in errors and "404" in errors
     assert services.forbidden.log == []
     rows = services.rows("SELECT url, status, error_class FROM fetches WHERE backend = 'feeds' "
                          "AND (error_class IS NOT NULL OR status <> 200) ORDER BY url")

@@ -327,7 +327,7 @@ def test_loopback_url_and_redirect_to_a_port_not_allowed_are_refused(web: Web) -
     ])
     assert web.fetch_rows(web.url("/to-secret"))[0][:3] == (1, 302, None)
     messages = " ".join(e.error for e in result.errors)
-    assert "(loopback), not a public address" in messages and "allow_private_hosts" in messages
+    assert "a non-public address (loopback)" in messages and "allow_private_hosts" in messages
     assert "scheme 'file' is not allowed" in messages
     control_ok(web, result)
 
@@ -339,7 +339,7 @@ def test_check_url_on_a_refused_url_raises_one_line_and_sends_nothing(web: Web) 
         async with Fetcher(web.settings.http, web.store) as fetcher:
             with pytest.raises(RefusedURLError) as refused:
                 await fetch_document(fetcher, secret, source_kind="input")
-            assert "\n" not in str(refused.value) and "not a public address" in str(refused.value)
+            assert "\n" not in str(refused.value) and "non-public address (loopback)" in str(refused.value)
             with pytest.raises(InputError, match="no extractable article text"):
                 web.server.expect_request("/blank").respond_with_data("<html><body></body></html>",
                                                                      content_type="text/html")

@@ -348,7 +348,7 @@ class Fetcher:
         self._robots: dict[str, _RobotsVerdict] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
         self._cached_urls: set[str] = set()
-        self._down: dict[str, FetchError] = {}  # host:port -> why it cannot be reached this run
+        self._down: dict[str, str] = {}  # host:port -> why it cannot be reached this run
         self._shared: dict[str, asyncio.Future[FetchResult]] = {}
 
     # context management
@@ -444,10 +444,13 @@ class Fetcher:
         log.warning("%s", exc)
 
     async def _check(self, url: str, backend: str) -> CheckedURL:
-        down = self._down.get(self._host_port(url))
-        if down is not None:  # this host failed to resolve earlier in the run
-            await self._refuse(url, _hostname(url), backend, "host_down", down)
-            raise FetchError(str(down))
+        host_port = self._host_port(url)
+        down = self._down.get(host_port)
+        if down is not None:  # fail fast: this host could not be reached earlier in the run
+            exc = FetchError(f"skipped {redact_url(url)}: {host_port} {down} earlier in this run; "
+                             "check the network or the URL")
+            await self._refuse(url, host_port, backend, "host_down", exc)
+            raise exc
         try:
             checked = await resolve_and_check(url, self.settings.allow_private_hosts,
                                               timeout=self.settings.connect_timeout)
@@ -456,7 +459,7 @@ class Fetcher:
             raise
         except FetchError as exc:
             await self._refuse(url, _hostname(url), backend, "dns_error", exc)
-            self._down[self._host_port(url)] = exc
+            self._down[host_port] = "did not resolve"
             raise
         self._pins.pin(checked)
         return checked
@@ -470,10 +473,6 @@ class Fetcher:
         origin = self._origin(url)
         for _hop in range(self.settings.max_redirects + 1):
             checked = await self._check(current, backend)
-            down = self._down.get(checked.host_port)
-            if down is not None:
-                await self._refuse(current, checked.host_port, backend, "host_down", down)
-                raise FetchError(str(down))
             if robots and self.settings.respect_robots and backend != "robots":
                 await self._check_robots(checked, backend)
             headers = dict(extra_headers or {}) if self._origin(current) == origin else {}
@@ -559,7 +558,7 @@ class Fetcher:
                         raise HTTPStatusError(message, exc.status) from None
                     error = FetchError(message)
                     if exc.error_class == "connect_error":  # refused/unreachable: skip the host now
-                        self._down[checked.host_port] = error
+                        self._down[checked.host_port] = "refused or dropped every connection"
                     raise error from None
                 wait = self._backoff(attempt)
                 if exc.retry_after is not None:

@@ -167,9 +167,10 @@ async def resolve_and_check(
         for address in addresses:
             why = _describe(ipaddress.ip_address(address))
             if why is not None:
+                where = f"{host} is" if _literal(host) is not None else f"{host} resolves to {address},"
                 raise RefusedURLError(
-                    f"refused {redact_url(url)}: {host} resolves to {address} ({why}), not a public "
-                    f"address; if you trust it, add {host}:{port} to http.allow_private_hosts "
+                    f"refused {redact_url(url)}: {where} a non-public address ({why}); "
+                    f"if you trust it, add {host}:{port} to http.allow_private_hosts "
                     "(CLAIMS_ALLOW_PRIVATE_HOSTS)"
                 )
     return CheckedURL(url=url, scheme=scheme, host=host, port=port, addresses=addresses)
