@@ -1,0 +1,132 @@
+"""The HTML report from a real database: content, self-containment and escaping of
+untrusted source text and URLs."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from claims.report.html import highlight_numbers, load_report, render_report, safe_href, write_report
+from claims.report.svg import ChartPoint, quantity_chart
+from tests.test_report_views import build_history
+
+HOSTILE_OUTLET = '<script>alert("x")</script> Times'
+HOSTILE_TITLE = 'Kursk "8,000" <img src=x onerror=alert(1)>'
+
+
+class _Collector(HTMLParser):
+    """Every start tag with its attributes, to inspect the page as a browser would parse it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def parse(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    collector = _Collector()
+    collector.feed(html)
+    return collector.tags
+
+
+@pytest.fixture()
+def report_html(tmp_path: Path) -> str:
+    h = build_history(tmp_path / "claims.duckdb", outlet=HOSTILE_OUTLET, url="javascript:alert(1)",
+                      title=HOSTILE_TITLE)
+    out = tmp_path / "report.html"
+    data = write_report(h["store"], out)
+    assert len(data.claims) == 1 and len(data.charts) == 1
+    return out.read_text(encoding="utf-8")
+
+
+def test_report_shows_badge_confidence_context_and_evidence(report_html: str) -> None:
+    tags = parse(report_html)
+    badges = [a for t, a in tags if t == "span" and "badge" in (a.get("class") or "") and a.get("data-label")]
+    assert [b["data-label"] for b in badges if "badge-refuted" in (b.get("class") or "")]
+    assert '<span class="confidence" title="confidence">0.70' in report_html
+    # the claim highlighted inside its paragraph, with the text around it
+    assert ('Officials spoke on Monday.\n' not in report_html)  # another paragraph is not shown
+    assert re.search(r'<p class="context"><mark class="claim-text">Seoul said 8,000 North Korean soldiers are '
+                     r'near the border\.</mark> Nothing else was said\.</p>', report_html)
+    # evidence quotes with the numbers marked, the compared figure as the key one
+    assert '<mark class="key">11,000-12,000 North Korean troops</mark>' in report_html
+    assert "later.example" in report_html
+
+
+def test_report_is_self_contained(report_html: str) -> None:
+    tags = parse(report_html)
+    assert not [t for t, _ in tags if t in {"script", "link", "iframe", "img", "object", "embed"}]
+    assert not [a for _, a in tags if a.get("src")]
+    assert "Content-Security-Policy" in report_html and "default-src 'none'" in report_html
+    assert "<style>" in report_html
+
+
+def test_untrusted_text_is_escaped_and_unsafe_links_dropped(report_html: str) -> None:
+    tags = parse(report_html)
+    assert not [t for t, _ in tags if t in {"script", "img"}]
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Times" in report_html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in report_html
+    links = [a for t, a in tags if t == "a" and a.get("href") and not a["href"].startswith("#")]
+    assert links, "sources with http(s) URLs are linked"
+    assert all(a["href"].startswith(("http://", "https://")) for a in links)
+    assert all(a.get("rel") == "noopener noreferrer" for a in links)
+    assert "javascript:" not in report_html
+
+
+def test_the_chart_has_one_point_per_dated_report_and_the_claim_line(report_html: str) -> None:
+    svg = report_html[report_html.index("<svg"):report_html.index("</svg>")]
+    points = re.findall(r'<circle cx="[\d.]+" cy="[\d.]+" r="5" class="point point-evidence"[^>]*'
+                        r'data-source="([^"]+)" data-date="([\d-]+)" data-value="([\d.]+)"', svg)
+    assert sorted((d, v) for _, d, v in points) == [("2024-10-28", "10000"), ("2024-10-31", "8000"),
+                                                    ("2024-11-05", "11500")]
+    assert 'class="claim-line"' in svg and 'data-value="8000"' in svg
+
+
+def test_since_filters_verdicts(tmp_path: Path) -> None:
+    h = build_history(tmp_path / "claims.duckdb")
+    from datetime import datetime, timedelta, timezone
+
+    tomorrow = datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(days=1)
+    assert load_report(h["store"], since=tomorrow).claims == []
+    assert len(load_report(h["store"], since=tomorrow - timedelta(days=2)).claims) == 1
+    page = render_report(load_report(h["store"], since=tomorrow))
+    assert "No verdicts in this period." in page
+
+
+@pytest.mark.parametrize("url,expected", [
+    ("https://example.org/a?b=1", "https://example.org/a?b=1"),
+    ("http://example.org", "http://example.org"),
+    ("javascript:alert(1)", None),
+    ("JaVaScRiPt:alert(1)", None),
+    ("data:text/html,<b>x</b>", None),
+    ("file:///etc/passwd", None),
+    ("https://exa mple.org", None),
+    ("https://example.org/\x00", None),
+    ("//example.org/a", None),
+    (None, None),
+])
+def test_safe_href(url: str | None, expected: str | None) -> None:
+    assert safe_href(url) == expected
+
+
+def test_highlight_numbers_escapes_around_marks() -> None:
+    html = highlight_numbers("<b>About 8,000 soldiers</b> & 3,000 more", key="about 8,000 soldiers")
+    assert html == ('&lt;b&gt;<mark class="key">About 8,000 soldiers</mark>&lt;/b&gt; &amp; '
+                    '<mark>3,000</mark> more')
+
+
+def test_chart_without_dated_points_is_empty_and_ranges_get_whiskers() -> None:
+    from datetime import date
+
+    assert quantity_chart([]) == ""
+    svg = quantity_chart([ChartPoint(date(2024, 10, 28), 11000.0, "A", "10,000-12,000", 10000.0, 12000.0),
+                          ChartPoint(date(2024, 10, 28), 11000.0, "B", "11,000", 11000.0, 11000.0)])
+    assert svg.count('class="point point-evidence"') == 2
+    xs = re.findall(r'<circle cx="([\d.]+)" cy="[\d.]+" r="5" class="point', svg)
+    assert len(set(xs)) == 2  # same date and value: spread sideways, none hidden
+    assert svg.count("stroke-width=\"2\"/>") == 3  # one whisker and its two caps
