@@ -23,6 +23,7 @@ from claims.pipeline import PassageSet, RunReport
 from claims.settings import Settings, load_settings
 from claims.sources import SourceResult
 from claims.store import Store
+from flows.secrets import with_secrets
 
 __all__ = ["verify_document", "verdict_rows", "run_verify"]
 
@@ -132,6 +133,6 @@ def verify_document(source: str, text: str | None = None, config: str | None = N
                     overrides: dict[str, Any] | None = None, title: str | None = None,
                     outlet: str | None = None, published: str | None = None) -> RunReport:
     """Verify one article: a path, an http(s) URL, or ``text`` given directly."""
-    settings = load_settings(config, **(overrides or {}))
+    settings = with_secrets(load_settings(config, **(overrides or {})))
     meta = {"title": title, "outlet": outlet, "published": published}
     return run_verify(source, settings, text=text, meta={k: v for k, v in meta.items() if v})
