@@ -157,14 +157,41 @@ def _jsonable(value: Any) -> Any:
 
 
 def _cell(value: Any, width: int = 60) -> str:
+    """One value as table text: lists joined, times to the second, long text cut at four
+    lines of ``width`` characters."""
     if value is None:
         return ""
     if isinstance(value, float):
         return f"{value:.4g}"
-    if isinstance(value, (list, tuple)) and len(value) > 8:
-        return f"[{len(value)} values]"
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, (list, tuple)):
+        if len(value) > 8 and all(isinstance(v, (int, float)) for v in value):
+            return f"[{len(value)} values]"
+        return ", ".join(_cell(v, width) for v in value)
     text = str(value)
-    return text if len(text) <= width else text[: width - 1] + "…"
+    limit = 4 * width
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _query_table(columns: list[str], rows: list[tuple[Any, ...]], width: int) -> tuple[Table, int]:
+    """A table whose short columns (labels, ids, numbers, dates) never wrap and whose long
+    text columns wrap at ``width`` characters; returns it with the width it needs."""
+    cells = [[_cell(v, width) for v in row] for row in rows]
+    table = Table(show_lines=False)
+    needed = 1
+    for i, column in enumerate(columns):
+        natural = max([len(column)] + [max(len(line) for line in r[i].splitlines() or [""]) for r in cells])
+        numeric = bool(rows) and all(isinstance(r[i], (int, float)) or r[i] is None for r in rows)
+        justify = "right" if numeric else "left"
+        if natural <= width:
+            table.add_column(column, no_wrap=True, min_width=natural, justify=justify)
+        else:
+            table.add_column(column, overflow="fold", max_width=width, justify=justify)
+        needed += min(natural, width) + 3
+    for r in cells:
+        table.add_row(*r)
+    return table, needed
 
 
 def _parse_params(params: list[str]) -> dict[str, Any]:
@@ -212,18 +239,16 @@ def query(
                              for v in row])
         text = buffer.getvalue().rstrip("\n")
     else:
-        table = Table(show_lines=False)
-        for column in result.columns:
-            table.add_column(column, overflow="fold", max_width=width)
-        for row in result.rows:
-            table.add_row(*[_cell(v, width) for v in row])
-        if out_file is None:
-            out.print(table)
-            err.print(f"{len(result.rows)} rows", markup=False)
-            return
+        table, needed = _query_table(result.columns, result.rows, width)
         from rich.console import Console
 
-        buffer_console = Console(file=io.StringIO(), width=200)
+        if out_file is None:
+            # a terminal wraps the table to its width; a pipe or file gets all it needs
+            console = out if out.is_terminal else Console(width=min(needed, 400), soft_wrap=False)
+            console.print(table)
+            err.print(f"{len(result.rows)} rows", markup=False)
+            return
+        buffer_console = Console(file=io.StringIO(), width=min(needed, 400))
         buffer_console.print(table)
         text = buffer_console.file.getvalue()  # type: ignore[attr-defined]
     if out_file is not None:
