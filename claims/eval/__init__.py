@@ -1,0 +1,1 @@
+"""Loaders and metrics for public benchmarks (used by ``claims eval ...``)."""
