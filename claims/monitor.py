@@ -1,0 +1,395 @@
+"""Feed monitoring without an orchestrator: which feed articles are new, and verifying them.
+
+One pass (:func:`monitor`) reads the feeds, *claims* the entries it will verify, verifies
+each claimed article with :func:`claims.pipeline.verify` and records the outcome per
+article in the ``feed_items`` table (migration 004). The ``monitor-feeds`` flow calls the
+same pieces as Prefect tasks; a notebook can call :func:`monitor`.
+
+What "new" means. An entry is skipped when its canonical URL is in ``feed_items`` as
+completed, duplicate or stored, or failed ``monitor_max_attempts`` times, or when a
+document with that URL already has claims (it was verified another way; recorded as
+``stored``). After the fetch, an article whose text (content hash) or final URL matches a
+document that has claims is recorded as ``duplicate`` and not verified again.
+
+Overlapping runs. Claiming is one short write transaction that reads the entries' rows
+and marks the ones it takes ``running`` with its run id; DuckDB lets one process write at
+a time and :class:`~claims.store.Store` serialises a process's transactions, so two runs
+never take the same article. A run killed mid-article leaves its rows ``running``; they
+are taken again once ``monitor_lease_minutes`` have passed since the claim.
+
+Failures are isolated: an article that cannot be fetched, has no text, or fails in the
+pipeline is recorded as ``failed`` with its one-line error, and the other articles go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Sequence
+
+from claims.errors import ClaimsError, ConfigError
+from claims.models import Document
+from claims.settings import Settings
+from claims.sources.base import SourceError
+from claims.sources.feeds import FeedEntry, read_feed
+from claims.sources.safety import redact_url
+from claims.store import Store
+
+__all__ = [
+    "FeedScan",
+    "ClaimedEntries",
+    "ItemOutcome",
+    "MonitorReport",
+    "read_feeds",
+    "claim_entries",
+    "process_entry",
+    "start_monitor_run",
+    "finish_monitor_run",
+    "monitor",
+    "feeds_from_settings",
+    "mark_abandoned_runs",
+]
+
+log = logging.getLogger(__name__)
+
+FLOW_NAME = "monitor-feeds"
+DONE_STATUSES = ("completed", "duplicate", "stored")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+@dataclass
+class FeedScan:
+    """The usable entries of all feeds (each canonical URL once) and the feeds that failed."""
+
+    entries: list[FeedEntry] = field(default_factory=list)
+    errors: list[SourceError] = field(default_factory=list)
+
+
+@dataclass
+class ClaimedEntries:
+    """The entries this run took, and how many of the others were skipped, by reason."""
+
+    claimed: list[FeedEntry] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ItemOutcome:
+    """What became of one claimed article. ``seconds`` is the time spent in the library."""
+
+    url: str
+    feed_url: str
+    status: str  # completed | failed | duplicate
+    title: str | None = None
+    error: str | None = None
+    document_id: str | None = None
+    run_id: str | None = None
+    claims: int = 0
+    labels: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+@dataclass
+class MonitorReport:
+    """One monitoring pass: its run id, feeds, skipped entries, outcomes and verdict changes."""
+
+    run_id: str
+    feeds: list[str]
+    entries: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    feed_errors: list[SourceError] = field(default_factory=list)
+    outcomes: list[ItemOutcome] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failures(self) -> list[ItemOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    def label_counts(self) -> dict[str, int]:
+        total: Counter[str] = Counter()
+        for o in self.outcomes:
+            total.update(o.labels)
+        return dict(total)
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "feeds": len(self.feeds), "entries": self.entries, "skipped": self.skipped,
+            "verified": self.count("completed"), "failed": self.count("failed"),
+            "duplicates": self.count("duplicate"), "labels": self.label_counts(),
+            "feed_errors": [f"{e.target}: {e.error}" for e in self.feed_errors],
+            "verdict_changes": len(self.changes),
+        }
+
+    def table_rows(self) -> list[dict[str, Any]]:
+        """One row per article taken by this run, for a table artifact."""
+        return [{
+            "article": o.title or o.url, "url": o.url, "status": o.status, "claims": o.claims,
+            "verdicts": ", ".join(f"{n} {label}" for label, n in sorted(o.labels.items())),
+            "error": o.error or "", "run_id": o.run_id or "",
+        } for o in self.outcomes]
+
+    def markdown(self) -> str:
+        """A summary for people: counts, failures with their errors, verdict changes."""
+        lines = [
+            f"# Feed monitoring run `{self.run_id}`", "",
+            "| feeds | entries | new articles | verified | duplicates | failed | skipped (already known) |",
+            "|---:|---:|---:|---:|---:|---:|---:|",
+            f"| {len(self.feeds)} | {self.entries} | {len(self.outcomes)} | {self.count('completed')} | "
+            f"{self.count('duplicate')} | {self.count('failed')} | {sum(self.skipped.values())} |", "",
+        ]
+        labels = self.label_counts()
+        if labels:
+            lines += ["**Verdicts:** " + ", ".join(f"{n} {label}" for label, n in sorted(labels.items())), ""]
+        if self.feed_errors:
+            lines += ["## Feeds that could not be read", ""]
+            lines += [f"- `{e.target}`: {e.error}" for e in self.feed_errors] + [""]
+        if self.failures:
+            lines += ["## Failed articles", ""]
+            lines += [f"- `{o.url}`: {o.error}" for o in self.failures] + [""]
+        lines += ["## Verdict changes", ""]
+        if self.changes:
+            lines += ["| claim | before | now |", "|---|---|---|"]
+            lines += [f"| {c['claim'][:120]} | {c['previous_label']} | {c['new_label']} |" for c in self.changes]
+        else:
+            lines.append("None.")
+        return "\n".join(lines) + "\n"
+
+
+def feeds_from_settings(settings: Settings, feeds: Sequence[str] | None = None) -> list[str]:
+    """The feeds to monitor: those given, else ``sources.feeds.feeds``."""
+    chosen = list(feeds) if feeds else list(settings.sources.feeds.feeds)
+    if not chosen:
+        raise ConfigError("no feeds to monitor: give feed URLs or set sources.feeds.feeds in claims.toml")
+    return chosen
+
+
+# -- runs ------------------------------------------------------------------------------------
+
+
+def start_monitor_run(store: Store, feeds: Sequence[str], *, flow_run_id: str | None = None) -> str:
+    """A ``runs`` row for the pass itself (its articles get verification runs of their own)."""
+    return store.start_run(flow_name=FLOW_NAME, input=", ".join(redact_url(f) for f in feeds),
+                           parameters={"feeds": [redact_url(f) for f in feeds]}, flow_run_id=flow_run_id)
+
+
+def finish_monitor_run(store: Store, report: MonitorReport) -> None:
+    """Attach the verdict changes to the report and close the pass's run row."""
+    from claims.reverify import verdict_changes
+
+    run_ids = [o.run_id for o in report.outcomes if o.run_id and o.status == "completed"]
+    report.changes = verdict_changes(store, run_ids)
+    store.finish_run(report.run_id, status="completed", stats=report.stats())
+
+
+def mark_abandoned_runs(store: Store, older_than: timedelta) -> int:
+    """Mark ``running`` runs started longer ago than ``older_than`` as ``abandoned``.
+
+    A run killed outright (kill -9, a lost machine) cannot record its own end; its row
+    stays ``running`` with no ``finished_at``, and everything it wrote is complete (verdicts
+    and their evidence go in one transaction). Scheduled flows call this with
+    ``monitor_lease_minutes`` so that such rows say what happened; a slow run wrongly
+    marked still records ``completed`` when it ends."""
+    cutoff = _utcnow() - older_than
+    with store.transaction() as con:
+        rows = con.execute(
+            "UPDATE runs SET status = 'abandoned', error = 'no end recorded: the run was killed or lost' "
+            "WHERE status = 'running' AND finished_at IS NULL AND started_at < ? RETURNING id", [cutoff]).fetchall()
+    if rows:
+        log.warning("marked %d runs abandoned (running for more than %s)", len(rows), older_than)
+    return len(rows)
+
+
+# -- the steps -------------------------------------------------------------------------------
+
+
+def read_feeds(feeds: Sequence[str], settings: Settings, store: Store | None = None,
+               run_id: str | None = None) -> FeedScan:
+    """Fetch every feed once (one HTTP client); a feed that fails is reported, not raised."""
+    return asyncio.run(_read_feeds(list(feeds), settings, store, run_id))
+
+
+async def _read_feeds(feeds: list[str], settings: Settings, store: Store | None, run_id: str | None) -> FeedScan:
+    from claims.sources.http import Fetcher
+
+    scan = FeedScan()
+    seen: set[str] = set()
+    async with Fetcher(settings.http, store=store, run_id=run_id) as fetcher:
+        results = await asyncio.gather(*(read_feed(fetcher, url) for url in feeds), return_exceptions=True)
+    for url, result in zip(feeds, results):
+        if isinstance(result, ClaimsError):
+            scan.errors.append(SourceError("feeds", redact_url(url), str(result)))
+            continue
+        if isinstance(result, BaseException):
+            raise result
+        for entry in result[: settings.sources.feeds.max_entries]:
+            if entry.url not in seen:
+                seen.add(entry.url)
+                scan.entries.append(entry)
+    log.info("%d feeds: %d entries, %d feeds failed", len(feeds), len(scan.entries), len(scan.errors))
+    return scan
+
+
+def claim_entries(store: Store, entries: Sequence[FeedEntry], run_id: str, settings: Settings,
+                  now: datetime | None = None) -> ClaimedEntries:
+    """Take the entries that are new (or whose earlier attempt failed or was abandoned) for
+    run ``run_id``, in one transaction; see the module docstring for the rules."""
+    result = ClaimedEntries()
+    if not entries:
+        return result
+    now = now or _utcnow()
+    lease_start = now - timedelta(minutes=settings.monitor_lease_minutes)
+    urls = [e.url for e in entries]
+    skipped: Counter[str] = Counter()
+    with store.transaction() as con:
+        state = {row[0]: row[1:] for row in con.execute(
+            "SELECT canonical_url, status, attempts, claimed_at FROM feed_items "
+            "WHERE canonical_url IN (SELECT unnest(?::VARCHAR[]))", [urls]).fetchall()}
+        verified = dict(con.execute(
+            "SELECT d.url, d.id FROM documents d WHERE d.url IN (SELECT unnest(?::VARCHAR[])) "
+            "AND EXISTS (SELECT 1 FROM claims c WHERE c.document_id = d.id)", [urls]).fetchall())
+        stored_rows, claim_rows = [], []
+        for e in entries:
+            row = state.get(e.url)
+            if row is None and e.url in verified:
+                skipped["stored"] += 1
+                stored_rows.append((e.url, e.feed_url, e.url, e.title, e.published, verified[e.url], now, now))
+                continue
+            if row is not None:
+                status, attempts, claimed_at = row
+                if status in DONE_STATUSES:
+                    skipped[status] += 1
+                    continue
+                if status == "failed" and attempts >= settings.monitor_max_attempts:
+                    skipped["failed_too_often"] += 1
+                    continue
+                if status == "running" and claimed_at is not None and claimed_at > lease_start:
+                    skipped["running_elsewhere"] += 1
+                    continue
+            claim_rows.append((e.url, e.feed_url, e.url, e.title, e.published, run_id, now, now))
+            result.claimed.append(e)
+        if stored_rows:
+            con.executemany(
+                "INSERT INTO feed_items (canonical_url, feed_url, entry_url, title, published_at, status, "
+                "document_id, first_seen, processed_at) VALUES (?, ?, ?, ?, ?, 'stored', ?, ?, ?) "
+                "ON CONFLICT DO NOTHING", stored_rows)
+        if claim_rows:
+            con.executemany(
+                "INSERT INTO feed_items (canonical_url, feed_url, entry_url, title, published_at, status, "
+                "attempts, monitor_run_id, first_seen, claimed_at) VALUES (?, ?, ?, ?, ?, 'running', 1, ?, ?, ?) "
+                "ON CONFLICT (canonical_url) DO UPDATE SET status = 'running', error = NULL, "
+                "attempts = feed_items.attempts + 1, monitor_run_id = excluded.monitor_run_id, "
+                "claimed_at = excluded.claimed_at", claim_rows)
+    result.skipped = dict(skipped)
+    log.info("claimed %d of %d entries (skipped: %s)", len(result.claimed), len(entries), result.skipped)
+    return result
+
+
+def _record(store: Store, entry: FeedEntry, monitor_run_id: str, outcome: ItemOutcome,
+            content_hash: str | None) -> None:
+    with store.transaction() as con:
+        con.execute(
+            "UPDATE feed_items SET status = ?, error = ?, document_id = ?, run_id = ?, content_hash = ?, "
+            "title = coalesce(title, ?), processed_at = ? WHERE canonical_url = ? AND monitor_run_id = ?",
+            [outcome.status, outcome.error, outcome.document_id, outcome.run_id, content_hash,
+             outcome.title, _utcnow(), entry.url, monitor_run_id])
+
+
+def _verified_copy(store: Store, document: Document) -> str | None:
+    """The id of a stored document with claims that has this text or this URL, if any."""
+    with store.connect() as con:
+        rows = con.execute(
+            "SELECT d.id FROM documents d WHERE (d.content_hash = ? OR d.id = ?) "
+            "AND EXISTS (SELECT 1 FROM claims c WHERE c.document_id = d.id) ORDER BY d.id LIMIT 1",
+            [document.content_hash, document.id]).fetchall()
+    return rows[0][0] if rows else None
+
+
+async def _fetch_article(url: str, settings: Settings, store: Store, run_id: str) -> Document:
+    from claims.sources.html import fetch_document
+    from claims.sources.http import Fetcher
+
+    async with Fetcher(settings.http, store=store, run_id=run_id) as fetcher:
+        return await fetch_document(fetcher, url, source_kind="feed")
+
+
+def process_entry(entry: FeedEntry, settings: Settings, store: Store | None = None, *,
+                  monitor_run_id: str, flow_run_id: str | None = None) -> ItemOutcome:
+    """Fetch one claimed article, verify it unless it is a copy of a verified one, and
+    record the outcome. Never raises for a failure of this article: it is recorded."""
+    from claims import pipeline
+
+    store = store or pipeline.open_store(settings)
+    started = time.perf_counter()
+    document: Document | None = None
+    try:
+        document = asyncio.run(_fetch_article(entry.url, settings, store, monitor_run_id))
+        if entry.published and document.published_at is None:
+            document = _with_date(document, entry.published)
+        copy_of = _verified_copy(store, document)
+        if copy_of is not None:
+            outcome = ItemOutcome(entry.url, entry.feed_url, "duplicate", title=document.title or entry.title,
+                                  document_id=copy_of, seconds=time.perf_counter() - started)
+        else:
+            report = pipeline.verify(document, settings, store=store, flow_run_id=flow_run_id,
+                                     flow_name=FLOW_NAME)
+            outcome = ItemOutcome(entry.url, entry.feed_url, "completed", title=document.title or entry.title,
+                                  document_id=document.id, run_id=report.run_id, claims=len(report.claims),
+                                  labels=report.label_counts(), seconds=time.perf_counter() - started)
+    except Exception as exc:  # noqa: BLE001 - one bad article must not stop the others; recorded below
+        message = str(exc) if isinstance(exc, ClaimsError) else f"{exc.__class__.__name__}: {exc}"
+        log.warning("article %s failed: %s", redact_url(entry.url), message)
+        outcome = ItemOutcome(entry.url, entry.feed_url, "failed", title=entry.title,
+                              error=" ".join(message.split())[:1000],
+                              document_id=document.id if document else None,
+                              seconds=time.perf_counter() - started)
+    _record(store, entry, monitor_run_id, outcome, document.content_hash if document else None)
+    return outcome
+
+
+def _with_date(document: Document, published: datetime) -> Document:
+    import dataclasses
+
+    return dataclasses.replace(document, published_at=published)
+
+
+# -- one whole pass --------------------------------------------------------------------------
+
+
+def monitor(settings: Settings, feeds: Sequence[str] | None = None, *, store: Store | None = None,
+            flow_run_id: str | None = None,
+            on_outcome: Callable[[ItemOutcome], None] | None = None) -> MonitorReport:
+    """One monitoring pass with ``monitor_concurrency`` articles verified at once (threads)."""
+    from claims import pipeline
+
+    feed_urls = feeds_from_settings(settings, feeds)
+    store = store or pipeline.open_store(settings)
+    mark_abandoned_runs(store, timedelta(minutes=settings.monitor_lease_minutes))
+    run_id = start_monitor_run(store, feed_urls, flow_run_id=flow_run_id)
+    report = MonitorReport(run_id=run_id, feeds=feed_urls)
+    try:
+        scan = read_feeds(feed_urls, settings, store, run_id)
+        report.entries, report.feed_errors = len(scan.entries), scan.errors
+        taken = claim_entries(store, scan.entries, run_id, settings)
+        report.skipped = taken.skipped
+        with ThreadPoolExecutor(max_workers=settings.monitor_concurrency) as pool:
+            for outcome in pool.map(lambda e: process_entry(e, settings, store, monitor_run_id=run_id,
+                                                            flow_run_id=flow_run_id), taken.claimed):
+                report.outcomes.append(outcome)
+                if on_outcome is not None:
+                    on_outcome(outcome)
+    except BaseException as exc:
+        store.finish_run(run_id, status="failed", error=f"{exc.__class__.__name__}: {exc}", stats=report.stats())
+        raise
+    finish_monitor_run(store, report)
+    return report

@@ -1,0 +1,172 @@
+"""Re-checking stored claims: open or stale verdicts judged again against fresh sources.
+
+A claim is due when its latest verdict is ``not_enough_evidence`` or ``conflicting``, or
+older than ``reverify_after_days``, or when it has no verdict at all although it was
+stored more than ``monitor_lease_minutes`` ago (its run died before judging). Re-checking
+gathers sources again, embeds new passages and judges the claim as the first run did, and
+*appends* a verdict row under a new run (history is kept): the ``verdict_changes`` view
+then lists the claims whose label moved, with both verdicts and the new evidence.
+
+No orchestrator here: the ``reverify-claims`` flow wraps :func:`claims_to_reverify` and
+:func:`reverify` as tasks.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from claims.extract import focus_text, primary_quantity
+from claims.extract.quantities import parse_quantities
+from claims.models import Claim, Document
+from claims.pipeline import (RunReport, embedder_for, gather_sources, judge_claims, open_store,
+                             prepare_passages)
+from claims.score.cache import embed_cached
+from claims.settings import Settings
+from claims.store import Store
+
+__all__ = ["OPEN_LABELS", "claims_to_reverify", "load_claims", "reverify", "verdict_changes", "batches"]
+
+log = logging.getLogger(__name__)
+
+FLOW_NAME = "reverify-claims"
+OPEN_LABELS = ("not_enough_evidence", "conflicting")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def claims_to_reverify(store: Store, settings: Settings, *, older_than_days: float | None = None,
+                       labels: Sequence[str] = OPEN_LABELS, limit: int | None = None,
+                       now: datetime | None = None) -> list[str]:
+    """Ids of the claims due for a new verdict, oldest verdict first (never judged first)."""
+    now = now or _utcnow()
+    days = settings.reverify_after_days if older_than_days is None else older_than_days
+    cutoff = now - timedelta(days=days)
+    with store.connect() as con:
+        rows = con.execute(
+            """
+            WITH latest AS (
+                SELECT claim_id, label, created_at
+                FROM verdicts
+                QUALIFY row_number() OVER (PARTITION BY claim_id ORDER BY created_at DESC, run_id DESC) = 1
+            ),
+            due AS (
+                SELECT claim_id, created_at AS judged_at FROM latest
+                WHERE label IN (SELECT unnest(?::VARCHAR[])) OR created_at < ?
+                UNION ALL
+                SELECT c.id, NULL FROM claims c
+                WHERE NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.claim_id = c.id)
+                  AND c.created_at < current_timestamp::TIMESTAMP - to_minutes(?::BIGINT)
+            )
+            SELECT claim_id FROM due ORDER BY judged_at NULLS FIRST, claim_id LIMIT ?
+            """,
+            [list(labels), cutoff, int(settings.monitor_lease_minutes), limit or settings.reverify_max_claims],
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def load_claims(store: Store, claim_ids: Sequence[str]) -> tuple[list[Claim], list[Document]]:
+    """Stored claims rebuilt as :class:`Claim` objects (quantities parsed again from their
+    text, as extraction does), and the documents they come from."""
+    if not claim_ids:
+        return [], []
+    with store.connect() as con:
+        rows = con.execute(
+            "SELECT id, document_id, text, char_start, char_end, checkworthiness, claim_type, attribution, "
+            "claim_date, entities, cluster_id FROM claims WHERE id IN (SELECT unnest(?::VARCHAR[]))",
+            [list(claim_ids)]).fetchall()
+        doc_ids = sorted({r[1] for r in rows})
+        doc_rows = con.execute(
+            "SELECT id, text, url, title, outlet, author, published_at, source_kind, content_hash "
+            "FROM documents WHERE id IN (SELECT unnest(?::VARCHAR[]))", [doc_ids]).fetchall()
+    order = {cid: i for i, cid in enumerate(claim_ids)}
+    claims = []
+    for (cid, doc_id, text, start, end, score, ctype, attribution, cdate, entities, cluster) in sorted(
+            rows, key=lambda r: order[r[0]]):
+        quantities = parse_quantities(text)
+        claims.append(Claim(id=cid, document_id=doc_id, text=text, start=start or 0, end=end or 0,
+                            checkworthiness=float(score or 0.0), quantity=primary_quantity(quantities),
+                            quantities=quantities, claim_type=ctype or "other", attribution=attribution,
+                            claim_date=cdate, entities=list(entities or []), cluster_id=cluster))
+    documents = [Document(id=r[0], text=r[1], url=r[2], title=r[3], outlet=r[4], author=r[5],
+                          published_at=r[6], source_kind=r[7] or "input", content_hash=r[8] or "")
+                 for r in doc_rows]
+    return claims, documents
+
+
+def batches(items: Sequence[str], size: int) -> list[list[str]]:
+    """``items`` cut into lists of at most ``size``."""
+    return [list(items[i:i + size]) for i in range(0, len(items), max(1, size))]
+
+
+def reverify(claim_ids: Sequence[str], settings: Settings, store: Store | None = None, *,
+             run_id: str | None = None, flow_run_id: str | None = None) -> RunReport:
+    """Judge these stored claims again under a new run; one verdict row each is appended.
+    Claims are excluded from their own document's evidence, as in the first run."""
+    store = store or open_store(settings)
+    claims, documents = load_claims(store, claim_ids)
+    run_id = store.start_run(flow_name=FLOW_NAME, input=f"{len(claims)} claims",
+                             parameters={"claim_ids": list(claim_ids)}, flow_run_id=flow_run_id, run_id=run_id)
+    report = RunReport(run_id=run_id)
+    report.claims = claims
+    try:
+        if claims:
+            _rejudge(claims, documents, settings, store, report)
+    except BaseException as exc:
+        store.finish_run(run_id, status="failed", error=f"{exc.__class__.__name__}: {exc}", stats=report.stats())
+        raise
+    store.finish_run(run_id, status="completed", stats=report.stats())
+    return report
+
+
+def _rejudge(claims: list[Claim], documents: list[Document], settings: Settings, store: Store,
+             report: RunReport) -> None:
+    def timed(name: str, fn: Callable[[], Any]) -> Any:
+        start = time.perf_counter()
+        value = fn()
+        report.timings[name] = report.timings.get(name, 0.0) + time.perf_counter() - start
+        return value
+
+    embedder = timed("load_model", lambda: embedder_for(settings))
+    claim_vectors, focus_vectors = timed("embed_claims", lambda: _claim_vectors(claims, embedder, store))
+    sources = timed("gather", lambda: gather_sources(claims, settings, store, report.run_id, exclude=documents))
+    report.errors = sources.errors
+    passage_set = timed("passages", lambda: prepare_passages(sources.documents, settings, store, embedder))
+    verdicts = timed("judge", lambda: judge_claims(claims, claim_vectors, passage_set, settings,
+                                                   focus_vectors=focus_vectors))
+    timed("store_verdicts", lambda: store.save_verdicts(report.run_id, verdicts, model=embedder.name))
+    report.verdicts = verdicts
+    report.counts = {"claims": len(claims), "documents": len(sources.documents),
+                     "passages": len(passage_set.passages), "embedded": passage_set.embedded,
+                     "verdicts": len(verdicts)}
+
+
+def _claim_vectors(claims: list[Claim], embedder: Any, store: Store) -> tuple[np.ndarray, np.ndarray]:
+    """Claim and focus vectors exactly as extraction computes them (through the cache)."""
+    vectors = embed_cached([c.text for c in claims], embedder, store)
+    focus = vectors.copy()
+    texts = [focus_text(c) for c in claims]
+    numeric = [i for i, t in enumerate(texts) if t]
+    if numeric:
+        focus[numeric] = embed_cached([texts[i] for i in numeric], embedder, store)  # type: ignore[misc]
+    return vectors, focus
+
+
+def verdict_changes(store: Store, run_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Rows of the ``verdict_changes`` view whose new verdict was written by these runs."""
+    if not run_ids:
+        return []
+    with store.connect() as con:
+        cursor = con.execute(
+            "SELECT claim_id, claim, previous_label, previous_confidence, previous_run_id, new_label, "
+            "new_confidence, new_run_id, new_evidence_count FROM verdict_changes "
+            "WHERE new_run_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY new_created_at, claim_id",
+            [list(run_ids)])
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
