@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from claims.report.html import highlight_numbers, load_report, render_report, safe_href, write_report
+from claims.report.html import (
+    highlight_numbers,
+    load_report,
+    render_report,
+    safe_href,
+    write_report,
+)
 from claims.report.svg import ChartPoint, quantity_chart
 from tests.test_report_views import build_history
 
@@ -130,3 +136,8 @@ def test_chart_without_dated_points_is_empty_and_ranges_get_whiskers() -> None:
     xs = re.findall(r'<circle cx="([\d.]+)" cy="[\d.]+" r="5" class="point', svg)
     assert len(set(xs)) == 2  # same date and value: spread sideways, none hidden
     assert svg.count("stroke-width=\"2\"/>") == 3  # one whisker and its two caps
+
+
+def test_a_changed_verdict_says_what_it_was(report_html: str) -> None:
+    assert re.search(r'<span class="meta changed">was supported until \d{4}-\d{2}-\d{2} · 2 verdicts</span>',
+                     report_html)

@@ -10,7 +10,6 @@ so a hostile source text cannot make the page reach the network.
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -79,6 +78,9 @@ class ClaimEntry:
     context_before: str = ""
     context_after: str = ""
     evidence: list[EvidenceItem] = field(default_factory=list)
+    verdict_count: int = 1
+    previous_label: str | None = None  # the label before the latest change, if it ever changed
+    changed_at: datetime | None = None
 
 
 @dataclass
@@ -155,6 +157,11 @@ def load_report(store: Store, since: datetime | date | None = None) -> ReportDat
                              "ORDER BY cluster_id, reported_at NULLS LAST, source",
                         [clusters]) if clusters else []
         sources = _rows(con, "SELECT * FROM source_agreement ORDER BY evidence_count DESC, source")
+        changes = {r["claim_id"]: r for r in _rows(
+            con, "SELECT claim_id, previous_label, new_created_at FROM verdict_changes "
+                 "WHERE claim_id IN (SELECT unnest(?::VARCHAR[])) "
+                 "QUALIFY row_number() OVER (PARTITION BY claim_id ORDER BY new_created_at DESC) = 1",
+            [ids])} if ids else {}
     by_claim: dict[str, list[EvidenceItem]] = defaultdict(list)
     for e in evidence:
         by_claim[e["claim_id"]].append(EvidenceItem(
@@ -173,7 +180,9 @@ def load_report(store: Store, since: datetime | date | None = None) -> ReportDat
             quantity_value=v["quantity_value"], document_title=v["document_title"],
             document_url=v["document_url"], document_outlet=v["document_outlet"],
             document_published_at=v["document_published_at"], context_before=before, context_after=after,
-            evidence=by_claim.get(v["claim_id"], []),
+            evidence=by_claim.get(v["claim_id"], []), verdict_count=v["verdict_count"],
+            previous_label=changes.get(v["claim_id"], {}).get("previous_label"),
+            changed_at=changes.get(v["claim_id"], {}).get("new_created_at"),
         ))
     return ReportData(
         generated_at=datetime.now(timezone.utc).replace(microsecond=0),
@@ -274,6 +283,13 @@ def _claim_html(c: ClaimEntry, charted: set[str]) -> str:
         f'<span class="confidence" title="confidence">{c.confidence:.2f}'
         f'<span class="bar"><span style="width:{pct}%"></span></span></span>',
         f'<span class="meta">from {where}</span>',
+    ]
+    if c.previous_label:
+        lines.append(f'<span class="meta changed">was {escape(c.previous_label.replace("_", " "))} until '
+                     f"{_day(c.changed_at)} · {c.verdict_count} verdicts</span>")
+    elif c.verdict_count > 1:
+        lines.append(f'<span class="meta">{c.verdict_count} verdicts, unchanged</span>')
+    lines += [
         "</header>",
         '<p class="context">' + escape(c.context_before) + f'<mark class="claim-text">{escape(c.claim)}</mark>'
         + escape(c.context_after) + "</p>",
