@@ -45,7 +45,7 @@ def report(
 
     start = _since(since)
     data = write_report(_store(), out_file, since=start, title=title)
-    err.print(f"wrote {out_file}: {len(data.claims)} claims, {len(data.charts)} charts", markup=False)
+    err.print(f"wrote {out_file}: {len(data.claims)} claims, {len(data.charts)} charts", markup=False, soft_wrap=True)
 
 
 @export_app.command("claimreview")
@@ -64,7 +64,7 @@ def export_claimreview(
         sys.stdout.write(json.dumps(reviews, ensure_ascii=False, indent=2) + "\n")
         return
     n = write_claim_reviews(_store(), out_file, cfg.publisher_name, since=start, review_url=url)
-    err.print(f"wrote {n} ClaimReviews to {out_file}", markup=False)
+    err.print(f"wrote {n} ClaimReviews to {out_file}", markup=False, soft_wrap=True)
 
 
 @export_app.command("parquet")
@@ -78,4 +78,4 @@ def export_parquet_command(
         fail(f"{folder} is a file: give a folder for the Parquet files", 2)
     counts = export_parquet(_store(), folder)
     for table, n in counts.items():
-        err.print(f"{table}: {n} rows -> {folder / (table + '.parquet')}", markup=False)
+        err.print(f"{table}: {n} rows -> {folder / (table + '.parquet')}", markup=False, soft_wrap=True)
