@@ -84,8 +84,10 @@ def quantity_chart(points: Sequence[ChartPoint], *, claim_value: float | None = 
     y_min = 0.0
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
+    pad = max(0.5, span_days * 0.04)  # days of room either side, so edge points stay inside
+
     def x_of(d: date) -> float:
-        return LEFT + plot_w * ((d - first).days / span_days)
+        return LEFT + plot_w * (((d - first).days + pad) / (span_days + 2 * pad))
 
     def y_of(v: float) -> float:
         return TOP + plot_h * (1 - (v - y_min) / (y_max - y_min))
