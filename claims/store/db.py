@@ -7,10 +7,15 @@ is retried with exponential backoff and jitter while another process holds the l
 to ``lock_timeout`` seconds. Overlapping runs thus interleave their writes instead of
 failing. Everything that makes a verdict visible (the verdict row and its evidence rows)
 is written in one transaction, so a run killed at any point leaves either all of a
-claim's verdict or none of it. Within one process, connections share one database
-instance, so threads do not lock each other out; but two of its transactions writing the
-same keys at once make DuckDB fail one of them (a constraint or write-write conflict), so
-the write transactions of one process are serialised on an in-process lock per file.
+claim's verdict or none of it.
+
+Within one process, connections to a file are opened one at a time (an in-process lock
+per file, held for the connection's short life). DuckDB would share one database
+instance between them, and concurrent use of it fails in two ways seen here: two
+transactions writing the same keys at once make DuckDB fail one of them (a constraint
+conflict), and a Python-object scan (``register``) while another thread opens or closes a
+connection intermittently fails with "pandas_scan does not exist" (duckdb 2.0.1). Threads
+(a flow's task runner) therefore take turns, as processes do.
 """
 
 from __future__ import annotations
@@ -65,15 +70,15 @@ def _is_lock_error(exc: BaseException) -> bool:
     return "lock" in text.lower() and ("Conflicting lock" in text or "Could not set lock" in text)
 
 
-_WRITE_LOCKS: dict[str, threading.RLock] = {}
-_WRITE_LOCKS_GUARD = threading.Lock()
+_PROCESS_LOCKS: dict[str, threading.RLock] = {}
+_PROCESS_LOCKS_GUARD = threading.Lock()
 
 
-def _write_lock(path: Path) -> threading.RLock:
-    """The in-process lock that serialises this process's write transactions on one file."""
+def _process_lock(path: Path) -> threading.RLock:
+    """The in-process lock that makes this process's connections to one file take turns."""
     key = str(path.resolve())
-    with _WRITE_LOCKS_GUARD:
-        return _WRITE_LOCKS.setdefault(key, threading.RLock())
+    with _PROCESS_LOCKS_GUARD:
+        return _PROCESS_LOCKS.setdefault(key, threading.RLock())
 
 
 def _utcnow() -> datetime:
@@ -116,16 +121,17 @@ class Store:
         """A connection for the duration of the block (read-only ones need an existing file)."""
         if read_only and not self.path.exists():
             raise StoreError(f"database {self.path} does not exist: run `claims check` first or set CLAIMS_DB")
-        con = self._open(read_only)
-        try:
-            yield con
-        finally:
-            con.close()
+        with _process_lock(self.path):
+            con = self._open(read_only)
+            try:
+                yield con
+            finally:
+                con.close()
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A short write transaction: committed on success, rolled back on error."""
-        with _write_lock(self.path), self.connect() as con:
+        with self.connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
