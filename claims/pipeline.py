@@ -99,6 +99,19 @@ def embedder_for(settings: Settings) -> Embedder:
     return load_embedder(settings.model, batch_size=settings.embed_batch_size)
 
 
+_STANCE: dict[tuple[str | None, str | None], Any] = {}
+
+
+def stance_model_for(settings: Settings) -> Any:
+    """The stance model the settings name (loaded once per process)."""
+    from claims.score.stance import load_stance_model
+
+    key = (getattr(settings, "nli_model", None), getattr(settings, "stance_model", None))
+    if key not in _STANCE:
+        _STANCE[key] = load_stance_model(settings)
+    return _STANCE[key]
+
+
 # -- stages ------------------------------------------------------------------------------
 
 
@@ -174,6 +187,8 @@ def judge_claims(claims: Sequence[Claim], claim_vectors: np.ndarray, passage_set
     others.
     """
     policy = policy_from_settings(settings)
+    if stance is None:
+        stance = stance_model_for(settings).predict
     rankings = top_k(claim_vectors, passage_set.vectors, max(settings.candidates, settings.top_k),
                      settings.min_similarity, focus_vectors=focus_vectors)
     verdicts = []
