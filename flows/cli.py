@@ -76,3 +76,4 @@ def main() -> None:
 from flows import cli_core  # noqa: E402,F401  (check, query)
 # Further command modules are imported below, one line each.
 from flows import cli_report  # noqa: E402,F401  (report, export claimreview, export parquet)
+from flows import cli_eval_verdicts  # noqa: E402,F401  (eval climate-fever, eval averitec, eval stance)

@@ -1,0 +1,158 @@
+"""``claims eval climate-fever | averitec | stance`` on small files in the real formats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from claims.errors import InputError
+from claims.eval.averitec import evaluate_averitec, load_averitec
+from claims.eval.climate_fever import evaluate_climate_fever, load_climate_fever
+from claims.eval.judging import hash_split
+from claims.eval.metrics import expected_calibration_error, macro_f1, recall_at_k
+from claims.settings import Settings
+from tests.conftest import cli_env, run_cli
+
+UNRELATED = [
+    "The museum opened a new wing dedicated to medieval tapestries.",
+    "The football club signed a young striker from Brazil.",
+    "A new bakery opened on the corner of Main Street.",
+    "The orchestra performed Beethoven's ninth symphony.",
+]
+
+CF_CLAIMS = [
+    ("c1", "Sea levels are rising because of global warming.", "SUPPORTS",
+     ("Sea level rise", "Global sea levels are rising as a result of global warming.", "SUPPORTS")),
+    ("c2", "Arctic sea ice extent has grown since 1979.", "REFUTES",
+     ("Arctic sea ice decline", "Arctic sea ice extent has shrunk dramatically since 1979.", "REFUTES")),
+    ("c3", "Carbon dioxide is a greenhouse gas.", "SUPPORTS",
+     ("Greenhouse gas", "Carbon dioxide is an important greenhouse gas that traps heat.", "SUPPORTS")),
+    ("c4", "Volcanoes emit more CO2 than humans do.", "NOT_ENOUGH_INFO",
+     ("Volcano", "A volcano is a rupture in the crust of a planetary-mass object.", "NOT_ENOUGH_INFO")),
+]
+
+
+def write_climate_fever(path: Path) -> Path:
+    with path.open("w", encoding="utf-8") as handle:
+        for cid, claim, label, (article, sentence, ev_label) in CF_CLAIMS:
+            evidences = [{"evidence_id": f"{article}:1", "evidence_label": ev_label, "article": article,
+                          "evidence": sentence, "entropy": 0.0, "votes": [ev_label, None, None, None, None]}]
+            for j, text in enumerate(UNRELATED):
+                evidences.append({"evidence_id": f"Misc {cid}:{j}", "evidence_label": "NOT_ENOUGH_INFO",
+                                  "article": f"Misc {cid}", "evidence": text, "entropy": 0.0,
+                                  "votes": ["NOT_ENOUGH_INFO", None, None, None, None]})
+            handle.write(json.dumps({"claim_id": cid, "claim": claim, "claim_label": label,
+                                     "evidences": evidences}) + "\n")
+    return path
+
+
+def write_averitec(path: Path) -> Path:
+    def qa(question: str, answer: str, kind: str = "Extractive", url: str = "https://example.org/a",
+           explanation: str | None = None) -> dict:
+        a = {"answer": answer, "answer_type": kind, "source_url": url, "source_medium": "Web text"}
+        if explanation:
+            a["boolean_explanation"] = explanation
+        return {"question": question, "answers": [a]}
+
+    rows = []
+    for i in range(12):
+        numerical = i % 2 == 0
+        rows.append({
+            "claim": f"The city of Exampleton had {1000 + i} registered voters in 2020 (case {i}).",
+            "label": ["Supported", "Refuted", "Not Enough Evidence", "Conflicting Evidence/Cherrypicking"][i % 4],
+            "claim_date": f"{1 + i}-3-2021",
+            "claim_types": ["Numerical Claim"] if numerical else ["Event/Property Claim"],
+            "questions": [
+                qa(f"How many registered voters did Exampleton have in 2020 (case {i})?",
+                   f"Exampleton had {1000 + i} registered voters in 2020.", url=f"https://www.site{i}.org/x"),
+                qa("Is there a record?", "No answer could be found.", kind="Unanswerable"),
+            ],
+        })
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory) -> Settings:
+    return Settings(db=tmp_path_factory.mktemp("eval") / "unused.duckdb")
+
+
+def test_metric_helpers():
+    assert macro_f1(["a", "b", "a"], ["a", "a", "a"], ["a", "b"]) == pytest.approx((0.8 + 0.0) / 2)
+    assert recall_at_k([["x", "y", "z"]], [{"y", "q"}], 2) == 0.5
+    assert expected_calibration_error([0.9, 0.9], [True, False]) == pytest.approx(0.4)
+    assert expected_calibration_error([1.0], [True]) == pytest.approx(0.0)
+
+
+def test_climate_fever_metrics(tmp_path, settings):
+    path = write_climate_fever(tmp_path / "cf.jsonl")
+    assert [c.label for c in load_climate_fever(path)] == ["supported", "refuted", "supported", "not_enough_evidence"]
+    result = evaluate_climate_fever(path, settings)
+    ranking = result["evidence_ranking"]
+    # Each claim's decisive sentence is its near-paraphrase: ranked in its top 5 of the 20.
+    assert ranking["corpus_sentences"] == 20 and ranking["claims_with_decisive_evidence"] == 3
+    assert ranking["recall@5_supports_refutes"] == 1.0
+    whole = result["all"]["claim_verdicts"]
+    assert whole["n"] == 4 and whole["gold_counts"] == {"not_enough_evidence": 1, "refuted": 1, "supported": 2}
+    diagonal = sum(row.get(label, 0) for label, row in whole["confusion"].items())
+    assert whole["accuracy"] == pytest.approx(diagonal / 4)
+    assert whole["always_supported"]["accuracy"] == 0.5
+    assert 0.0 <= whole["ece"] <= 1.0
+    assert result["all"]["sentence_stance_model"]["n"] == 20
+    assert result["seconds"] > 0
+    parts = {hash_split(c[1]) for c in CF_CLAIMS}
+    assert all(p in result for p in parts)
+
+
+def test_averitec_split_subsets_and_majority(tmp_path, settings):
+    path = write_averitec(tmp_path / "av.json")
+    claims = load_averitec(path)
+    assert len(claims) == 12 and all(len(c.evidence) == 1 for c in claims)  # unanswerable dropped
+    assert claims[0].claim_date.isoformat() == "2021-03-01" and claims[0].evidence[0].source == "site0.org"
+    every = evaluate_averitec(path, settings, split="all")
+    test = evaluate_averitec(path, settings, split="test")
+    dev = evaluate_averitec(path, settings, split="dev")
+    assert test["claims"] + dev["claims"] == every["claims"] == 12
+    expected_test = sum(hash_split(c.text) == "test" for c in claims)
+    assert test["claims"] == expected_test
+    assert every["numerical_claims"]["n"] == 6
+    assert every["overall"]["majority_baseline"]["label"] in {"supported", "refuted", "not_enough_evidence",
+                                                               "conflicting"}
+    with pytest.raises(InputError, match="unknown split"):
+        evaluate_averitec(path, settings, split="train")
+
+
+def test_bad_files_raise_input_errors(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"claim": "x"}\n', encoding="utf-8")
+    with pytest.raises(InputError, match="not a Climate-FEVER record"):
+        load_climate_fever(bad)
+    with pytest.raises(InputError, match="not found"):
+        load_averitec(tmp_path / "missing.json")
+    (tmp_path / "obj.json").write_text('{"claim": "x"}', encoding="utf-8")
+    with pytest.raises(InputError, match="expected a JSON array"):
+        load_averitec(tmp_path / "obj.json")
+
+
+def test_cli_prints_json_and_one_line_errors(tmp_path, prefect_home):
+    cf = write_climate_fever(tmp_path / "cf.jsonl")
+    env = cli_env(tmp_path / "c.duckdb", prefect_home)
+    result = run_cli(["eval", "climate-fever", "--data", str(cf)], env)
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout)
+    assert metrics["claims"] == 4 and metrics["evidence_ranking"]["recall@5_supports_refutes"] == 1.0
+
+    sick = tmp_path / "SICK.txt"
+    sick.write_text("pair_ID\tsentence_A\tsentence_B\tentailment_label\n"
+                    "1\tA man is playing a guitar\tA man is playing an instrument\tENTAILMENT\n"
+                    "2\tA man is playing a guitar\tNobody is playing a guitar\tCONTRADICTION\n", encoding="utf-8")
+    result = run_cli(["eval", "stance", "--data", str(sick)], env)
+    assert result.returncode == 0, result.stderr
+    stance = json.loads(result.stdout)
+    assert stance["pairs"] == 2 and stance["by_source"]["sick"]["gold_counts"] == {"refute": 1, "support": 1}
+
+    result = run_cli(["eval", "averitec", "--data", str(tmp_path / "missing.json")], env)
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("Error: AVeriTeC file") and "not found" in result.stderr
