@@ -11,7 +11,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test install browser bench lint clean
+.PHONY: demo test install browser bench lint clean schedule unschedule
 
 # torch is pinned to the CPU build (2.13.0+cpu) through requirements.lock.
 $(STAMP): pyproject.toml requirements.lock
@@ -32,6 +32,14 @@ browser:
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# Local scheduling (scripts/scheduler.sh): Prefect server on 127.0.0.1:4200, work pool,
+# the deployments of prefect.yaml and a worker; `make unschedule` stops all of it.
+schedule: $(STAMP)
+	scripts/scheduler.sh start
+
+unschedule:
+	scripts/scheduler.sh stop
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/pipeline_stages.py
