@@ -27,7 +27,8 @@ export_app = typer.Typer(no_args_is_help=True, help="Export results in standard 
 app.add_typer(eval_app, name="eval")
 app.add_typer(export_app, name="export")
 
-out = Console(soft_wrap=False)
+# Piped output is not squeezed to 80 columns: tables stay readable in files and logs.
+out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 

@@ -20,6 +20,7 @@ from claims.extract import ExtractionResult
 from claims.ingest import document_from_text, read_input
 from claims.models import Claim, Document, Verdict
 from claims.pipeline import PassageSet, RunReport
+from claims.score.verdict import best_evidence
 from claims.settings import Settings, load_settings
 from claims.sources import SourceResult
 from claims.store import Store
@@ -74,10 +75,7 @@ def verdict_rows(report: RunReport) -> list[dict[str, Any]]:
     rows = []
     for claim in report.claims:
         v = by_claim.get(claim.id)
-        best = None
-        if v is not None:
-            decisive = [e for e in v.evidence if e.stance != "neutral"] or v.evidence
-            best = max(decisive, key=lambda e: e.similarity, default=None)
+        best = best_evidence(v) if v is not None else None
         rows.append({
             "claim": claim.text,
             "verdict": v.label if v else "not_checked",

@@ -53,7 +53,11 @@ class SentenceTransformerEmbedder:
     def __init__(self, name: str, batch_size: int = 64, device: str = "cpu") -> None:
         # No hub: a name that is not a local folder must already be in the local cache.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # no "Loading weights" bars in CLI output
 
         path = resolve_model_path(name)
         try:

@@ -27,7 +27,7 @@ import numpy as np
 from claims.models import Claim, Document, Evidence, Passage, Verdict
 from claims.score.numbers import NumericJudgement, format_quantity, judge_numbers
 
-__all__ = ["assess_evidence", "decide", "source_key", "VerdictPolicy"]
+__all__ = ["assess_evidence", "decide", "best_evidence", "source_key", "VerdictPolicy"]
 
 STANCE_ORDER = ("support", "refute", "neutral")
 
@@ -156,7 +156,7 @@ def _place(e: Evidence) -> str:
 
 def _cite(votes: Sequence[_Vote]) -> str:
     parts = []
-    for v in votes:
+    for v in sorted(votes, key=lambda v: v.evidence.document.published_at or datetime.max):
         name = v.evidence.document.outlet or v.source
         parts.append(f"{name}, {_day(v.evidence)}")
     return "; ".join(parts)
@@ -263,3 +263,18 @@ def decide(claim: Claim, evidence: Sequence[Evidence], policy: VerdictPolicy) ->
         evidence=list(evidence), n_support=len(support), n_refute=len(refute),
         n_neutral=len(votes) - len(support) - len(refute),
     )
+
+
+def best_evidence(verdict: Verdict) -> Evidence | None:
+    """The evidence that best speaks for the verdict: the strongest passage with the
+    verdict's stance (a number that matches, for a supported numeric claim), else the most
+    similar passage."""
+    wanted = {"supported": "support", "refuted": "refute"}.get(verdict.label)
+    pool = [e for e in verdict.evidence if wanted and e.stance == wanted]
+    if not pool and verdict.label == "conflicting":
+        pool = [e for e in verdict.evidence if e.stance != "neutral"]
+    if not pool:
+        pool = list(verdict.evidence)
+    relation_rank = {"match": 2, "consistent": 1}
+    return max(pool, key=lambda e: (relation_rank.get(e.quantity_relation or "", 0), e.stance_score, e.similarity),
+               default=None)
