@@ -78,3 +78,4 @@ from flows import cli_core  # noqa: E402,F401  (check, query)
 # Further command modules are imported below, one line each.
 from flows import cli_report  # noqa: E402,F401  (report, export claimreview, export parquet)
 from flows import cli_eval_verdicts  # noqa: E402,F401  (eval climate-fever, eval averitec, eval stance)
+from flows import cli_monitor  # noqa: E402,F401  (monitor, reverify)
