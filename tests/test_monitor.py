@@ -19,7 +19,7 @@ from claims.monitor import claim_entries, monitor
 from claims.settings import HttpSettings, Settings
 from claims.sources.feeds import FeedEntry
 from claims.store import Store, run_user_query
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, cli_env, run_cli
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>
 <meta property="og:site_name" content="Loopback Herald"><meta name="date" content="{date}"></head>
@@ -189,3 +189,25 @@ def test_flow_publishes_summary_and_table_artifacts(server: HTTPServer, tmp_path
     [table] = asyncio.run(latest(TABLE_KEY))
     data = json.loads(table.data) if isinstance(table.data, str) else table.data
     assert sorted(r["status"] for r in data) == ["completed", "failed"]
+
+
+def test_cli_monitor_without_feeds_says_what_to_do(tmp_path: Path, prefect_home: Path) -> None:
+    result = run_cli(["monitor"], cli_env(tmp_path / "c.duckdb", prefect_home))
+    assert result.returncode == 1
+    assert result.stderr.strip() == ("Error: no feeds to monitor: give feed URLs or set sources.feeds.feeds "
+                                     "in claims.toml")
+
+
+@pytest.mark.slow
+def test_cli_monitor_runs_the_flow_once(server: HTTPServer, tmp_path: Path, prefect_home: Path) -> None:
+    feed = serve(server, ["/news/kirby.html", BROKEN])
+    db = tmp_path / "cli.duckdb"
+    env = cli_env(db, prefect_home, CLAIMS_ALLOW_PRIVATE_HOSTS=f"127.0.0.1:{server.port}", CLAIMS_HTTP__RETRIES="0")
+    result = run_cli(["monitor", feed, "--json"], env)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert (summary["entries"], summary["verified"], summary["failed"]) == (2, 1, 1)
+    assert rows(db, "SELECT status, count(*) FROM feed_items GROUP BY ALL ORDER BY 1") == [("completed", 1), ("failed", 1)]
+    again = run_cli(["monitor", feed], env)
+    assert again.returncode == 0, again.stderr
+    assert "0 verified" in again.stdout and "1 already known" in again.stdout and "failed: " in again.stderr
