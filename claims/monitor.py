@@ -95,6 +95,7 @@ class ItemOutcome:
     claims: int = 0
     labels: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    started_at: float = 0.0  # time.time() when the library began this article
 
 
 @dataclass
@@ -330,7 +331,7 @@ def process_entry(entry: FeedEntry, settings: Settings, store: Store | None = No
     from claims import pipeline
 
     store = store or pipeline.open_store(settings)
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), time.time()
     document: Document | None = None
     try:
         document = asyncio.run(_fetch_article(entry.url, settings, store, monitor_run_id))
@@ -339,20 +340,22 @@ def process_entry(entry: FeedEntry, settings: Settings, store: Store | None = No
         copy_of = _verified_copy(store, document)
         if copy_of is not None:
             outcome = ItemOutcome(entry.url, entry.feed_url, "duplicate", title=document.title or entry.title,
-                                  document_id=copy_of, seconds=time.perf_counter() - started)
+                                  document_id=copy_of, seconds=time.perf_counter() - started,
+                                  started_at=started_at)
         else:
             report = pipeline.verify(document, settings, store=store, flow_run_id=flow_run_id,
                                      flow_name=FLOW_NAME)
             outcome = ItemOutcome(entry.url, entry.feed_url, "completed", title=document.title or entry.title,
                                   document_id=document.id, run_id=report.run_id, claims=len(report.claims),
-                                  labels=report.label_counts(), seconds=time.perf_counter() - started)
+                                  labels=report.label_counts(), seconds=time.perf_counter() - started,
+                                  started_at=started_at)
     except Exception as exc:  # noqa: BLE001 - one bad article must not stop the others; recorded below
         message = str(exc) if isinstance(exc, ClaimsError) else f"{exc.__class__.__name__}: {exc}"
         log.warning("article %s failed: %s", redact_url(entry.url), message)
         outcome = ItemOutcome(entry.url, entry.feed_url, "failed", title=entry.title,
                               error=" ".join(message.split())[:1000],
                               document_id=document.id if document else None,
-                              seconds=time.perf_counter() - started)
+                              seconds=time.perf_counter() - started, started_at=started_at)
     _record(store, entry, monitor_run_id, outcome, document.content_hash if document else None)
     return outcome
 

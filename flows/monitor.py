@@ -98,4 +98,6 @@ def monitor_feeds(feeds: list[str] | None = None, config: str | None = None,
     logger.info("verified %d, duplicates %d, failed %d; verdicts %s", report.count("completed"),
                 report.count("duplicate"), report.count("failed"), report.label_counts())
     return {"run_id": run_id, **report.stats(),
-            "failures": [{"url": o.url, "error": o.error} for o in report.failures]}
+            "failures": [{"url": o.url, "error": o.error} for o in report.failures],
+            "articles": [{"url": o.url, "status": o.status, "claims": o.claims, "seconds": round(o.seconds, 3),
+                          "started_at": o.started_at} for o in report.outcomes]}
