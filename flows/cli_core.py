@@ -71,9 +71,12 @@ def check(
             fail(f"standard input is over the {cfg.max_input_bytes / 1e6:.1f} MB limit: split it or raise max_input_bytes")
         text = read_input("-", cfg, stdin_text=_decode_stdin(data), **meta).text
     else:
-        from claims.sources.safety import check_url
+        import asyncio
 
-        check_url(source, cfg.http.allow_private_hosts)  # refused URLs: no request at all
+        from claims.sources.safety import resolve_and_check
+
+        # refused URLs (scheme, non-public host) end here, before any request is sent
+        asyncio.run(resolve_and_check(source, cfg.http.allow_private_hosts, timeout=cfg.http.connect_timeout))
     Store(cfg.db, lock_timeout=cfg.lock_timeout).migrate()  # schema errors before the flow starts
 
     _quiet_prefect()
