@@ -89,7 +89,7 @@ def test_different_counted_things_are_not_merged(embedder) -> None:
 
 
 def test_rows_must_match(claims_and_vectors) -> None:
-    claims, vectors = claims_and_vectors
+    claims, _vectors = claims_and_vectors
     with pytest.raises(ValueError, match="embeddings"):
         assign_clusters(claims, np.zeros((1, 384), dtype=np.float32))
     assert assign_clusters([], np.zeros((0, 384), dtype=np.float32)) == []

@@ -21,8 +21,8 @@ claim id, so reruns give the same ids.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -30,7 +30,7 @@ from claims.extract.quantities import same_counted_thing
 from claims.extract.structure import canonical_entity, find_entities
 from claims.models import Claim, Quantity, stable_id
 
-__all__ = ["KnownClaim", "assign_clusters", "cluster_id_for", "SIMILAR", "RELATED"]
+__all__ = ["RELATED", "SIMILAR", "KnownClaim", "assign_clusters", "cluster_id_for"]
 
 log = logging.getLogger(__name__)
 

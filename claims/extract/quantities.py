@@ -51,8 +51,8 @@ from claims.models import Quantity
 
 __all__ = [
     "APPROX_TOLERANCE",
-    "parse_quantities",
     "counted_head",
+    "parse_quantities",
     "same_counted_thing",
 ]
 
@@ -190,20 +190,28 @@ for _cat, _phrases in {
         _QUALIFIERS[tuple(_TOKEN.findall(_p))] = _cat
 _MAX_QUAL = max(len(k) for k in _QUALIFIERS)
 
-_STOP = set(
-    """a an the this that these those its their his her our your my some any no each every all both
-    near in on at to from by for with of into onto across along over under since during against
-    inside outside within about around between among amid per via toward towards through behind
-    beyond after before until till upon off out up down than and or but nor while as so yet if
-    because although though whether who whom whose which what where when why how it they he she we
-    you i them him us is are was were be been being am has have had having will would could should
-    may might must can cannot shall did do does done said says say saying told according reportedly
-    also already still now then there here just only even more most less least many much very too
-    again ago not never ever once twice including include includes included such like same other
-    another either neither respectively alone apiece each fled left fought lost won held met sent
-    went came took gave made fell rose ran stood got saw face faced remain remains live work died
-    perished say tell reported remained""".split()
-)
+# Words that end a counted noun phrase (function words and common verbs).
+_STOP = {
+    "a", "an", "the", "this", "that", "these", "those", "its", "their", "his", "her", "our",
+    "your", "my", "some", "any", "no", "each", "every", "all", "both", "near", "in", "on", "at",
+    "to", "from", "by", "for", "with", "of", "into", "onto", "across", "along", "over", "under",
+    "since", "during", "against", "inside", "outside", "within", "about", "around", "between",
+    "among", "amid", "per", "via", "toward", "towards", "through", "behind", "beyond", "after",
+    "before", "until", "till", "upon", "off", "out", "up", "down", "than", "and", "or", "but",
+    "nor", "while", "as", "so", "yet", "if", "because", "although", "though", "whether", "who",
+    "whom", "whose", "which", "what", "where", "when", "why", "how", "it", "they", "he", "she",
+    "we", "you", "i", "them", "him", "us", "is", "are", "was", "were", "be", "been", "being",
+    "am", "has", "have", "had", "having", "will", "would", "could", "should", "may", "might",
+    "must", "can", "cannot", "shall", "did", "do", "does", "done", "said", "says", "say",
+    "saying", "told", "according", "reportedly", "also", "already", "still", "now", "then",
+    "there", "here", "just", "only", "even", "more", "most", "less", "least", "many", "much",
+    "very", "too", "again", "ago", "not", "never", "ever", "once", "twice", "including",
+    "include", "includes", "included", "such", "like", "same", "other", "another", "either",
+    "neither", "respectively", "alone", "apiece", "fled", "left", "fought", "lost", "won",
+    "held", "met", "sent", "went", "came", "took", "gave", "made", "fell", "rose", "ran",
+    "stood", "got", "saw", "face", "faced", "remain", "remains", "live", "work", "died",
+    "perished", "tell", "reported", "remained",
+}
 _IRREGULAR_PLURALS = {
     "people", "personnel", "police", "staff", "children", "men", "women", "infantry", "militia",
     "cattle", "livestock", "aircraft", "equipment", "crew", "sheep", "fish", "deer", "offspring",
@@ -541,9 +549,7 @@ class _Scanner:
         if pct_first and (t is None or t.text != "%"):
             kind, unit = "percent", "%"
         elif currency is None and t is not None:
-            if t.text == "%":
-                kind, unit, j = "percent", "%", j + 1
-            elif t.low in ("percent", "pct", "pc"):
+            if t.text == "%" or t.low in ("percent", "pct", "pc"):
                 kind, unit, j = "percent", "%", j + 1
             elif t.low == "per" and t2 is not None and t2.low == "cent":
                 kind, unit, j = "percent", "%", j + 2

@@ -49,7 +49,7 @@ def _segmenter() -> pysbd.Segmenter:
 _TITLES = {
     "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "cpt", "sgt", "cpl",
     "pvt", "adm", "cmdr", "brig", "sen", "rep", "gov", "lt.gen", "pres", "rev", "fr", "hon",
-    "st", "amb", "supt", "insp", "det", "atty", "gen", "mt", "ft",
+    "st", "amb", "supt", "insp", "det", "atty", "mt", "ft",
 }
 # Abbreviations that are followed by a number when they are part of the sentence.
 _BEFORE_NUMBER = {
@@ -107,11 +107,9 @@ def _should_join(prev: str, nxt: str) -> bool:
         return True
     if last in _COMPANY and re.match(r"(?:Ltd|Inc|Corp|Co|LLC|PLC)\b", nxt):
         return True
-    if word in {"a.m", "p.m"} and re.match(
+    return word in {"a.m", "p.m"} and re.match(
         r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|local|GMT|UTC|[A-Z]{1,2}T)\b", nxt
-    ):
-        return True
-    return False
+    ) is not None
 
 
 def split_sentences(text: str) -> list[Sentence]:

@@ -21,19 +21,19 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Sequence
 
 from claims.models import Quantity
 
 __all__ = [
+    "canonical_entity",
+    "claim_date",
     "claim_type",
     "find_attribution",
-    "claim_date",
     "find_entities",
     "locations",
-    "canonical_entity",
 ]
 
 log = logging.getLogger(__name__)
@@ -66,12 +66,12 @@ _LEADING = re.compile(
     r"(?:" + _AUX + r"\s+)*(?:" + _SPEECH_VERBS + r")\b(?!\s+(?:deployment|figures?|numbers?|troops))"
 )
 _TRAILING_TIME = re.compile(
-    r"\s+(?:on|in|at|last|this|yesterday|today|earlier|later|late|early|during)\b.*$", re.I)
+    r"\s+(?:on|in|at|last|this|yesterday|today|earlier|later|late|early|during)\b.*$", re.IGNORECASE)
 
 
 def _clean_source(source: str) -> str | None:
     source = re.sub(r"\s+", " ", source).strip(" ,;:'\"“”‘’")
-    source = re.sub(r"^(?:and|but|while|as)\s+", "", source, flags=re.I)
+    source = re.sub(r"^(?:and|but|while|as)\s+", "", source, flags=re.IGNORECASE)
     source = _TRAILING_TIME.sub("", source) if not source.lower().startswith(("in ", "on ", "at ")) else source
     if not source or source.lower() in _PRONOUNS:
         return None
@@ -111,7 +111,7 @@ _EVENT_VERBS = re.compile(
     r"freed|evacuated|fled|moved|transferred|stationed|massed|mobilized|mobilised|recruited|trained|"
     r"executed|occurred|happened|began|started|ended|opened|closed|raised|cut|increased|decreased|rose|fell|"
     r"surged|dropped|doubled|tripled|halved)\b",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -155,7 +155,7 @@ _DATE_EXPR = re.compile(
         r"\b" + _NUMBER_WORDS + r"\s+(?:days?|weeks?|months?|years?)\s+ago\b",
         r"\bin\s+(?:19|20)\d{2}\b",
     ]),
-    re.I,
+    re.IGNORECASE,
 )
 _NUMBER_WORD_VALUES = {"a": "1", "an": "1", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
                        "six": "6", "seven": "7", "eight": "8", "nine": "9", "ten": "10", "several": "3",
@@ -174,12 +174,12 @@ def claim_date(text: str, document_date: date | None) -> date | None:
         has_year = re.search(r"\b(?:19|20)\d{2}\b", expr) is not None
         if base is None and not has_year:
             continue  # "last week" or "Oct. 18" mean nothing without the document date
-        expr = re.sub(r"^(?:on|since|by|until|in)\s+", "", expr, flags=re.I)
-        expr = re.sub(r"^(?:early|late|mid-)\s*", "", expr, flags=re.I)
-        expr = re.sub(r"^(?:earlier|later) this\s+", "this ", expr, flags=re.I)
-        expr = re.sub(r"^past\s+", "last ", expr, flags=re.I)
+        expr = re.sub(r"^(?:on|since|by|until|in)\s+", "", expr, flags=re.IGNORECASE)
+        expr = re.sub(r"^(?:early|late|mid-)\s*", "", expr, flags=re.IGNORECASE)
+        expr = re.sub(r"^(?:earlier|later) this\s+", "this ", expr, flags=re.IGNORECASE)
+        expr = re.sub(r"^past\s+", "last ", expr, flags=re.IGNORECASE)
         for word, digit in _NUMBER_WORD_VALUES.items():
-            expr = re.sub(rf"^{word}\s+(?=(?:days?|weeks?|months?|years?)\s+ago)", digit + " ", expr, flags=re.I)
+            expr = re.sub(rf"^{word}\s+(?=(?:days?|weeks?|months?|years?)\s+ago)", digit + " ", expr, flags=re.IGNORECASE)
         if re.fullmatch(r"(?:19|20)\d{2}", expr):
             expr = f"1 January {expr}"
         settings = {"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False, "PREFER_DAY_OF_MONTH": "first"}
@@ -293,7 +293,7 @@ def canonical_entity(name: str) -> str:
     countries = _countries()
     if key in countries:
         return countries[key]
-    return re.sub(r"^the\s+", "", re.sub(r"['’]s$", "", name.strip()), flags=re.I)
+    return re.sub(r"^the\s+", "", re.sub(r"['’]s$", "", name.strip()), flags=re.IGNORECASE)
 
 
 def _strip_titles(words: list[str]) -> list[str]:
@@ -346,7 +346,10 @@ def find_entities(text: str) -> list[str]:
                 words[0].lower() not in _DEMONYMS and words[0].lower() not in _METONYMS and \
                 not words[0].isupper() and len(words[0]) < 4:
             continue
-        for entity in _split_demonym(span):
+        parts: list[str] = []
+        for piece in re.split(r"(?<=['’]s)\s+", span):  # "Russia's Kursk region" -> Russia | Kursk
+            parts.extend(_split_demonym(re.sub(r"['’]s$", "", piece)))
+        for entity in parts:
             entity = re.sub(r"['’]s$", "", entity).strip()
             if not entity or entity.lower() in _NOT_ENTITIES or entity.lower() in _TITLES:
                 continue
