@@ -86,10 +86,13 @@ def test_untrusted_text_is_escaped_and_unsafe_links_dropped(report_html: str) ->
 
 def test_the_chart_has_one_point_per_dated_report_and_the_claim_line(report_html: str) -> None:
     svg = report_html[report_html.index("<svg"):report_html.index("</svg>")]
-    points = re.findall(r'<circle cx="[\d.]+" cy="[\d.]+" r="5" class="point point-evidence"[^>]*'
+    points = re.findall(r'<circle cx="[\d.]+" cy="[\d.]+" r="5" class="point point-evidence[^"]*"[^>]*'
                         r'data-source="([^"]+)" data-date="([\d-]+)" data-value="([\d.]+)"', svg)
     assert sorted((d, v) for _, d, v in points) == [("2024-10-28", "10000"), ("2024-10-31", "8000"),
                                                     ("2024-11-05", "11500")]
+    # the Pentagon's 10,000 counts soldiers sent elsewhere: drawn hollow, and the legend says why
+    assert re.search(r'class="point point-evidence other-scope" fill="#fff"[^>]*data-value="10000"', svg)
+    assert "another place, time or thing" in svg
     assert 'class="claim-line"' in svg and 'data-value="8000"' in svg
 
 
@@ -141,3 +144,17 @@ def test_chart_without_dated_points_is_empty_and_ranges_get_whiskers() -> None:
 def test_a_changed_verdict_says_what_it_was(report_html: str) -> None:
     assert re.search(r'<span class="meta changed">was supported until \d{4}-\d{2}-\d{2} · 2 verdicts</span>',
                      report_html)
+
+
+def test_chart_draws_a_range_claim_as_a_band_and_open_bounds_as_arrows() -> None:
+    from datetime import date
+
+    svg = quantity_chart([ChartPoint(date(2024, 10, 25), 3000.0, "Beijing Brief", "at least 3,000 soldiers",
+                                     3000.0, None, relation="consistent"),
+                          ChartPoint(date(2024, 10, 28), 10000.0, "Pacific Wire", "about 10,000 soldiers",
+                                     10000.0, 10000.0, relation="consistent")],
+                         claim_value=5999.5, claim_low=2000.0, claim_high=9999.0, claim_label="thousands of troops")
+    assert re.search(r'<rect class="claim-band"[^>]*data-low="2000" data-high="9999"/>', svg)
+    assert "claim: thousands of troops" in svg and 'class="claim-line"' not in svg
+    assert svg.count("<path d=") == 1  # one arrow: the open bound of "at least 3,000"
+    assert "another place, time or thing" not in svg

@@ -93,6 +93,8 @@ class ClusterChart:
     claim_value: float | None
     points: list[ChartPoint]
     rows: list[dict[str, Any]]
+    claim_low: float | None = None
+    claim_high: float | None = None
 
 
 @dataclass
@@ -208,14 +210,16 @@ def _charts(entries: Sequence[ClaimEntry], reports: Sequence[dict[str, Any]]) ->
                       and (head is None or counted_head(r["unit"]) == head)]
         points = [
             ChartPoint(when=r["reported_at"], value=r["value"], source=r["source"],
-                       label=r["quantity_text"], low=r["low"], high=r["high"], role=r["role"])
+                       label=r["quantity_text"], low=r["low"], high=r["high"], role=r["role"],
+                       relation=r["quantity_relation"])
             for r in comparable if r["reported_at"] is not None
         ]
         if not any(p.role == "evidence" for p in points):
             continue
-        claim_value = next((r["value"] for r in rows if r["role"] == "claim" and r["claim_id"] == lead.claim_id), None)
+        own = next((r for r in rows if r["role"] == "claim" and r["claim_id"] == lead.claim_id), None)
         charts.append(ClusterChart(cluster_id, [c.claim_id for c in claims], lead.quantity_text,
-                                   claim_value, points, comparable))
+                                   own["value"] if own else None, points, comparable,
+                                   own["low"] if own else None, own["high"] if own else None))
     return charts
 
 
@@ -319,14 +323,15 @@ def _claim_html(c: ClaimEntry, charted: set[str]) -> str:
 
 def _chart_html(chart: ClusterChart, entries: dict[str, ClaimEntry]) -> str:
     claims = [entries[i] for i in chart.claim_ids if i in entries]
-    svg = quantity_chart(chart.points, claim_value=chart.claim_value,
+    svg = quantity_chart(chart.points, claim_value=chart.claim_value, claim_low=chart.claim_low,
+                         claim_high=chart.claim_high, claim_label=chart.quantity_text,
                          title=f"Reported figures for: {chart.quantity_text or 'this claim'}")
     items = "".join(f'<li><a href="#claim-{escape(c.claim_id)}">{escape(c.claim)}</a></li>' for c in claims)
     rows = []
     for r in sorted(chart.rows, key=lambda r: (r["reported_at"] is None, r["reported_at"] or datetime.min, r["source"])):
         rows.append(
             f"<tr><td>{_day(r['reported_at'])}</td><td>{_link(r['url'], r['source'])}</td>"
-            f"<td>{escape(r['quantity_text'] or '')}</td><td class='num'>{escape(format_figure(r['value']))}</td>"
+            f"<td>{escape(r['quantity_text'] or '')}</td><td class='num'>{_figure(r)}</td>"
             f"<td>{escape(r['role'])}</td><td>{escape(r['quantity_relation'] or '')}</td></tr>"
         )
     return (
@@ -340,6 +345,16 @@ def _chart_html(chart: ClusterChart, entries: dict[str, ClaimEntry]) -> str:
 
 def _percent(value: float | None) -> str:
     return "" if value is None else f"{value:.0%}"
+
+
+def _figure(row: dict[str, Any]) -> str:
+    """The value, or the range when the report gives one ("2,000–9,999")."""
+    low, high = row["low"], row["high"]
+    if low is not None and high is not None and low != high:
+        return f"{escape(format_figure(low))}–{escape(format_figure(high))}"
+    if row["value"] is None:
+        return ""
+    return escape(format_figure(row["value"]))
 
 
 def _sources_html(sources: Sequence[dict[str, Any]]) -> str:

@@ -36,6 +36,7 @@ class ChartPoint:
     low: float | None = None
     high: float | None = None
     role: str = "evidence"  # claim | evidence
+    relation: str | None = None  # match | consistent | mismatch | other_scope | none
 
 
 def format_figure(value: float) -> str:
@@ -58,14 +59,20 @@ def _nice_step(span: float, ticks: int = 5) -> float:
     return 10 * magnitude
 
 
+def _attr(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
 def _as_date(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
 def quantity_chart(points: Sequence[ChartPoint], *, claim_value: float | None = None,
-                   title: str = "Reported figures over time") -> str:
+                   claim_low: float | None = None, claim_high: float | None = None,
+                   claim_label: str | None = None, title: str = "Reported figures over time") -> str:
     """An ``<svg>`` element: one dot per report (colour = source, whisker = range), the
-    claim's figure as a dashed line. Returns "" when no point has a date and a value."""
+    claim's figure as a dashed line, or as a band when the claim states a range or a bound
+    ("thousands of troops", "more than 3,000"). Returns "" when no point has a date and a value."""
     points = sorted((p for p in points if p.when is not None and p.value is not None),
                     key=lambda p: (_as_date(p.when), p.source))
     if not points:
@@ -77,8 +84,8 @@ def quantity_chart(points: Sequence[ChartPoint], *, claim_value: float | None = 
     span_days = (last - first).days
     values = [p.value for p in points]
     values += [p.low for p in points if p.low is not None] + [p.high for p in points if p.high is not None]
-    if claim_value is not None:
-        values.append(claim_value)
+    values += [v for v in (claim_value, claim_low, claim_high) if v is not None]
+    band = (claim_low is not None or claim_high is not None) and claim_low != claim_high
     step = _nice_step(max(values) * 1.1 if max(values) > 0 else 1.0)
     y_max = step * math.ceil(max(values) * 1.1 / step) if max(values) > 0 else step * 5
     y_min = 0.0
@@ -118,12 +125,20 @@ def quantity_chart(points: Sequence[ChartPoint], *, claim_value: float | None = 
                      f"{d.day} {d:%b}</text>")
     parts.append(f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle" class="axis">'
                  "date reported</text>")
-    if claim_value is not None:
+    label = escape(claim_label or (format_figure(claim_value) if claim_value is not None else ""))
+    if band:
+        top = y_of(claim_high) if claim_high is not None else TOP
+        bottom = y_of(claim_low) if claim_low is not None else TOP + plot_h
+        parts.append(f'<rect class="claim-band" x="{LEFT}" y="{top:.1f}" width="{plot_w}" '
+                     f'height="{max(bottom - top, 1):.1f}" fill="#444" fill-opacity="0.08" stroke="#444" '
+                     f'stroke-dasharray="6 4" stroke-opacity="0.5" data-low="{_attr(claim_low)}" '
+                     f'data-high="{_attr(claim_high)}"/>')
+        parts.append(f'<text x="{LEFT + 4}" y="{top + 14:.1f}" class="axis">claim: {label}</text>')
+    elif claim_value is not None:
         y = y_of(claim_value)
         parts.append(f'<line class="claim-line" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
                      f'stroke="#444" stroke-dasharray="6 4" data-value="{claim_value:g}"/>')
-        parts.append(f'<text x="{LEFT + 4}" y="{y - 5:.1f}" class="axis">claim: '
-                     f"{escape(format_figure(claim_value))}</text>")
+        parts.append(f'<text x="{LEFT + 4}" y="{y - 5:.1f}" class="axis">claim: {label}</text>')
     # reports at the same date and value are spread sideways so that none hides another
     shift: dict[ChartPoint, float] = {}
     stacks: dict[tuple[date, float], list[ChartPoint]] = {}
@@ -154,23 +169,37 @@ def quantity_chart(points: Sequence[ChartPoint], *, claim_value: float | None = 
             parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y1:.1f}" y2="{y2:.1f}" stroke="{c}" stroke-width="2"/>')
             for yy in (y1, y2):
                 parts.append(f'<line x1="{x - 4:.1f}" x2="{x + 4:.1f}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="{c}" stroke-width="2"/>')
-        tip = f"{p.source}, {_as_date(p.when):%d %b %Y}: {p.label}"
+        if p.low is not None and p.high is None:  # open above: "more than", "at least"
+            parts.append(f'<path d="M{x:.1f},{y - 6:.1f} V{y - 20:.1f} M{x - 4:.1f},{y - 15:.1f} L{x:.1f},{y - 20:.1f} '
+                         f'L{x + 4:.1f},{y - 15:.1f}" stroke="{c}" stroke-width="2" fill="none"/>')
+        elif p.high is not None and p.low is None:  # open below: "up to", "fewer than"
+            parts.append(f'<path d="M{x:.1f},{y + 6:.1f} V{y + 20:.1f} M{x - 4:.1f},{y + 15:.1f} L{x:.1f},{y + 20:.1f} '
+                         f'L{x + 4:.1f},{y + 15:.1f}" stroke="{c}" stroke-width="2" fill="none"/>')
+        other = p.relation == "other_scope"
+        tip = f"{p.source}, {_as_date(p.when):%d %b %Y}: {p.label}" + (" (another place, time or thing)" if other else "")
+        fill, stroke = ("#fff", c) if other else (c, "#fff")
+        tag = "rect" if p.role == "claim" else "circle"
         shape = (f'<rect x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" height="10"' if p.role == "claim"
                  else f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5"')
         parts.append(
-            f'{shape} class="point point-{escape(p.role)}" fill="{c}" stroke="#fff" stroke-width="1" '
+            f'{shape} class="point point-{escape(p.role)}{" other-scope" if other else ""}" fill="{fill}" '
+            f'stroke="{stroke}" stroke-width="{2 if other else 1}" '
             f'data-source="{escape(p.source)}" data-date="{_as_date(p.when).isoformat()}" '
-            f'data-value="{p.value:g}"><title>{escape(tip)}</title></{"rect" if p.role == "claim" else "circle"}>'
+            f'data-value="{p.value:g}"><title>{escape(tip)}</title></{tag}>'
         )
     # legend
     lx = LEFT + plot_w + 14
     for i, source in enumerate(sources):
         ly = TOP + 8 + i * 18
-        if ly > HEIGHT - BOTTOM:
+        if ly > HEIGHT - BOTTOM - 36:
             parts.append(f'<text x="{lx}" y="{ly + 4}" class="tick">+{len(sources) - i} more</text>')
             break
         name = source if len(source) <= 24 else source[:23] + "…"
         parts.append(f'<circle cx="{lx + 5}" cy="{ly}" r="5" fill="{colour[source]}"/>')
         parts.append(f'<text x="{lx + 15}" y="{ly + 4}" class="legend">{escape(name)}</text>')
+    if any(p.relation == "other_scope" for p in points):
+        ly = HEIGHT - BOTTOM - 8
+        parts.append(f'<circle cx="{lx + 5}" cy="{ly}" r="5" fill="#fff" stroke="#555" stroke-width="2"/>')
+        parts.append(f'<text x="{lx + 15}" y="{ly + 4}" class="tick">another place, time or thing</text>')
     parts.append("</svg>")
     return "\n".join(parts)

@@ -229,7 +229,8 @@ LEFT JOIN fresh f ON f.run_id = ch.run_id AND f.claim_id = ch.claim_id;
 -- quantity_reports: every figure reported within a claim cluster, by source and date:
 -- the claims' own quantities and the quantities of the passages cited as their evidence
 -- (one row per cluster, source document and figure, from the latest run that cited it).
--- Evidence carries its quantity as text, so both kinds are parsed here the same way.
+-- A claim's figure comes parsed from the claims table; evidence carries its figure as text,
+-- parsed here by the claims_figures macro.
 CREATE OR REPLACE VIEW quantity_reports AS
 WITH claim_rows AS (
     SELECT
@@ -239,6 +240,11 @@ WITH claim_rows AS (
         c.document_id,
         NULL::VARCHAR                 AS passage_id,
         c.quantity_text,
+        coalesce(c.quantity_value, (c.quantity_low + c.quantity_high) / 2) AS parsed_value,
+        c.quantity_low                AS parsed_low,
+        c.quantity_high               AS parsed_high,
+        c.quantity_unit               AS parsed_unit,
+        c.quantity_qualifier          AS parsed_qualifier,
         NULL::VARCHAR                 AS quantity_relation,
         NULL::VARCHAR                 AS stance,
         coalesce(d.published_at, c.claim_date::TIMESTAMP) AS reported_at,
@@ -290,16 +296,19 @@ SELECT
     d.published_at,
     r.reported_at,
     r.quantity_text,
-    CASE WHEN len(r.figures) = 1 THEN r.figures[1]
+    CASE WHEN r.role = 'claim' THEN r.parsed_value
+         WHEN len(r.figures) = 1 THEN r.figures[1]
          WHEN len(r.figures) >= 2 THEN (r.figures[1] + r.figures[2]) / 2 END AS value,
-    CASE WHEN len(r.figures) >= 2 THEN r.figures[1]
+    CASE WHEN r.role = 'claim' THEN r.parsed_low
+         WHEN len(r.figures) >= 2 THEN r.figures[1]
          WHEN claims_open_below(r.qualifier) THEN NULL
          ELSE r.figures[1] END AS low,
-    CASE WHEN len(r.figures) >= 2 THEN r.figures[2]
+    CASE WHEN r.role = 'claim' THEN r.parsed_high
+         WHEN len(r.figures) >= 2 THEN r.figures[2]
          WHEN claims_open_above(r.qualifier) THEN NULL
          ELSE r.figures[1] END AS high,
-    claims_counted(r.quantity_text) AS unit,
-    r.qualifier,
+    CASE WHEN r.role = 'claim' THEN r.parsed_unit ELSE claims_counted(r.quantity_text) END AS unit,
+    CASE WHEN r.role = 'claim' THEN r.parsed_qualifier ELSE r.qualifier END AS qualifier,
     r.quantity_relation,
     r.stance,
     r.context
