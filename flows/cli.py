@@ -35,6 +35,7 @@ err = Console(stderr=True)
 class _State:
     config: Optional[Path] = None
     db: Optional[Path] = None
+    verbose: bool = False
 
 
 def settings(**overrides: Any) -> Settings:
@@ -55,7 +56,9 @@ def _main(
 ) -> None:
     _State.config = config
     _State.db = db
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+    _State.verbose = verbose
+    # Without -v only errors are logged: failed sources are summarised after the table.
+    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
@@ -78,4 +81,5 @@ from flows import cli_core  # noqa: E402,F401  (check, query)
 # Further command modules are imported below, one line each.
 from flows import cli_report  # noqa: E402,F401  (report, export claimreview, export parquet)
 from flows import cli_eval_verdicts  # noqa: E402,F401  (eval climate-fever, eval averitec, eval stance)
+from flows import cli_eval_extract  # noqa: E402,F401  (eval checkworthiness)
 from flows import cli_monitor  # noqa: E402,F401  (monitor, reverify)

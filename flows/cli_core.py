@@ -23,13 +23,16 @@ from flows.cli import app, err, fail, out, settings
 
 
 def _quiet_prefect() -> None:
-    """Prefect's own console logs would bury the one-line errors and the table."""
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    """Prefect's own console logs would bury the one-line errors and the table (-v shows them)."""
+    from flows.cli import _State
+
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if _State.verbose else "CRITICAL")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
-    for name in ("prefect", "prefect.flow_runs", "prefect.task_runs"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
+    if not _State.verbose:
+        for name in ("prefect", "prefect.flow_runs", "prefect.task_runs"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 class _ProgressHandler(logging.Handler):

@@ -28,7 +28,7 @@ def test_check_url_fetches_extracts_and_verifies(httpserver: HTTPServer, tmp_pat
     httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n", content_type="text/plain")
     db = tmp_path / "url.duckdb"
     env = cli_env(db, prefect_home, CLAIMS_ALLOW_PRIVATE_HOSTS=f"127.0.0.1:{httpserver.port}")
-    url = httpserver.url_for("/world/kursk.html")
+    url = f"http://127.0.0.1:{httpserver.port}/world/kursk.html"
     result = run_cli(["check", url], env)
     assert result.returncode == 0, result.stderr
     store = Store(db)
@@ -45,7 +45,7 @@ def test_check_url_fetches_extracts_and_verifies(httpserver: HTTPServer, tmp_pat
 def test_refused_url_sends_no_request(httpserver: HTTPServer, tmp_path, prefect_home):
     httpserver.expect_request("/x").respond_with_data("hello")
     env = cli_env(tmp_path / "r.duckdb", prefect_home)  # the server's port is not allowed
-    result = run_cli(["check", httpserver.url_for("/x")], env)
+    result = run_cli(["check", f"http://127.0.0.1:{httpserver.port}/x"], env)
     assert result.returncode == 1
     assert result.stderr.startswith("Error: ") and len(result.stderr.strip().splitlines()) == 1
     assert len(httpserver.log) == 0
