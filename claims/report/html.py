@@ -338,7 +338,7 @@ def _chart_html(chart: ClusterChart, entries: dict[str, ClaimEntry]) -> str:
         f'<section class="cluster" id="cluster-{escape(chart.cluster_id)}">'
         f"<h3>{escape(chart.quantity_text or 'Reported figures')}</h3><ul class='cluster-claims'>{items}</ul>"
         f'<div class="chart-box">{svg}</div>'
-        "<table class='reports'><thead><tr><th>date</th><th>source</th><th>as written</th><th>value</th>"
+        "<table class='reports'><thead><tr><th>date</th><th>source</th><th>as written</th><th class='num'>value</th>"
         f"<th>role</th><th>relation to claim</th></tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
     )
 
@@ -369,8 +369,9 @@ def _sources_html(sources: Sequence[dict[str, Any]]) -> str:
     )
     return (
         '<section id="sources"><h2>Sources and the final verdicts</h2>'
-        "<table class='reports'><thead><tr><th>source</th><th>evidence</th><th>agreed</th><th>disagreed</th>"
-        f"<th>neutral</th><th>undecided</th><th>agreement</th></tr></thead><tbody>{rows}</tbody></table></section>"
+        "<table class='reports'><thead><tr><th>source</th><th class='num'>evidence</th><th class='num'>agreed</th>"
+        "<th class='num'>disagreed</th><th class='num'>neutral</th><th class='num'>undecided</th>"
+        f"<th class='num'>agreement</th></tr></thead><tbody>{rows}</tbody></table></section>"
     )
 
 
@@ -405,7 +406,8 @@ svg.chart{max-width:100%;height:auto;font-family:inherit}
 svg .tick{font-size:11px;fill:#555}svg .axis{font-size:12px;fill:#333}svg .legend{font-size:12px;fill:#222}
 table.reports{border-collapse:collapse;width:100%;font-size:13px;margin-top:8px}
 table.reports th,table.reports td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
+table.reports td.num,table.reports th.num{text-align:right;font-variant-numeric:tabular-nums}
+#sources h2,.cluster h3{margin-top:0}
 a{color:#0b57d0}
 @media print{body{background:#fff}.claim,.cluster{break-inside:avoid}}
 """
