@@ -138,7 +138,7 @@ class Settings(BaseSettings):
     onnx_dir: Path | None = None  # default ~/.cache/claims/onnx
     nli_model: str | None = None  # a sentence-transformers CrossEncoder (NLI) name or folder
     stance_model: Path | None = None  # an .npz from scripts/train_stance.py; default: the packaged one
-    checkworthiness_threshold: float = 0.5
+    checkworthiness_threshold: float = 0.47  # chosen on CheckThat! 2024 dev by scripts/train_checkworthiness.py
     max_claims: int = 50
     top_k: int = 10
     candidates: int = 50
