@@ -140,8 +140,9 @@ class Evidence:
     rank: int
     stance: Stance = "neutral"
     stance_score: float = 0.0
-    quantity_relation: str | None = None  # match | mismatch | other_scope | none
+    quantity_relation: str | None = None  # match | consistent | mismatch | other_scope | none
     passage_quantity: Quantity | None = None
+    quantity_date: date | None = None  # when the passage's figure was given (named date, else published)
 
 
 @dataclass

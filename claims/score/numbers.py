@@ -57,6 +57,38 @@ def place_terms(text: str) -> set[str]:
     return terms
 
 
+def _country_stems() -> frozenset[str]:
+    """4-letter stems of country names ("russ", "ukra", "kore"): places too wide to set a
+    scope against a region or a city."""
+    import pycountry
+
+    stems = set()
+    for country in pycountry.countries:
+        for name in (country.name, getattr(country, "common_name", "")):
+            first = re.split(r"[\s,]+", name.strip())[0] if name else ""
+            if len(first) >= 4:
+                stems.add(first.lower()[:4])
+    return frozenset(stems)
+
+
+_COUNTRIES = _country_stems()
+
+
+def same_place(claim_places: set[str] | frozenset[str], passage_places: set[str] | frozenset[str]) -> bool | None:
+    """Whether two place sets describe the same scope; None when either names no place.
+
+    A claim that names a region or city ("Kursk") is only in scope with a passage that
+    names it too: a figure for "eastern Russia" is not a figure for Kursk. A claim that
+    names countries only is in scope with any passage sharing one of them.
+    """
+    if not claim_places or not passage_places:
+        return None
+    specific = set(claim_places) - _COUNTRIES
+    if specific:
+        return bool(specific & set(passage_places))
+    return bool(set(claim_places) & set(passage_places))
+
+
 def _scope_window(text: str, q: Quantity) -> str:
     """The text after a quantity up to the end of its clause (the first comma or stop)."""
     rest = text[q.end:q.end + 160]
@@ -101,6 +133,7 @@ class NumericJudgement:
     quantity: Quantity | None = None
     places: frozenset[str] = frozenset()
     reason: str = ""
+    stated_on: date | None = None
 
 
 _ORDER = {"match": 0, "consistent": 1, "mismatch": 2, "other_scope": 3}
@@ -132,22 +165,45 @@ def judge_numbers(
         return NumericJudgement("none")
     claim_places = place_terms(_scope_window(claim_text, claim_q))
     c_day, p_day = _as_date(claim_date), _as_date(passage_date)
-    other_time = c_day is not None and p_day is not None and abs((c_day - p_day).days) > same_time_days
     best: NumericJudgement | None = None
     for q in candidates:
         relation = relate_quantities(claim_q, q, tolerance)
         places = frozenset(place_terms(_scope_window(passage_text, q)))
         reason = ""
+        q_day = _stated_date(passage_text, q, p_day)
         if relation == "mismatch":
-            if claim_places and places and not (claim_places & places):
+            if same_place(claim_places, places) is False:
                 relation, reason = "other_scope", "another place"
-            elif other_time:
+            elif c_day is not None and q_day is not None and abs((c_day - q_day).days) > same_time_days:
                 relation, reason = "other_scope", "another time"
-        judgement = NumericJudgement(relation, q, places, reason)
+        judgement = NumericJudgement(relation, q, places, reason, q_day)
         if best is None or _ORDER[relation] < _ORDER[best.relation]:
             best = judgement
     assert best is not None
     return best
+
+
+def _stated_date(text: str, q: Quantity, published: date | None) -> date | None:
+    """The date a figure was given: a date named in its sentence ("said on Oct. 18"),
+    resolved against the source's date; else the source's date."""
+    from claims.extract.structure import claim_date
+
+    from claims.extract.sentences import split_sentences
+
+    sentence = next((s for s in split_sentences(text) if s.start <= q.start < s.end), None)
+    start, stop = (sentence.start, sentence.end) if sentence else (0, len(text))
+    before = text[start:q.start]  # "The agency said on Oct. 18 that ... 12,000 troops"
+    after = text[q.end:stop]
+    said = _SAID_WHEN.search(after)  # "... 8,000 soldiers were in Kursk, Blinken said on Thursday"
+    for candidate in (before, said.group(0) if said else ""):
+        if candidate:
+            found = claim_date(candidate, published)
+            if found is not None:
+                return found
+    return published
+
+
+_SAID_WHEN = re.compile(r"\b(?:said|says|told|announced|estimated|reported)\s+(?:on\s+|last\s+)?[A-Z]\w+\.?(?:\s+\d{1,2})?")
 
 
 def format_quantity(q: Quantity) -> str:

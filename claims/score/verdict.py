@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Mapping, Sequence
 from urllib.parse import urlsplit
 
@@ -32,16 +32,33 @@ __all__ = ["assess_evidence", "decide", "best_evidence", "source_key", "VerdictP
 STANCE_ORDER = ("support", "refute", "neutral")
 
 
+def _tuned(name: str, default: float) -> float:
+    """A threshold tuned on development data by scripts/calibrate_verdicts.py (kept in
+    claims/score/data/verdict_calibration.json with the confidence calibration)."""
+    from claims.score.calibration import load_calibration
+
+    return float(load_calibration().policy.get(name, default))
+
+
 @dataclass(frozen=True)
 class VerdictPolicy:
-    """The knobs of aggregation (built from Settings by the pipeline)."""
+    """The knobs of aggregation (built from Settings by the pipeline).
+
+    ``min_stance_probability`` / ``min_refute_probability``: the stance model's probability
+    a passage needs to count as support / refutation (the two differ: the model's refute
+    probabilities run high on passages that merely differ from the claim).
+    ``calibrate``: map the raw confidence to P(label correct) with the calibration fitted
+    on development data. Their defaults are the tuned values.
+    """
 
     tolerance: float = 0.05
     same_time_days: int = 3
-    min_stance_probability: float = 0.5
-    conflict_share: float = 0.25
+    min_stance_probability: float = field(default_factory=lambda: _tuned("min_stance_probability", 0.5))
+    conflict_share: float = field(default_factory=lambda: _tuned("conflict_share", 0.25))
     reliability: Mapping[str, float] | None = None
     exclude_after_claim_date: bool = False
+    min_refute_probability: float | None = field(default_factory=lambda: _tuned("min_refute_probability", 0.5))
+    calibrate: bool = True
 
 
 def source_key(document: Document) -> str:
@@ -90,16 +107,28 @@ def assess_evidence(
         elif judgement.relation == "mismatch":
             stance, score = "refute", 0.9
         elif judgement.relation == "none" and stance_probs is not None:
-            probs = stance_probs[rank - 1]
-            best = int(np.argmax(probs))
-            if STANCE_ORDER[best] != "neutral" and probs[best] >= policy.min_stance_probability:
-                stance, score = STANCE_ORDER[best], float(probs[best])
+            stance, score = _model_stance(stance_probs[rank - 1], policy)
         evidence.append(Evidence(
             claim_id=claim.id, passage=passage, document=document, similarity=float(similarity),
             rank=rank, stance=stance, stance_score=score,
             quantity_relation=judgement.relation, passage_quantity=judgement.quantity,
+            quantity_date=judgement.stated_on,
         ))
     return evidence
+
+
+def _model_stance(probs: np.ndarray, policy: VerdictPolicy) -> tuple[str, float]:
+    """Support or refute when the model's probability clears its threshold (the likelier of
+    the two when both do), else neutral."""
+    refute_floor = policy.min_stance_probability if policy.min_refute_probability is None \
+        else policy.min_refute_probability
+    passed = [(float(probs[0]), "support")] if probs[0] >= policy.min_stance_probability else []
+    if probs[1] >= refute_floor:
+        passed.append((float(probs[1]), "refute"))
+    if not passed:
+        return "neutral", 0.0
+    score, stance = max(passed)
+    return stance, score
 
 
 def _norm_text(text: str) -> str:
@@ -139,8 +168,16 @@ def _votes(evidence: Sequence[Evidence], policy: VerdictPolicy) -> list[_Vote]:
     return votes
 
 
+def _when(e: Evidence) -> date:
+    d = e.quantity_date or e.document.published_at
+    if isinstance(d, datetime):
+        return d.date()
+    return d or date.max
+
+
 def _day(e: Evidence) -> str:
-    d = e.document.published_at
+    """When the evidence's figure was given (its own date if the passage names one)."""
+    d = e.quantity_date or e.document.published_at
     return f"{d.day} {d:%b}" if d else "undated"
 
 
@@ -156,7 +193,7 @@ def _place(e: Evidence) -> str:
 
 def _cite(votes: Sequence[_Vote]) -> str:
     parts = []
-    for v in sorted(votes, key=lambda v: v.evidence.document.published_at or datetime.max):
+    for v in sorted(votes, key=lambda v: _when(v.evidence)):
         name = v.evidence.document.outlet or v.source
         parts.append(f"{name}, {_day(v.evidence)}")
     return "; ".join(parts)
@@ -168,8 +205,7 @@ def _figure_groups(votes: Sequence[_Vote]) -> list[str]:
         if v.evidence.passage_quantity is not None:
             groups[format_quantity(v.evidence.passage_quantity)].append(v)
     out = []
-    for figure, items in sorted(groups.items(), key=lambda kv: min(
-            (x.evidence.document.published_at or datetime.max) for x in kv[1])):
+    for figure, items in sorted(groups.items(), key=lambda kv: min(_when(x.evidence) for x in kv[1])):
         days = ", ".join(sorted({_day(x.evidence) for x in items}))
         places = sorted({p for p in (_place(x.evidence) for x in items) if p})
         where = f" in {'/'.join(places)}" if places else ""
@@ -257,6 +293,10 @@ def decide(claim: Claim, evidence: Sequence[Evidence], policy: VerdictPolicy) ->
             share = max(s_w, r_w) / total
             confidence = 0.5 + 0.45 * share * (1.0 - math.exp(-1.5 * total))
     confidence = float(min(0.99, max(0.0, confidence)))
+    if policy.calibrate:
+        from claims.score.calibration import load_calibration
+
+        confidence = load_calibration().apply(label, confidence)
     return Verdict(
         claim_id=claim.id, label=label, confidence=confidence,  # type: ignore[arg-type]
         rationale=_rationale(claim, label, votes, evidence),
