@@ -37,6 +37,7 @@ CASES: list[tuple[str, str, float | None, float | None, float | None, str | None
     ("The 8,000-strong force crossed the river.", "8,000-strong force", 8000, 8000, 8000, "force", N, "count"),
     ("The 1,500 troops, trained in Russia, arrived.", "1,500 troops", 1500, 1500, 1500, "troops", N, "count"),
     ("Police detained 1,200 protesters on Sunday.", "1,200 protesters", 1200, 1200, 1200, "protesters", N, "count"),
+    ("Officials said 3,000 arrived on Monday.", "3,000", 3000, 3000, 3000, N, N, "count"),
     ("The attack involved 40 drones and missiles.", "40 drones", 40, 40, 40, "drones", N, "count"),
     # spelled numbers
     ("Eight thousand soldiers crossed the border.", "Eight thousand soldiers", 8000, 8000, 8000, "soldiers", N, "count"),
@@ -200,6 +201,11 @@ def test_several_in_one_sentence_and_offsets() -> None:
     for q in found:
         assert text[q.start:q.end] == q.text
     assert found[1].unit is None and found[1].value == 10000
+
+
+def test_counted_noun_stops_at_a_line_break() -> None:
+    found = parse_quantities("Estimates: 10,000 to 12,000\nOutlet news follows")
+    assert [(q.text, q.unit) for q in found] == [("10,000 to 12,000", None)]
 
 
 def test_change_from_to_is_two_figures_not_a_range() -> None:

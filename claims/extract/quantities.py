@@ -631,11 +631,14 @@ class _Scanner:
                 break
             if w.low in _STOP and not (w.text.isupper() and len(w.text) > 1):  # "US", not "us"
                 break
+            if "\n" in self.text[self.toks[k - 1].end:w.start]:
+                break  # a counted noun never runs into the next line
             nxt = self._tok(k + 1)
             nxt_is_word = nxt is not None and nxt.kind == "word" and (
                 nxt.low not in _STOP or (nxt.text.isupper() and len(nxt.text) > 1))
-            if words and re.search(r"(?:ed|ing|ly)$", w.low) and not nxt_is_word:
-                break
+            if re.search(r"(?:ed|ing|ly)$", w.low) and not nxt_is_word and (
+                    words or w.low not in _IRREGULAR_PLURALS):
+                break  # "233 needed to", "3,000 arrived": a verb, not what is counted
             if words and re.search(r"(?:ed|ing)$", w.low) and _looks_plural(words[-1].text):
                 break
             words.append(w)
