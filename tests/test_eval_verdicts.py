@@ -156,3 +156,41 @@ def test_cli_prints_json_and_one_line_errors(tmp_path, prefect_home):
     result = run_cli(["eval", "averitec", "--data", str(tmp_path / "missing.json")], env)
     assert result.returncode == 1
     assert result.stderr.strip().startswith("Error: AVeriTeC file") and "not found" in result.stderr
+
+
+def test_policy_thresholds_and_calibrated_confidence():
+    import numpy as np
+
+    from claims.models import Document, Passage
+    from claims.score.calibration import ConfidenceCalibration, fit_calibration
+    from claims.score.verdict import VerdictPolicy, assess_evidence, decide
+
+    claim = make_claim_for_test("The river flooded the old town.")
+    docs = [Document.make(f"text {i}", url=f"https://site{i}.example/a", outlet=f"Site {i}") for i in range(3)]
+    hits = [(Passage(id=f"p{i}", document_id=d.id, position=0, text=f"passage {i}"), d, 0.8) for i, d in enumerate(docs)]
+    probs = np.array([[0.40, 0.10, 0.50], [0.10, 0.70, 0.20], [0.05, 0.90, 0.05]], dtype=np.float32)
+    policy = VerdictPolicy(min_stance_probability=0.35, min_refute_probability=0.8, conflict_share=0.9,
+                           calibrate=False)
+    stances = [e.stance for e in assess_evidence(claim, hits, policy, probs)]
+    assert stances == ["support", "neutral", "refute"]
+    strict = VerdictPolicy(min_stance_probability=0.5, min_refute_probability=0.5, calibrate=False)
+    assert [e.stance for e in assess_evidence(claim, hits, strict, probs)] == ["neutral", "refute", "refute"]
+    verdict = decide(claim, assess_evidence(claim, hits, policy, probs), policy)
+    assert verdict.label in {"supported", "refuted"} and verdict.n_support == 1 and verdict.n_refute == 1
+
+    # An isotonic calibration is monotone and maps scores to observed accuracy.
+    rng = np.random.default_rng(0)
+    raw = rng.uniform(0.5, 1.0, 400)
+    correct = rng.uniform(0, 1, 400) < (raw - 0.4)  # accuracy rises with the raw score
+    cal = fit_calibration(["supported"] * 400, raw, correct)
+    mapped = [cal.apply("supported", x) for x in (0.55, 0.75, 0.95)]
+    assert mapped == sorted(mapped) and mapped[0] < 0.3 and mapped[2] > 0.45
+    assert ConfidenceCalibration().apply("refuted", 0.7) == 0.7
+    round_trip = ConfidenceCalibration.from_json(json.loads(json.dumps(cal.to_json())))
+    assert round_trip.apply("refuted", 0.75) == pytest.approx(cal.apply("refuted", 0.75))
+
+
+def make_claim_for_test(text: str):  # noqa: ANN201
+    from claims.eval.judging import make_claim
+
+    return make_claim(text)
