@@ -124,8 +124,8 @@ class CheckworthinessModel:
         if activation is None:
             raise ConfigError(f"check-worthiness model uses unknown activation {self.meta.get('activation')!r}: "
                               "rebuild it with scripts/train_checkworthiness.py")
-        hidden = activation(np.einsum("nd,mdh->mnh", x, self.w1) + self.b1[:, None, :])
-        logits = np.einsum("mnh,mh->mn", hidden, self.w2) + self.b2[:, None]
+        hidden = activation(np.matmul(x, self.w1) + self.b1[:, None, :])  # (members, n, hidden)
+        logits = np.matmul(hidden, self.w2[:, :, None])[:, :, 0] + self.b2[:, None]
         probs = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
         return probs.mean(axis=0).astype(np.float32)
 
