@@ -75,7 +75,7 @@ class Site:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 body, ctype = site.page(self.path)
                 if body is None:
                     self.send_response(404)
@@ -102,14 +102,14 @@ class Site:
         if path == "/feed.xml":
             items = "".join(f"<item><title>{a['title']}</title><link>{self.url(f'/a/{i}.html')}</link>"
                             f"<guid>{i}</guid></item>" for i, a in enumerate(self.articles))
-            return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>bench</title>'
-                    f"<link>{self.url('/')}</link><description>bench</description>{items}</channel></rss>",
+            return ((f'<?xml version="1.0"?><rss version="2.0"><channel><title>bench</title>'
+                     f"<link>{self.url('/')}</link><description>bench</description>{items}</channel></rss>"),
                     "application/rss+xml")
         if path.startswith("/a/") and path.endswith(".html"):
             a = self.articles[int(path[3:-5])]
-            return (f"<html><head><title>{a['title']}</title><meta property='og:site_name' content='{a['outlet']}'>"
-                    f"<meta name='date' content='{a['date']}'></head><body><article><h1>{a['title']}</h1>"
-                    f"<p>{a['body']}</p></article></body></html>", "text/html; charset=utf-8")
+            return ((f"<html><head><title>{a['title']}</title><meta property='og:site_name' content='{a['outlet']}'>"
+                     f"<meta name='date' content='{a['date']}'></head><body><article><h1>{a['title']}</h1>"
+                     f"<p>{a['body']}</p></article></body></html>"), "text/html; charset=utf-8")
         return None, ""
 
     def close(self) -> None:
@@ -160,8 +160,9 @@ def main() -> None:
     load_s = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    from flows.monitor import monitor_feeds
     from prefect import flow
+
+    from flows.monitor import monitor_feeds
 
     @flow(name="bench-warm-up")
     def warm_up() -> int:

@@ -27,10 +27,11 @@ import asyncio
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from claims.errors import ClaimsError, ConfigError
 from claims.models import Document
@@ -41,18 +42,18 @@ from claims.sources.safety import redact_url
 from claims.store import Store
 
 __all__ = [
-    "FeedScan",
     "ClaimedEntries",
+    "FeedScan",
     "ItemOutcome",
     "MonitorReport",
-    "read_feeds",
     "claim_entries",
-    "process_entry",
-    "start_monitor_run",
-    "finish_monitor_run",
-    "monitor",
     "feeds_from_settings",
+    "finish_monitor_run",
     "mark_abandoned_runs",
+    "monitor",
+    "process_entry",
+    "read_feeds",
+    "start_monitor_run",
 ]
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ DONE_STATUSES = ("completed", "duplicate", "stored")
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass
@@ -146,8 +147,8 @@ class MonitorReport:
             f"# Feed monitoring run `{self.run_id}`", "",
             "| feeds | entries | new articles | verified | duplicates | failed | skipped (already known) |",
             "|---:|---:|---:|---:|---:|---:|---:|",
-            f"| {len(self.feeds)} | {self.entries} | {len(self.outcomes)} | {self.count('completed')} | "
-            f"{self.count('duplicate')} | {self.count('failed')} | {sum(self.skipped.values())} |", "",
+            (f"| {len(self.feeds)} | {self.entries} | {len(self.outcomes)} | {self.count('completed')} | "
+             f"{self.count('duplicate')} | {self.count('failed')} | {sum(self.skipped.values())} |"), "",
         ]
         labels = self.label_counts()
         if labels:

@@ -15,21 +15,28 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 
 from claims.extract import focus_text, primary_quantity
 from claims.extract.quantities import parse_quantities
 from claims.models import Claim, Document
-from claims.pipeline import (RunReport, embedder_for, gather_sources, judge_claims, open_store,
-                             prepare_passages)
+from claims.pipeline import (
+    RunReport,
+    embedder_for,
+    gather_sources,
+    judge_claims,
+    open_store,
+    prepare_passages,
+)
 from claims.score.cache import embed_cached
 from claims.settings import Settings
 from claims.store import Store
 
-__all__ = ["OPEN_LABELS", "claims_to_reverify", "load_claims", "reverify", "verdict_changes", "batches"]
+__all__ = ["OPEN_LABELS", "batches", "claims_to_reverify", "load_claims", "reverify", "verdict_changes"]
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +45,7 @@ OPEN_LABELS = ("not_enough_evidence", "conflicting")
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def claims_to_reverify(store: Store, settings: Settings, *, older_than_days: float | None = None,

@@ -6,7 +6,7 @@ For runs on a schedule, see ``scripts/scheduler.sh`` and prefect.yaml.
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -15,7 +15,7 @@ from flows.cli import app, err, out, settings
 from flows.cli_core import _config_path, _quiet_prefect
 
 
-def _overrides(db: Any, concurrency: Optional[int]) -> dict[str, Any]:
+def _overrides(db: Any, concurrency: int | None) -> dict[str, Any]:
     found: dict[str, Any] = {"db": str(db)}
     if concurrency is not None:
         found["monitor_concurrency"] = concurrency
@@ -24,8 +24,8 @@ def _overrides(db: Any, concurrency: Optional[int]) -> dict[str, Any]:
 
 @app.command()
 def monitor(
-    feeds: Optional[list[str]] = typer.Argument(None, help="RSS/Atom feed URLs (default: sources.feeds.feeds)."),
-    concurrency: Optional[int] = typer.Option(None, min=1, help="Articles verified at once (monitor_concurrency)."),
+    feeds: list[str] | None = typer.Argument(None, help="RSS/Atom feed URLs (default: sources.feeds.feeds)."),
+    concurrency: int | None = typer.Option(None, min=1, help="Articles verified at once (monitor_concurrency)."),
     json_out: bool = typer.Option(False, "--json", help="Print the run's summary as JSON."),
 ) -> None:
     """Verify the feeds' articles not seen before (one monitor-feeds run); failures are listed."""
@@ -56,8 +56,8 @@ def monitor(
 
 @app.command()
 def reverify(
-    claim_ids: Optional[list[str]] = typer.Argument(None, help="Claim ids (default: the claims due)."),
-    older_than_days: Optional[float] = typer.Option(None, min=0, help="Verdicts older than this are due (reverify_after_days)."),
+    claim_ids: list[str] | None = typer.Argument(None, help="Claim ids (default: the claims due)."),
+    older_than_days: float | None = typer.Option(None, min=0, help="Verdicts older than this are due (reverify_after_days)."),
 ) -> None:
     """Judge open or stale claims again (one reverify-claims run); new verdict rows are appended."""
     cfg = settings()

@@ -20,15 +20,25 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from claims import pipeline
-from claims.monitor import (ClaimedEntries, FeedScan, ItemOutcome, MonitorReport, claim_entries,
-                            feeds_from_settings, finish_monitor_run, mark_abandoned_runs, process_entry,
-                            read_feeds, start_monitor_run)
+from claims.monitor import (
+    ClaimedEntries,
+    FeedScan,
+    ItemOutcome,
+    MonitorReport,
+    claim_entries,
+    feeds_from_settings,
+    finish_monitor_run,
+    mark_abandoned_runs,
+    process_entry,
+    read_feeds,
+    start_monitor_run,
+)
 from claims.settings import Settings, load_settings
 from claims.sources.feeds import FeedEntry
 from claims.store import Store
 from flows.runners import submit_bounded, task_runner_for
 
-__all__ = ["monitor_feeds", "SUMMARY_KEY", "TABLE_KEY"]
+__all__ = ["SUMMARY_KEY", "TABLE_KEY", "monitor_feeds"]
 
 SUMMARY_KEY = "monitor-feeds-summary"
 TABLE_KEY = "monitor-feeds-articles"

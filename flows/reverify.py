@@ -27,7 +27,7 @@ from claims.settings import Settings, load_settings
 from claims.store import Store
 from flows.runners import submit_bounded, task_runner_for
 
-__all__ = ["reverify_claims", "SUMMARY_KEY", "TABLE_KEY"]
+__all__ = ["SUMMARY_KEY", "TABLE_KEY", "reverify_claims"]
 
 SUMMARY_KEY = "reverify-claims-summary"
 TABLE_KEY = "reverify-claims-changes"
@@ -59,8 +59,8 @@ def _markdown(selected: int, results: list[dict[str, Any]], failed: list[str],
     lines = ["# Re-verification", "",
              "| claims due | re-judged | batches | failed batches | verdict changes |",
              "|---:|---:|---:|---:|---:|",
-             f"| {selected} | {sum(r['claims'] for r in results)} | {len(results) + len(failed)} | "
-             f"{len(failed)} | {len(changes)} |", ""]
+             (f"| {selected} | {sum(r['claims'] for r in results)} | {len(results) + len(failed)} | "
+              f"{len(failed)} | {len(changes)} |"), ""]
     if labels:
         lines += ["**New verdicts:** " + ", ".join(f"{n} {label}" for label, n in sorted(labels.items())), ""]
     if failed:

@@ -13,7 +13,8 @@ The runner is built inside the flow run from its settings and used as a context 
 from __future__ import annotations
 
 import threading
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from prefect import Task
 from prefect.futures import PrefectFuture
@@ -22,7 +23,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from claims.errors import ConfigError
 from claims.settings import Settings
 
-__all__ = ["task_runner_for", "submit_bounded"]
+__all__ = ["submit_bounded", "task_runner_for"]
 
 RUNNERS = ("thread", "dask")
 

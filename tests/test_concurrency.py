@@ -22,7 +22,7 @@ from claims.models import Document, Passage
 from claims.store import Store, run_user_query
 from tests.conftest import cli_env
 
-LOCK_ERROR = re.compile(r"\block(ed)?\b|DatabaseLocked|lock_timeout", re.I)
+LOCK_ERROR = re.compile(r"\block(ed)?\b|DatabaseLocked|lock_timeout", re.IGNORECASE)
 
 ARTICLES = {
     "blinken": ("---\ntitle: Blinken on Kursk\noutlet: Wire One\npublished: 2024-10-31\n---\n"

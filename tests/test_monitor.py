@@ -29,14 +29,14 @@ before moving west towards the front.</p></article></body></html>"""
 
 ARTICLES = {
     "/news/blinken.html": ("Blinken: troops in Kursk", "2024-10-31",
-                           "US Secretary of State Antony Blinken said on Thursday that 8,000 North Korean "
-                           "soldiers were in Russia's Kursk region near the border with Ukraine."),
+                           ("US Secretary of State Antony Blinken said on Thursday that 8,000 North Korean "
+                            "soldiers were in Russia's Kursk region near the border with Ukraine.")),
     "/news/pentagon.html": ("Pentagon estimate rises", "2024-10-28",
-                            "The Pentagon said on Monday that about 10,000 North Korean soldiers had been "
-                            "sent to eastern Russia for training."),
+                            ("The Pentagon said on Monday that about 10,000 North Korean soldiers had been "
+                             "sent to eastern Russia for training.")),
     "/news/kirby.html": ("White House estimate", "2024-10-23",
-                         "White House spokesman John Kirby said at least 3,000 North Korean soldiers had "
-                         "moved to eastern Russia in early to mid October."),
+                         ("White House spokesman John Kirby said at least 3,000 North Korean soldiers had "
+                          "moved to eastern Russia in early to mid October.")),
 }
 COPY = "/mirror/blinken-copy.html"  # the same article as /news/blinken.html at another address
 BROKEN = "/news/gone.html"  # 404
@@ -96,8 +96,8 @@ def test_new_articles_are_verified_failures_recorded_and_nothing_done_twice(serv
     assert (first.entries, first.count("completed"), first.count("failed")) == (3, 2, 1)
     [failure] = first.failures
     assert failure.url == server.url_for(BROKEN) and "404" in (failure.error or "")
-    items = dict((r[0], r[1:]) for r in rows(db, "SELECT canonical_url, status, attempts, error IS NOT NULL, "
-                                                 "run_id IS NOT NULL FROM feed_items"))
+    items = {r[0]: r[1:] for r in rows(db, "SELECT canonical_url, status, attempts, error IS NOT NULL, "
+                                           "run_id IS NOT NULL FROM feed_items")}
     assert items == {server.url_for("/news/blinken.html"): ("completed", 1, False, True),
                      server.url_for("/news/pentagon.html"): ("completed", 1, False, True),
                      server.url_for(BROKEN): ("failed", 1, True, False)}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -70,11 +70,11 @@ def test_open_claim_rejudged_when_a_source_appears(checked: tuple[Settings, Stor
 
     # Supported now, and recent: no longer due unless older than the age limit.
     assert claim_id not in claims_to_reverify(store, settings)
-    assert claim_id in claims_to_reverify(store, settings, now=datetime.utcnow() + timedelta(days=8))
+    assert claim_id in claims_to_reverify(store, settings, now=datetime.now(UTC).replace(tzinfo=None) + timedelta(days=8))
 
 
 def test_unchanged_sources_give_the_same_verdicts(checked: tuple[Settings, Store, str]) -> None:
-    settings, store, claim_id = checked
+    settings, store, _ = checked
     before = dict(rows(store, "SELECT claim_id, label FROM verdicts"))
     report = reverify(list(before), settings, store)
     assert {v.claim_id: v.label for v in report.verdicts} == before
@@ -83,7 +83,7 @@ def test_unchanged_sources_give_the_same_verdicts(checked: tuple[Settings, Store
 
 
 def test_claims_rebuilt_from_the_store_match_extraction(checked: tuple[Settings, Store, str]) -> None:
-    settings, store, claim_id = checked
+    _, store, claim_id = checked
     [claim], [document] = load_claims(store, [claim_id])
     assert claim.quantity is not None and (claim.quantity.value, claim.quantity.unit) == (8000, "North Korean soldiers")
     assert document.id == claim.document_id and "Kursk" in document.text
@@ -109,7 +109,7 @@ def test_flow_publishes_changes(checked: tuple[Settings, Store, str], prefect_ha
 
     from flows.reverify import SUMMARY_KEY, TABLE_KEY, reverify_claims
 
-    settings, store, claim_id = checked
+    settings, store, _ = checked
     shutil.copy(CORPUS / ARRIVES_LATER, settings.sources.corpus.path / ARRIVES_LATER)
     result = reverify_claims(overrides={"db": str(settings.db),
                                         "sources": {"corpus": {"path": str(settings.sources.corpus.path)}}})

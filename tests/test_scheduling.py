@@ -81,9 +81,15 @@ async def _wait_final(client: Any, flow_run_id: UUID, deadline: float) -> Any:
 
 async def _scenario(api: str, article: Path) -> dict[str, Any]:
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import (ArtifactFilter, ArtifactFilterFlowRunId, DeploymentFilter,
-                                                DeploymentFilterId, FlowRunFilter, FlowRunFilterState,
-                                                FlowRunFilterStateType)
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        DeploymentFilter,
+        DeploymentFilterId,
+        FlowRunFilter,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
     from prefect.client.schemas.objects import StateType
     from prefect.deployments import run_deployment
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -127,19 +133,19 @@ def test_local_scheduling_runs_deployments_and_a_cron_fires(tmp_path: Path) -> N
         "CLAIMS_SOURCES__FEEDS__FEEDS": json.dumps([feed]), "CLAIMS_ALLOW_PRIVATE_HOSTS": f"127.0.0.1:{web.port}",
         "CLAIMS_HTTP__RETRIES": "0", "CLAIMS_MONITOR_CONCURRENCY": "2",
     })
-    started = subprocess.run([str(SCRIPT), "start"], env=env, cwd=tmp_path, capture_output=True, text=True,
+    started = subprocess.run([str(SCRIPT), "start"], check=False, env=env, cwd=tmp_path, capture_output=True, text=True,
                              timeout=300)
     try:
         assert started.returncode == 0, started.stdout + started.stderr
         assert f"http://127.0.0.1:{port}" in started.stdout
         result = asyncio.run(_scenario(f"http://127.0.0.1:{port}/api", article))
     finally:
-        stopped = subprocess.run([str(SCRIPT), "stop"], env=env, cwd=tmp_path, capture_output=True, text=True,
+        stopped = subprocess.run([str(SCRIPT), "stop"], check=False, env=env, cwd=tmp_path, capture_output=True, text=True,
                                  timeout=120)
         web.stop()
     assert stopped.returncode == 0, stopped.stderr
     assert not list(home.glob("*.pid"))
-    status = subprocess.run([str(SCRIPT), "status"], env=env, capture_output=True, text=True, timeout=60)
+    status = subprocess.run([str(SCRIPT), "status"], check=False, env=env, capture_output=True, text=True, timeout=60)
     assert status.returncode == 1 and "server: stopped" in status.stdout and "worker: stopped" in status.stdout
 
     verify, monitor = result["verify"], result["monitor"]
