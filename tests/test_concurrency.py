@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from claims.models import Document, Passage
 from claims.store import Store, run_user_query
@@ -68,6 +69,7 @@ def test_threads_writing_the_same_rows_at_once_all_succeed(tmp_path: Path) -> No
     assert counts == [(50, 300)]
 
 
+@pytest.mark.slow
 def test_four_check_runs_at_once_on_one_database(tmp_path: Path, prefect_home: Path) -> None:
     db = tmp_path / "shared.duckdb"
     env = cli_env(db, prefect_home)
