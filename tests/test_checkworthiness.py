@@ -51,6 +51,16 @@ def test_reader_reads_and_repairs_rows(tmp_path: Path, caplog: pytest.LogCapture
     assert "merged" in caplog.text and "malformed" in caplog.text
 
 
+def test_reader_on_the_public_training_file() -> None:
+    path = SHARED_DATA / "checkthat2024" / "CT24_checkworthy_english_train.tsv"
+    if not path.is_file():
+        pytest.skip(f"{path} not present")
+    rows = read_checkthat_tsv(path)
+    assert len(rows) == 22501  # 22,500 rows, one of which held two sentences
+    assert sum(r.label for r in rows) == 5413
+    assert {r.id for r in rows} >= {"24098", "29286"}
+
+
 def test_reader_errors_say_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not found"):
         read_checkthat_tsv(tmp_path / "missing.tsv")
