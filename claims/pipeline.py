@@ -24,7 +24,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from claims.extract import ExtractionResult, extract_claims
-from claims.models import Claim, Document, Evidence, Passage, Verdict
+from claims.extract.matching import KnownClaim, assign_clusters
+from claims.models import Claim, Document, Evidence, Passage, Quantity, Verdict
 from claims.settings import Settings
 from claims.score.cache import embed_cached
 from claims.score.embed import Embedder, load_embedder
@@ -119,8 +120,22 @@ def extract_stage(document: Document, settings: Settings, store: Store, embedder
     """Check-worthy claims of the document, stored with their parsed quantities."""
     result = extract_claims(document, embedder, settings,
                             embed=lambda texts: embed_cached(texts, embedder, store))
-    store.upsert_claims(result.claims)
+    if result.claims:
+        known = [_known_claim(row) for row in store.claims_for_matching(embedder.name, exclude_document=document.id)]
+        for claim, cluster in zip(result.claims, assign_clusters(result.claims, result.claim_vectors, known)):
+            claim.cluster_id = cluster
+    store.upsert_claims(result.claims, result.claim_vectors, embedder.name)
     return result
+
+
+def _known_claim(row: dict[str, Any]) -> KnownClaim:
+    quantity = None
+    if row["quantity_text"]:
+        quantity = Quantity(row["quantity_value"], row["quantity_low"], row["quantity_high"], row["quantity_unit"],
+                            row["quantity_qualifier"], row["quantity_text"], 0, len(row["quantity_text"]))
+    return KnownClaim(id=row["id"], cluster_id=row["cluster_id"], text=row["text"],
+                      embedding=np.asarray(row["embedding"], dtype=np.float32),
+                      entities=tuple(row["entities"] or ()), quantity=quantity)
 
 
 def gather_sources(claims: Sequence[Claim], settings: Settings, store: Store, run_id: str | None = None,

@@ -713,9 +713,10 @@ _SYNONYMS = {
         "troop", "soldier", "personnel", "force", "serviceman", "servicewoman", "fighter",
         "combatant", "marine", "paratrooper", "commando", "infantryman", "infantry", "conscript",
         "recruit", "reservist", "mercenary", "army", "military", "militia", "sailor", "airman",
-        "special-force", "servicemember", "trooper", "guard", "guardsman", "battalion", "brigade",
-        "unit", "contingent", "men",
+        "special-force", "servicemember", "trooper", "guard", "guardsman", "men",
     },
+    # formations count groups of soldiers, not soldiers: "four brigades" is not 4 troops
+    "formations": {"battalion", "brigade", "unit", "contingent", "regiment", "division", "company", "squad"},
     "people": {"person", "individual", "resident", "inhabitant", "citizen", "man", "woman"},
     "deaths": {"death", "fatality", "dead", "life", "body", "killed"},
     "casualties": {"casualty", "wounded", "injured", "injury", "killed-or-wounded"},

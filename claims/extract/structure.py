@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from claims.models import Quantity
@@ -162,6 +162,9 @@ _NUMBER_WORD_VALUES = {"a": "1", "an": "1", "one": "1", "two": "2", "three": "3"
                        "a few": "3"}
 
 
+_WEEKDAY_NAMES = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
 def claim_date(text: str, document_date: date | None) -> date | None:
     """The date a claim refers to: the first date expression, resolved against the
     document's date (relative ones need it; without it only full dates are returned)."""
@@ -182,6 +185,10 @@ def claim_date(text: str, document_date: date | None) -> date | None:
             expr = re.sub(rf"^{word}\s+(?=(?:days?|weeks?|months?|years?)\s+ago)", digit + " ", expr, flags=re.IGNORECASE)
         if re.fullmatch(r"(?:19|20)\d{2}", expr):
             expr = f"1 January {expr}"
+        weekday = expr.strip().lower()
+        if document_date is not None and weekday in _WEEKDAY_NAMES:
+            # news style: "said on Thursday" in Thursday's paper is that day, else the last one
+            return document_date - timedelta(days=(document_date.weekday() - _WEEKDAY_NAMES.index(weekday)) % 7)
         settings = {"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False, "PREFER_DAY_OF_MONTH": "first"}
         if base is not None:
             settings["RELATIVE_BASE"] = base

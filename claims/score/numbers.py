@@ -34,7 +34,7 @@ __all__ = ["NumericJudgement", "interval", "relate_quantities", "judge_numbers",
 # A place phrase after a number: preposition, optional article and compass adjective, then
 # one or more capitalised words (possessives allowed), e.g. "near the Ukrainian border".
 _PLACE = re.compile(
-    r"\b(?:in|near|at|inside|into|to|on|along|across|towards?|from|with|close to)\s+"
+    r"\b(?:in|near|at|inside|into|to|on|along|across|towards?|from|border with|close to)\s+"
     r"(?:the\s+)?(?:(?:north|south|east|west)(?:ern|-?eastern|-?western)?\s+|central\s+|far\s+)?"
     r"((?:[A-Z][\w\-]*(?:['’]s)?\s*){1,4})"
 )

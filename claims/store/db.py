@@ -231,36 +231,63 @@ class Store:
             after = con.execute("SELECT count(*) FROM documents").fetchall()[0][0]
         return int(after - before)
 
-    def upsert_claims(self, claims: Sequence[Claim]) -> int:
+    def upsert_claims(self, claims: Sequence[Claim], embeddings: np.ndarray | None = None,
+                      model: str | None = None) -> int:
+        """Insert claims or refresh their derived fields; a claim keeps its first cluster.
+        ``embeddings`` (row i for claims[i]) are kept for matching later claims to them."""
         if not claims:
             return 0
         rows = []
-        for c in {c.id: c for c in claims}.values():
+        seen: set[str] = set()
+        for i, c in enumerate(claims):
+            if c.id in seen:
+                continue
+            seen.add(c.id)
             q = c.quantity
+            vector = embeddings[i].tolist() if embeddings is not None else None
             rows.append((
                 c.id, c.document_id, c.text, c.start, c.end, c.checkworthiness, c.claim_type,
                 q.value if q else None, q.low if q else None, q.high if q else None,
                 q.unit if q else None, q.qualifier if q else None, q.text if q else None,
-                c.attribution, c.claim_date, list(c.entities), c.cluster_id,
+                c.attribution, c.claim_date, list(c.entities), c.cluster_id, vector, model,
             ))
         with self.transaction() as con:
             before = con.execute("SELECT count(*) FROM claims").fetchall()[0][0]
             con.executemany(
                 "INSERT INTO claims (id, document_id, text, char_start, char_end, checkworthiness, "
                 "claim_type, quantity_value, quantity_low, quantity_high, quantity_unit, "
-                "quantity_qualifier, quantity_text, attribution, claim_date, entities, cluster_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "quantity_qualifier, quantity_text, attribution, claim_date, entities, cluster_id, embedding, model) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (id) DO UPDATE SET checkworthiness = excluded.checkworthiness, "
                 "claim_type = excluded.claim_type, quantity_value = excluded.quantity_value, "
                 "quantity_low = excluded.quantity_low, quantity_high = excluded.quantity_high, "
                 "quantity_unit = excluded.quantity_unit, quantity_qualifier = excluded.quantity_qualifier, "
                 "quantity_text = excluded.quantity_text, attribution = excluded.attribution, "
                 "claim_date = excluded.claim_date, entities = excluded.entities, "
-                "cluster_id = coalesce(claims.cluster_id, excluded.cluster_id)",
+                "cluster_id = coalesce(claims.cluster_id, excluded.cluster_id), "
+                "embedding = coalesce(excluded.embedding, claims.embedding), model = coalesce(excluded.model, claims.model)",
                 rows,
             )
             after = con.execute("SELECT count(*) FROM claims").fetchall()[0][0]
         return int(after - before)
+
+    def claims_for_matching(self, model: str, *, exclude_document: str | None = None,
+                            since_days: int = 90, limit: int = 20_000) -> list[dict[str, Any]]:
+        """Recent stored claims with their embeddings, to match new claims against."""
+        if not self.path.exists():
+            return []
+        with self.connect() as con:
+            cursor = con.execute(
+                "SELECT id, cluster_id, text, embedding, entities, quantity_value, quantity_low, "
+                "quantity_high, quantity_unit, quantity_qualifier, quantity_text FROM claims "
+                "WHERE model = ? AND embedding IS NOT NULL AND cluster_id IS NOT NULL "
+                "AND document_id IS DISTINCT FROM ? "
+                "AND created_at >= current_timestamp - to_days(CAST(? AS INTEGER)) "
+                "ORDER BY created_at DESC LIMIT ?",
+                [model, exclude_document, since_days, limit],
+            )
+            columns = [d[0] for d in cursor.description]
+            return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
     def known_passage_embeddings(self, passage_ids: Sequence[str], model: str) -> dict[str, np.ndarray]:
         """Embeddings already stored for these passages with this model."""
