@@ -83,7 +83,7 @@ class VectorIndex:
     """Vectors of one model's passages, searchable by cosine similarity."""
 
     def __init__(self, folder: Path, *, model: str, dimension: int, ann_min_rows: int = 200_000,
-                 nprobe: int = 32, rerank: int = 100) -> None:
+                 nprobe: int = 256, rerank: int = 100) -> None:
         self.folder = Path(folder)
         self.model = model
         self.dimension = dimension
