@@ -81,6 +81,8 @@ def _link_score(a: _Item, b: _Item, sim: float, similar: float, related: float) 
         return sim + 1.0
     if sim < related:
         return None
+    if (a.quantity is None) != (b.quantity is None):
+        return None  # a figure and a statement without one are different claims unless near-identical
     shared = a.entities & b.entities
     if both_counted and shared:
         return sim + 0.5
@@ -102,6 +104,7 @@ def assign_clusters(claims: list[Claim], embeddings: np.ndarray, known: Sequence
         for k in known
     ]
     out: list[str] = []
+    document_of: dict[str, str] = {}  # sentences of one article state different things
     for claim, vector in zip(claims, vectors, strict=True):
         item = _Item(claim.id, None, vector, _canonical(claim.entities, claim.text), claim.quantity)
         best: tuple[float, str] | None = None
@@ -111,10 +114,13 @@ def assign_clusters(claims: list[Claim], embeddings: np.ndarray, known: Sequence
                 if other.id == claim.id:  # the same claim seen again keeps its cluster
                     best = (float("inf"), other.cluster_id)  # type: ignore[assignment]
                     break
+                if document_of.get(other.id) == claim.document_id and sim < similar:
+                    continue
                 score = _link_score(item, other, float(sim), similar, related)
                 if score is not None and (best is None or score > best[0]):
                     best = (score, other.cluster_id)  # type: ignore[assignment]
         cluster = best[1] if best is not None else cluster_id_for(claim.id)
         out.append(cluster)
         pool.append(_Item(item.id, cluster, item.vector, item.entities, item.quantity))
+        document_of[item.id] = claim.document_id
     return out
