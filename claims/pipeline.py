@@ -97,7 +97,9 @@ def policy_from_settings(settings: Settings) -> VerdictPolicy:
 
 
 def embedder_for(settings: Settings) -> Embedder:
-    return load_embedder(settings.model, batch_size=settings.embed_batch_size)
+    """The settings' embedding model on the settings' backend (torch, or int8 ONNX)."""
+    return load_embedder(settings.model, batch_size=settings.embed_batch_size,
+                         backend=settings.embedding_backend, onnx_dir=settings.onnx_dir)
 
 
 _STANCE: dict[tuple[str | None, str | None], Any] = {}

@@ -261,3 +261,34 @@ def query(
         out_file.write_text(text + "\n", encoding="utf-8")
     else:
         sys.stdout.write(text + "\n")
+
+
+@app.command()
+def search(
+    text: list[str] = typer.Argument(..., help="One or more texts (claims) to find evidence for."),
+    k: int = typer.Option(10, "--k", "-k", help="Passages per text."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Find the stored passages most similar to a text, across the whole database
+    (the vector index beside the database is built or brought up to date first)."""
+    from claims.pipeline import embedder_for
+    from claims.search import search_store
+
+    cfg = settings()
+    store = Store(cfg.db, lock_timeout=cfg.lock_timeout)
+    if not cfg.db.exists():
+        fail(f"database {cfg.db} does not exist: run `claims check` first or set CLAIMS_DB")
+    store.migrate()
+    hits = search_store(store, embedder_for(cfg), text, k)
+    if json_out:
+        sys.stdout.write(json.dumps([{**h.__dict__, "published_at": _jsonable(h.published_at)} for h in hits],
+                                    ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(show_lines=True)
+    for column, opts in (("rank", {"justify": "right"}), ("score", {"justify": "right"}),
+                         ("passage", {"max_width": 90, "overflow": "fold"}), ("source", {"max_width": 30})):
+        table.add_column(column, **opts)
+    for h in hits:
+        when = f" ({h.published_at:%Y-%m-%d})" if h.published_at else ""
+        table.add_row(str(h.rank), f"{h.score:.3f}", h.text, f"{h.outlet or h.url or ''}{when}")
+    out.print(table)

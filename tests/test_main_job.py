@@ -95,3 +95,14 @@ def test_stdin_input(tmp_path, prefect_home):
     assert payload["verdicts"] and payload["verdicts"][0]["verdict"] == "supported"
     assert q(db, "SELECT count(*) FROM documents WHERE source_kind = 'input'") == [(1,)]
     assert q(db, "SELECT claim_date FROM claims")[0][0].isoformat() == "2024-10-31"
+
+
+def test_whole_store_search_finds_the_reported_figure(main_job_db, prefect_home):
+    result = run_cli(["search", "Blinken said 8,000 North Korean soldiers are in Kursk", "-k", "5", "--json"],
+                     cli_env(main_job_db, prefect_home))
+    assert result.returncode == 0, result.stderr
+    hits = json.loads(result.stdout)
+    assert [h["rank"] for h in hits] == [1, 2, 3, 4, 5]
+    assert hits[0]["score"] >= hits[-1]["score"]
+    assert any("8,000 North Korean soldiers" in h["text"] for h in hits[:3])
+    assert (main_job_db.parent / (main_job_db.name + ".vectors")).is_dir()  # the index beside the database
