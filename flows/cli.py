@@ -8,7 +8,6 @@ Sub-commands are registered on ``app`` (top level), ``eval_app`` (``claims eval 
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys

@@ -54,8 +54,10 @@ def test_upserts_add_nothing_twice(tmp_path):
     vec = np.ones((1, 384), dtype=np.float32) / np.sqrt(384)
     assert store.upsert_passages([passage], vec, "m") == 1
     assert store.upsert_passages([passage], vec, "m") == 0
-    known = store.known_passage_embeddings(["p1", "nope"], "m")
-    assert list(known) == ["p1"] and known["p1"].shape == (384,)
+    assert store.stored_passage_ids(["p1", "nope"]) == {"p1"}
+    stored = run_user_query(store, "SELECT model, len(embedding), round(list_sum(list_transform(embedding, "
+                                   "lambda x: x * x)), 4) FROM passages").rows
+    assert stored == [("m", 384, 1.0)]
     row = run_user_query(store, "SELECT quantity_value, quantity_unit FROM claims").rows
     assert row == [(8000.0, "soldiers")]
 

@@ -116,9 +116,3 @@ def load_embedder(name: str, batch_size: int = 64, backend: str = "torch",
             else:
                 raise ConfigError(f"unknown embedding backend {backend!r}: use 'torch' or 'onnx'")
         return _CACHE[key]
-
-
-def model_dir(name: str) -> Path | None:
-    """The local folder of a model, when it has one."""
-    path = Path(resolve_model_path(name))
-    return path if path.is_dir() else None

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from claims.models import Claim, Document, Evidence, Passage, Verdict
-from claims.score.numbers import NumericJudgement, format_quantity, judge_numbers
+from claims.score.numbers import format_quantity, judge_numbers
 
 __all__ = ["assess_evidence", "decide", "best_evidence", "source_key", "VerdictPolicy"]
 

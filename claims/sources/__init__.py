@@ -6,7 +6,6 @@ import asyncio
 import logging
 from typing import Sequence
 
-from claims.models import Document
 from claims.settings import Settings
 from claims.sources.base import Backend, SourceError, SourceRequest, SourceResult
 from claims.sources.corpus import CorpusBackend
@@ -80,13 +79,3 @@ async def gather_all(requests: Sequence[SourceRequest], backends: Sequence[Backe
                 seen_hashes.add(doc.content_hash)
             merged.documents.append(doc)
     return merged
-
-
-def unique_documents(documents: Sequence[Document]) -> list[Document]:
-    seen: set[str] = set()
-    out = []
-    for d in documents:
-        if d.id not in seen:
-            seen.add(d.id)
-            out.append(d)
-    return out

@@ -289,18 +289,6 @@ class Store:
             columns = [d[0] for d in cursor.description]
             return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
-    def known_passage_embeddings(self, passage_ids: Sequence[str], model: str) -> dict[str, np.ndarray]:
-        """Embeddings already stored for these passages with this model."""
-        if not passage_ids or not self.path.exists():
-            return {}
-        with self.connect() as con:
-            rows = con.execute(
-                "SELECT id, embedding FROM passages WHERE model = ? AND embedding IS NOT NULL "
-                "AND id IN (SELECT unnest(?::VARCHAR[]))",
-                [model, list(passage_ids)],
-            ).fetchall()
-        return {pid: np.asarray(vec, dtype=np.float32) for pid, vec in rows}
-
     def upsert_passages(self, passages: Sequence[Passage], embeddings: np.ndarray, model: str) -> int:
         """Store passages with their embeddings; passages already stored are left alone.
 
