@@ -3,8 +3,10 @@
 The seed article is verified against a corpus of ``--docs`` documents (the example corpus
 plus deterministic variants of it, so there is real embedding work), once on a new
 database and again on the same database. The second run must embed nothing (every text is
-in the embedding cache, every passage stored) and still write one new verdict per claim.
-Prints both wall times, their ratio, and what each run embedded.
+in the embedding cache, every passage stored), cut no document again (unchanged texts are
+read back from ``document_passages``), judge no stance again (``stance_cache``) and still
+write one new verdict per claim. Prints both wall times, their ratio, and what each run
+embedded, cut and judged. Model loads (embedder, stance model) happen before either run.
 
     .venv/bin/python benchmarks/rerun_bench.py [--docs 200]
 """
@@ -19,6 +21,8 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,7 +64,9 @@ def main() -> None:
     build_corpus(corpus, args.docs)
     settings = load_settings(None, db=str(tmp / "bench.duckdb"),
                              sources={"corpus": {"enabled": True, "path": str(corpus)}})
-    pipeline.embedder_for(settings)  # model load is not part of either run
+    pipeline.embedder_for(settings)  # model loads are not part of either run
+    pipeline.stance_model_for(settings).predict(["warm-up"], ["warm-up"], np.zeros((1, 384), np.float32),
+                                                np.zeros((1, 384), np.float32))
     doc = read_input(str(ROOT / "examples" / "seed-article.txt"), settings)
 
     def run() -> tuple[float, dict]:
@@ -68,9 +74,15 @@ def main() -> None:
         report = pipeline.verify(doc, settings)
         return time.perf_counter() - start, report
 
-    first_s, first = run()
-    second_s, second = run()
     store = pipeline.open_store(settings)
+
+    def stance_rows() -> int:
+        return run_user_query(store, "SELECT count(*) FROM stance_cache").rows[0][0]
+
+    first_s, first = run()
+    stance_rows_after_first = stance_rows()
+    second_s, second = run()
+    stance_rows_after_second = stance_rows()
     verdicts = run_user_query(store, "SELECT count(*) FROM verdicts").rows[0][0]
     print(json.dumps({
         "corpus_documents": args.docs,
@@ -81,6 +93,11 @@ def main() -> None:
         "first_to_rerun_ratio": round(first_s / second_s, 1),
         "texts_embedded_first_run": first.counts.get("embedded"),
         "texts_embedded_rerun": second.counts.get("embedded"),
+        "documents_cut_first_run": first.counts.get("documents_cut"),
+        "documents_cut_rerun": second.counts.get("documents_cut"),
+        "stance_pairs_judged_first_run": stance_rows_after_first,
+        "stance_pairs_judged_rerun": stance_rows_after_second - stance_rows_after_first,
+        "stance_model": pipeline.stance_model_for(settings).name,
         "verdict_rows_after_two_runs": verdicts,
         "rerun_stage_seconds": {k: round(v, 3) for k, v in second.timings.items()},
     }, indent=2))

@@ -53,7 +53,7 @@ def parse_front_matter(raw: str) -> tuple[dict[str, Any], str, int]:
     if not match:
         return {}, raw, 0
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        meta = yaml.load(match.group(1), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}  # noqa: S506
     except yaml.YAMLError as exc:
         raise InputError(f"front matter is not valid YAML ({exc.__class__.__name__}): fix the --- block") from None
     if not isinstance(meta, dict):

@@ -27,9 +27,9 @@ from claims.extract import ExtractionResult, extract_claims
 from claims.extract.matching import KnownClaim, assign_clusters
 from claims.models import Claim, Document, Evidence, Passage, Quantity, Verdict
 from claims.settings import Settings
-from claims.score.cache import embed_cached
+from claims.score.cache import embed_cached, stance_cached
 from claims.score.embed import Embedder, load_embedder
-from claims.score.passages import passages_for
+from claims.score.passages import make_passages, splitter_key
 from claims.score.retrieve import top_k
 from claims.score.verdict import VerdictPolicy, assess_evidence, decide
 from claims.sources import SourceError, SourceRequest, SourceResult, build_backends, gather_all
@@ -58,6 +58,8 @@ class PassageSet:
     vectors: np.ndarray
     documents: dict[str, Document]
     embedded: int = 0  # how many vectors had to be computed (not found in the store)
+    cut: int = 0  # documents cut into passages by this run
+    reused: int = 0  # documents whose stored passages were read back (unchanged text and settings)
 
 
 @dataclass
@@ -174,49 +176,71 @@ async def _gather(claims: Sequence[Claim], settings: Settings, store: Store, run
 def prepare_passages(documents: Sequence[Document], settings: Settings, store: Store,
                      embedder: Embedder) -> PassageSet:
     """Cut documents into passages and embed them; a text the store has embedded before
-    (for this model) is never embedded again, and stored passages are not rewritten."""
-    passages = passages_for(documents, settings.passage_sentences, settings.passage_overlap)
+    (for this model) is never embedded again, stored passages are not rewritten, and a
+    document whose text was cut before with the same passage settings is not cut again
+    (its passages are read back from the store)."""
+    splitter = splitter_key(settings.passage_sentences, settings.passage_overlap)
+    unique = list({d.id: d for d in documents}.values())
+    known = store.stored_document_passages([(d.id, d.content_hash) for d in unique], splitter)
+    fresh = [d for d in unique if d.id not in known]
+    cut = {d.id: make_passages(d, settings.passage_sentences, settings.passage_overlap) for d in fresh}
+    passages = [p for d in unique for p in (known[d.id] if d.id in known else cut[d.id])]
     if not passages:
-        return PassageSet([], np.zeros((0, embedder.dimension), dtype=np.float32), {})
-    before = _embedded_count(store)
-    vectors = embed_cached([p.text for p in passages], embedder, store)
-    stored = store.stored_passage_ids([p.id for p in passages])
-    new = [i for i, p in enumerate(passages) if p.id not in stored]
-    if new:
-        store.upsert_passages([passages[i] for i in new], vectors[new], embedder.name)
+        store.record_document_passages([(d.id, d.content_hash, []) for d in fresh], splitter)
+        return PassageSet([], np.zeros((0, embedder.dimension), dtype=np.float32), {d.id: d for d in documents},
+                          cut=len(fresh), reused=len(known))
+    stats: dict[str, int] = {}
+    vectors = embed_cached([p.text for p in passages], embedder, store, stats=stats)
+    new_passages = [p for d in fresh for p in cut[d.id]]
+    if new_passages:
+        stored = store.stored_passage_ids([p.id for p in new_passages])
+        index = {p.id: i for i, p in enumerate(passages)}
+        new = [p for p in new_passages if p.id not in stored]
+        if new:
+            store.upsert_passages(new, vectors[[index[p.id] for p in new]], embedder.name)
+    store.record_document_passages([(d.id, d.content_hash, [p.id for p in cut[d.id]]) for d in fresh], splitter)
+    log.info("passages: %d documents read back, %d cut", len(known), len(fresh))
     return PassageSet(passages, vectors, {d.id: d for d in documents},
-                      embedded=_embedded_count(store) - before)
-
-
-def _embedded_count(store: Store) -> int:
-    with store.connect() as con:
-        return int(con.execute("SELECT count(*) FROM embedding_cache").fetchall()[0][0])
+                      embedded=stats["embedded"], cut=len(fresh), reused=len(known))
 
 
 def judge_claims(claims: Sequence[Claim], claim_vectors: np.ndarray, passage_set: PassageSet,
                  settings: Settings, stance: Callable[..., np.ndarray] | None = None,
-                 focus_vectors: np.ndarray | None = None) -> list[Verdict]:
+                 focus_vectors: np.ndarray | None = None, store: Store | None = None) -> list[Verdict]:
     """Rank passages per claim, give each a stance, and decide a verdict per claim.
 
     Dense similarity barely tells 8,000 from 10,000, so for each claim the best
     ``settings.candidates`` passages are judged, and the cited evidence is the ``top_k``
     most similar of those whose numbers bear on the claim, completed by the most similar
-    others.
+    others. With a ``store``, the settings' stance model runs only on pairs the store has
+    not judged before (the ``stance_cache`` table).
     """
     policy = policy_from_settings(settings)
     if stance is None:
-        stance = stance_model_for(settings).predict
+        model = stance_model_for(settings)
+        stance = model.predict
+        if store is not None:
+            key = getattr(model, "cache_key", model.name)
+
+            def stance(claims, passages, claim_emb, passage_emb, _predict=model.predict):  # noqa: ANN001, ANN202
+                return stance_cached(store, key, _predict, claims, passages, claim_emb, passage_emb)
     rankings = top_k(claim_vectors, passage_set.vectors, max(settings.candidates, settings.top_k),
                      settings.min_similarity, focus_vectors=focus_vectors)
+    # One stance call for every (claim, candidate) pair of the run: the model batches
+    # across claims and the cache is read and written once.
+    pair_claim = [i for i, ranking in enumerate(rankings) for _ in ranking]
+    pair_passage = [j for ranking in rankings for j, _ in ranking]
+    all_probs = None
+    if stance is not None and pair_passage:
+        all_probs = stance([claims[i].text for i in pair_claim], [passage_set.passages[j].text for j in pair_passage],
+                           claim_vectors[pair_claim], passage_set.vectors[pair_passage])
     verdicts = []
-    for i, (claim, ranking) in enumerate(zip(claims, rankings)):
+    offset = 0
+    for claim, ranking in zip(claims, rankings):
         hits = [(passage_set.passages[j], passage_set.documents[passage_set.passages[j].document_id], sim)
                 for j, sim in ranking]
-        probs = None
-        if stance is not None and hits:
-            idx = [j for j, _ in ranking]
-            probs = stance([claim.text] * len(hits), [p.text for p, _, _ in hits],
-                           np.repeat(claim_vectors[i:i + 1], len(hits), axis=0), passage_set.vectors[idx])
+        probs = all_probs[offset:offset + len(hits)] if all_probs is not None and hits else None
+        offset += len(hits)
         assessed = assess_evidence(claim, hits, policy, probs)
         verdicts.append(decide(claim, select_evidence(assessed, settings.top_k), policy))
     return verdicts
@@ -273,9 +297,9 @@ def run_stages(document: Document, settings: Settings, store: Store, report: Run
     report.errors = sources.errors
     passage_set = timed("passages", lambda: prepare_passages(sources.documents, settings, store, embedder))
     verdicts = timed("judge", lambda: judge_claims(extraction.claims, extraction.claim_vectors, passage_set, settings,
-                                                        focus_vectors=extraction.focus_vectors))
+                                                        focus_vectors=extraction.focus_vectors, store=store))
     timed("store_verdicts", lambda: store.save_verdicts(report.run_id, verdicts, model=embedder.name))
     report.verdicts = verdicts
     report.counts = {"claims": len(extraction.claims), "documents": len(sources.documents),
                      "passages": len(passage_set.passages), "embedded": passage_set.embedded,
-                     "verdicts": len(verdicts)}
+                     "documents_cut": passage_set.cut, "verdicts": len(verdicts)}

@@ -146,12 +146,12 @@ def _rejudge(claims: list[Claim], documents: list[Document], settings: Settings,
     report.errors = sources.errors
     passage_set = timed("passages", lambda: prepare_passages(sources.documents, settings, store, embedder))
     verdicts = timed("judge", lambda: judge_claims(claims, claim_vectors, passage_set, settings,
-                                                   focus_vectors=focus_vectors))
+                                                   focus_vectors=focus_vectors, store=store))
     timed("store_verdicts", lambda: store.save_verdicts(report.run_id, verdicts, model=embedder.name))
     report.verdicts = verdicts
     report.counts = {"claims": len(claims), "documents": len(sources.documents),
                      "passages": len(passage_set.passages), "embedded": passage_set.embedded,
-                     "verdicts": len(verdicts)}
+                     "documents_cut": passage_set.cut, "verdicts": len(verdicts)}
 
 
 def _claim_vectors(claims: list[Claim], embedder: Any, store: Store) -> tuple[np.ndarray, np.ndarray]:

@@ -59,9 +59,10 @@ def passages_task(documents: list[Document], settings: Settings, store: Store) -
 
 
 @_task
-def judge_task(extraction: ExtractionResult, passage_set: PassageSet, settings: Settings) -> list[Verdict]:
+def judge_task(extraction: ExtractionResult, passage_set: PassageSet, settings: Settings,
+               store: Store) -> list[Verdict]:
     return pipeline.judge_claims(extraction.claims, extraction.claim_vectors, passage_set, settings,
-                                 focus_vectors=extraction.focus_vectors)
+                                 focus_vectors=extraction.focus_vectors, store=store)
 
 
 @_task
@@ -109,11 +110,11 @@ def run_verify(source: str, settings: Settings, *, text: str | None = None,
             for error in sources.errors:
                 logger.warning("source failed: %s %s: %s", error.backend, error.target, error.error)
             passage_set = passages_task(sources.documents, settings, store)
-            report.verdicts = judge_task(extraction, passage_set, settings)
+            report.verdicts = judge_task(extraction, passage_set, settings, store)
             store_verdicts_task(run_id, report.verdicts, store, pipeline.embedder_for(settings).name)
             report.counts = {"claims": len(extraction.claims), "documents": len(sources.documents),
                              "passages": len(passage_set.passages), "embedded": passage_set.embedded,
-                             "verdicts": len(report.verdicts)}
+                             "documents_cut": passage_set.cut, "verdicts": len(report.verdicts)}
     except BaseException as exc:
         store.finish_run(run_id, status="failed", error=f"{exc.__class__.__name__}: {exc}", stats=report.stats())
         raise

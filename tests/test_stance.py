@@ -64,7 +64,7 @@ def test_model_file_round_trip_and_size(model, embedder, tmp_path):
     copy = StanceModel.load(tmp_path / "copy.npz")
     claims, passages = ["Prices rose by 5% in 2023."], ["Prices fell by 5% in 2023."]
     assert np.array_equal(_predict(copy, embedder, claims, passages), _predict(model, embedder, claims, passages))
-    settings = Settings(stance_model=tmp_path / "copy.npz")
+    settings = Settings(stance_model=str(tmp_path / "copy.npz"))
     assert isinstance(load_stance_model(settings), StanceModel)
 
 

@@ -42,6 +42,7 @@ Conventions (the contract the verdict stage relies on):
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass
@@ -692,10 +693,20 @@ def _looks_plural(word: str) -> bool:
 
 
 def parse_quantities(text: str) -> list[Quantity]:
-    """Every quantity in ``text``, in order, with offsets (``text[q.start:q.end] == q.text``)."""
+    """Every quantity in ``text``, in order, with offsets (``text[q.start:q.end] == q.text``).
+
+    Passage-sized texts are memoised (the verdict stage judges one passage against every
+    claim it is a candidate for); quantities are frozen, so sharing them is safe."""
     if not text:
         return []
+    if len(text) <= 2000:
+        return list(_parse_short(text))
     return _Scanner(text).scan()
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_short(text: str) -> tuple[Quantity, ...]:
+    return tuple(_Scanner(text).scan())
 
 
 # --------------------------------------------------------------------------- what is counted

@@ -21,6 +21,7 @@ Around it this module adds what pysbd does not know about news pages:
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -113,7 +114,21 @@ def _should_join(prev: str, nxt: str) -> bool:
 
 
 def split_sentences(text: str) -> list[Sentence]:
-    """Split news text into sentences with offsets (``text[s.start:s.end] == s.text``)."""
+    """Split news text into sentences with offsets (``text[s.start:s.end] == s.text``).
+
+    Results for short texts (passages: the verdict stage splits one passage once per
+    figure it judges) are memoised; the splitter is a pure function of the text."""
+    if len(text) <= 2000:
+        return list(_split_short(text))
+    return _split(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _split_short(text: str) -> tuple[Sentence, ...]:
+    return tuple(_split(text))
+
+
+def _split(text: str) -> list[Sentence]:
     sentences: list[Sentence] = []
     for block_start, block_end in _line_blocks(text):
         block = text[block_start:block_end]

@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from claims.score.embed import Embedder
     from claims.store.db import Store
 
-__all__ = ["embed_cached", "cache_key", "cached_vectors", "write_vectors"]
+__all__ = ["embed_cached", "cache_key", "cached_vectors", "write_vectors", "stance_cached", "pair_key"]
 
 log = logging.getLogger(__name__)
 
@@ -91,9 +91,12 @@ def write_vectors(store: "Store", model: str, hashes: Sequence[str], vectors: np
 
 
 def embed_cached(texts: Sequence[str], embedder: "Embedder", store: "Store",
-                 batch_size: int | None = None) -> np.ndarray:
+                 batch_size: int | None = None, stats: dict | None = None) -> np.ndarray:
     """Embeddings of ``texts`` (one L2-normalised float32 row each, in order), computing
-    only those the store has not cached for this model, and caching them."""
+    only those the store has not cached for this model, and caching them. ``stats``, when
+    given, receives ``embedded``: how many texts had to be computed."""
+    if stats is not None:
+        stats["embedded"] = 0
     if len(texts) == 0:
         return np.zeros((0, embedder.dimension), dtype=np.float32)
     model = cache_key(embedder)
@@ -108,6 +111,8 @@ def embed_cached(texts: Sequence[str], embedder: "Embedder", store: "Store",
         vectors = _normalise(vectors)
         added = write_vectors(store, model, missing, vectors)
         known.update(zip(missing, vectors))
+        if stats is not None:
+            stats["embedded"] = len(missing)
         log.info("embedded %d new texts (%d cached, %d rows added)", len(missing), len(unique) - len(missing), added)
     out = np.empty((len(texts), embedder.dimension), dtype=np.float32)
     for i, key in enumerate(hashes):
@@ -120,3 +125,43 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.where(norms > 0, norms, 1.0)
+
+
+def pair_key(claim: str, passage: str) -> str:
+    """The stance cache's key of a (claim, passage) pair."""
+    return content_hash(claim + "\x00" + passage)
+
+
+def stance_cached(store: "Store", model: str, predict, claims: Sequence[str], passages: Sequence[str],  # noqa: ANN001
+                  claim_emb: np.ndarray, passage_emb: np.ndarray) -> np.ndarray:
+    """Stance probabilities (n, 3) for aligned (claim, passage) pairs, computed by
+    ``predict`` only for pairs the store has not seen under ``model``, and cached."""
+    n = len(claims)
+    if n == 0:
+        return np.zeros((0, 3), dtype=np.float32)
+    keys = [pair_key(c, p) for c, p in zip(claims, passages)]
+    found: dict[str, np.ndarray] = {}
+    if store.path.exists():
+        with store.connect() as con:
+            result = con.execute(
+                "SELECT pair_hash, probs::FLOAT[3] AS p FROM stance_cache WHERE model = ? "
+                "AND pair_hash IN (SELECT unnest(?::VARCHAR[])) AND len(probs) = 3",
+                [model, sorted(set(keys))],
+            ).fetchnumpy()
+        found = {k: np.asarray(v, dtype=np.float32) for k, v in zip(result["pair_hash"].tolist(), result["p"])}
+    missing: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        if key not in found and key not in missing:
+            missing[key] = i
+    if missing:
+        idx = list(missing.values())
+        probs = np.asarray(predict([claims[i] for i in idx], [passages[i] for i in idx],
+                                   claim_emb[idx], passage_emb[idx]), dtype=np.float32)
+        found.update(zip(missing, probs))
+        from claims.store.db import insert_rows
+
+        with store.transaction() as con:
+            insert_rows(con, "INSERT INTO stance_cache (model, pair_hash, probs)",
+                        [(model, key, [float(x) for x in row]) for key, row in zip(missing, probs)],
+                        "ON CONFLICT DO NOTHING")
+    return np.stack([found[k] for k in keys]).astype(np.float32)

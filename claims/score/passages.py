@@ -12,10 +12,20 @@ from typing import Sequence
 from claims.extract.sentences import split_sentences
 from claims.models import Document, Passage, stable_id
 
-__all__ = ["make_passages", "passages_for"]
+__all__ = ["make_passages", "passages_for", "splitter_key", "MAX_CHARS"]
+
+MAX_CHARS = 900
+# Bump when make_passages or the sentence splitter cut text differently: stored cuts
+# (the document_passages table) made by another version are then not reused.
+SPLITTER_VERSION = 1
 
 
-def make_passages(document: Document, size: int = 3, overlap: int = 1, max_chars: int = 900) -> list[Passage]:
+def splitter_key(size: int = 3, overlap: int = 1, max_chars: int = MAX_CHARS) -> str:
+    """What decides how a text is cut, as one string stored beside the cut."""
+    return f"sentences={size};overlap={overlap};max_chars={max_chars};v{SPLITTER_VERSION}"
+
+
+def make_passages(document: Document, size: int = 3, overlap: int = 1, max_chars: int = MAX_CHARS) -> list[Passage]:
     """The passages of one document, in order; ids are stable (document id + text)."""
     if size < 1 or not 0 <= overlap < size:
         raise ValueError("passage size must be >= 1 and overlap in [0, size)")

@@ -1,9 +1,12 @@
 """Stance of a passage towards a claim: support, refute or neutral, with probabilities.
 
-Two models share one ``predict`` signature, so the pipeline and ``claims eval`` can use
-either:
+Three models share one ``predict`` signature, so the pipeline and ``claims eval`` can use
+any of them:
 
-* :class:`StanceModel`, shipped in the package (``claims/score/data/stance.npz``, about
+* :class:`~claims.score.pair_stance.PairStanceModel`, the default: a small cross-encoder
+  grown from the packaged MiniLM (``claims/score/data/pair_stance.safetensors``, about
+  10 MB of top-layer weights), trained by ``scripts/train_pair_stance.py``.
+* :class:`StanceModel`, also shipped (``claims/score/data/stance.npz``, about
   1 MB): a small MLP over the sentence embeddings the pipeline already computes
   (u, v, |u-v|, u*v) plus cheap lexical cues that embeddings blur (negation on one side
   only, antonyms, contrast and hedge words, numbers that do or do not reappear, token
@@ -18,6 +21,7 @@ Rows of the returned array are probabilities in the order ``(support, refute, ne
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -231,6 +235,7 @@ class StanceModel:
         self.temperature = float(arrays.get("temperature", np.array(1.0)))
         self.meta = meta or {}
         self.name = name
+        self.cache_key = name  # load() adds a digest of the file
         expected = self.layers[0][0].shape[0]
         self.dimension = (expected - len(self.lex_mean)) // 4
         if self.dimension * 4 + len(self.lex_mean) != expected or len(self.lex_mean) != len(LEXICAL_FEATURES):
@@ -254,7 +259,9 @@ class StanceModel:
             arrays = {k: data[k] for k in data.files}
         meta_path = path.with_suffix(".json")
         meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
-        return cls(arrays, meta, name=meta.get("name", f"stance-mlp:{path.name}"))
+        model = cls(arrays, meta, name=meta.get("name", f"stance-mlp:{path.name}"))
+        model.cache_key = f"{model.name}@{hashlib.sha256(path.read_bytes()).hexdigest()[:12]}"
+        return model
 
     def logits(self, claims: Sequence[str], passages: Sequence[str], claim_emb: np.ndarray,
                passage_emb: np.ndarray) -> np.ndarray:
@@ -320,6 +327,7 @@ class CrossEncoderStance:
         self._order = order
         self.batch_size = batch_size
         self.name = f"cross-encoder:{name_or_path}"
+        self.cache_key = self.name
 
     def predict(self, claims: Sequence[str], passages: Sequence[str], claim_emb: np.ndarray | None = None,
                 passage_emb: np.ndarray | None = None) -> np.ndarray:
@@ -337,8 +345,26 @@ class CrossEncoderStance:
 
 
 def load_stance_model(settings: "Settings") -> StancePredictor:
-    """The cross-encoder when ``settings.nli_model`` names one, else the packaged model."""
+    """The stance model the settings name.
+
+    ``nli_model`` (a user's NLI cross-encoder) wins when set. Otherwise ``stance_model``:
+    ``"pair"`` (default: the packaged pair cross-encoder), ``"mlp"`` (the packaged MLP, no
+    torch at prediction time, about 20x faster, less accurate), or a file: an ``.npz``
+    from scripts/train_stance.py or a ``.safetensors`` from scripts/train_pair_stance.py.
+    """
     nli = getattr(settings, "nli_model", None)
     if nli:
         return CrossEncoderStance(str(nli))
-    return StanceModel.load(getattr(settings, "stance_model", None))
+    from claims.score.pair_stance import PairStanceModel
+
+    choice = str(getattr(settings, "stance_model", None) or "mlp")
+    if choice == "pair":
+        return PairStanceModel.packaged()
+    if choice == "mlp":
+        return StanceModel.load(None)
+    if choice.endswith(".safetensors"):
+        return PairStanceModel(choice)
+    if choice.endswith(".npz"):
+        return StanceModel.load(choice)
+    raise ConfigError(f"stance_model {choice!r} is not 'pair', 'mlp', an .npz or a .safetensors file: "
+                      "give one of those")

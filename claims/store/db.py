@@ -81,6 +81,18 @@ def _process_lock(path: Path) -> threading.RLock:
         return _PROCESS_LOCKS.setdefault(key, threading.RLock())
 
 
+def insert_rows(con: duckdb.DuckDBPyConnection, head: str, rows: Sequence[Sequence[Any]], tail: str = "",
+                chunk: int = 500) -> None:
+    """``head VALUES (...), (...) tail`` in statements of ``chunk`` rows: one parameter
+    binding per statement, 20-30x faster than ``executemany`` (a round trip per row)."""
+    if not rows:
+        return
+    slot = "(" + ", ".join("?" * len(rows[0])) + ")"
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        con.execute(f"{head} VALUES {', '.join([slot] * len(part))} {tail}", [v for row in part for v in row])
+
+
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
@@ -212,21 +224,32 @@ class Store:
         its metadata filled in where it was missing."""
         if not documents:
             return 0
-        rows = [
-            (d.id, d.url, d.title, d.outlet, d.author, d.published_at, _utcnow(), d.source_kind,
-             d.content_hash, d.text)
-            for d in {d.id: d for d in documents}.values()
-        ]
+        unique = {d.id: d for d in documents}
         with self.transaction() as con:
+            # Skip documents stored before with nothing to fill in (a rerun writes nothing).
+            stored = con.execute(
+                "SELECT id, title IS NULL, outlet IS NULL, published_at IS NULL FROM documents "
+                "WHERE id IN (SELECT unnest(?::VARCHAR[]))", [list(unique)]).fetchall()
+            for doc_id, no_title, no_outlet, no_date in stored:
+                d = unique[doc_id]
+                if not ((no_title and d.title) or (no_outlet and d.outlet) or (no_date and d.published_at)):
+                    del unique[doc_id]
+            if not unique:
+                return 0
+            rows = [
+                (d.id, d.url, d.title, d.outlet, d.author, d.published_at, _utcnow(), d.source_kind,
+                 d.content_hash, d.text)
+                for d in unique.values()
+            ]
             before = con.execute("SELECT count(*) FROM documents").fetchall()[0][0]
-            con.executemany(
+            insert_rows(
+                con,
                 "INSERT INTO documents (id, url, title, outlet, author, published_at, fetched_at, "
-                "source_kind, content_hash, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "source_kind, content_hash, text)", rows,
                 "ON CONFLICT (id) DO UPDATE SET "
                 "title = coalesce(documents.title, excluded.title), "
                 "outlet = coalesce(documents.outlet, excluded.outlet), "
                 "published_at = coalesce(documents.published_at, excluded.published_at)",
-                rows,
             )
             after = con.execute("SELECT count(*) FROM documents").fetchall()[0][0]
         return int(after - before)
@@ -253,11 +276,12 @@ class Store:
             ))
         with self.transaction() as con:
             before = con.execute("SELECT count(*) FROM claims").fetchall()[0][0]
-            con.executemany(
+            insert_rows(
+                con,
                 "INSERT INTO claims (id, document_id, text, char_start, char_end, checkworthiness, "
                 "claim_type, quantity_value, quantity_low, quantity_high, quantity_unit, "
-                "quantity_qualifier, quantity_text, attribution, claim_date, entities, cluster_id, embedding, model) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "quantity_qualifier, quantity_text, attribution, claim_date, entities, cluster_id, embedding, model)",
+                rows,
                 "ON CONFLICT (id) DO UPDATE SET checkworthiness = excluded.checkworthiness, "
                 "claim_type = excluded.claim_type, quantity_value = excluded.quantity_value, "
                 "quantity_low = excluded.quantity_low, quantity_high = excluded.quantity_high, "
@@ -266,7 +290,6 @@ class Store:
                 "claim_date = excluded.claim_date, entities = excluded.entities, "
                 "cluster_id = coalesce(claims.cluster_id, excluded.cluster_id), "
                 "embedding = coalesce(excluded.embedding, claims.embedding), model = coalesce(excluded.model, claims.model)",
-                rows,
             )
             after = con.execute("SELECT count(*) FROM claims").fetchall()[0][0]
         return int(after - before)
@@ -328,6 +351,43 @@ class Store:
                                [list(passage_ids)]).fetchall()
         return {r[0] for r in rows}
 
+    def stored_document_passages(self, documents: Sequence[tuple[str, str]], splitter: str) -> dict[str, list[Passage]]:
+        """Passages already cut from these (document id, content hash) pairs under
+        ``splitter``, read back in document order; documents not cut before, or with a
+        passage row missing, are absent (the caller cuts them again)."""
+        if not documents or not self.path.exists():
+            return {}
+        keys = [f"{doc_id}\x00{digest}" for doc_id, digest in documents]
+        with self.connect() as con:
+            cuts = con.execute(
+                "SELECT document_id, passage_ids FROM document_passages WHERE splitter = ? "
+                "AND document_id || chr(0) || content_hash IN (SELECT unnest(?::VARCHAR[]))",
+                [splitter, keys],
+            ).fetchall()
+            ids = [pid for _, passage_ids in cuts for pid in passage_ids]
+            rows = con.execute(
+                "SELECT id, position, char_start, char_end, text FROM passages "
+                "WHERE id IN (SELECT unnest(?::VARCHAR[]))", [ids],
+            ).fetchall() if ids else []
+        by_id = {r[0]: r for r in rows}
+        out: dict[str, list[Passage]] = {}
+        for doc_id, passage_ids in cuts:
+            if not all(pid in by_id for pid in passage_ids):
+                continue
+            out[doc_id] = [Passage(id=pid, document_id=doc_id, position=int(by_id[pid][1]), text=by_id[pid][4],
+                                   start=int(by_id[pid][2] or 0), end=int(by_id[pid][3] or 0))
+                           for pid in passage_ids]
+        return out
+
+    def record_document_passages(self, cuts: Sequence[tuple[str, str, list[str]]], splitter: str) -> int:
+        """Remember how documents were cut: (document id, content hash, passage ids)."""
+        if not cuts:
+            return 0
+        with self.transaction() as con:
+            insert_rows(con, "INSERT INTO document_passages (document_id, content_hash, splitter, passage_ids)",
+                        [(doc_id, digest, splitter, ids) for doc_id, digest, ids in cuts], "ON CONFLICT DO NOTHING")
+        return len(cuts)
+
     # -- verdicts ------------------------------------------------------------------------
 
     def save_verdicts(self, run_id: str, verdicts: Sequence[Verdict], model: str | None = None) -> int:
@@ -347,18 +407,9 @@ class Store:
                     e.passage_quantity.text if e.passage_quantity else None,
                 ))
         with self.transaction() as con:
-            if evidence_rows:
-                con.executemany(
-                    "INSERT INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT DO NOTHING",
-                    evidence_rows,
-                )
-            con.executemany(
-                "INSERT INTO verdicts (run_id, claim_id, label, confidence, rationale, n_support, "
-                "n_refute, n_neutral, model, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT DO NOTHING",
-                verdict_rows,
-            )
+            insert_rows(con, "INSERT INTO evidence", evidence_rows, "ON CONFLICT DO NOTHING")
+            insert_rows(con, "INSERT INTO verdicts (run_id, claim_id, label, confidence, rationale, n_support, "
+                        "n_refute, n_neutral, model, created_at)", verdict_rows, "ON CONFLICT DO NOTHING")
         return len(verdict_rows)
 
 
