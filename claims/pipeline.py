@@ -27,7 +27,7 @@ from claims.extract import ExtractionResult, extract_claims
 from claims.extract.matching import KnownClaim, assign_clusters
 from claims.models import Claim, Document, Evidence, Passage, Quantity, Verdict
 from claims.settings import Settings
-from claims.score.cache import embed_cached, stance_cached
+from claims.score.cache import embed_cached, predict_stance_cached
 from claims.score.embed import Embedder, load_embedder
 from claims.score.passages import make_passages, splitter_key
 from claims.score.retrieve import top_k
@@ -220,10 +220,8 @@ def judge_claims(claims: Sequence[Claim], claim_vectors: np.ndarray, passage_set
         model = stance_model_for(settings)
         stance = model.predict
         if store is not None:
-            key = getattr(model, "cache_key", model.name)
-
-            def stance(claims, passages, claim_emb, passage_emb, _predict=model.predict):  # noqa: ANN001, ANN202
-                return stance_cached(store, key, _predict, claims, passages, claim_emb, passage_emb)
+            def stance(claims, passages, claim_emb, passage_emb, _model=model):  # noqa: ANN001, ANN202
+                return predict_stance_cached(store, _model, claims, passages, claim_emb, passage_emb)
     rankings = top_k(claim_vectors, passage_set.vectors, max(settings.candidates, settings.top_k),
                      settings.min_similarity, focus_vectors=focus_vectors)
     # One stance call for every (claim, candidate) pair of the run: the model batches

@@ -137,7 +137,7 @@ class Settings(BaseSettings):
     embedding_backend: str = "torch"  # torch | onnx (int8, exported once into onnx_dir)
     onnx_dir: Path | None = None  # default ~/.cache/claims/onnx
     nli_model: str | None = None  # a sentence-transformers CrossEncoder (NLI) name or folder
-    stance_model: str = "mlp"  # pair (packaged cross-encoder) | mlp (packaged, faster) | an .npz or .safetensors file
+    stance_model: str = "mlp"  # mlp (packaged) | an .npz or .safetensors file | several joined by "+"
     checkworthiness_threshold: float = 0.47  # chosen on CheckThat! 2024 dev by scripts/train_checkworthiness.py
     max_claims: int = 50
     top_k: int = 10

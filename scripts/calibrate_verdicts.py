@@ -76,7 +76,7 @@ def prepare(items, settings, cache_path: Path) -> list[Prepared]:  # noqa: ANN00
     from claims.extract import focus_text
     from claims.models import Document, Passage, stable_id
     from claims.pipeline import stance_model_for
-    from claims.score.cache import embed_cached
+    from claims.score.cache import embed_cached, predict_stance_cached
     from claims.score.embed import load_embedder
     from claims.store import Store
 
@@ -102,11 +102,20 @@ def prepare(items, settings, cache_path: Path) -> list[Prepared]:  # noqa: ANN00
               else np.zeros((0, embedder.dimension), dtype=np.float32))
         prepared.append(Prepared(dataset, part, gold, claim, passages, documents, vectors[claim.text],
                                  vectors[focus_str] if focus_str else vectors[claim.text], pv))
+    # Stance for every (claim, passage) pair in one call, through the cache in the same file.
     stance = stance_model_for(settings)
-    for p in prepared:
-        if p.passages:
-            p.probs = stance.predict([p.claim.text] * len(p.passages), [x.text for x in p.passages],
-                                     np.repeat(p.claim_vec[None, :], len(p.passages), axis=0), p.passage_vecs)
+    started = time.perf_counter()
+    owners = [i for i, p in enumerate(prepared) for _ in p.passages]
+    if owners:
+        probs = predict_stance_cached(
+            store, stance, [prepared[i].claim.text for i in owners], [x.text for p in prepared for x in p.passages],
+            np.stack([prepared[i].claim_vec for i in owners]), np.concatenate([p.passage_vecs for p in prepared if p.passages]))
+        offset = 0
+        for p in prepared:
+            if p.passages:
+                p.probs = probs[offset:offset + len(p.passages)]
+                offset += len(p.passages)
+    log.info("stance of %d pairs (%s) in %.0fs", len(owners), stance.name, time.perf_counter() - started)
     return prepared
 
 
@@ -171,12 +180,15 @@ def main() -> None:
     if not items:
         raise SystemExit("no data: pass --climate-fever and/or --averitec files")
     prepared = prepare(items, settings, args.cache)
+    from claims.pipeline import stance_model_for
+
+    stance_model_name = stance_model_for(settings).name
     base = dataclasses.replace(policy_from_settings(settings), calibrate=False) \
         if "calibrate" in {f.name for f in dataclasses.fields(VerdictPolicy)} else policy_from_settings(settings)
     fields = {f.name for f in dataclasses.fields(VerdictPolicy)}
-    grid = {"min_stance_probability": [0.3, 0.35, 0.4, 0.5, 0.6]}
+    grid = {"min_stance_probability": [0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6]}
     if "min_refute_probability" in fields:
-        grid["min_refute_probability"] = [0.5, 0.6, 0.7, 0.8, 0.9]
+        grid["min_refute_probability"] = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
     grid["conflict_share"] = [0.1, 0.2, 0.35]
     dev = [p for p in prepared if p.part == "dev"]
     best = None
@@ -207,7 +219,7 @@ def main() -> None:
             str(p) for p in (args.climate_fever, args.averitec) if p and p.is_file()),
         "grid": grid, "objective": "mean over datasets of (accuracy + macro-F1) / 2 on the dev halves",
         "before_calibration": raw, "after_calibration": calibrated,
-        "stance_model": getattr(settings, "stance_model", None) or "packaged",
+        "stance_model": stance_model_name,
         "command": "scripts/calibrate_verdicts.py " + " ".join(sys.argv[1:]),
     }
     print(json.dumps({"policy": calibration.policy, "before": raw, "after": calibrated}, indent=1))

@@ -26,7 +26,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from claims.score.embed import Embedder
     from claims.store.db import Store
 
-__all__ = ["embed_cached", "cache_key", "cached_vectors", "write_vectors", "stance_cached", "pair_key"]
+__all__ = ["embed_cached", "cache_key", "cached_vectors", "write_vectors", "stance_cached", "pair_key",
+           "predict_stance_cached"]
 
 log = logging.getLogger(__name__)
 
@@ -165,3 +166,15 @@ def stance_cached(store: "Store", model: str, predict, claims: Sequence[str], pa
                         [(model, key, [float(x) for x in row]) for key, row in zip(missing, probs)],
                         "ON CONFLICT DO NOTHING")
     return np.stack([found[k] for k in keys]).astype(np.float32)
+
+
+def predict_stance_cached(store: "Store", model, claims: Sequence[str], passages: Sequence[str],  # noqa: ANN001
+                          claim_emb: np.ndarray, passage_emb: np.ndarray) -> np.ndarray:
+    """``model.predict`` through the stance cache; an ensemble caches each member apart,
+    so that a member shared with another setting is not judged again."""
+    members = getattr(model, "models", None)
+    if members:
+        probs = [predict_stance_cached(store, m, claims, passages, claim_emb, passage_emb) for m in members]
+        return (np.sum(probs, axis=0) / len(probs)).astype(np.float32)
+    return stance_cached(store, getattr(model, "cache_key", model.name), model.predict, claims, passages,
+                         claim_emb, passage_emb)

