@@ -18,33 +18,38 @@ import asyncio
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from claims.extract import ExtractionResult, extract_claims
 from claims.extract.matching import KnownClaim, assign_clusters
 from claims.models import Claim, Document, Evidence, Passage, Quantity, Verdict
-from claims.settings import Settings
 from claims.score.cache import embed_cached, predict_stance_cached
 from claims.score.embed import Embedder, load_embedder
 from claims.score.passages import make_passages, splitter_key
 from claims.score.retrieve import top_k
 from claims.score.verdict import VerdictPolicy, assess_evidence, decide
+from claims.settings import Settings
 from claims.sources import SourceError, SourceRequest, SourceResult, build_backends, gather_all
 from claims.store import Store
 
 __all__ = [
-    "RunReport",
     "PassageSet",
-    "open_store",
+    "RunReport",
     "extract_stage",
     "gather_sources",
-    "prepare_passages",
+    "judge_and_store",
     "judge_claims",
-    "verify",
+    "open_store",
     "policy_from_settings",
+    "prepare_passages",
+    "run_stages",
+    "stage_counts",
+    "tracked_run",
+    "verify",
 ]
 
 log = logging.getLogger(__name__)
@@ -80,6 +85,14 @@ class RunReport:
     def stats(self) -> dict[str, Any]:
         return {"timings": self.timings, "counts": self.counts, "labels": self.label_counts(),
                 "errors": [f"{e.backend}: {e.target}: {e.error}" for e in self.errors]}
+
+    def timed(self, name: str, fn: Callable[[], Any]) -> Any:
+        """Run one stage, adding its wall time to ``timings[name]``."""
+        start = time.perf_counter()
+        value = fn()
+        self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+        log.info("stage %s done in %.2fs", name, self.timings[name])
+        return value
 
 
 def open_store(settings: Settings) -> Store:
@@ -220,7 +233,7 @@ def judge_claims(claims: Sequence[Claim], claim_vectors: np.ndarray, passage_set
         model = stance_model_for(settings)
         stance = model.predict
         if store is not None:
-            def stance(claims, passages, claim_emb, passage_emb, _model=model):  # noqa: ANN001, ANN202
+            def stance(claims, passages, claim_emb, passage_emb, _model=model):
                 return predict_stance_cached(store, _model, claims, passages, claim_emb, passage_emb)
     rankings = top_k(claim_vectors, passage_set.vectors, max(settings.candidates, settings.top_k),
                      settings.min_similarity, focus_vectors=focus_vectors)
@@ -260,6 +273,19 @@ def select_evidence(assessed: Sequence[Evidence], k: int) -> list[Evidence]:
 # -- the whole run -------------------------------------------------------------------------
 
 
+def tracked_run(store: Store, report: RunReport, body: Callable[[], None]) -> RunReport:
+    """Run ``body`` and close ``report.run_id``'s row in ``runs`` as completed or failed
+    (with the error and what was done so far); failures are re-raised."""
+    try:
+        body()
+    except BaseException as exc:
+        store.finish_run(report.run_id, status="failed", error=f"{exc.__class__.__name__}: {exc}",
+                         stats=report.stats())
+        raise
+    store.finish_run(report.run_id, status="completed", stats=report.stats())
+    return report
+
+
 def verify(document: Document, settings: Settings, *, store: Store | None = None,
            run_id: str | None = None, flow_run_id: str | None = None,
            flow_name: str = "verify-document") -> RunReport:
@@ -268,36 +294,36 @@ def verify(document: Document, settings: Settings, *, store: Store | None = None
     run_id = store.start_run(flow_name=flow_name, input=document.url or document.title or document.id,
                              flow_run_id=flow_run_id, run_id=run_id)
     report = RunReport(run_id=run_id, document=document)
-    try:
-        run_stages(document, settings, store, report)
-    except BaseException as exc:
-        store.finish_run(run_id, status="failed", error=f"{exc.__class__.__name__}: {exc}", stats=report.stats())
-        raise
-    store.finish_run(run_id, status="completed", stats=report.stats())
-    return report
+    return tracked_run(store, report, lambda: run_stages(document, settings, store, report))
 
 
 def run_stages(document: Document, settings: Settings, store: Store, report: RunReport) -> None:
-    def timed(name: str, fn: Callable[[], Any]) -> Any:
-        start = time.perf_counter()
-        value = fn()
-        report.timings[name] = report.timings.get(name, 0.0) + time.perf_counter() - start
-        log.info("stage %s done in %.2fs", name, report.timings[name])
-        return value
-
-    embedder = timed("load_model", lambda: embedder_for(settings))
-    timed("store_input", lambda: store.upsert_documents([document]))
-    extraction = timed("extract", lambda: extract_stage(document, settings, store, embedder))
+    embedder = report.timed("load_model", lambda: embedder_for(settings))
+    report.timed("store_input", lambda: store.upsert_documents([document]))
+    extraction = report.timed("extract", lambda: extract_stage(document, settings, store, embedder))
     report.claims = extraction.claims
-    if not extraction.claims:
-        return
-    sources = timed("gather", lambda: gather_sources(extraction.claims, settings, store, report.run_id, exclude=[document]))
+    if extraction.claims:
+        judge_and_store(extraction.claims, extraction.claim_vectors, extraction.focus_vectors, [document],
+                        settings, store, embedder, report)
+
+
+def judge_and_store(claims: Sequence[Claim], claim_vectors: np.ndarray, focus_vectors: np.ndarray | None,
+                    exclude: Sequence[Document], settings: Settings, store: Store, embedder: Embedder,
+                    report: RunReport) -> None:
+    """Gather, cut, judge and store verdicts for ``claims`` (the stages after extraction,
+    shared by a first run and a re-check); ``exclude``: the claims' own documents."""
+    sources = report.timed("gather", lambda: gather_sources(claims, settings, store, report.run_id, exclude=exclude))
     report.errors = sources.errors
-    passage_set = timed("passages", lambda: prepare_passages(sources.documents, settings, store, embedder))
-    verdicts = timed("judge", lambda: judge_claims(extraction.claims, extraction.claim_vectors, passage_set, settings,
-                                                        focus_vectors=extraction.focus_vectors, store=store))
-    timed("store_verdicts", lambda: store.save_verdicts(report.run_id, verdicts, model=embedder.name))
+    passage_set = report.timed("passages", lambda: prepare_passages(sources.documents, settings, store, embedder))
+    verdicts = report.timed("judge", lambda: judge_claims(claims, claim_vectors, passage_set, settings,
+                                                          focus_vectors=focus_vectors, store=store))
+    report.timed("store_verdicts", lambda: store.save_verdicts(report.run_id, verdicts, model=embedder.name))
     report.verdicts = verdicts
-    report.counts = {"claims": len(extraction.claims), "documents": len(sources.documents),
-                     "passages": len(passage_set.passages), "embedded": passage_set.embedded,
-                     "documents_cut": passage_set.cut, "verdicts": len(verdicts)}
+    report.counts = stage_counts(claims, sources, passage_set, verdicts)
+
+
+def stage_counts(claims: Sequence[Claim], sources: SourceResult, passage_set: PassageSet,
+                 verdicts: Sequence[Verdict]) -> dict[str, int]:
+    """The ``counts`` of a run's stats (kept in ``runs.stats``)."""
+    return {"claims": len(claims), "documents": len(sources.documents), "passages": len(passage_set.passages),
+            "embedded": passage_set.embedded, "documents_cut": passage_set.cut, "verdicts": len(verdicts)}

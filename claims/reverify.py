@@ -14,8 +14,7 @@ No orchestrator here: the ``reverify-claims`` flow wraps :func:`claims_to_reveri
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,14 +23,7 @@ import numpy as np
 from claims.extract import focus_text, primary_quantity
 from claims.extract.quantities import parse_quantities
 from claims.models import Claim, Document
-from claims.pipeline import (
-    RunReport,
-    embedder_for,
-    gather_sources,
-    judge_claims,
-    open_store,
-    prepare_passages,
-)
+from claims.pipeline import RunReport, embedder_for, judge_and_store, open_store, tracked_run
 from claims.score.cache import embed_cached
 from claims.settings import Settings
 from claims.store import Store
@@ -122,36 +114,15 @@ def reverify(claim_ids: Sequence[str], settings: Settings, store: Store | None =
                              parameters={"claim_ids": list(claim_ids)}, flow_run_id=flow_run_id, run_id=run_id)
     report = RunReport(run_id=run_id)
     report.claims = claims
-    try:
-        if claims:
-            _rejudge(claims, documents, settings, store, report)
-    except BaseException as exc:
-        store.finish_run(run_id, status="failed", error=f"{exc.__class__.__name__}: {exc}", stats=report.stats())
-        raise
-    store.finish_run(run_id, status="completed", stats=report.stats())
-    return report
 
+    def body() -> None:
+        if not claims:
+            return
+        embedder = report.timed("load_model", lambda: embedder_for(settings))
+        claim_vectors, focus_vectors = report.timed("embed_claims", lambda: _claim_vectors(claims, embedder, store))
+        judge_and_store(claims, claim_vectors, focus_vectors, documents, settings, store, embedder, report)
 
-def _rejudge(claims: list[Claim], documents: list[Document], settings: Settings, store: Store,
-             report: RunReport) -> None:
-    def timed(name: str, fn: Callable[[], Any]) -> Any:
-        start = time.perf_counter()
-        value = fn()
-        report.timings[name] = report.timings.get(name, 0.0) + time.perf_counter() - start
-        return value
-
-    embedder = timed("load_model", lambda: embedder_for(settings))
-    claim_vectors, focus_vectors = timed("embed_claims", lambda: _claim_vectors(claims, embedder, store))
-    sources = timed("gather", lambda: gather_sources(claims, settings, store, report.run_id, exclude=documents))
-    report.errors = sources.errors
-    passage_set = timed("passages", lambda: prepare_passages(sources.documents, settings, store, embedder))
-    verdicts = timed("judge", lambda: judge_claims(claims, claim_vectors, passage_set, settings,
-                                                   focus_vectors=focus_vectors, store=store))
-    timed("store_verdicts", lambda: store.save_verdicts(report.run_id, verdicts, model=embedder.name))
-    report.verdicts = verdicts
-    report.counts = {"claims": len(claims), "documents": len(sources.documents),
-                     "passages": len(passage_set.passages), "embedded": passage_set.embedded,
-                     "documents_cut": passage_set.cut, "verdicts": len(verdicts)}
+    return tracked_run(store, report, body)
 
 
 def _claim_vectors(claims: list[Claim], embedder: Any, store: Store) -> tuple[np.ndarray, np.ndarray]:

@@ -99,26 +99,24 @@ def run_verify(source: str, settings: Settings, *, text: str | None = None,
                              flow_run_id=str(flow_run.id) if flow_run.id else None,
                              parameters={"source": source})
     report = RunReport(run_id=run_id, document=document)
-    try:
+
+    def body() -> None:
         store_input_task(document, store)
         extraction = extract_task(document, settings, store)
         report.claims = extraction.claims
         logger.info("%d check-worthy claims in %s", len(extraction.claims), source)
-        if extraction.claims:
-            sources = gather_task(extraction.claims, settings, store, run_id, document)
-            report.errors = sources.errors
-            for error in sources.errors:
-                logger.warning("source failed: %s %s: %s", error.backend, error.target, error.error)
-            passage_set = passages_task(sources.documents, settings, store)
-            report.verdicts = judge_task(extraction, passage_set, settings, store)
-            store_verdicts_task(run_id, report.verdicts, store, pipeline.embedder_for(settings).name)
-            report.counts = {"claims": len(extraction.claims), "documents": len(sources.documents),
-                             "passages": len(passage_set.passages), "embedded": passage_set.embedded,
-                             "documents_cut": passage_set.cut, "verdicts": len(report.verdicts)}
-    except BaseException as exc:
-        store.finish_run(run_id, status="failed", error=f"{exc.__class__.__name__}: {exc}", stats=report.stats())
-        raise
-    store.finish_run(run_id, status="completed", stats=report.stats())
+        if not extraction.claims:
+            return
+        sources = gather_task(extraction.claims, settings, store, run_id, document)
+        report.errors = sources.errors
+        for error in sources.errors:
+            logger.warning("source failed: %s %s: %s", error.backend, error.target, error.error)
+        passage_set = passages_task(sources.documents, settings, store)
+        report.verdicts = judge_task(extraction, passage_set, settings, store)
+        store_verdicts_task(run_id, report.verdicts, store, pipeline.embedder_for(settings).name)
+        report.counts = pipeline.stage_counts(extraction.claims, sources, passage_set, report.verdicts)
+
+    pipeline.tracked_run(store, report, body)
     rows = verdict_rows(report)
     if rows:
         create_table_artifact(key="verify-document-verdicts", table=rows,
