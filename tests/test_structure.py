@@ -73,6 +73,14 @@ def test_claim_date(text: str, doc_date: date | None, expected: date | None) -> 
     assert claim_date(text, doc_date) == expected
 
 
+def test_claim_date_near_a_figure_takes_the_closest_date() -> None:
+    text = "Some 3,000 troops arrived in September; by Nov. 1, 12,000 troops were in Kursk."
+    assert claim_date(text, DOC_DATE) == date(2024, 9, 1)  # first expression
+    assert claim_date(text, DOC_DATE, near=text.index("12,000")) == date(2024, 11, 1)
+    assert claim_date(text, DOC_DATE, near=text.index("3,000")) == date(2024, 9, 1)
+    assert claim_date("Troops moved.", DOC_DATE, near=0) is None
+
+
 def test_find_entities_people_places_organisations() -> None:
     text = ("Analysts point out that Chinese President Xi Jinping met Secretary of State Antony Blinken "
             "and NATO officials in Washington, while Pyongyang sent 8,000 North Korean soldiers to Kursk.")

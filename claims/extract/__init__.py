@@ -105,7 +105,7 @@ def extract_claims(document: Document, embedder: Embedder, settings: Settings,
             quantities=quantities,
             claim_type=claim_type(s.text, quantities),
             attribution=find_attribution(s.text),
-            claim_date=claim_date(s.text, doc_date) or doc_date,
+            claim_date=claim_date(s.text, doc_date, near=quantity.start if quantity else None) or doc_date,
             entities=find_entities(s.text),
         ))
     claim_vectors = vectors[chosen] if chosen else np.zeros((0, embedder.dimension), dtype=np.float32)

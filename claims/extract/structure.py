@@ -165,13 +165,21 @@ _NUMBER_WORD_VALUES = {"a": "1", "an": "1", "one": "1", "two": "2", "three": "3"
 _WEEKDAY_NAMES = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
-def claim_date(text: str, document_date: date | None) -> date | None:
-    """The date a claim refers to: the first date expression, resolved against the
-    document's date (relative ones need it; without it only full dates are returned)."""
+def claim_date(text: str, document_date: date | None, *, near: int | None = None) -> date | None:
+    """The date a claim refers to, resolved against the document's date (relative
+    expressions need it; without it only full dates are returned).
+
+    Without ``near`` the first date expression counts; with it (a character offset, such as
+    the start of the claim's figure) the expression closest to that offset does, so that in
+    "3,000 in September; by Nov. 1, 12,000 troops" the date of 12,000 is Nov. 1.
+    """
     import dateparser
 
     base = datetime.combine(document_date, datetime.min.time()) if document_date else None
-    for m in _DATE_EXPR.finditer(text):
+    found = list(_DATE_EXPR.finditer(text))
+    if near is not None:
+        found.sort(key=lambda m: max(m.start() - near, near - m.end(), 0))  # stable: ties keep text order
+    for m in found:
         expr = m.group(0)
         low = expr.lower()
         has_year = re.search(r"\b(?:19|20)\d{2}\b", expr) is not None

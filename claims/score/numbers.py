@@ -195,9 +195,9 @@ def _stated_date(text: str, q: Quantity, published: date | None) -> date | None:
     before = text[start:q.start]  # "The agency said on Oct. 18 that ... 12,000 troops"
     after = text[q.end:stop]
     said = _SAID_WHEN.search(after)  # "... 8,000 soldiers were in Kursk, Blinken said on Thursday"
-    for candidate in (before, said.group(0) if said else ""):
+    for candidate, near in ((before, len(before)), (said.group(0) if said else "", None)):
         if candidate:
-            found = claim_date(candidate, published)
+            found = claim_date(candidate, published, near=near)
             if found is not None:
                 return found
     return published
