@@ -135,12 +135,37 @@ def test_quantity_reports_lists_every_figure_by_source_and_date(history: dict) -
                                  "FROM quantity_reports ORDER BY reported_at NULLS FIRST, source")
     assert [(r["role"], r["source"], r["value"], r["low"], r["high"]) for r in got] == [
         ("claim", "unknown source", 8000.0, 8000.0, 8000.0),  # the input has no outlet, url, title or date
-        ("evidence", "Pacific Wire", 10000.0, 10000.0, 10000.0),
-        ("evidence", "Harbor Times", 8000.0, 8000.0, 8000.0),
+        ("evidence", "Pacific Wire", 10000.0, 9000.0, 11000.0),  # "about" allows 10% either way, as for claims
+        ("evidence", "Harbor Times", 8000.0, 7200.0, 8800.0),
         ("evidence", "later.example", 11500.0, 11000.0, 12000.0),
     ]
     assert got[1]["qualifier"] == "about" and got[1]["unit"] == "North Korean soldiers"
     assert got[3]["reported_at"] == datetime(2024, 11, 5)
+
+
+def test_quantity_reports_reads_the_stored_figures_and_parses_older_rows(history: dict) -> None:
+    """Evidence keeps the figure the pipeline parsed (value, bounds, unit, the date it was
+    given); rows written before those columns existed are parsed from their text in SQL."""
+    store, claim, pentagon = history["store"], history["claim"], history["pentagon"]
+    stored = rows(store, "SELECT passage_quantity, passage_quantity_value, passage_quantity_low, "
+                         "passage_quantity_high, passage_quantity_unit, passage_quantity_qualifier "
+                         "FROM evidence WHERE run_id = 'run-2' ORDER BY rank")
+    assert [tuple(r.values()) for r in stored] == [
+        ("11,000-12,000 North Korean troops", None, 11000.0, 12000.0, "North Korean troops", None),
+        ("about 8,000 North Korean soldiers", 8000.0, 7200.0, 8800.0, "North Korean soldiers", "about"),
+    ]
+    ev = _evidence(claim, pentagon, "refute", "mismatch", 1, 0.9)
+    with store.transaction() as con:  # a row as schema version 5 wrote it: the figure as text only
+        con.execute("INSERT INTO evidence (run_id, claim_id, passage_id, document_id, rank, similarity, stance, "
+                    "stance_score, quantity_relation, passage_quantity) "
+                    "VALUES ('run-3', ?, ?, ?, 1, 0.9, 'refute', 0.9, 'mismatch', 'some 9,500 soldiers')",
+                    [claim.id, ev.passage.id, pentagon.id])
+        con.execute("INSERT INTO verdicts (run_id, claim_id, label, confidence, rationale, n_support, n_refute, "
+                    "n_neutral, model, created_at) VALUES ('run-3', ?, 'refuted', 0.6, '', 0, 1, 0, 'test', "
+                    "now() AT TIME ZONE 'UTC')", [claim.id])
+    old = rows(store, "SELECT value, low, high, unit, qualifier FROM quantity_reports "
+                      "WHERE quantity_text = 'some 9,500 soldiers'")
+    assert old == [{"value": 9500.0, "low": 9500.0, "high": 9500.0, "unit": "soldiers", "qualifier": "some"}]
 
 
 def test_source_agreement_counts_against_the_final_verdict(history: dict) -> None:
@@ -155,7 +180,9 @@ def test_evidence_without_its_verdict_is_invisible(history: dict) -> None:
     store, claim, pentagon = history["store"], history["claim"], history["pentagon"]
     ev = _evidence(claim, pentagon, "refute", "mismatch", 1, 0.9)
     with store.transaction() as con:
-        con.execute("INSERT INTO evidence VALUES ('run-x', ?, ?, ?, 1, 0.9, 'refute', 0.9, 'mismatch', ?)",
+        con.execute("INSERT INTO evidence (run_id, claim_id, passage_id, document_id, rank, similarity, stance, "
+                    "stance_score, quantity_relation, passage_quantity) "
+                    "VALUES ('run-x', ?, ?, ?, 1, 0.9, 'refute', 0.9, 'mismatch', ?)",
                     [claim.id, ev.passage.id, pentagon.id, ev.passage_quantity.text])
     assert rows(store, "SELECT count(*) AS n FROM claim_evidence WHERE run_id = 'run-x'")[0]["n"] == 0
     assert rows(store, "SELECT run_id FROM latest_verdicts")[0]["run_id"] == "run-2"

@@ -28,6 +28,29 @@ def test_migrate_creates_public_tables_and_records_version(tmp_path):
             "quantity_high", "quantity_unit"} <= columns
 
 
+def test_a_file_from_an_older_version_is_upgraded_in_place(tmp_path):
+    """A database written by schema version 5 (evidence figures as text only) gains the
+    parsed-figure columns and keeps its rows; the views read them."""
+    import duckdb
+
+    from claims.store.db import _migrations
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)")
+    for version, name, sql in _migrations():
+        if version <= 5:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
+    con.execute("INSERT INTO evidence VALUES ('r1', 'c1', 'p1', 'd1', 1, 0.8, 'support', 0.9, 'match', "
+                "'about 8,000 soldiers')")
+    con.close()
+    store = Store(path)
+    assert store.migrate() == SCHEMA_VERSION >= 6
+    kept = run_user_query(store, "SELECT passage_quantity, passage_quantity_value, quantity_date FROM evidence")
+    assert kept.rows == [("about 8,000 soldiers", None, None)]
+
+
 def test_newer_schema_is_refused(tmp_path):
     store = Store(tmp_path / "c.duckdb")
     store.migrate()

@@ -401,13 +401,19 @@ class Store:
             verdict_rows.append((run_id, v.claim_id, v.label, float(v.confidence), v.rationale,
                                  v.n_support, v.n_refute, v.n_neutral, model, now))
             for e in v.evidence:
+                q = e.passage_quantity
                 evidence_rows.append((
                     run_id, v.claim_id, e.passage.id, e.document.id, e.rank, float(e.similarity),
                     e.stance, float(e.stance_score), e.quantity_relation,
-                    e.passage_quantity.text if e.passage_quantity else None,
+                    q.text if q else None, q.value if q else None, q.low if q else None,
+                    q.high if q else None, q.unit if q else None, q.qualifier if q else None,
+                    e.quantity_date if q else None,
                 ))
         with self.transaction() as con:
-            insert_rows(con, "INSERT INTO evidence", evidence_rows, "ON CONFLICT DO NOTHING")
+            insert_rows(con, "INSERT INTO evidence (run_id, claim_id, passage_id, document_id, rank, similarity, "
+                        "stance, stance_score, quantity_relation, passage_quantity, passage_quantity_value, "
+                        "passage_quantity_low, passage_quantity_high, passage_quantity_unit, "
+                        "passage_quantity_qualifier, quantity_date)", evidence_rows, "ON CONFLICT DO NOTHING")
             insert_rows(con, "INSERT INTO verdicts (run_id, claim_id, label, confidence, rationale, n_support, "
                         "n_refute, n_neutral, model, created_at)", verdict_rows, "ON CONFLICT DO NOTHING")
         return len(verdict_rows)

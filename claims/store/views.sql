@@ -152,6 +152,11 @@ SELECT
     e.stance_score,
     e.quantity_relation,
     e.passage_quantity,
+    e.passage_quantity_value,
+    e.passage_quantity_low,
+    e.passage_quantity_high,
+    e.passage_quantity_unit,
+    e.quantity_date,
     e.passage_id,
     p.text               AS passage,
     p.char_start         AS passage_char_start,
@@ -229,8 +234,8 @@ LEFT JOIN fresh f ON f.run_id = ch.run_id AND f.claim_id = ch.claim_id;
 -- quantity_reports: every figure reported within a claim cluster, by source and date:
 -- the claims' own quantities and the quantities of the passages cited as their evidence
 -- (one row per cluster, source document and figure, from the latest run that cited it).
--- A claim's figure comes parsed from the claims table; evidence carries its figure as text,
--- parsed here by the claims_figures macro.
+-- Figures come parsed by the pipeline (claims.quantity_*, evidence.passage_quantity_*);
+-- evidence written before migration 006 has only its text, parsed here by claims_figures.
 CREATE OR REPLACE VIEW quantity_reports AS
 WITH claim_rows AS (
     SELECT
@@ -240,6 +245,7 @@ WITH claim_rows AS (
         c.document_id,
         NULL::VARCHAR                 AS passage_id,
         c.quantity_text,
+        TRUE                          AS parsed,
         coalesce(c.quantity_value, (c.quantity_low + c.quantity_high) / 2) AS parsed_value,
         c.quantity_low                AS parsed_low,
         c.quantity_high               AS parsed_high,
@@ -261,6 +267,15 @@ cited AS (
         e.document_id,
         e.passage_id,
         e.passage_quantity            AS quantity_text,
+        -- parsed by the pipeline (rows from before migration 006: NULL, parsed below)
+        e.passage_quantity_low IS NOT NULL OR e.passage_quantity_high IS NOT NULL
+            OR e.passage_quantity_value IS NOT NULL AS parsed,
+        coalesce(e.passage_quantity_value, (e.passage_quantity_low + e.passage_quantity_high) / 2) AS parsed_value,
+        e.passage_quantity_low        AS parsed_low,
+        e.passage_quantity_high       AS parsed_high,
+        e.passage_quantity_unit       AS parsed_unit,
+        e.passage_quantity_qualifier  AS parsed_qualifier,
+        e.quantity_date,
         e.quantity_relation,
         e.stance
     FROM evidence e
@@ -274,8 +289,9 @@ cited AS (
 ),
 evidence_rows AS (
     SELECT x.cluster_id, x.claim_id, 'evidence' AS role, x.document_id, x.passage_id,
-           x.quantity_text, x.quantity_relation, x.stance,
-           d.published_at AS reported_at, p.text AS context
+           x.quantity_text, x.parsed, x.parsed_value, x.parsed_low, x.parsed_high, x.parsed_unit,
+           x.parsed_qualifier, x.quantity_relation, x.stance,
+           coalesce(x.quantity_date::TIMESTAMP, d.published_at) AS reported_at, p.text AS context
     FROM cited x
     LEFT JOIN documents d ON d.id = x.document_id
     LEFT JOIN passages p ON p.id = x.passage_id
@@ -296,19 +312,19 @@ SELECT
     d.published_at,
     r.reported_at,
     r.quantity_text,
-    CASE WHEN r.role = 'claim' THEN r.parsed_value
+    CASE WHEN r.parsed THEN r.parsed_value
          WHEN len(r.figures) = 1 THEN r.figures[1]
          WHEN len(r.figures) >= 2 THEN (r.figures[1] + r.figures[2]) / 2 END AS value,
-    CASE WHEN r.role = 'claim' THEN r.parsed_low
+    CASE WHEN r.parsed THEN r.parsed_low
          WHEN len(r.figures) >= 2 THEN r.figures[1]
          WHEN claims_open_below(r.qualifier) THEN NULL
          ELSE r.figures[1] END AS low,
-    CASE WHEN r.role = 'claim' THEN r.parsed_high
+    CASE WHEN r.parsed THEN r.parsed_high
          WHEN len(r.figures) >= 2 THEN r.figures[2]
          WHEN claims_open_above(r.qualifier) THEN NULL
          ELSE r.figures[1] END AS high,
-    CASE WHEN r.role = 'claim' THEN r.parsed_unit ELSE claims_counted(r.quantity_text) END AS unit,
-    CASE WHEN r.role = 'claim' THEN r.parsed_qualifier ELSE r.qualifier END AS qualifier,
+    CASE WHEN r.parsed THEN r.parsed_unit ELSE claims_counted(r.quantity_text) END AS unit,
+    CASE WHEN r.parsed THEN r.parsed_qualifier ELSE r.qualifier END AS qualifier,
     r.quantity_relation,
     r.stance,
     r.context
