@@ -90,7 +90,7 @@ def load_claims(store: Store, claim_ids: Sequence[str]) -> tuple[list[Claim], li
             rows, key=lambda r: order[r[0]]):
         quantities = parse_quantities(text)
         claims.append(Claim(id=cid, document_id=doc_id, text=text, start=start or 0, end=end or 0,
-                            checkworthiness=float(score or 0.0), quantity=primary_quantity(quantities),
+                            checkworthiness=float(score or 0.0), quantity=primary_quantity(quantities, text),
                             quantities=quantities, claim_type=ctype or "other", attribution=attribution,
                             claim_date=cdate, entities=list(entities or []), cluster_id=cluster))
     documents = [Document(id=r[0], text=r[1], url=r[2], title=r[3], outlet=r[4], author=r[5],

@@ -61,7 +61,7 @@ def make_claim(text: str, *, claim_date: date | None = None, key: str | None = N
     doc_id = stable_id("eval", key or text)
     return Claim(
         id=stable_id(doc_id, 0, len(text)), document_id=doc_id, text=text, start=0, end=len(text),
-        checkworthiness=1.0, quantity=primary_quantity(quantities), quantities=quantities,
+        checkworthiness=1.0, quantity=primary_quantity(quantities, text), quantities=quantities,
         claim_type=ctype, attribution=attribution, claim_date=claim_date, entities=entities,
     )
 

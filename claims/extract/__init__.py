@@ -15,7 +15,7 @@ from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
-from claims.extract.quantities import parse_quantities
+from claims.extract.quantities import is_time_frame, parse_quantities
 from claims.extract.sentences import split_sentences
 from claims.models import Claim, Document, Quantity, Sentence, stable_id
 from claims.score.embed import Embedder
@@ -44,8 +44,15 @@ class ExtractionResult:
     scores: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
 
 
-def primary_quantity(quantities: Sequence[Quantity]) -> Quantity | None:
-    """The quantity a claim is about: the first count of a named thing, else the first one."""
+def primary_quantity(quantities: Sequence[Quantity], text: str | None = None) -> Quantity | None:
+    """The quantity a claim is about: the first count of a named thing, else the first one.
+
+    With the claim's ``text``, durations that only set a time frame ("over the past 30
+    years", "two decades ago") are not candidates: a claim whose only number is its time
+    frame has no figure to compare.
+    """
+    if text is not None:
+        quantities = [q for q in quantities if not is_time_frame(text, q)]
     for q in quantities:
         if q.unit and q.kind == "count":
             return q
@@ -93,7 +100,7 @@ def extract_claims(document: Document, embedder: Embedder, settings: Settings,
     for i in chosen:
         s = sentences[i]
         quantities = parse_quantities(s.text)
-        quantity = primary_quantity(quantities)
+        quantity = primary_quantity(quantities, s.text)
         claims.append(Claim(
             id=stable_id(document.id, s.start, s.end),
             document_id=document.id,

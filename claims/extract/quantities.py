@@ -778,6 +778,23 @@ def counted_head(unit: str | None) -> str | None:
     return _CLASS_OF.get(head, head)
 
 
+_TIME_UNITS = {"second", "minute", "hour", "day", "week", "month", "year", "decade", "century", "centurie"}
+_FRAME_BEFORE = re.compile(
+    r"\b(?:over|in|during|for|within|throughout|across|from)\s+(?:the\s+|a\s+)?"
+    r"(?:past|last|next|coming|previous|preceding|first|following|recent)\s+$", re.IGNORECASE)
+_FRAME_AFTER = re.compile(r"^\s*(?:ago|earlier|before|prior|back)\b", re.IGNORECASE)
+
+
+def is_time_frame(text: str, q: Quantity) -> bool:
+    """Whether a quantity only sets the time frame of a statement ("over the past 30 years",
+    "in the next 12 months", "two decades ago") rather than being the figure it asserts."""
+    head = counted_head(q.unit)
+    if head is None or head not in _TIME_UNITS:
+        return False
+    before = text[max(0, q.start - 40):q.start]
+    return bool(_FRAME_BEFORE.search(before) or _FRAME_AFTER.search(text[q.end:q.end + 12]))
+
+
 def same_counted_thing(a: Quantity, b: Quantity) -> bool:
     """Whether two quantities count the same thing, so that their values can be compared."""
     if a.kind != b.kind:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Sequence
 
-from claims.extract.quantities import parse_quantities, same_counted_thing
+from claims.extract.quantities import is_time_frame, parse_quantities, same_counted_thing
 from claims.models import Quantity
 
 __all__ = ["NumericJudgement", "interval", "relate_quantities", "judge_numbers", "place_terms", "format_quantity"]
@@ -160,7 +160,8 @@ def judge_numbers(
     if claim_q is None:
         return NumericJudgement("none")
     quantities = parse_quantities(passage_text) if passage_quantities is None else passage_quantities
-    candidates = [q for q in quantities if same_counted_thing(claim_q, q)]
+    # a passage's time frame ("over the past 30 years") is not a figure it reports
+    candidates = [q for q in quantities if same_counted_thing(claim_q, q) and not is_time_frame(passage_text, q)]
     if not candidates:
         return NumericJudgement("none")
     claim_places = place_terms(_scope_window(claim_text, claim_q))
