@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import logging
+import math
 import os
 import sys
 from datetime import date, datetime
@@ -168,7 +169,8 @@ def _cell(value: Any, width: int = 60) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return f"{value:.4g}"
+        # 4 significant digits, but figures print whole: 10,000 soldiers, not 1e+04
+        return f"{value:,.0f}" if math.isfinite(value) and abs(value) >= 1000 else f"{value:.4g}"
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, (list, tuple)):

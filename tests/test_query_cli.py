@@ -48,6 +48,13 @@ def test_table_keeps_short_columns_whole_and_wraps_long_text(env: dict[str, str]
     assert err.strip().endswith("1 rows")
 
 
+def test_table_prints_figures_whole(env: dict[str, str]) -> None:
+    code, out, err = query(env, "select source, value, low from quantity_reports where role = 'evidence' "
+                                "order by value")
+    assert code == 0, err
+    assert "1e+04" not in out and "10,000" in out and "11,500" in out and "9,000" in out
+
+
 def test_csv_and_json_formats(env: dict[str, str]) -> None:
     code, out, err = query(env, "select claim_id, label, top_sources, created_at from latest_verdicts", "--format", "csv")
     assert code == 0, err
