@@ -30,7 +30,7 @@ from claims.models import Claim, Document, Evidence, Passage, Quantity, Verdict
 from claims.score.cache import embed_cached, predict_stance_cached
 from claims.score.embed import Embedder, load_embedder
 from claims.score.passages import make_passages, splitter_key
-from claims.score.retrieve import top_k
+from claims.score.retrieve import rank_passages
 from claims.score.verdict import VerdictPolicy, assess_evidence, decide
 from claims.settings import Settings
 from claims.sources import SourceError, SourceRequest, SourceResult, build_backends, gather_all
@@ -235,8 +235,9 @@ def judge_claims(claims: Sequence[Claim], claim_vectors: np.ndarray, passage_set
         if store is not None:
             def stance(claims, passages, claim_emb, passage_emb, _model=model):
                 return predict_stance_cached(store, _model, claims, passages, claim_emb, passage_emb)
-    rankings = top_k(claim_vectors, passage_set.vectors, max(settings.candidates, settings.top_k),
-                     settings.min_similarity, focus_vectors=focus_vectors)
+    rankings = rank_passages([c.text for c in claims], claim_vectors, [p.text for p in passage_set.passages],
+                             passage_set.vectors, max(settings.candidates, settings.top_k), settings.min_similarity,
+                             focus_vectors=focus_vectors, method=settings.retrieval, rrf_k=settings.rrf_k)
     # One stance call for every (claim, candidate) pair of the run: the model batches
     # across claims and the cache is read and written once.
     pair_claim = [i for i, ranking in enumerate(rankings) for _ in ranking]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -143,6 +143,8 @@ class Settings(BaseSettings):
     top_k: int = 10
     candidates: int = 50
     min_similarity: float = 0.35
+    retrieval: Literal["dense", "hybrid"] = "hybrid"  # hybrid: dense and BM25 rankings fused (RRF)
+    rrf_k: int = 10  # reciprocal rank fusion constant, chosen on Climate-FEVER's dev half
     max_input_bytes: int = 5_000_000
     passage_sentences: int = 3
     passage_overlap: int = 1

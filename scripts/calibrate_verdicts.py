@@ -122,11 +122,12 @@ def prepare(items, settings, cache_path: Path) -> list[Prepared]:  # noqa: ANN00
 def judge(p: Prepared, settings, policy):  # noqa: ANN001, ANN201
     """pipeline.judge_claims for one claim, with an explicit policy (same functions, same order)."""
     from claims.pipeline import select_evidence
-    from claims.score.retrieve import top_k
+    from claims.score.retrieve import rank_passages
     from claims.score.verdict import assess_evidence, decide
 
-    ranking = top_k(p.claim_vec[None, :], p.passage_vecs, max(settings.candidates, settings.top_k),
-                    settings.min_similarity, focus_vectors=p.focus_vec[None, :])[0]
+    ranking = rank_passages([p.claim.text], p.claim_vec[None, :], [x.text for x in p.passages], p.passage_vecs,
+                            max(settings.candidates, settings.top_k), settings.min_similarity,
+                            focus_vectors=p.focus_vec[None, :], method=settings.retrieval, rrf_k=settings.rrf_k)[0]
     hits = [(p.passages[j], p.documents[p.passages[j].document_id], sim) for j, sim in ranking]
     probs = p.probs[[j for j, _ in ranking]] if (p.probs is not None and hits) else None
     assessed = assess_evidence(p.claim, hits, policy, probs)

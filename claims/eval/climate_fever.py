@@ -97,19 +97,25 @@ def load_climate_fever(path: Path) -> list[CFClaim]:
     return claims
 
 
-def _ranking(claims: list[CFClaim], claim_vecs: np.ndarray, corpus_ids: list[str], corpus_vecs: np.ndarray,
-             k: int = 5) -> dict:
-    sims = claim_vecs @ corpus_vecs.T
-    top = np.argsort(-sims, axis=1)[:, :k]
-    ranked = [[corpus_ids[j] for j in row] for row in top]
+def _ranking(claims: list[CFClaim], claim_vecs: np.ndarray, corpus_ids: list[str], corpus_texts: list[str],
+             corpus_vecs: np.ndarray, settings: "Settings", k: int = 5) -> dict:
+    """Recall@k of each claim's own sentences in the pooled corpus, ranked as the pipeline
+    ranks passages (``settings.retrieval``), with the dense-only figure beside it."""
+    from claims.score.retrieve import rank_passages
+
     decisive = [{e.evidence_id for e in c.evidences if e.label != "neutral"} for c in claims]
     own = [{e.evidence_id for e in c.evidences} for c in claims]
-    return {
-        "corpus_sentences": len(corpus_ids),
-        "claims_with_decisive_evidence": sum(1 for d in decisive if d),
-        f"recall@{k}_supports_refutes": round(recall_at_k(ranked, decisive, k), 4),
-        f"recall@{k}_any_own_sentence": round(recall_at_k(ranked, own, k), 4),
-    }
+    out: dict = {"corpus_sentences": len(corpus_ids), "claims_with_decisive_evidence": sum(1 for d in decisive if d),
+                 "retrieval": settings.retrieval}
+    methods = [settings.retrieval] + (["dense"] if settings.retrieval != "dense" else [])
+    for method in methods:
+        rankings = rank_passages([c.text for c in claims], claim_vecs, corpus_texts, corpus_vecs, k,
+                                 method=method, rrf_k=settings.rrf_k)
+        ranked = [[corpus_ids[j] for j, _ in row] for row in rankings]
+        suffix = "" if method == settings.retrieval else f"_{method}"
+        out[f"recall@{k}_supports_refutes{suffix}"] = round(recall_at_k(ranked, decisive, k), 4)
+        out[f"recall@{k}_any_own_sentence{suffix}"] = round(recall_at_k(ranked, own, k), 4)
+    return out
 
 
 def _claim_metrics(gold: list[str], pred: list[str], confidence: list[float], train_labels: list[str]) -> dict:
@@ -145,7 +151,8 @@ def evaluate_climate_fever(path: Path, settings: "Settings", *, limit: int | Non
     texts = sorted(set(corpus.values()) | {c.text for c in claims})
     vec = dict(zip(texts, embedder.encode(texts)))
     claim_vecs = np.stack([vec[c.text] for c in claims])
-    ranking = _ranking(claims, claim_vecs, corpus_ids, np.stack([vec[corpus[i]] for i in corpus_ids]))
+    ranking = _ranking(claims, claim_vecs, corpus_ids, [corpus[i] for i in corpus_ids],
+                       np.stack([vec[corpus[i]] for i in corpus_ids]), settings)
 
     # 2. Sentence stance from the model alone.
     pairs = [(c, e) for c in claims for e in c.evidences]

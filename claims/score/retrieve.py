@@ -1,10 +1,73 @@
-"""Ranking passages for claims by cosine similarity of normalised embeddings."""
+"""Ranking passages for claims: cosine similarity of normalised embeddings, optionally
+fused with BM25 lexical scores (hybrid retrieval).
+
+Dense similarity finds paraphrases; it is weak on names, figures and rare words that a
+lexical match catches ("Kursk", "Pyongyang", "ppm"). :func:`rank_passages` ranks by
+reciprocal rank fusion (RRF) of the two rankings, which needs no score calibration between
+them; the similarity reported with each passage stays the cosine (the relevance gate
+``min_similarity`` and the vote weights use it).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-__all__ = ["top_k"]
+__all__ = ["bm25_scores", "rank_passages", "top_k"]
+
+BM25_K1 = 1.2
+BM25_B = 0.75
+
+
+def bm25_scores(queries: Sequence[str], passages: Sequence[str]) -> np.ndarray:
+    """Okapi BM25 score of every passage for every query, shape (queries, passages), with
+    term statistics from ``passages`` (the candidate set being ranked). Words are lower-cased
+    tokens of two or more characters, English stop words removed (scikit-learn's tokenizer)."""
+    from scipy.sparse import csr_matrix
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    if not queries or not passages:
+        return np.zeros((len(queries), len(passages)), dtype=np.float32)
+    vectorizer = CountVectorizer(stop_words="english", token_pattern=r"(?u)\b\w\w+\b", dtype=np.float32)
+    try:
+        counts = vectorizer.fit_transform(passages).tocoo()
+    except ValueError:  # no passage has a single indexable word
+        return np.zeros((len(queries), len(passages)), dtype=np.float32)
+    n = counts.shape[0]
+    df = np.bincount(counts.col, minlength=counts.shape[1]).astype(np.float32)
+    idf = np.log1p((n - df + 0.5) / (df + 0.5))
+    length = np.bincount(counts.row, weights=counts.data, minlength=n).astype(np.float32)
+    norm = BM25_K1 * (1 - BM25_B + BM25_B * length / max(float(length.mean()), 1e-9))
+    weights = counts.data * (BM25_K1 + 1) / (counts.data + norm[counts.row]) * idf[counts.col]
+    matrix = csr_matrix((weights, (counts.row, counts.col)), shape=counts.shape)
+    query_terms = (vectorizer.transform(queries) > 0).astype(np.float32)
+    return np.asarray((query_terms @ matrix.T).todense(), dtype=np.float32)
+
+
+def _ranks(scores: np.ndarray) -> np.ndarray:
+    """0-based rank of each column within its row (highest score first; ties by position)."""
+    order = np.argsort(-scores, axis=1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(scores.shape[1]), scores.shape), axis=1)
+    return ranks
+
+
+def _select(order_scores: np.ndarray, sims: np.ndarray, k: int, min_similarity: float) -> list[list[tuple[int, float]]]:
+    k = min(k, order_scores.shape[1])
+    part = np.argpartition(-order_scores, k - 1, axis=1)[:, :k]
+    out: list[list[tuple[int, float]]] = []
+    for row, idx in enumerate(part):
+        order = idx[np.argsort(-order_scores[row, idx], kind="stable")]
+        out.append([(int(i), float(sims[row, i])) for i in order if sims[row, i] >= min_similarity])
+    return out
+
+
+def _dense(claim_vectors: np.ndarray, passage_vectors: np.ndarray, focus_vectors: np.ndarray | None) -> np.ndarray:
+    sims = claim_vectors @ passage_vectors.T
+    if focus_vectors is not None:
+        sims = np.maximum(sims, focus_vectors @ passage_vectors.T)
+    return sims
 
 
 def top_k(claim_vectors: np.ndarray, passage_vectors: np.ndarray, k: int,
@@ -21,13 +84,24 @@ def top_k(claim_vectors: np.ndarray, passage_vectors: np.ndarray, k: int,
         return []
     if len(passage_vectors) == 0:
         return [[] for _ in range(len(claim_vectors))]
-    sims = claim_vectors @ passage_vectors.T
-    if focus_vectors is not None:
-        sims = np.maximum(sims, focus_vectors @ passage_vectors.T)
-    k = min(k, sims.shape[1])
-    part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-    out: list[list[tuple[int, float]]] = []
-    for row, idx in enumerate(part):
-        order = idx[np.argsort(-sims[row, idx], kind="stable")]
-        out.append([(int(i), float(sims[row, i])) for i in order if sims[row, i] >= min_similarity])
-    return out
+    sims = _dense(claim_vectors, passage_vectors, focus_vectors)
+    return _select(sims, sims, k, min_similarity)
+
+
+def rank_passages(claim_texts: Sequence[str], claim_vectors: np.ndarray, passage_texts: Sequence[str],
+                  passage_vectors: np.ndarray, k: int, min_similarity: float = -1.0,
+                  focus_vectors: np.ndarray | None = None, method: str = "hybrid",
+                  rrf_k: int = 10) -> list[list[tuple[int, float]]]:
+    """Like :func:`top_k`; with ``method="hybrid"`` the order is the reciprocal rank fusion
+    of the dense ranking and the BM25 ranking, ``1/(rrf_k + rank_dense) + 1/(rrf_k +
+    rank_bm25)`` (ranks from 1; a passage sharing no word with the claim gets no lexical
+    term). ``method="dense"`` is :func:`top_k`."""
+    if method not in ("dense", "hybrid"):
+        raise ValueError(f"unknown retrieval method {method!r}: use dense or hybrid")
+    if method == "dense" or len(claim_vectors) == 0 or len(passage_vectors) == 0:
+        return top_k(claim_vectors, passage_vectors, k, min_similarity, focus_vectors)
+    sims = _dense(claim_vectors, passage_vectors, focus_vectors)
+    lexical = bm25_scores(list(claim_texts), list(passage_texts))
+    fused = 1.0 / (rrf_k + 1 + _ranks(sims))
+    fused += np.where(lexical > 0, 1.0 / (rrf_k + 1 + _ranks(lexical)), 0.0)
+    return _select(fused, sims, k, min_similarity)
