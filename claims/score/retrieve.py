@@ -101,7 +101,13 @@ def rank_passages(claim_texts: Sequence[str], claim_vectors: np.ndarray, passage
     if method == "dense" or len(claim_vectors) == 0 or len(passage_vectors) == 0:
         return top_k(claim_vectors, passage_vectors, k, min_similarity, focus_vectors)
     sims = _dense(claim_vectors, passage_vectors, focus_vectors)
-    lexical = bm25_scores(list(claim_texts), list(passage_texts))
-    fused = 1.0 / (rrf_k + 1 + _ranks(sims))
+    # Only passages that pass the similarity gate for some claim can be returned: the lexical
+    # ranking is computed among those (fewer texts to tokenise, term statistics of the pool).
+    pool = np.flatnonzero((sims >= min_similarity).any(axis=0))
+    if len(pool) == 0:
+        return [[] for _ in range(len(claim_vectors))]
+    sims_pool = sims[:, pool]
+    lexical = bm25_scores(list(claim_texts), [passage_texts[i] for i in pool])
+    fused = 1.0 / (rrf_k + 1 + _ranks(sims_pool))
     fused += np.where(lexical > 0, 1.0 / (rrf_k + 1 + _ranks(lexical)), 0.0)
-    return _select(fused, sims, k, min_similarity)
+    return [[(int(pool[i]), sim) for i, sim in row] for row in _select(fused, sims_pool, k, min_similarity)]
