@@ -54,6 +54,7 @@ class Document:
     published_at: datetime | None = None
     source_kind: str = "input"  # input | corpus | url | feed | wikipedia | searxng | gdelt | factcheck
     content_hash: str = ""
+    rating: str | None = None  # a fact-check's textual rating of the claim it reviews (ClaimReview), as written
 
     @staticmethod
     def make(text: str, *, url: str | None = None, **meta: object) -> "Document":
@@ -143,6 +144,10 @@ class Evidence:
     quantity_relation: str | None = None  # match | consistent | mismatch | other_scope | none
     passage_quantity: Quantity | None = None
     quantity_date: date | None = None  # when the passage's figure was given (named date, else published)
+    role: str = "mentions"  # asserts | reports_claim | disputes | mentions (claims.score.roles)
+    origin: str | None = None  # who the passage attributes the claim's content to (None: its own voice)
+    role_cue: str = ""  # the words that decided the role
+    weight: float = 0.0  # what this evidence's vote weighed in the verdict (0: no vote)
 
 
 @dataclass
@@ -157,3 +162,4 @@ class Verdict:
     n_support: int = 0
     n_refute: int = 0
     n_neutral: int = 0
+    best: Evidence | None = None  # the passage whose vote most decided the label (the closest one when none did)

@@ -37,15 +37,18 @@ from claims.sources import SourceError, SourceRequest, SourceResult, build_backe
 from claims.store import Store
 
 __all__ = [
+    "Candidates",
     "PassageSet",
     "RunReport",
     "extract_stage",
     "gather_sources",
+    "decide_candidates",
     "judge_and_store",
     "judge_claims",
     "open_store",
     "policy_from_settings",
     "prepare_passages",
+    "rank_candidates",
     "run_stages",
     "stage_counts",
     "tracked_run",
@@ -217,18 +220,22 @@ def prepare_passages(documents: Sequence[Document], settings: Settings, store: S
                       embedded=stats["embedded"], cut=len(fresh), reused=len(known))
 
 
-def judge_claims(claims: Sequence[Claim], claim_vectors: np.ndarray, passage_set: PassageSet,
-                 settings: Settings, stance: Callable[..., np.ndarray] | None = None,
-                 focus_vectors: np.ndarray | None = None, store: Store | None = None) -> list[Verdict]:
-    """Rank passages per claim, give each a stance, and decide a verdict per claim.
+@dataclass
+class Candidates:
+    """One claim's passages to judge (passage, its document, similarity) in rank order, with
+    the stance model's probabilities for each (None when no model was asked)."""
 
-    Dense similarity barely tells 8,000 from 10,000, so for each claim the best
-    ``settings.candidates`` passages are judged, and the cited evidence is the ``top_k``
-    most similar of those whose numbers bear on the claim, completed by the most similar
-    others. With a ``store``, the settings' stance model runs only on pairs the store has
-    not judged before (the ``stance_cache`` table).
-    """
-    policy = policy_from_settings(settings)
+    claim: Claim
+    hits: list[tuple[Passage, Document, float]]
+    probs: np.ndarray | None
+
+
+def rank_candidates(claims: Sequence[Claim], claim_vectors: np.ndarray, passage_set: PassageSet,
+                    settings: Settings, stance: Callable[..., np.ndarray] | None = None,
+                    focus_vectors: np.ndarray | None = None, store: Store | None = None) -> list[Candidates]:
+    """The first half of :func:`judge_claims`: rank passages per claim and ask the stance
+    model about every (claim, candidate) pair in one call (through the store's stance
+    cache when a ``store`` is given)."""
     if stance is None:
         model = stance_model_for(settings)
         stance = model.predict
@@ -246,16 +253,40 @@ def judge_claims(claims: Sequence[Claim], claim_vectors: np.ndarray, passage_set
     if stance is not None and pair_passage:
         all_probs = stance([claims[i].text for i in pair_claim], [passage_set.passages[j].text for j in pair_passage],
                            claim_vectors[pair_claim], passage_set.vectors[pair_passage])
-    verdicts = []
+    out = []
     offset = 0
     for claim, ranking in zip(claims, rankings):
         hits = [(passage_set.passages[j], passage_set.documents[passage_set.passages[j].document_id], sim)
                 for j, sim in ranking]
         probs = all_probs[offset:offset + len(hits)] if all_probs is not None and hits else None
         offset += len(hits)
-        assessed = assess_evidence(claim, hits, policy, probs)
-        verdicts.append(decide(claim, select_evidence(assessed, settings.top_k), policy))
-    return verdicts
+        out.append(Candidates(claim, hits, probs))
+    return out
+
+
+def decide_candidates(candidates: Sequence[Candidates], settings: Settings,
+                      policy: VerdictPolicy | None = None) -> list[Verdict]:
+    """The second half of :func:`judge_claims`: roles, stances, votes and a verdict per claim."""
+    policy = policy or policy_from_settings(settings)
+    return [decide(c.claim, select_evidence(assess_evidence(c.claim, c.hits, policy, c.probs), settings.top_k), policy)
+            for c in candidates]
+
+
+def judge_claims(claims: Sequence[Claim], claim_vectors: np.ndarray, passage_set: PassageSet,
+                 settings: Settings, stance: Callable[..., np.ndarray] | None = None,
+                 focus_vectors: np.ndarray | None = None, store: Store | None = None,
+                 policy: VerdictPolicy | None = None) -> list[Verdict]:
+    """Rank passages per claim, give each a role and a stance, and decide a verdict per claim.
+
+    Dense similarity barely tells 8,000 from 10,000, so for each claim the best
+    ``settings.candidates`` passages are judged, and the cited evidence is the ``top_k``
+    most similar of those whose numbers bear on the claim, completed by the most similar
+    others. With a ``store``, the settings' stance model runs only on pairs the store has
+    not judged before (the ``stance_cache`` table). ``policy`` overrides the settings'
+    verdict policy (the calibration script searches it).
+    """
+    candidates = rank_candidates(claims, claim_vectors, passage_set, settings, stance, focus_vectors, store)
+    return decide_candidates(candidates, settings, policy)
 
 
 def select_evidence(assessed: Sequence[Evidence], k: int) -> list[Evidence]:

@@ -1,30 +1,40 @@
-"""Tune the verdict thresholds and calibrate the verdict confidence on development data.
+"""Choose the verdict thresholds and calibrate the verdict confidence on development data.
 
-    .venv/bin/python scripts/calibrate_verdicts.py \
+    .venv/bin/python scripts/calibrate_verdicts.py [--oof FILE.npz] \
         [--climate-fever ../shared/data/climate-fever/climate-fever-dev.jsonl] \
-        [--averitec ../shared/data/averitec/train.json] [--out claims/score/data/verdict_calibration.json]
+        [--averitec ../shared/data/averitec/train.json] \
+        [--liar-plus ../shared/data/liar-plus/val2.jsonl ../shared/data/liar-plus/test2.jsonl] \
+        [--out claims/score/data/verdict_calibration.json] [--no-write]
 
-Only the ``dev`` halves (claims.eval.judging.hash_split: a hash of the claim text) are used
-to choose anything; the ``test`` halves are judged once with the chosen values and their
-figures written beside them, as the held-out measurement.
+Only the ``dev`` halves (claims.eval.judging.hash_split: a hash of the claim text) choose
+anything; the ``test`` halves are judged once with the chosen values and their figures are
+written beside them, as the held-out measurement.
 
-1. Every claim of both files is prepared once: claim object (claims.eval.judging.make_claim),
-   its own evidence as passages, embeddings (cached by text hash in ``--cache``, a DuckDB
-   file, through claims.score.cache.embed_cached), and the stance model's probabilities.
-2. A grid over the aggregation thresholds (``VerdictPolicy``: minimum stance probability to
-   count a support / a refutation, and the minority share that makes ``conflicting``) is
-   judged with the pipeline's functions (retrieve.top_k -> verdict.assess_evidence ->
-   pipeline.select_evidence -> verdict.decide, as pipeline.judge_claims calls them); the
-   values with the best mean of accuracy and macro-F1 over the two dev halves win.
-3. An isotonic map from raw confidence to P(correct) is fitted on the dev halves
-   (claims.score.calibration) and its ECE reported on the test halves.
+**The rule** (also in the README): the thresholds of ``VerdictPolicy`` (the stance
+probability a passage needs to count as support / refutation, the vote weight a side needs
+before the verdict takes it, the minority share that makes a claim ``conflicting``) are
+chosen to maximise the mean macro-F1 over the dev halves of the three benchmarks, subject
+to the precision of ``supported`` being at least ``--min-precision`` (0.60) on every dev
+half where ``supported`` is said at least 20 times. Then an isotonic map from the raw
+score to P(label correct) is fitted per label on the dev halves (each data set weighted
+equally), so the confidence of every label, ``not_enough_evidence`` included, is the
+probability that the label is right.
+
+1. Every claim of the three benchmarks is prepared once with the pipeline's own code
+   (claims.eval.judging.prepare: evidence cut into passages as documents are, embeddings
+   cached by text hash in ``--cache``, a DuckDB file).
+2. Stance probabilities for every (claim, candidate) pair: for dev claims, the
+   out-of-fold probabilities written by ``scripts/train_stance.py --oof`` when given (the
+   shipped stance model trained on the dev halves, so its own probabilities there would be
+   optimistic); for everything else, the shipped model through the stance cache.
+3. A coordinate search over the thresholds (claims.pipeline.decide_candidates with an
+   explicit policy: the same functions ``claims check`` runs).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import itertools
 import json
 import logging
 import os
@@ -36,119 +46,109 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from claims.eval.metrics import accuracy, expected_calibration_error, macro_f1  # noqa: E402
-
 log = logging.getLogger("calibrate_verdicts")
 
 LABELS = ("supported", "refuted", "not_enough_evidence", "conflicting")
+GRID = {
+    "min_stance_probability": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
+    "min_refute_probability": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+    "support_threshold": [0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.5],
+    "refute_threshold": [0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0],
+    "conflict_share": [0.1, 0.2, 0.3, 0.4, 0.5],
+}
 
 
-class Prepared:
-    """One claim ready to judge: objects, vectors, and stance probabilities per passage."""
-
-    def __init__(self, dataset: str, part: str, gold: str, claim, passages, documents, claim_vec,  # noqa: ANN001
-                 focus_vec, passage_vecs) -> None:
-        self.dataset, self.part, self.gold = dataset, part, gold
-        self.claim, self.passages, self.documents = claim, passages, documents
-        self.claim_vec, self.focus_vec, self.passage_vecs = claim_vec, focus_vec, passage_vecs
-        self.probs: np.ndarray | None = None
-
-
-def load_items(cf_path: Path | None, av_path: Path | None) -> list[tuple[str, str, str, object, list]]:
+def load_items(cf_path: Path | None, av_path: Path | None, liar_paths: list[Path]) -> list[tuple[str, object]]:
+    """(dataset, LabelledClaim) for every claim of the given files."""
     from claims.eval.averitec import load_averitec
     from claims.eval.climate_fever import load_climate_fever
-    from claims.eval.judging import EvidenceText, hash_split, make_claim
+    from claims.eval.judging import EvidenceText
+    from claims.eval.liar import load_liar_plus
+    from claims.eval.verdicts import LabelledClaim
 
-    items = []
+    items: list[tuple[str, object]] = []
     if cf_path and cf_path.is_file():
         for c in load_climate_fever(cf_path):
-            items.append(("climate-fever", hash_split(c.text), c.label,
-                          make_claim(c.text, key=f"climate-fever:{c.claim_id}"),
-                          [EvidenceText(e.text, source=e.article) for e in c.evidences]))
+            items.append(("climate-fever", LabelledClaim(
+                f"cf:{c.claim_id}", c.text, c.label, tuple(EvidenceText(e.text, source=e.article) for e in c.evidences))))
     if av_path and av_path.is_file():
-        for c in load_averitec(av_path):
-            items.append(("averitec", hash_split(c.text), c.label,
-                          make_claim(c.text, claim_date=c.claim_date, key=f"averitec:{c.text}"), list(c.evidence)))
+        items += [("averitec", c) for c in load_averitec(av_path)]
+    for path in liar_paths:
+        if path.is_file():
+            items += [("liar-plus", c) for c in load_liar_plus(path)[0]]
     return items
 
 
-def prepare(items, settings, cache_path: Path) -> list[Prepared]:  # noqa: ANN001
-    from claims.extract import focus_text
-    from claims.models import Document, Passage, stable_id
-    from claims.pipeline import stance_model_for
+def prepare(items, settings, cache_path: Path, oof_path: Path | None):  # noqa: ANN001, ANN201
+    """Prepared claims and their candidates (ranked passages with stance probabilities)."""
+    from claims.eval.judging import hash_split, make_claim
+    from claims.eval.judging import prepare as prepare_claims
+    from claims.pipeline import embedder_for, rank_candidates, stance_model_for
     from claims.score.cache import embed_cached, predict_stance_cached
-    from claims.score.embed import load_embedder
     from claims.store import Store
 
-    embedder = load_embedder(settings.model, settings.embed_batch_size)
+    embedder = embedder_for(settings)
     store = Store(cache_path)
     store.migrate()
-    focus = [focus_text(item[3]) for item in items]
-    texts = sorted({item[3].text for item in items} | {f for f in focus if f}
-                   | {e.text for item in items for e in item[4]})
+    claims = [make_claim(c.text, claim_date=c.claim_date, key=f"{c.id}:{c.text}", speaker=c.speaker) for _, c in items]
     started = time.perf_counter()
-    vectors = dict(zip(texts, embed_cached(texts, embedder, store)))
-    log.info("%d texts embedded or read from the cache in %.0fs", len(texts), time.perf_counter() - started)
-    prepared = []
-    for (dataset, part, gold, claim, evidence), focus_str in zip(items, focus):
-        documents, passages = {}, []
-        for position, e in enumerate(evidence):
-            doc = Document(id=stable_id(claim.id, position), text=e.text, url=e.url, outlet=e.source,
-                           published_at=e.published_at, source_kind="eval")
-            documents[doc.id] = doc
-            passages.append(Passage(id=stable_id(doc.id, "p0"), document_id=doc.id, position=0, text=e.text,
-                                    start=0, end=len(e.text)))
-        pv = (np.stack([vectors[p.text] for p in passages]) if passages
-              else np.zeros((0, embedder.dimension), dtype=np.float32))
-        prepared.append(Prepared(dataset, part, gold, claim, passages, documents, vectors[claim.text],
-                                 vectors[focus_str] if focus_str else vectors[claim.text], pv))
-    # Stance for every (claim, passage) pair in one call, through the cache in the same file.
-    stance = stance_model_for(settings)
+    prepared = prepare_claims(claims, [list(c.evidence) for _, c in items], settings,
+                              lambda texts: embed_cached(list(texts), embedder, store), embedder.dimension)
+    log.info("%d claims prepared in %.0fs", len(prepared), time.perf_counter() - started)
+    model = stance_model_for(settings)
+    oof: dict[str, np.ndarray] = {}
+    if oof_path is not None:
+        from train_stance import pair_key  # scripts/ is on the path when run as a script
+
+        with np.load(oof_path, allow_pickle=False) as data:
+            oof = dict(zip(data["keys"].tolist(), data["probs"]))
+        log.info("%d out-of-fold stance probabilities from %s", len(oof), oof_path)
+
+    def stance_for(is_dev: bool):  # noqa: ANN202
+        def predict(claim_texts, passage_texts, claim_emb, passage_emb):  # noqa: ANN001, ANN202
+            probs = predict_stance_cached(store, model, claim_texts, passage_texts, claim_emb, passage_emb)
+            if is_dev and oof:
+                for i, (c, p) in enumerate(zip(claim_texts, passage_texts)):
+                    found = oof.get(pair_key(c, p))
+                    if found is not None:
+                        probs[i] = found
+            return probs
+        return predict
+
     started = time.perf_counter()
-    owners = [i for i, p in enumerate(prepared) for _ in p.passages]
-    if owners:
-        probs = predict_stance_cached(
-            store, stance, [prepared[i].claim.text for i in owners], [x.text for p in prepared for x in p.passages],
-            np.stack([prepared[i].claim_vec for i in owners]), np.concatenate([p.passage_vecs for p in prepared if p.passages]))
-        offset = 0
-        for p in prepared:
-            if p.passages:
-                p.probs = probs[offset:offset + len(p.passages)]
-                offset += len(p.passages)
-    log.info("stance of %d pairs (%s) in %.0fs", len(owners), stance.name, time.perf_counter() - started)
-    return prepared
+    candidates = []
+    for part in ("dev", "test"):
+        chosen = [i for i, (_, c) in enumerate(items) if hash_split(c.text) == part]
+        for i in chosen:
+            p = prepared[i]
+            candidates.append((i, rank_candidates([p.claim], p.claim_vector[None, :], p.passage_set, settings,
+                                                  stance=stance_for(part == "dev"),
+                                                  focus_vectors=p.focus_vector[None, :])[0]))
+    candidates.sort(key=lambda x: x[0])
+    log.info("candidates and stance in %.0fs (stance model %s)", time.perf_counter() - started, model.name)
+    return [c for _, c in candidates], model.name
 
 
-def judge(p: Prepared, settings, policy):  # noqa: ANN001, ANN201
-    """pipeline.judge_claims for one claim, with an explicit policy (same functions, same order)."""
-    from claims.pipeline import select_evidence
-    from claims.score.retrieve import rank_passages
-    from claims.score.verdict import assess_evidence, decide
+def scores(datasets, parts, gold, verdicts, part: str) -> dict:  # noqa: ANN001
+    from claims.eval.verdicts import verdict_metrics
 
-    ranking = rank_passages([p.claim.text], p.claim_vec[None, :], [x.text for x in p.passages], p.passage_vecs,
-                            max(settings.candidates, settings.top_k), settings.min_similarity,
-                            focus_vectors=p.focus_vec[None, :], method=settings.retrieval, rrf_k=settings.rrf_k)[0]
-    hits = [(p.passages[j], p.documents[p.passages[j].document_id], sim) for j, sim in ranking]
-    probs = p.probs[[j for j, _ in ranking]] if (p.probs is not None and hits) else None
-    assessed = assess_evidence(p.claim, hits, policy, probs)
-    return decide(p.claim, select_evidence(assessed, settings.top_k), policy)
-
-
-def score(prepared: list[Prepared], verdicts, part: str) -> dict:  # noqa: ANN001
     out = {}
-    for dataset in sorted({p.dataset for p in prepared}):
-        idx = [i for i, p in enumerate(prepared) if p.dataset == dataset and (part == "all" or p.part == part)]
-        gold = [prepared[i].gold for i in idx]
-        pred = [verdicts[i].label for i in idx]
-        conf = [verdicts[i].confidence for i in idx]
-        out[dataset] = {"n": len(idx), "accuracy": round(accuracy(gold, pred), 4),
-                        "macro_f1": round(macro_f1(gold, pred, LABELS), 4),
-                        "ece": round(expected_calibration_error(conf, [g == q for g, q in zip(gold, pred)]), 4)}
+    for dataset in sorted(set(datasets)):
+        idx = [i for i in range(len(gold)) if datasets[i] == dataset and (part == "all" or parts[i] == part)]
+        m = verdict_metrics([gold[i] for i in idx], [verdicts[i].label for i in idx],
+                            [verdicts[i].confidence for i in idx])
+        out[dataset] = {"n": m["n"], "accuracy": m["accuracy"], "macro_f1": m["macro_f1"], "ece": m["ece"],
+                        "supported_precision": m["per_label"]["supported"]["precision"],
+                        "supported_predicted": m["per_label"]["supported"]["predicted"],
+                        "refuted_precision": m["per_label"]["refuted"]["precision"],
+                        "decisive_share": m["decisive_share"]}
     return out
 
 
-def objective(metrics: dict) -> float:
-    return float(np.mean([(m["accuracy"] + m["macro_f1"]) / 2 for m in metrics.values()]))
+def objective(metrics: dict, min_precision: float) -> tuple[bool, float]:
+    feasible = all(m["supported_precision"] >= min_precision or m["supported_predicted"] < 20
+                   for m in metrics.values())
+    return feasible, float(np.mean([m["macro_f1"] for m in metrics.values()]))
 
 
 def main() -> None:
@@ -156,74 +156,86 @@ def main() -> None:
     parser.add_argument("--climate-fever", type=Path,
                         default=Path("../shared/data/climate-fever/climate-fever-dev.jsonl"))
     parser.add_argument("--averitec", type=Path, default=Path("../shared/data/averitec/train.json"))
+    parser.add_argument("--liar-plus", type=Path, nargs="*",
+                        default=[Path("../shared/data/liar-plus/val2.jsonl"), Path("../shared/data/liar-plus/test2.jsonl")])
+    parser.add_argument("--oof", type=Path, default=None, help="out-of-fold stance probabilities "
+                                                               "(scripts/train_stance.py --oof)")
+    parser.add_argument("--min-precision", type=float, default=0.60)
     parser.add_argument("--out", type=Path, default=Path("claims/score/data/verdict_calibration.json"))
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "claims" / "eval-embeddings.duckdb")
+    parser.add_argument("--rounds", type=int, default=3, help="passes of the coordinate search")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+    from claims.eval.judging import hash_split
+    from claims.pipeline import decide_candidates, policy_from_settings
     from claims.score.calibration import fit_calibration
-    from claims.score.verdict import VerdictPolicy
-    from claims.pipeline import policy_from_settings
     from claims.settings import Settings
 
-    # The numeric judgement of a (claim, passage) pair does not depend on the thresholds
-    # searched here: remember it across the grid (a pure speed-up; same function, same results).
-    import functools
-
-    import claims.score.verdict as verdict_module
-
-    verdict_module.judge_numbers = functools.lru_cache(maxsize=None)(verdict_module.judge_numbers)
-
+    args.cache.parent.mkdir(parents=True, exist_ok=True)
     settings = Settings(db=args.cache)
-    items = load_items(args.climate_fever, args.averitec)
+    items = load_items(args.climate_fever, args.averitec, list(args.liar_plus))
     if not items:
-        raise SystemExit("no data: pass --climate-fever and/or --averitec files")
-    prepared = prepare(items, settings, args.cache)
-    from claims.pipeline import stance_model_for
+        raise SystemExit("no data: pass --climate-fever, --averitec and/or --liar-plus files")
+    candidates, stance_name = prepare(items, settings, args.cache, args.oof)
+    datasets = [d for d, _ in items]
+    parts = [hash_split(c.text) for _, c in items]
+    gold = [c.label for _, c in items]
+    dev = [i for i, p in enumerate(parts) if p == "dev"]
 
-    stance_model_name = stance_model_for(settings).name
-    base = dataclasses.replace(policy_from_settings(settings), calibrate=False) \
-        if "calibrate" in {f.name for f in dataclasses.fields(VerdictPolicy)} else policy_from_settings(settings)
-    fields = {f.name for f in dataclasses.fields(VerdictPolicy)}
-    grid = {"min_stance_probability": [0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6]}
-    if "min_refute_probability" in fields:
-        grid["min_refute_probability"] = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
-    grid["conflict_share"] = [0.1, 0.2, 0.35]
-    dev = [p for p in prepared if p.part == "dev"]
-    best = None
+    base = dataclasses.replace(policy_from_settings(settings), calibrate=False)
+    params = {name: getattr(base, name) for name in GRID}
+    params = {name: min(GRID[name], key=lambda v: abs(v - (value if value is not None else 0.5)))
+              for name, value in params.items()}
+
+    def evaluate(values: dict) -> tuple[tuple[bool, float], dict]:
+        policy = dataclasses.replace(base, **values)
+        verdicts = decide_candidates([candidates[i] for i in dev], settings, policy)
+        metrics = scores([datasets[i] for i in dev], ["dev"] * len(dev), [gold[i] for i in dev], verdicts, "dev")
+        return objective(metrics, args.min_precision), metrics
+
     started = time.perf_counter()
-    for values in itertools.product(*grid.values()):
-        params = dict(zip(grid, values))
-        policy = dataclasses.replace(base, **params)
-        metrics = score(dev, [judge(p, settings, policy) for p in dev], "dev")
-        value = objective(metrics)
-        if best is None or value > best[0]:
-            best = (value, params, metrics)
-            log.info("best so far %.4f %s %s", value, params, metrics)
-    log.info("grid of %d points in %.0fs", int(np.prod([len(v) for v in grid.values()])), time.perf_counter() - started)
-    _, params, dev_metrics = best
+    best_key, best_metrics = evaluate(params)
+    evaluations = 1
+    for round_ in range(args.rounds):
+        changed = False
+        for name, values in GRID.items():
+            for value in values:
+                trial = {**params, name: value}
+                key, metrics = evaluate(trial)
+                evaluations += 1
+                if key > best_key:
+                    best_key, best_metrics, params, changed = key, metrics, trial, True
+                    log.info("round %d: %s feasible=%s mean macro-F1 %.4f %s", round_ + 1, params, key[0], key[1],
+                             {d: (m["macro_f1"], m["supported_precision"]) for d, m in metrics.items()})
+        if not changed:
+            break
+    log.info("%d policies judged in %.0fs", evaluations, time.perf_counter() - started)
+
     policy = dataclasses.replace(base, **params)
-    verdicts = [judge(p, settings, policy) for p in prepared]
-    dev_idx = [i for i, p in enumerate(prepared) if p.part == "dev"]
-    calibration = fit_calibration([verdicts[i].label for i in dev_idx], [verdicts[i].confidence for i in dev_idx],
-                                  [verdicts[i].label == prepared[i].gold for i in dev_idx],
-                                  groups=[prepared[i].dataset for i in dev_idx])
-    raw = {"dev": score(prepared, verdicts, "dev"), "test": score(prepared, verdicts, "test")}
+    verdicts = decide_candidates(candidates, settings, policy)
+    raw = {"dev": scores(datasets, parts, gold, verdicts, "dev"), "test": scores(datasets, parts, gold, verdicts, "test")}
+    calibration = fit_calibration([verdicts[i].label for i in dev], [verdicts[i].confidence for i in dev],
+                                  [verdicts[i].label == gold[i] for i in dev], groups=[datasets[i] for i in dev])
     for v in verdicts:
         v.confidence = calibration.apply(v.label, v.confidence)
-    calibrated = {"dev": score(prepared, verdicts, "dev"), "test": score(prepared, verdicts, "test")}
+    calibrated = {"dev": scores(datasets, parts, gold, verdicts, "dev"),
+                  "test": scores(datasets, parts, gold, verdicts, "test")}
     calibration.policy = {k: float(v) for k, v in params.items()}
     calibration.meta = {
         "fitted_on": "dev halves (hash of claim text) of: " + ", ".join(
-            str(p) for p in (args.climate_fever, args.averitec) if p and p.is_file()),
-        "grid": grid, "objective": "mean over datasets of (accuracy + macro-F1) / 2 on the dev halves",
+            str(p) for p in (args.climate_fever, args.averitec, *args.liar_plus) if p and p.is_file()),
+        "rule": f"maximise the mean macro-F1 over the dev halves subject to supported precision >= "
+                f"{args.min_precision} on each dev half where supported is said at least 20 times",
+        "feasible": best_key[0], "grid": GRID, "stance_model": stance_name,
+        "out_of_fold_stance": str(args.oof) if args.oof else None,
         "before_calibration": raw, "after_calibration": calibrated,
-        "stance_model": stance_model_name,
         "command": "scripts/calibrate_verdicts.py " + " ".join(sys.argv[1:]),
     }
-    print(json.dumps({"policy": calibration.policy, "before": raw, "after": calibrated}, indent=1))
+    print(json.dumps({"policy": calibration.policy, "feasible": best_key[0], "after": calibrated}, indent=1))
     if not args.no_write:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(calibration.to_json(), indent=1, default=str) + "\n", encoding="utf-8")

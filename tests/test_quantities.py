@@ -92,19 +92,23 @@ CASES: list[tuple[str, str, float | None, float | None, float | None, str | None
     ("Approximately 700 marines landed.", "Approximately 700 marines", 700, 630, 770, "marines", "approximately", "count"),
     ("Close to 5,000 troops gathered.", "Close to 5,000 troops", 5000, 4500, 5500, "troops", "close to", "count"),
     # vague amounts
-    ("Pyongyang has dispatched thousands of troops.", "thousands of troops", N, 2000, 9999, "troops", "thousands of", "count"),
-    ("Hundreds of civilians were trapped.", "Hundreds of civilians", N, 200, 999, "civilians", "hundreds of", "count"),
+    ("Pyongyang has dispatched thousands of troops.", "thousands of troops", N, 2000, 99999, "troops", "thousands of", "count"),
+    ("Hundreds of civilians were trapped.", "Hundreds of civilians", N, 200, 1999, "civilians", "hundreds of", "count"),
     ("Dozens of missiles were fired.", "Dozens of missiles", N, 24, 99, "missiles", "dozens of", "count"),
+    ("Hundreds of people were evacuated.", "Hundreds of people", N, 200, 1999, "people", "hundreds of", "count"),
+    ("Millions of voters stayed home.", "Millions of voters", N, 2_000_000, 99_999_999, "voters", "millions of", "count"),
+    ("Tens of millions of people were affected.", "Tens of millions of people", N, 20_000_000, 99_999_999, "people",
+     "tens of millions of", "count"),
     ("Tens of thousands of people protested.", "Tens of thousands of people", N, 20000, 99999, "people", "tens of thousands of", "count"),
     ("Hundreds of thousands of refugees fled.", "Hundreds of thousands of refugees", N, 200000, 999999, "refugees", "hundreds of thousands of", "count"),
-    ("Millions of people lost power.", "Millions of people", N, 2e6, 1e7 - 1, "people", "millions of", "count"),
+    ("Millions of people lost power.", "Millions of people", N, 2e6, 1e8 - 1, "people", "millions of", "count"),
     ("Several thousand troops massed.", "Several thousand troops", N, 3000, 9000, "troops", "several thousand", "count"),
     ("A few hundred soldiers stayed.", "A few hundred soldiers", N, 200, 500, "soldiers", "a few hundred", "count"),
     ("Scores of villagers were killed.", "Scores of villagers", N, 40, 199, "villagers", "scores of", "count"),
     ("A handful of journalists were allowed in.", "A handful of journalists", N, 2, 5, "journalists", "a handful of", "count"),
     ("A couple of thousand fighters joined.", "A couple of thousand fighters", N, 2000, 3000, "fighters", "a couple of thousand", "count"),
     ("More than thousands of troops.", "More than thousands of troops", N, 2000, N, "troops", "more than thousands of", "count"),
-    ("Thousands fled the city.", "Thousands", N, 2000, 9999, N, "thousands", "count"),
+    ("Thousands fled the city.", "Thousands", N, 2000, 99999, N, "thousands", "count"),
     # percentages
     ("The economy grew 2.5% last year.", "2.5%", 2.5, 2.5, 2.5, "%", N, "percent"),
     ("Inflation fell to 3.1 per cent.", "3.1 per cent", 3.1, 3.1, 3.1, "%", N, "percent"),
@@ -222,7 +226,7 @@ def test_seed_article_numbers() -> None:
     assert [q.text for q in found] == ["thousands of troops", "8,000 North Korean soldiers"]
     troops, soldiers = found
     assert troops.value is None and troops.is_range
-    assert (troops.low, troops.high, troops.qualifier, troops.unit) == (2000, 9999, "thousands of", "troops")
+    assert (troops.low, troops.high, troops.qualifier, troops.unit) == (2000, 99999, "thousands of", "troops")
     assert (soldiers.value, soldiers.low, soldiers.high, soldiers.qualifier) == (8000, 8000, 8000, None)
     assert "soldiers" in soldiers.unit
     assert same_counted_thing(troops, soldiers)

@@ -33,12 +33,8 @@ import numpy as np
 
 from claims.errors import InputError
 from claims.eval.judging import EvidenceText, hash_split, judge_all, make_claim
-from claims.eval.metrics import (
-    classification_report,
-    expected_calibration_error,
-    majority_baseline,
-    recall_at_k,
-)
+from claims.eval.metrics import classification_report, recall_at_k
+from claims.eval.verdicts import verdict_metrics
 
 if TYPE_CHECKING:  # pragma: no cover
     from claims.settings import Settings
@@ -50,7 +46,6 @@ log = logging.getLogger(__name__)
 VERDICT_OF = {"SUPPORTS": "supported", "REFUTES": "refuted", "NOT_ENOUGH_INFO": "not_enough_evidence",
               "DISPUTED": "conflicting"}
 STANCE_OF = {"SUPPORTS": "support", "REFUTES": "refute", "NOT_ENOUGH_INFO": "neutral"}
-VERDICT_LABELS = ("supported", "refuted", "not_enough_evidence", "conflicting")
 STANCE_LABELS = ("support", "refute", "neutral")
 
 
@@ -119,11 +114,7 @@ def _ranking(claims: list[CFClaim], claim_vecs: np.ndarray, corpus_ids: list[str
 
 
 def _claim_metrics(gold: list[str], pred: list[str], confidence: list[float], train_labels: list[str]) -> dict:
-    report = classification_report(gold, pred, VERDICT_LABELS)
-    report["ece"] = round(expected_calibration_error(confidence, [g == p for g, p in zip(gold, pred)]), 4)
-    report["mean_confidence"] = round(float(np.mean(confidence)) if confidence else 0.0, 4)
-    report["majority_baseline"] = {k: (round(v, 4) if isinstance(v, float) else v)
-                                   for k, v in majority_baseline(train_labels, gold, VERDICT_LABELS).items()}
+    report = verdict_metrics(gold, pred, confidence, train_labels)
     report["always_supported"] = {
         "accuracy": round(float(np.mean([g == "supported" for g in gold])) if gold else 0.0, 4)}
     return report

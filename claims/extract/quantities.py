@@ -23,9 +23,29 @@ Conventions (the contract the verdict stage relies on):
   ``value`` and widen the bounds by :data:`APPROX_TOLERANCE` (10%) each way;
   "nearly"/"almost"/"just under" allow 10% below and nothing above; "just over" the
   reverse.
-* **vague amounts** have ``value = None`` and a range: "<scale>s of" (tens, hundreds,
-  thousands, millions, "tens of thousands of", ...) is ``[2 x scale, 10 x scale - 1]``
-  (so "thousands of" is 2,000-9,999); "dozens of" 24-99; "scores of" 40-199;
+* **vague amounts** have ``value = None`` and a range, as readers read them: a
+  figure is "thousands" when a reader would count it in thousands, so the range runs
+  from two of the unit up to where the next word of the scale takes over:
+
+  ============================  =====================  ===========================
+  phrase                        range                  why the upper end
+  ============================  =====================  ===========================
+  tens of                       20-99                  from 100 it is "a hundred"
+  dozens of                     24-99                  from 100 it is "a hundred"
+  scores of                     40-199
+  hundreds of                   200-1,999              "fifteen hundred" is hundreds
+  thousands of                  2,000-99,999           12,000 and 50,000 are thousands;
+                                                       from 100,000 "hundreds of thousands"
+  tens of thousands of          20,000-99,999
+  hundreds of thousands of      200,000-999,999
+  millions / billions /         2-99.99 x the unit     as for thousands
+  trillions of
+  tens / hundreds of millions   20-99.99 / 200-999.99 million (likewise billions)
+  ============================  =====================  ===========================
+
+  "several <scale>" 3-9 x scale; "a few <scale>" 2-5 x scale; "a couple of <scale>"
+  2-3 x scale; "a handful of" 2-5. A vague amount is never a ``match`` for a figure,
+  only ``consistent`` with it (claims.score.numbers).
   "several <scale>" 3-9 x scale; "a few <scale>" 2-5 x scale; "a couple of <scale>"
   2-3 x scale; "a handful of" 2-5.
 * ``qualifier`` is the hedge as written, lower-cased ("more than", "thousands of",
@@ -140,6 +160,10 @@ _SCALE_WORDS = {
 _SCALE_ABBREV = {"mn": Decimal(10) ** 6, "mln": Decimal(10) ** 6, "bn": Decimal(10) ** 9,
                  "tn": Decimal(10) ** 12, "trn": Decimal(10) ** 12}
 _MONEY_ABBREV = {"m": Decimal(10) ** 6, "k": Decimal(1000), "b": Decimal(10) ** 9}
+# How far up a vague plural reaches, in units of its scale (see the table in the module
+# docstring): "hundreds" stops where "thousands" begins; "thousands", "millions"... reach
+# up to tens of the unit.
+_VAGUE_SPAN = {"tens": 10, "hundreds": 20, "thousands": 100, "millions": 100, "billions": 100, "trillions": 100}
 _VAGUE_PLURALS = {
     "tens": Decimal(10), "hundreds": Decimal(100), "thousands": Decimal(1000),
     "millions": Decimal(10) ** 6, "billions": Decimal(10) ** 9, "trillions": Decimal(10) ** 12,
@@ -412,7 +436,7 @@ class _Scanner:
             j = with_of(i + 1)
             if low_words[0] == "tens" and j == i + 1:
                 return None  # "tens" alone is not an amount
-            return 2 * scale, 10 * scale - 1, self._phrase(i, j), start, j
+            return 2 * scale, _VAGUE_SPAN[low_words[0]] * scale - 1, self._phrase(i, j), start, j
         if low_words[0] == "dozens":
             j = with_of(i + 1)
             return Decimal(24), Decimal(99), self._phrase(i, j), start, j

@@ -30,6 +30,7 @@ from claims.models import Quantity
 __all__ = [
     "canonical_entity",
     "claim_date",
+    "demonyms",
     "claim_type",
     "find_attribution",
     "find_entities",
@@ -294,6 +295,11 @@ def _countries() -> dict[str, str]:
                   "iran": "Iran", "syria": "Syria", "vietnam": "Vietnam", "taiwan": "Taiwan",
                   "turkey": "Turkey", "palestine": "Palestine", "czechia": "Czechia"})
     return names
+
+
+def demonyms() -> frozenset[str]:
+    """The demonyms and aliases :func:`canonical_entity` maps to a country ("north korean")."""
+    return frozenset(_DEMONYMS)
 
 
 def canonical_entity(name: str) -> str:

@@ -29,7 +29,7 @@ from typing import Sequence
 from claims.extract.quantities import is_time_frame, parse_quantities, same_counted_thing
 from claims.models import Quantity
 
-__all__ = ["NumericJudgement", "interval", "relate_quantities", "judge_numbers", "place_terms", "format_quantity"]
+__all__ = ["NumericJudgement", "country_stems", "figure_judgements", "figure_place", "interval", "relate_quantities", "judge_numbers", "place_terms", "format_quantity"]
 
 # A place phrase after a number: preposition, optional article and compass adjective, then
 # one or more capitalised words (possessives allowed), e.g. "near the Ukrainian border".
@@ -74,6 +74,11 @@ def _country_stems() -> frozenset[str]:
 _COUNTRIES = _country_stems()
 
 
+def country_stems() -> frozenset[str]:
+    """4-letter stems of country names (see :func:`same_place`)."""
+    return _COUNTRIES
+
+
 def same_place(claim_places: set[str] | frozenset[str], passage_places: set[str] | frozenset[str]) -> bool | None:
     """Whether two place sets describe the same scope; None when either names no place.
 
@@ -87,6 +92,13 @@ def same_place(claim_places: set[str] | frozenset[str], passage_places: set[str]
     if specific:
         return bool(specific & set(passage_places))
     return bool(set(claim_places) & set(passage_places))
+
+
+def figure_place(text: str, q: Quantity) -> str:
+    """The place a figure is given for, as written after it ("in Russia's Kursk region" ->
+    "Russia's Kursk"), or "" when its clause names none."""
+    match = _PLACE.search(_scope_window(text, q))
+    return match.group(1).strip() if match else ""
 
 
 def _scope_window(text: str, q: Quantity) -> str:
@@ -109,20 +121,35 @@ def interval(q: Quantity, tolerance: float = 0.0) -> tuple[float, float]:
     return lo, hi
 
 
+_BOUNDED = {"more than", "over", "at least", "less than", "fewer than", "up to", "at most", "under", "nearly", "almost"}
+
+
+def _precise(q: Quantity) -> bool:
+    """A figure given to more than two significant digits and without a hedge (11,819; 3.25%):
+    a rounder report ("about 12,000") is compatible with it but does not confirm it."""
+    if q.value is None or q.qualifier:
+        return False
+    digits = re.sub(r"\D", "", f"{abs(q.value):.6g}").strip("0")
+    return len(digits) > 2
+
+
 def relate_quantities(claim_q: Quantity, passage_q: Quantity, tolerance: float) -> str:
     """``match``, ``consistent`` or ``mismatch`` for two quantities of the same thing.
 
     Two point figures within the tolerance match, hedges aside ("about 8,000" matches
-    "8,000"); a figure inside a range, a bound or a vague amount is only consistent.
+    "8,000"), unless the claim is more precise than the report (a claim of 11,819 is only
+    consistent with "about 12,000"); a figure inside a range, a bound or a vague amount
+    is only consistent.
     """
     c_lo, c_hi = interval(claim_q, tolerance)
     p_lo, p_hi = interval(passage_q, tolerance)
     if c_hi < p_lo or p_hi < c_lo:
         return "mismatch"
-    bounded = {"more than", "over", "at least", "less than", "fewer than", "up to", "at most", "under", "nearly", "almost"}
     if (claim_q.value is not None and passage_q.value is not None
-            and (claim_q.qualifier or "") not in bounded and (passage_q.qualifier or "") not in bounded
+            and (claim_q.qualifier or "") not in _BOUNDED and (passage_q.qualifier or "") not in _BOUNDED
             and abs(claim_q.value - passage_q.value) <= tolerance * max(abs(claim_q.value), abs(passage_q.value))):
+        if _precise(claim_q) and passage_q.qualifier and claim_q.value != passage_q.value:
+            return "consistent"
         return "match"
     return "consistent"
 
@@ -145,7 +172,7 @@ def _as_date(value: date | datetime | None) -> date | None:
     return value
 
 
-def judge_numbers(
+def figure_judgements(
     claim_text: str,
     claim_q: Quantity | None,
     passage_text: str,
@@ -155,33 +182,47 @@ def judge_numbers(
     tolerance: float = 0.05,
     same_time_days: int = 3,
     passage_quantities: Sequence[Quantity] | None = None,
-) -> NumericJudgement:
-    """The best numeric relation between the claim's quantity and the passage's quantities."""
+) -> list[NumericJudgement]:
+    """The relation of every passage figure that counts what the claim's figure counts.
+
+    Scope decides before values: a figure for another place ("eastern Russia" against a
+    claim about Kursk) or another time (both dates known and further apart than
+    ``same_time_days``, across days as across years) is ``other_scope`` whatever its
+    value, so neither an agreeing nor a disagreeing figure from another moment counts.
+    """
     if claim_q is None:
-        return NumericJudgement("none")
+        return []
     quantities = parse_quantities(passage_text) if passage_quantities is None else passage_quantities
     # a passage's time frame ("over the past 30 years") is not a figure it reports
     candidates = [q for q in quantities if same_counted_thing(claim_q, q) and not is_time_frame(passage_text, q)]
     if not candidates:
-        return NumericJudgement("none")
+        return []
     claim_places = place_terms(_scope_window(claim_text, claim_q))
     c_day, p_day = _as_date(claim_date), _as_date(passage_date)
-    best: NumericJudgement | None = None
+    out = []
     for q in candidates:
         relation = relate_quantities(claim_q, q, tolerance)
         places = frozenset(place_terms(_scope_window(passage_text, q)))
         reason = ""
         q_day = _stated_date(passage_text, q, p_day)
-        if relation == "mismatch":
-            if same_place(claim_places, places) is False:
-                relation, reason = "other_scope", "another place"
-            elif c_day is not None and q_day is not None and abs((c_day - q_day).days) > same_time_days:
-                relation, reason = "other_scope", "another time"
-        judgement = NumericJudgement(relation, q, places, reason, q_day)
-        if best is None or _ORDER[relation] < _ORDER[best.relation]:
-            best = judgement
-    assert best is not None
-    return best
+        if c_day is not None and q_day is not None and abs((c_day - q_day).days) > same_time_days:
+            relation, reason = "other_scope", "another time"
+        elif relation == "mismatch" and same_place(claim_places, places) is False:
+            relation, reason = "other_scope", "another place"
+        out.append(NumericJudgement(relation, q, places, reason, q_day))
+    return out
+
+
+def judge_numbers(
+    claim_text: str,
+    claim_q: Quantity | None,
+    passage_text: str,
+    **kwargs: object,
+) -> NumericJudgement:
+    """The best numeric relation between the claim's quantity and the passage's quantities
+    (keywords as :func:`figure_judgements`); ``none`` when no figure counts the same thing."""
+    found = figure_judgements(claim_text, claim_q, passage_text, **kwargs)  # type: ignore[arg-type]
+    return min(found, key=lambda j: _ORDER[j.relation]) if found else NumericJudgement("none")
 
 
 def _stated_date(text: str, q: Quantity, published: date | None) -> date | None:

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Protocol, Sequence
 import numpy as np
 
 from claims.errors import ConfigError, InputError
+from claims.score.roles import ROLE_FEATURES, role_features
 
 if TYPE_CHECKING:  # pragma: no cover
     from claims.settings import Settings
@@ -49,6 +50,7 @@ __all__ = [
     "lexical_features",
     "LEXICAL_FEATURES",
     "pair_features",
+    "wide_features",
 ]
 
 log = logging.getLogger(__name__)
@@ -181,8 +183,10 @@ def lexical_features(claim: str, passage: str, cosine: float = 0.0) -> np.ndarra
 
 
 def pair_features(claims: Sequence[str], passages: Sequence[str], claim_emb: np.ndarray,
-                  passage_emb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(embedding features [u, v, |u-v|, u*v], lexical features) for aligned pairs."""
+                  passage_emb: np.ndarray, roles: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(embedding features [u, v, |u-v|, u*v], lexical features) for aligned pairs; with
+    ``roles``, the lexical features end with the evidence-role cues of
+    :func:`claims.score.roles.role_features` (who asserts, reports or disputes)."""
     u = np.asarray(claim_emb, dtype=np.float32)
     v = np.asarray(passage_emb, dtype=np.float32)
     if not (len(claims) == len(passages) == len(u) == len(v)):
@@ -191,9 +195,32 @@ def pair_features(claims: Sequence[str], passages: Sequence[str], claim_emb: np.
             f"{len(u)} claim and {len(v)} passage embeddings"
         )
     cosine = np.einsum("ij,ij->i", u, v)
-    lex = np.stack([lexical_features(c, p, float(s)) for c, p, s in zip(claims, passages, cosine)]) if len(u) \
-        else np.zeros((0, len(LEXICAL_FEATURES)), dtype=np.float32)
+    width = len(LEXICAL_FEATURES) + (len(ROLE_FEATURES) if roles else 0)
+    if len(u):
+        rows = []
+        for c, p, s in zip(claims, passages, cosine):
+            row = lexical_features(c, p, float(s))
+            if roles:
+                row = np.concatenate([row, np.asarray(role_features(c, p), dtype=np.float32)])
+            rows.append(row)
+        lex = np.stack(rows).astype(np.float32)
+    else:
+        lex = np.zeros((0, width), dtype=np.float32)
     return np.concatenate([u, v, np.abs(u - v), u * v], axis=1), lex
+
+
+WIDE_NGRAMS = (1, 2)
+
+
+def wide_features(passages: Sequence[str], bits: int):  # noqa: ANN201 - a scipy sparse matrix
+    """Hashed word uni- and bigrams of the passages (binary, ``2**bits`` columns): the
+    wording a fact-checker or a reporter uses ("no evidence", "in fact", "leaves out
+    important details") that sentence embeddings blur."""
+    from sklearn.feature_extraction.text import HashingVectorizer  # scikit-learn: only models with a wide part
+
+    vectorizer = HashingVectorizer(n_features=2 ** bits, ngram_range=WIDE_NGRAMS, alternate_sign=False,
+                                   binary=True, norm=None)
+    return vectorizer.transform(list(passages)).tocsr()
 
 
 # -- models ------------------------------------------------------------------------------
@@ -238,9 +265,14 @@ class StanceModel:
         self.meta = meta or {}
         self.name = name
         self.cache_key = name  # load() adds a digest of the file
+        self.roles = len(self.lex_mean) == len(LEXICAL_FEATURES) + len(ROLE_FEATURES)
+        self.wide = arrays["wide"].astype(np.float32) if "wide" in arrays else None
+        self.wide_bits = int(np.log2(len(self.wide))) if self.wide is not None else 0
         expected = self.layers[0][0].shape[0]
         self.dimension = (expected - len(self.lex_mean)) // 4
-        if self.dimension * 4 + len(self.lex_mean) != expected or len(self.lex_mean) != len(LEXICAL_FEATURES):
+        if self.dimension * 4 + len(self.lex_mean) != expected or \
+                len(self.lex_mean) not in (len(LEXICAL_FEATURES), len(LEXICAL_FEATURES) + len(ROLE_FEATURES)) or \
+                (self.wide is not None and (2 ** self.wide_bits != len(self.wide) or self.wide.shape[1] != 3)):
             raise ConfigError("stance model does not match this version's features: retrain it with "
                               "scripts/train_stance.py")
 
@@ -268,7 +300,7 @@ class StanceModel:
     def logits(self, claims: Sequence[str], passages: Sequence[str], claim_emb: np.ndarray,
                passage_emb: np.ndarray) -> np.ndarray:
         """Uncalibrated scores (before temperature and softmax)."""
-        emb, lex = pair_features(claims, passages, claim_emb, passage_emb)
+        emb, lex = pair_features(claims, passages, claim_emb, passage_emb, roles=self.roles)
         if emb.shape[1] != 4 * self.dimension:
             raise ConfigError(
                 f"stance model expects {self.dimension}-d embeddings, got {emb.shape[1] // 4}-d: "
@@ -279,6 +311,8 @@ class StanceModel:
             x = x @ w + b
             if i < len(self.layers) - 1:
                 np.maximum(x, 0.0, out=x)
+        if self.wide is not None and len(passages):
+            x = x + np.asarray(wide_features(passages, self.wide_bits) @ self.wide, dtype=np.float32)
         return x
 
     def predict(self, claims: Sequence[str], passages: Sequence[str], claim_emb: np.ndarray,

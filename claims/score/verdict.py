@@ -3,17 +3,33 @@
 Two steps, both plain functions so that the pipeline and the benchmark evaluations share
 them:
 
-1. :func:`assess_evidence` gives each retrieved passage a stance. For a claim with a
-   quantity, the numeric relation decides (see :mod:`claims.score.numbers`); otherwise
-   the learned stance model's probabilities do, when the pipeline supplies them.
-2. :func:`decide` aggregates stances across *distinct sources*: one vote per outlet, and a
-   text repeated by several outlets (a wire story) counts once. Votes are weighted by
-   similarity and the configured reliability of the source. Sources that disagree give
-   ``conflicting``; nothing relevant gives ``not_enough_evidence``.
+1. :func:`assess_evidence` gives each retrieved passage a *role* (:mod:`claims.score.roles`:
+   asserts, reports the claim, disputes, mentions) and a stance. For a claim with a
+   figure, the passage's figures of the same counted thing are compared
+   (:mod:`claims.score.numbers`) and only a figure the passage *asserts* (in its own voice,
+   or citing an origin other than the claimant) can back the claim: a figure it only
+   reports as the claim is an echo, and a figure it disputes or corrects refutes the claim.
+   A fact-check's rating (:mod:`claims.sources.ratings`) is that source's vote. Otherwise
+   the learned stance model's probabilities decide, and a passage that only restates the
+   claim cannot support it.
+2. :func:`decide` aggregates stances across *independent voices*: one vote per origin
+   (outlets that attribute a figure to the same agency or person are one corroboration),
+   else per outlet, and a text repeated by several outlets (a wire story) counts once.
+   Votes are weighted by stance strength, similarity and the configured reliability of
+   the source. ``supported`` and ``refuted`` are said only on decisive evidence (the
+   winning side's weight at least ``support_threshold`` / ``refute_threshold``),
+   ``conflicting`` when credible votes disagree, otherwise ``not_enough_evidence``. The
+   confidence is the calibrated probability that the label is right
+   (:mod:`claims.score.calibration`), for every label.
+
+The verdict also names its *best* evidence: the passage whose vote most decided the label
+(for ``not_enough_evidence``, the closest passage). The check table, the
+``latest_verdicts`` view, the report and the ClaimReview export all show that one.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import defaultdict
@@ -24,10 +40,13 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from claims.models import Claim, Document, Evidence, Passage, Verdict
-from claims.score.numbers import format_quantity, judge_numbers
+from claims.models import Claim, Document, Evidence, Passage, Quantity, Verdict
+from claims.score.calibration import load_calibration
+from claims.score.numbers import NumericJudgement, figure_judgements, figure_place, format_quantity
+from claims.score.roles import Role, origin_key, passage_role
+from claims.sources.ratings import rated_claim, rating_label
 
-__all__ = ["assess_evidence", "decide", "best_evidence", "source_key", "VerdictPolicy"]
+__all__ = ["assess_evidence", "decide", "best_evidence", "source_key", "VerdictPolicy", "vote_features"]
 
 STANCE_ORDER = ("support", "refute", "neutral")
 
@@ -35,8 +54,6 @@ STANCE_ORDER = ("support", "refute", "neutral")
 def _tuned(name: str, default: float) -> float:
     """A threshold tuned on development data by scripts/calibrate_verdicts.py (kept in
     claims/score/data/verdict_calibration.json with the confidence calibration)."""
-    from claims.score.calibration import load_calibration
-
     return float(load_calibration().policy.get(name, default))
 
 
@@ -45,10 +62,12 @@ class VerdictPolicy:
     """The knobs of aggregation (built from Settings by the pipeline).
 
     ``min_stance_probability`` / ``min_refute_probability``: the stance model's probability
-    a passage needs to count as support / refutation (the two differ: the model's refute
-    probabilities run high on passages that merely differ from the claim).
-    ``calibrate``: map the raw confidence to P(label correct) with the calibration fitted
-    on development data. Their defaults are the tuned values.
+    a passage needs to count as support / refutation. ``support_threshold`` /
+    ``refute_threshold``: the weight of votes a side needs before the verdict takes it
+    (below it the claim is ``not_enough_evidence``: selective verdicts).
+    ``conflict_share``: the minority side's share of the vote weight that makes a claim
+    ``conflicting``. ``calibrate``: map the raw confidence to P(label correct) with the
+    calibration fitted on development data. Their defaults are the tuned values.
     """
 
     tolerance: float = 0.05
@@ -58,6 +77,8 @@ class VerdictPolicy:
     reliability: Mapping[str, float] | None = None
     exclude_after_claim_date: bool = False
     min_refute_probability: float | None = field(default_factory=lambda: _tuned("min_refute_probability", 0.5))
+    support_threshold: float = field(default_factory=lambda: _tuned("support_threshold", 0.0))
+    refute_threshold: float = field(default_factory=lambda: _tuned("refute_threshold", 0.0))
     calibrate: bool = True
 
 
@@ -82,37 +103,83 @@ def _reliability(document: Document, policy: VerdictPolicy) -> float:
     return 1.0
 
 
+# -- one passage -------------------------------------------------------------------------
+
+_ROLE_RANK = {"disputes": 0, "asserts": 0, "reports_claim": 1, "mentions": 2}
+_RELATION_RANK = {"match": 0, "consistent": 1, "mismatch": 2, "other_scope": 3}
+_NUMERIC_STANCE = {"match": ("support", 0.95), "consistent": ("support", 0.6), "mismatch": ("refute", 0.9)}
+_RATING_STANCE = {"supported": ("support", 0.95), "refuted": ("refute", 0.95), "conflicting": ("neutral", 0.0)}
+
+
+def _figure(claim: Claim, passage: Passage, document: Document, policy: VerdictPolicy,
+            claimant: str | None) -> tuple[NumericJudgement | None, Role]:
+    """The passage figure that speaks to the claim's figure, with its role: a figure the
+    passage asserts (or disputes) before one it only reports, then the closest relation."""
+    return _figure_of(claim.text, claim.quantity, claim.claim_date, passage.text, document.published_at,
+                      policy.tolerance, policy.same_time_days, claimant)
+
+
+@functools.lru_cache(maxsize=65536)
+def _figure_of(claim_text: str, claim_q: Quantity | None, claim_date: date | None, passage_text: str,
+               published: datetime | None, tolerance: float, same_time_days: int,
+               claimant: str | None) -> tuple[NumericJudgement | None, Role]:
+    """:func:`_figure` on plain values (remembered: a rerun or a threshold search judges the
+    same pairs again, and roles and figures do not depend on the thresholds)."""
+    found = figure_judgements(claim_text, claim_q, passage_text, claim_date=claim_date, passage_date=published,
+                              tolerance=tolerance, same_time_days=same_time_days)
+    if not found:
+        return None, passage_role(claim_text, passage_text, claimant=claimant)
+    ranked = []
+    for judgement in found:
+        role = passage_role(claim_text, passage_text, passage_figure=judgement.quantity, claimant=claimant)
+        ranked.append((_ROLE_RANK[role.role], _RELATION_RANK[judgement.relation], judgement, role))
+    ranked.sort(key=lambda r: (r[0], r[1]))
+    return ranked[0][2], ranked[0][3]
+
+
 def assess_evidence(
     claim: Claim,
     hits: Sequence[tuple[Passage, Document, float]],
     policy: VerdictPolicy,
     stance_probs: np.ndarray | None = None,
+    claimant: str | None = None,
 ) -> list[Evidence]:
-    """A stance for each (passage, document, similarity) hit, in rank order."""
+    """A role and a stance for each (passage, document, similarity) hit, in rank order.
+
+    ``claimant``: who made the claim (default: the claim's own attribution); what they are
+    reported to have said is the claim itself, not evidence for it.
+    """
+    claimant = claimant if claimant is not None else claim.attribution
     evidence: list[Evidence] = []
     for rank, (passage, document, similarity) in enumerate(hits, start=1):
         if policy.exclude_after_claim_date and claim.claim_date and document.published_at:
             if document.published_at.date() > claim.claim_date:
                 continue
-        judgement = judge_numbers(
-            claim.text, claim.quantity, passage.text,
-            claim_date=claim.claim_date, passage_date=document.published_at,
-            tolerance=policy.tolerance, same_time_days=policy.same_time_days,
-        )
+        judgement, role = _figure(claim, passage, document, policy, claimant)
+        relation = judgement.relation if judgement is not None else "none"
         stance, score = "neutral", 0.0
-        if judgement.relation == "match":
-            stance, score = "support", 0.95
-        elif judgement.relation == "consistent":
-            stance, score = "support", 0.6
-        elif judgement.relation == "mismatch":
-            stance, score = "refute", 0.9
-        elif judgement.relation == "none" and stance_probs is not None:
+        rated = rated_claim(passage.text) if document.rating else None
+        if rated is not None and rating_label(document.rating) is not None:
+            label = rating_label(document.rating)
+            stance, score = _RATING_STANCE[label]  # type: ignore[index]
+            role = Role("disputes" if label == "refuted" else "asserts", origin=document.outlet,
+                        cue=f'rated "{document.rating}"')
+        elif role.role == "disputes":
+            model_refute = float(stance_probs[rank - 1][1]) if stance_probs is not None else 0.0
+            stance, score = "refute", max(0.85, model_refute)
+        elif relation in _NUMERIC_STANCE:
+            if role.role == "asserts":
+                stance, score = _NUMERIC_STANCE[relation]
+        elif relation == "none" and stance_probs is not None:
             stance, score = _model_stance(stance_probs[rank - 1], policy)
+            if stance == "support" and role.role == "reports_claim":
+                stance, score = "neutral", 0.0  # restating the claim is not confirming it
         evidence.append(Evidence(
             claim_id=claim.id, passage=passage, document=document, similarity=float(similarity),
-            rank=rank, stance=stance, stance_score=score,
-            quantity_relation=judgement.relation, passage_quantity=judgement.quantity,
-            quantity_date=judgement.stated_on,
+            rank=rank, stance=stance, stance_score=score,  # type: ignore[arg-type]
+            quantity_relation=relation, passage_quantity=judgement.quantity if judgement else None,
+            quantity_date=judgement.stated_on if judgement else None,
+            role=role.role, origin=role.origin, role_cue=role.cue,
         ))
     return evidence
 
@@ -131,41 +198,70 @@ def _model_stance(probs: np.ndarray, policy: VerdictPolicy) -> tuple[str, float]
     return stance, score
 
 
+# -- votes -------------------------------------------------------------------------------
+
+
 def _norm_text(text: str) -> str:
     return re.sub(r"\W+", " ", text.lower()).strip()
 
 
 @dataclass
 class _Vote:
-    source: str
+    key: str  # the independent voice: "origin:<key>" or the outlet's source key
     stance: str
     weight: float
     evidence: Evidence
+    outlets: list[str] = field(default_factory=list)  # the outlets that carry this voice
+    origin: str | None = None  # the origin's name as the best evidence wrote it
+
+
+def _voice(e: Evidence) -> str:
+    """Whose statement a piece of evidence carries: a named origin it cites for the claim's
+    content (an agency, an official), else the outlet itself."""
+    key = origin_key(e.origin) if e.role in ("asserts", "disputes") and e.origin else None
+    return f"origin:{key}" if key else source_key(e.document)
 
 
 def _votes(evidence: Sequence[Evidence], policy: VerdictPolicy) -> list[_Vote]:
-    """One vote per distinct source; a passage text seen from an earlier source is a copy."""
-    seen_texts: set[str] = set()
-    by_source: dict[str, list[Evidence]] = defaultdict(list)
+    """One vote per independent voice; a passage text seen from an earlier source is a copy."""
+    first_voice: dict[str, str] = {}
+    by_voice: dict[str, list[Evidence]] = defaultdict(list)
+    carriers: dict[str, set[str]] = defaultdict(set)
     ordered = sorted(evidence, key=lambda e: (e.document.published_at or datetime.max, e.rank))
     for e in ordered:
         key = _norm_text(e.passage.text)
-        if key in seen_texts:
-            continue  # the same text from another outlet: a republished wire story
-        seen_texts.add(key)
-        by_source[source_key(e.document)].append(e)
+        outlet = e.document.outlet or source_key(e.document)
+        if key in first_voice:  # the same text from another outlet: a republished wire story
+            carriers[first_voice[key]].add(outlet)
+            continue
+        voice = _voice(e)
+        first_voice[key] = voice
+        by_voice[voice].append(e)
+        carriers[voice].add(outlet)
     votes = []
-    for source, items in by_source.items():
+    for voice, items in by_voice.items():
+        outlets = sorted(carriers[voice])
         decisive = [e for e in items if e.stance != "neutral"]
         if not decisive:
             best = max(items, key=lambda e: e.similarity)
-            votes.append(_Vote(source, "neutral", 0.0, best))
+            votes.append(_Vote(voice, "neutral", 0.0, best, outlets, best.origin))
             continue
-        # a source's strongest statement speaks for it
+        # a voice's strongest statement speaks for it
         best = max(decisive, key=lambda e: (e.stance_score, e.similarity))
         weight = best.stance_score * max(best.similarity, 0.0) * _reliability(best.document, policy)
-        votes.append(_Vote(source, best.stance, weight, best))
+        votes.append(_Vote(voice, best.stance, weight, best, outlets, best.origin))
     return votes
+
+
+def vote_features(votes: Sequence[_Vote], evidence: Sequence[Evidence]) -> dict[str, float]:
+    """The numbers a verdict is decided from (also what the calibration script logs)."""
+    s_w = sum(v.weight for v in votes if v.stance == "support")
+    r_w = sum(v.weight for v in votes if v.stance == "refute")
+    return {"support": s_w, "refute": r_w, "voices": float(len(votes)),
+            "best_similarity": max((e.similarity for e in evidence), default=0.0)}
+
+
+# -- rationale ---------------------------------------------------------------------------
 
 
 def _when(e: Evidence) -> date:
@@ -182,36 +278,52 @@ def _day(e: Evidence) -> str:
 
 
 def _place(e: Evidence) -> str:
-    from claims.score.numbers import _PLACE, _scope_window
-
     q = e.passage_quantity
-    if q is None:
-        return ""
-    match = _PLACE.search(_scope_window(e.passage.text, q))
-    return match.group(1).strip().replace("’s", "").replace("'s", "") if match else ""
+    return figure_place(e.passage.text, q) if q is not None else ""
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _voice_text(v: _Vote) -> str:
+    """"about 8,000 in Kursk (Antony Blinken, 31 Oct; 3 outlets: A, B, C)"."""
+    e = v.evidence
+    figure = format_quantity(e.passage_quantity) if e.passage_quantity is not None else ""
+    place = _place(e)
+    where = f" in {place}" if place else ""
+    who = v.origin if v.origin else v.outlets[0] if v.outlets else v.key
+    carriers = ""
+    if v.origin:
+        carriers = f"; {_plural(len(v.outlets), 'outlet')}: {', '.join(v.outlets)}" if len(v.outlets) > 1 \
+            else f"; {v.outlets[0]}" if v.outlets else ""
+    return f"{figure}{where} ({who}, {_day(e)}{carriers})".strip()
+
+
+def _listing(votes: Sequence[_Vote], most: int = 3) -> str:
+    """The heaviest ``most`` voices in date order, and how many more there are."""
+    shown = sorted(votes, key=lambda v: (-v.weight, -v.evidence.similarity))[:most]
+    text = "; ".join(_voice_text(v) for v in sorted(shown, key=lambda v: _when(v.evidence)))
+    hidden = len(votes) - len(shown)
+    return text + (f"; {hidden} more" if hidden > 0 else "")
 
 
 def _cite(votes: Sequence[_Vote]) -> str:
     parts = []
     for v in sorted(votes, key=lambda v: _when(v.evidence)):
-        name = v.evidence.document.outlet or v.source
-        parts.append(f"{name}, {_day(v.evidence)}")
+        name = v.origin or (v.outlets[0] if v.outlets else v.key)
+        extra = f" via {', '.join(v.outlets)}" if v.origin and v.outlets else ""
+        parts.append(f"{name}{extra}, {_day(v.evidence)}")
     return "; ".join(parts)
 
 
-def _figure_groups(votes: Sequence[_Vote]) -> list[str]:
-    groups: dict[str, list[_Vote]] = defaultdict(list)
-    for v in votes:
-        if v.evidence.passage_quantity is not None:
-            groups[format_quantity(v.evidence.passage_quantity)].append(v)
-    out = []
-    for figure, items in sorted(groups.items(), key=lambda kv: min(_when(x.evidence) for x in kv[1])):
-        days = ", ".join(sorted({_day(x.evidence) for x in items}))
-        places = sorted({p for p in (_place(x.evidence) for x in items) if p})
-        where = f" in {'/'.join(places)}" if places else ""
-        n = len(items)
-        out.append(f"{n} report{'s' if n == 1 else ''} {figure}{where} ({days})")
-    return out
+def _origins_note(votes: Sequence[_Vote]) -> str:
+    outlets = sorted({o for v in votes for o in v.outlets})
+    if len(votes) == 1 and len(outlets) > 1:
+        return f" ({_plural(len(outlets), 'outlet')}, one origin)"
+    if len(outlets) > len(votes):
+        return f" ({_plural(len(outlets), 'outlet')}, {len(votes)} independent origins)"
+    return ""
 
 
 def _rationale(claim: Claim, label: str, votes: Sequence[_Vote], evidence: Sequence[Evidence]) -> str:
@@ -219,34 +331,53 @@ def _rationale(claim: Claim, label: str, votes: Sequence[_Vote], evidence: Seque
     refute = [v for v in votes if v.stance == "refute"]
     if not evidence:
         return "No passage in the gathered sources is similar enough to the claim."
+    echoes = sorted({e.document.outlet or source_key(e.document) for e in evidence if e.role == "reports_claim"})
+    echo = f"; {_plural(len(echoes), 'source')} only repeat the claim ({', '.join(echoes)})" if echoes else ""
+    disputes = [v for v in refute if v.evidence.role == "disputes"]
     numeric = claim.quantity is not None and any(e.passage_quantity is not None for e in evidence)
     if numeric:
-        figures = [v for v in votes if v.evidence.passage_quantity is not None]
         claim_fig = format_quantity(claim.quantity)  # type: ignore[arg-type]
         head = {
             "supported": f"Claim's {claim_fig} is backed",
             "refuted": f"Claim's {claim_fig} is contradicted",
             "conflicting": f"Sources disagree on {claim_fig}",
-            "not_enough_evidence": f"No source reports {claim_fig} in the same scope",
+            "not_enough_evidence": f"No source asserts {claim_fig} in the same scope",
         }[label]
-        matching = [v for v in support if v.evidence.quantity_relation == "match"]
+        backing = [v for v in support if v.evidence.passage_quantity is not None]
         lead = ""
-        if matching:
-            lead = f": {len(matching)} source{'s' if len(matching) > 1 else ''} report {claim_fig} ({_cite(matching)})"
-        others = [v for v in figures if v not in matching]
-        rest = "; ".join(_figure_groups(others))
-        return head + lead + (f"; other figures: {rest}" if rest else "") + "."
+        if backing:
+            lead = ": " + _listing(backing) + _origins_note(backing)
+        against = [v for v in refute if v.evidence.passage_quantity is not None]
+        contra = ""
+        if against:
+            contra = "; against it: " + _listing(against)
+        others = [v for v in votes if v.evidence.passage_quantity is not None and v not in backing
+                  and v not in against]
+        rest = _listing(others)
+        text = head + lead + contra + (f"; other figures: {rest}" if rest else "")
+        dispute_only = [v for v in disputes if v.evidence.passage_quantity is None]
+        if dispute_only:
+            text += f"; disputed by {_cite(dispute_only)}"
+        return text + echo + "."
     parts = []
     if support:
-        parts.append(f"{len(support)} source{'s' if len(support) > 1 else ''} support ({_cite(support)})")
+        parts.append(f"{_plural(len(support), 'source')} support ({_cite(support)}){_origins_note(support)}")
     if refute:
-        parts.append(f"{len(refute)} source{'s' if len(refute) > 1 else ''} refute ({_cite(refute)})")
+        verb = "dispute" if disputes else "refute"
+        cues = sorted({v.evidence.role_cue for v in disputes if v.evidence.role_cue})[:2]
+        cue = f": {', '.join(repr(c) for c in cues)}" if cues else ""
+        parts.append(f"{_plural(len(refute), 'source')} {verb} ({_cite(refute)}){cue}")
     if not parts:
         best = max(evidence, key=lambda e: e.similarity)
-        return (f"{len(votes)} related source{'s' if len(votes) != 1 else ''} found "
+        return (f"{_plural(len(votes), 'related source')} found "
                 f"(best similarity {best.similarity:.2f}, {best.document.outlet or source_key(best.document)}), "
-                "none clearly supports or refutes the claim.")
-    return "; ".join(parts) + "."
+                f"none clearly supports or refutes the claim{echo}.")
+    if label == "not_enough_evidence":
+        parts.append("too weak to decide")
+    return "; ".join(parts) + echo + "."
+
+
+# -- the decision ------------------------------------------------------------------------
 
 
 def _contemporaneous(refute: Sequence[_Vote], support: Sequence[_Vote], days: int) -> list[_Vote]:
@@ -262,6 +393,22 @@ def _contemporaneous(refute: Sequence[_Vote], support: Sequence[_Vote], days: in
     return kept
 
 
+def _label(s_w: float, r_w: float, has_support: bool, has_refute: bool, policy: VerdictPolicy) -> tuple[str, float]:
+    """(label, raw confidence) from the two sides' vote weights."""
+    total = s_w + r_w
+    if total <= 0:
+        return "not_enough_evidence", 1.0
+    minority = min(s_w, r_w) / total
+    if has_support and has_refute and minority >= policy.conflict_share:
+        return "conflicting", 0.5 + 0.4 * (minority / 0.5)
+    side, weight = ("supported", s_w) if s_w >= r_w else ("refuted", r_w)
+    threshold = policy.support_threshold if side == "supported" else policy.refute_threshold
+    if weight < threshold:
+        return "not_enough_evidence", math.exp(-weight)
+    share = weight / total
+    return side, 0.5 + 0.45 * share * (1.0 - math.exp(-1.5 * total))
+
+
 def decide(claim: Claim, evidence: Sequence[Evidence], policy: VerdictPolicy) -> Verdict:
     """The verdict for one claim from its assessed evidence."""
     votes = _votes(evidence, policy)
@@ -273,48 +420,42 @@ def decide(claim: Claim, evidence: Sequence[Evidence], policy: VerdictPolicy) ->
         for v in numeric_refute:
             if v not in kept:
                 v.stance = "neutral"
+                v.weight = 0.0
                 v.evidence.quantity_relation = "other_scope"
                 v.evidence.stance = "neutral"
         refute = [v for v in refute if v.stance == "refute"]
     s_w = sum(v.weight for v in support)
     r_w = sum(v.weight for v in refute)
-    total = s_w + r_w
-    if total <= 0:
-        label = "not_enough_evidence"
-        best = max((e.similarity for e in evidence), default=0.0)
-        confidence = 0.55 + 0.35 * (1.0 - max(0.0, min(1.0, best)))
-    else:
-        minority = min(s_w, r_w) / total
-        if support and refute and minority >= policy.conflict_share:
-            label = "conflicting"
-            confidence = 0.5 + 0.4 * (minority / 0.5)
-        else:
-            label = "supported" if s_w >= r_w else "refuted"
-            share = max(s_w, r_w) / total
-            confidence = 0.5 + 0.45 * share * (1.0 - math.exp(-1.5 * total))
-    confidence = float(min(0.99, max(0.0, confidence)))
+    label, raw = _label(s_w, r_w, bool(support), bool(refute), policy)
+    for v in votes:
+        v.evidence.weight = v.weight
+    confidence = float(min(0.99, max(0.0, raw)))
     if policy.calibrate:
-        from claims.score.calibration import load_calibration
-
         confidence = load_calibration().apply(label, confidence)
     return Verdict(
         claim_id=claim.id, label=label, confidence=confidence,  # type: ignore[arg-type]
         rationale=_rationale(claim, label, votes, evidence),
         evidence=list(evidence), n_support=len(support), n_refute=len(refute),
         n_neutral=len(votes) - len(support) - len(refute),
+        best=_best(label, votes, evidence),
     )
 
 
+def _best(label: str, votes: Sequence[_Vote], evidence: Sequence[Evidence]) -> Evidence | None:
+    """The evidence whose vote most decided ``label``: the heaviest vote on the label's side
+    (either side for ``conflicting``); the most similar passage when no vote decided."""
+    wanted = {"supported": ("support",), "refuted": ("refute",), "conflicting": ("support", "refute")}.get(label)
+    pool = [v for v in votes if wanted and v.stance in wanted]
+    if pool:
+        relation_rank = {"match": 2, "consistent": 1}
+        top = max(pool, key=lambda v: (v.weight, relation_rank.get(v.evidence.quantity_relation or "", 0),
+                                       v.evidence.similarity))
+        return top.evidence
+    return max(evidence, key=lambda e: e.similarity, default=None)
+
+
 def best_evidence(verdict: Verdict) -> Evidence | None:
-    """The evidence that best speaks for the verdict: the strongest passage with the
-    verdict's stance (a number that matches, for a supported numeric claim), else the most
-    similar passage."""
-    wanted = {"supported": "support", "refuted": "refute"}.get(verdict.label)
-    pool = [e for e in verdict.evidence if wanted and e.stance == wanted]
-    if not pool and verdict.label == "conflicting":
-        pool = [e for e in verdict.evidence if e.stance != "neutral"]
-    if not pool:
-        pool = list(verdict.evidence)
-    relation_rank = {"match": 2, "consistent": 1}
-    return max(pool, key=lambda e: (relation_rank.get(e.quantity_relation or "", 0), e.stance_score, e.similarity),
-               default=None)
+    """The evidence the verdict names as best (see :func:`decide`)."""
+    if verdict.best is not None:
+        return verdict.best
+    return max(verdict.evidence, key=lambda e: e.similarity, default=None)

@@ -21,6 +21,7 @@ from typing import Any
 
 from claims.errors import ClaimsError, ConfigError, FetchError
 from claims.models import Document
+from claims.sources.ratings import rating_statement
 from claims.settings import FactCheckSource
 from claims.sources.base import SourceError, SourceRequest, SourceResult
 from claims.sources.http import Fetcher
@@ -53,12 +54,8 @@ def review_document(claim: dict[str, Any], review: dict[str, Any]) -> Document |
     claimant = (claim.get("claimant") or "").strip()
     made = _date(claim.get("claimDate"))
     reviewed = _date(review.get("reviewDate"))
-    parts = [f'{name} rated the claim "{claim_text}"']
-    if claimant:
-        parts.append(f"made by {claimant}")
-    if made:
-        parts.append(f"on {made:%Y-%m-%d}")
-    text = " ".join(parts) + f' as "{rating}".'
+    text = rating_statement(name, claim_text.replace('"', "'"), rating.replace('"', "'"), claimant=claimant or None,
+                            made=f"{made:%Y-%m-%d}" if made else None)
     if review.get("title"):
         text += f" Fact-check: {review['title'].strip()}."
     url = review.get("url")
@@ -69,6 +66,7 @@ def review_document(claim: dict[str, Any], review: dict[str, Any]) -> Document |
         outlet=name,
         published_at=reviewed,
         source_kind="factcheck",
+        rating=rating,
     )
 
 
