@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 VerdictLabel = Literal["supported", "refuted", "conflicting", "not_enough_evidence"]
-Stance = Literal["support", "refute", "neutral"]
+Stance = Literal["support", "refute", "mixed", "neutral"]  # mixed: a fact-check rated it partly true
 
 
 def content_hash(text: str) -> str:

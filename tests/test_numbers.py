@@ -54,3 +54,35 @@ def test_a_time_frame_is_neither_the_claims_figure_nor_a_passages() -> None:
     drought = "The drought lasted 7 years."
     assert judge_numbers(drought, _claim_q(drought), "Rainfall fell over the past 10 years.").relation == "none"
     assert judge_numbers(drought, _claim_q(drought), "The drought lasted 10 years.").relation == "mismatch"
+
+
+def test_agreeing_figures_from_another_time_do_not_back_a_claim() -> None:
+    claim = "In May 2002, officials in Moscow said 11,819 troops were deployed."
+    q = _claim_q(claim)
+    passage = "North Korea has decided to send about 12,000 troops to Russia, the spy agency said on Friday."
+    same = judge_numbers(claim, q, passage)
+    assert same.relation == "consistent"  # a precise claim is not matched by a round report
+    later = judge_numbers(claim, q, passage, claim_date=date(2002, 5, 15), passage_date=date(2024, 10, 18))
+    assert (later.relation, later.reason) == ("other_scope", "another time")
+
+
+def test_a_dated_claim_is_not_backed_by_another_years_sources_and_figures_are_quoted_as_written() -> None:
+    from datetime import datetime
+
+    from claims.eval.judging import make_claim
+    from claims.models import Document, Passage
+    from claims.score.verdict import VerdictPolicy, assess_evidence, decide
+
+    text = "In May 2002, officials in Moscow said 11,819 troops were deployed."
+    docs = [Document.make(f"North Korea has decided to send about 12,000 troops to Russia, {who} said on Friday.",
+                          url=f"https://{host}/a", outlet=outlet, published_at=datetime(2024, 10, 18))
+            for who, host, outlet in (("the spy agency", "wire.example", "Example Wire"),
+                                      ("officials", "ledger.example", "Seoul Ledger"))]
+    hits = [(Passage(id=f"p{i}", document_id=d.id, position=0, text=d.text), d, 0.7) for i, d in enumerate(docs)]
+    policy = VerdictPolicy(calibrate=False, support_threshold=0.0, refute_threshold=0.0)
+    for claim_date, expected in ((date(2002, 5, 1), "not_enough_evidence"), (None, "supported")):
+        claim = make_claim(text, claim_date=claim_date)
+        verdict = decide(claim, assess_evidence(claim, hits, policy), policy)
+        assert verdict.label == expected, verdict.rationale
+        assert "11,819 (" not in verdict.rationale  # sources are never quoted with the claim's figure
+        assert "about 12,000" in verdict.rationale

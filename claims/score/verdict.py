@@ -108,7 +108,7 @@ def _reliability(document: Document, policy: VerdictPolicy) -> float:
 _ROLE_RANK = {"disputes": 0, "asserts": 0, "reports_claim": 1, "mentions": 2}
 _RELATION_RANK = {"match": 0, "consistent": 1, "mismatch": 2, "other_scope": 3}
 _NUMERIC_STANCE = {"match": ("support", 0.95), "consistent": ("support", 0.6), "mismatch": ("refute", 0.9)}
-_RATING_STANCE = {"supported": ("support", 0.95), "refuted": ("refute", 0.95), "conflicting": ("neutral", 0.0)}
+_RATING_STANCE = {"supported": ("support", 0.95), "refuted": ("refute", 0.95), "conflicting": ("mixed", 0.95)}
 
 
 def _figure(claim: Claim, passage: Passage, document: Document, policy: VerdictPolicy,
@@ -158,12 +158,14 @@ def assess_evidence(
         judgement, role = _figure(claim, passage, document, policy, claimant)
         relation = judgement.relation if judgement is not None else "none"
         stance, score = "neutral", 0.0
+        # a fact-check's rating statement (only trusted in a document that came with one:
+        # the fact-check API or a page's ClaimReview JSON-LD) is that fact-checker's vote
         rated = rated_claim(passage.text) if document.rating else None
-        if rated is not None and rating_label(document.rating) is not None:
-            label = rating_label(document.rating)
-            stance, score = _RATING_STANCE[label]  # type: ignore[index]
+        label = rating_label(rated[1]) if rated is not None else None
+        if label is not None:
+            stance, score = _RATING_STANCE[label]
             role = Role("disputes" if label == "refuted" else "asserts", origin=document.outlet,
-                        cue=f'rated "{document.rating}"')
+                        cue=f'rated "{rated[1]}"')  # type: ignore[index]
         elif role.role == "disputes":
             model_refute = float(stance_probs[rank - 1][1]) if stance_probs is not None else 0.0
             stance, score = "refute", max(0.85, model_refute)
@@ -360,6 +362,9 @@ def _rationale(claim: Claim, label: str, votes: Sequence[_Vote], evidence: Seque
             text += f"; disputed by {_cite(dispute_only)}"
         return text + echo + "."
     parts = []
+    mixed = [v for v in votes if v.stance == "mixed"]
+    if mixed:
+        parts.append("rated partly true by " + "; ".join(f"{v.origin or v.key} ({v.evidence.role_cue})" for v in mixed))
     if support:
         parts.append(f"{_plural(len(support), 'source')} support ({_cite(support)}){_origins_note(support)}")
     if refute:
@@ -414,6 +419,7 @@ def decide(claim: Claim, evidence: Sequence[Evidence], policy: VerdictPolicy) ->
     votes = _votes(evidence, policy)
     support = [v for v in votes if v.stance == "support"]
     refute = [v for v in votes if v.stance == "refute"]
+    mixed = [v for v in votes if v.stance == "mixed"]  # "half true": half a vote to each side
     if claim.quantity is not None and claim.claim_date is None and support:
         numeric_refute = [v for v in refute if v.evidence.quantity_relation == "mismatch"]
         kept = _contemporaneous(numeric_refute, support, policy.same_time_days)
@@ -424,9 +430,9 @@ def decide(claim: Claim, evidence: Sequence[Evidence], policy: VerdictPolicy) ->
                 v.evidence.quantity_relation = "other_scope"
                 v.evidence.stance = "neutral"
         refute = [v for v in refute if v.stance == "refute"]
-    s_w = sum(v.weight for v in support)
-    r_w = sum(v.weight for v in refute)
-    label, raw = _label(s_w, r_w, bool(support), bool(refute), policy)
+    s_w = sum(v.weight for v in support) + sum(v.weight / 2 for v in mixed)
+    r_w = sum(v.weight for v in refute) + sum(v.weight / 2 for v in mixed)
+    label, raw = _label(s_w, r_w, bool(support or mixed), bool(refute or mixed), policy)
     for v in votes:
         v.evidence.weight = v.weight
     confidence = float(min(0.99, max(0.0, raw)))
@@ -436,7 +442,7 @@ def decide(claim: Claim, evidence: Sequence[Evidence], policy: VerdictPolicy) ->
         claim_id=claim.id, label=label, confidence=confidence,  # type: ignore[arg-type]
         rationale=_rationale(claim, label, votes, evidence),
         evidence=list(evidence), n_support=len(support), n_refute=len(refute),
-        n_neutral=len(votes) - len(support) - len(refute),
+        n_neutral=len(votes) - len(support) - len(refute) - len(mixed),
         best=_best(label, votes, evidence),
     )
 
@@ -444,7 +450,8 @@ def decide(claim: Claim, evidence: Sequence[Evidence], policy: VerdictPolicy) ->
 def _best(label: str, votes: Sequence[_Vote], evidence: Sequence[Evidence]) -> Evidence | None:
     """The evidence whose vote most decided ``label``: the heaviest vote on the label's side
     (either side for ``conflicting``); the most similar passage when no vote decided."""
-    wanted = {"supported": ("support",), "refuted": ("refute",), "conflicting": ("support", "refute")}.get(label)
+    wanted = {"supported": ("support", "mixed"), "refuted": ("refute", "mixed"),
+              "conflicting": ("support", "refute", "mixed")}.get(label)
     pool = [v for v in votes if wanted and v.stance in wanted]
     if pool:
         relation_rank = {"match": 2, "consistent": 1}

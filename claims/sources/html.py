@@ -7,10 +7,13 @@ JavaScript) yields no document: storing an empty document would let it be "evide
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Sequence
 from datetime import datetime
 
+import lxml.etree
+import lxml.html
 import trafilatura
 import trafilatura.settings
 
@@ -19,9 +22,11 @@ from claims.models import Document
 from claims.sources.base import SourceError, SourceResult
 from claims.sources.http import Fetcher, FetchResult
 from claims.sources.queries import canonical_url
+from claims.sources.ratings import rating_statement
 from claims.sources.safety import redact_url
 
-__all__ = ["MIN_TEXT_CHARS", "document_from_result", "extract_document", "fetch_document", "gather_pages"]
+__all__ = ["MIN_TEXT_CHARS", "claim_reviews", "document_from_result", "extract_document", "fetch_document",
+           "gather_pages"]
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +46,56 @@ def _parse_date(value: str | None) -> datetime | None:
     return parsed.replace(tzinfo=None)
 
 
+def claim_reviews(html: str) -> list[tuple[str, str, str | None, str | None]]:
+    """The schema.org ``ClaimReview`` objects in a page's JSON-LD, as (claim reviewed,
+    textual rating, publisher, claimant); reviews without a textual rating
+    (``reviewRating.alternateName``) are left out: a bare number means nothing without the
+    publisher's scale."""
+    try:
+        tree = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return []
+    found: list[tuple[str, str, str | None, str | None]] = []
+
+    def name_of(value: object) -> str | None:
+        if isinstance(value, dict):
+            value = value.get("name")
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    def visit(node: object) -> None:
+        if isinstance(node, list):
+            for item in node:
+                visit(item)
+            return
+        if not isinstance(node, dict):
+            return
+        kinds = node.get("@type")
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        if "ClaimReview" in kinds:
+            rating = node.get("reviewRating")
+            rating = rating[0] if isinstance(rating, list) and rating else rating
+            text = rating.get("alternateName") if isinstance(rating, dict) else None
+            claim = node.get("claimReviewed")
+            if isinstance(text, str) and text.strip() and isinstance(claim, str) and claim.strip():
+                item = node.get("itemReviewed") if isinstance(node.get("itemReviewed"), dict) else {}
+                found.append((" ".join(claim.split()), text.strip(), name_of(node.get("author")),
+                              name_of(item.get("author"))))
+        visit(node.get("@graph"))
+
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            visit(json.loads(script.text or ""))
+        except json.JSONDecodeError:
+            continue
+    return found
+
+
 def extract_document(html: str, url: str, *, source_kind: str) -> Document | None:
-    """Main text, title, author, date and site name of a page; None when it has no text."""
+    """Main text, title, author, date and site name of a page; None when it has no text.
+
+    A fact-check page (schema.org ``ClaimReview`` in its JSON-LD) opens with a statement of
+    each rating (``claims.sources.ratings.rating_statement``) and carries its rating, so the
+    verdict stage counts it as that fact-checker's vote on the claim it reviews."""
     try:
         extracted = trafilatura.bare_extraction(html, url=url, with_metadata=True,
                                                 include_comments=False, include_tables=True)
@@ -54,14 +107,22 @@ def extract_document(html: str, url: str, *, source_kind: str) -> Document | Non
     text = (extracted.text or "").strip()
     if len(text) < MIN_TEXT_CHARS:
         return None
+    reviews = claim_reviews(html)
+    outlet = extracted.sitename or None
+    if reviews:
+        statements = [rating_statement(author or outlet or "The fact-checker", claim.replace('"', "'"),
+                                       rating.replace('"', "'"), claimant=claimant)
+                      for claim, rating, author, claimant in reviews]
+        text = "\n\n".join([*statements, text])
     return Document.make(
         text,
         url=canonical_url(url),
         title=(extracted.title or None),
-        outlet=(extracted.sitename or None),
+        outlet=outlet,
         author=(extracted.author or None),
         published_at=_parse_date(extracted.date),
         source_kind=source_kind,
+        rating=reviews[0][1] if reviews else None,
     )
 
 
