@@ -70,6 +70,7 @@ def test_threads_writing_the_same_rows_at_once_all_succeed(tmp_path: Path) -> No
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # the four runs are each allowed 900 s
 def test_four_check_runs_at_once_on_one_database(tmp_path: Path, prefect_home: Path) -> None:
     db = tmp_path / "shared.duckdb"
     env = cli_env(db, prefect_home)

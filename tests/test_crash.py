@@ -100,6 +100,7 @@ def _assert_nothing_half_written(db: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # up to four runs of the CLI, each allowed 600 s
 def test_kill_9_mid_run_then_rerun_equals_a_clean_run(tmp_path: Path, prefect_home: Path) -> None:
     article = tmp_path / "article.txt"
     article.write_text(ARTICLE, encoding="utf-8")
