@@ -29,8 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
-import numpy as np
-
 from claims.errors import InputError
 from claims.eval.metrics import classification_report, expected_calibration_error
 
@@ -251,7 +249,3 @@ def evaluate_stance(path: Path, settings: "Settings", *, limit: int | None = Non
         result["by_source"][source] = report
     result["seconds"] = round(time.perf_counter() - started, 2)
     return result
-
-
-def _argmax_labels(probs: np.ndarray) -> list[str]:
-    return [STANCE_LABELS[i] for i in probs.argmax(axis=1)]

@@ -170,11 +170,6 @@ def stance_cached(store: "Store", model: str, predict, claims: Sequence[str], pa
 
 def predict_stance_cached(store: "Store", model, claims: Sequence[str], passages: Sequence[str],  # noqa: ANN001
                           claim_emb: np.ndarray, passage_emb: np.ndarray) -> np.ndarray:
-    """``model.predict`` through the stance cache; an ensemble caches each member apart,
-    so that a member shared with another setting is not judged again."""
-    members = getattr(model, "models", None)
-    if members:
-        probs = [predict_stance_cached(store, m, claims, passages, claim_emb, passage_emb) for m in members]
-        return (np.sum(probs, axis=0) / len(probs)).astype(np.float32)
+    """``model.predict`` through the stance cache (keyed by the model's ``cache_key``, else its name)."""
     return stance_cached(store, getattr(model, "cache_key", model.name), model.predict, claims, passages,
                          claim_emb, passage_emb)

@@ -1,6 +1,6 @@
 """Stance of a passage towards a claim: support, refute or neutral, with probabilities.
 
-Three models share one ``predict`` signature, so the pipeline and ``claims eval`` can use
+Two models share one ``predict`` signature, so the pipeline and ``claims eval`` can use
 any of them:
 
 * :class:`StanceModel`, the default, shipped in the package (``claims/score/data/stance.npz``,
@@ -9,10 +9,6 @@ any of them:
   only, antonyms, contrast and hedge words, numbers that do or do not reappear, token
   overlap). It is retrained deterministically by ``scripts/train_stance.py`` on the public
   stance data and runs in numpy: no torch, no pickles.
-* :class:`~claims.score.pair_stance.PairStanceModel`: a small cross-encoder grown from the
-  packaged MiniLM (top layers fine-tuned by ``scripts/train_pair_stance.py``; about 10 MB of
-  weights). Not shipped: on the verdict tuning data (dev halves of Climate-FEVER and
-  AVeriTeC) it scored below the MLP, alone and averaged with it.
 * :class:`CrossEncoderStance`, an NLI cross-encoder the user configures
   (``Settings.nli_model``: a sentence-transformers ``CrossEncoder`` name or folder). Much
   slower, usually more accurate; optional.
@@ -44,7 +40,6 @@ __all__ = [
     "StancePredictor",
     "StanceModel",
     "CrossEncoderStance",
-    "EnsembleStance",
     "load_stance_model",
     "lexical_features",
     "LEXICAL_FEATURES",
@@ -98,11 +93,6 @@ _ANTONYMS = [
     ("inside", "outside"), ("sit", "stand"), ("sitting", "standing"), ("day", "night"),
     ("black", "white"), ("empty", "full"), ("heavy", "light"), ("long", "short"), ("rich", "poor"),
 ]
-
-
-def _norm_token(token: str) -> str:
-    token = token.replace("n't", " not").replace("'s", "")
-    return token
 
 
 def _stem(token: str) -> str:
@@ -346,48 +336,19 @@ class CrossEncoderStance:
         return probs[:, self._order].astype(np.float32)
 
 
-class EnsembleStance:
-    """The mean of several stance models' probabilities (each calibrated on its own)."""
-
-    def __init__(self, models: Sequence[StancePredictor]) -> None:
-        if not models:
-            raise ConfigError("an ensemble needs at least one stance model")
-        self.models = list(models)
-        self.name = "+".join(m.name for m in self.models)
-        self.cache_key = "+".join(getattr(m, "cache_key", m.name) for m in self.models)
-
-    def predict(self, claims: Sequence[str], passages: Sequence[str], claim_emb: np.ndarray,
-                passage_emb: np.ndarray) -> np.ndarray:
-        probs = [m.predict(claims, passages, claim_emb, passage_emb) for m in self.models]
-        return (np.sum(probs, axis=0) / len(probs)).astype(np.float32)
-
-
-def _one_model(choice: str) -> StancePredictor:
-    from claims.score.pair_stance import PairStanceModel
-
-    if choice == "mlp":
-        return StanceModel.load(None)
-    if choice.endswith(".safetensors"):
-        return PairStanceModel(choice)
-    if choice.endswith(".npz"):
-        return StanceModel.load(choice)
-    raise ConfigError(f"stance_model {choice!r} is not 'mlp', an .npz or a .safetensors file "
-                      "(or several joined by '+'): give one of those")
-
-
 def load_stance_model(settings: "Settings") -> StancePredictor:
     """The stance model the settings name.
 
     ``nli_model`` (a user's NLI cross-encoder) wins when set. Otherwise ``stance_model``:
-    ``"mlp"`` (default: the packaged MLP), a file (an ``.npz`` from
-    scripts/train_stance.py or a ``.safetensors`` from scripts/train_pair_stance.py), or
-    several of those joined by ``+`` (the mean of their probabilities).
+    ``"mlp"`` (default: the packaged MLP) or an ``.npz`` file from scripts/train_stance.py.
     """
     nli = getattr(settings, "nli_model", None)
     if nli:
         return CrossEncoderStance(str(nli))
-    choice = str(getattr(settings, "stance_model", None) or "mlp")
-    parts = [part.strip() for part in choice.split("+")]
-    if len(parts) == 1:
-        return _one_model(parts[0])
-    return EnsembleStance([_one_model(part) for part in parts])
+    choice = str(getattr(settings, "stance_model", None) or "mlp").strip()
+    if choice == "mlp":
+        return StanceModel.load(None)
+    if choice.endswith(".npz"):
+        return StanceModel.load(choice)
+    raise ConfigError(f"stance_model {choice!r} is not 'mlp' or an .npz file from scripts/train_stance.py: "
+                      "give one of those")

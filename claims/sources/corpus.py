@@ -61,6 +61,3 @@ class CorpusBackend:
     async def gather(self, request: SourceRequest) -> SourceResult:
         loaded = self._load()
         return SourceResult(documents=list(loaded.documents), errors=list(loaded.errors))
-
-    def documents(self) -> list[Document]:
-        return list(self._load().documents)
