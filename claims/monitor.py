@@ -30,16 +30,17 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from claims.errors import ClaimsError, ConfigError
-from claims.models import Document
+from claims.models import Document, FeedEntry
 from claims.settings import Settings
 from claims.sources.base import SourceError
-from claims.sources.feeds import FeedEntry, read_feed
+from claims.sources.feeds import read_feed
 from claims.sources.safety import redact_url
 from claims.store import Store
+from claims.store.records import ClaimedEntries
 
 __all__ = [
     "ClaimedEntries",
@@ -49,7 +50,6 @@ __all__ = [
     "claim_entries",
     "feeds_from_settings",
     "finish_monitor_run",
-    "mark_abandoned_runs",
     "monitor",
     "process_entry",
     "read_feeds",
@@ -59,11 +59,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 FLOW_NAME = "monitor-feeds"
-DONE_STATUSES = ("completed", "duplicate", "stored")
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass
@@ -72,14 +67,6 @@ class FeedScan:
 
     entries: list[FeedEntry] = field(default_factory=list)
     errors: list[SourceError] = field(default_factory=list)
-
-
-@dataclass
-class ClaimedEntries:
-    """The entries this run took, and how many of the others were skipped, by reason."""
-
-    claimed: list[FeedEntry] = field(default_factory=list)
-    skipped: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -187,29 +174,9 @@ def start_monitor_run(store: Store, feeds: Sequence[str], *, flow_run_id: str | 
 
 def finish_monitor_run(store: Store, report: MonitorReport) -> None:
     """Attach the verdict changes to the report and close the pass's run row."""
-    from claims.reverify import verdict_changes
-
     run_ids = [o.run_id for o in report.outcomes if o.run_id and o.status == "completed"]
-    report.changes = verdict_changes(store, run_ids)
+    report.changes = store.verdict_changes(run_ids)
     store.finish_run(report.run_id, status="completed", stats=report.stats())
-
-
-def mark_abandoned_runs(store: Store, older_than: timedelta) -> int:
-    """Mark ``running`` runs started longer ago than ``older_than`` as ``abandoned``.
-
-    A run killed outright (kill -9, a lost machine) cannot record its own end; its row
-    stays ``running`` with no ``finished_at``, and everything it wrote is complete (verdicts
-    and their evidence go in one transaction). Scheduled flows call this with
-    ``monitor_lease_minutes`` so that such rows say what happened; a slow run wrongly
-    marked still records ``completed`` when it ends."""
-    cutoff = _utcnow() - older_than
-    with store.transaction() as con:
-        rows = con.execute(
-            "UPDATE runs SET status = 'abandoned', error = 'no end recorded: the run was killed or lost' "
-            "WHERE status = 'running' AND finished_at IS NULL AND started_at < ? RETURNING id", [cutoff]).fetchall()
-    if rows:
-        log.warning("marked %d runs abandoned (running for more than %s)", len(rows), older_than)
-    return len(rows)
 
 
 # -- the steps -------------------------------------------------------------------------------
@@ -246,75 +213,17 @@ def claim_entries(store: Store, entries: Sequence[FeedEntry], run_id: str, setti
                   now: datetime | None = None) -> ClaimedEntries:
     """Take the entries that are new (or whose earlier attempt failed or was abandoned) for
     run ``run_id``, in one transaction; see the module docstring for the rules."""
-    result = ClaimedEntries()
-    if not entries:
-        return result
-    now = now or _utcnow()
-    lease_start = now - timedelta(minutes=settings.monitor_lease_minutes)
-    urls = [e.url for e in entries]
-    skipped: Counter[str] = Counter()
-    with store.transaction() as con:
-        state = {row[0]: row[1:] for row in con.execute(
-            "SELECT canonical_url, status, attempts, claimed_at FROM feed_items "
-            "WHERE canonical_url IN (SELECT unnest(?::VARCHAR[]))", [urls]).fetchall()}
-        verified = dict(con.execute(
-            "SELECT d.url, d.id FROM documents d WHERE d.url IN (SELECT unnest(?::VARCHAR[])) "
-            "AND EXISTS (SELECT 1 FROM claims c WHERE c.document_id = d.id)", [urls]).fetchall())
-        stored_rows, claim_rows = [], []
-        for e in entries:
-            row = state.get(e.url)
-            if row is None and e.url in verified:
-                skipped["stored"] += 1
-                stored_rows.append((e.url, e.feed_url, e.url, e.title, e.published, verified[e.url], now, now))
-                continue
-            if row is not None:
-                status, attempts, claimed_at = row
-                if status in DONE_STATUSES:
-                    skipped[status] += 1
-                    continue
-                if status == "failed" and attempts >= settings.monitor_max_attempts:
-                    skipped["failed_too_often"] += 1
-                    continue
-                if status == "running" and claimed_at is not None and claimed_at > lease_start:
-                    skipped["running_elsewhere"] += 1
-                    continue
-            claim_rows.append((e.url, e.feed_url, e.url, e.title, e.published, run_id, now, now))
-            result.claimed.append(e)
-        if stored_rows:
-            con.executemany(
-                "INSERT INTO feed_items (canonical_url, feed_url, entry_url, title, published_at, status, "
-                "document_id, first_seen, processed_at) VALUES (?, ?, ?, ?, ?, 'stored', ?, ?, ?) "
-                "ON CONFLICT DO NOTHING", stored_rows)
-        if claim_rows:
-            con.executemany(
-                "INSERT INTO feed_items (canonical_url, feed_url, entry_url, title, published_at, status, "
-                "attempts, monitor_run_id, first_seen, claimed_at) VALUES (?, ?, ?, ?, ?, 'running', 1, ?, ?, ?) "
-                "ON CONFLICT (canonical_url) DO UPDATE SET status = 'running', error = NULL, "
-                "attempts = feed_items.attempts + 1, monitor_run_id = excluded.monitor_run_id, "
-                "claimed_at = excluded.claimed_at", claim_rows)
-    result.skipped = dict(skipped)
+    result = store.claim_feed_entries(entries, run_id, lease=timedelta(minutes=settings.monitor_lease_minutes),
+                                      max_attempts=settings.monitor_max_attempts, now=now)
     log.info("claimed %d of %d entries (skipped: %s)", len(result.claimed), len(entries), result.skipped)
     return result
 
 
 def _record(store: Store, entry: FeedEntry, monitor_run_id: str, outcome: ItemOutcome,
             content_hash: str | None) -> None:
-    with store.transaction() as con:
-        con.execute(
-            "UPDATE feed_items SET status = ?, error = ?, document_id = ?, run_id = ?, content_hash = ?, "
-            "title = coalesce(title, ?), processed_at = ? WHERE canonical_url = ? AND monitor_run_id = ?",
-            [outcome.status, outcome.error, outcome.document_id, outcome.run_id, content_hash,
-             outcome.title, _utcnow(), entry.url, monitor_run_id])
-
-
-def _verified_copy(store: Store, document: Document) -> str | None:
-    """The id of a stored document with claims that has this text or this URL, if any."""
-    with store.connect() as con:
-        rows = con.execute(
-            "SELECT d.id FROM documents d WHERE (d.content_hash = ? OR d.id = ?) "
-            "AND EXISTS (SELECT 1 FROM claims c WHERE c.document_id = d.id) ORDER BY d.id LIMIT 1",
-            [document.content_hash, document.id]).fetchall()
-    return rows[0][0] if rows else None
+    store.record_feed_outcome(entry.url, monitor_run_id, status=outcome.status, error=outcome.error,
+                              document_id=outcome.document_id, run_id=outcome.run_id, content_hash=content_hash,
+                              title=outcome.title)
 
 
 async def _fetch_article(url: str, settings: Settings, store: Store, run_id: str) -> Document:
@@ -338,7 +247,7 @@ def process_entry(entry: FeedEntry, settings: Settings, store: Store | None = No
         document = asyncio.run(_fetch_article(entry.url, settings, store, monitor_run_id))
         if entry.published and document.published_at is None:
             document = _with_date(document, entry.published)
-        copy_of = _verified_copy(store, document)
+        copy_of = store.verified_copy(document)
         if copy_of is not None:
             outcome = ItemOutcome(entry.url, entry.feed_url, "duplicate", title=document.title or entry.title,
                                   document_id=copy_of, seconds=time.perf_counter() - started,
@@ -378,7 +287,7 @@ def monitor(settings: Settings, feeds: Sequence[str] | None = None, *, store: St
 
     feed_urls = feeds_from_settings(settings, feeds)
     store = store or pipeline.open_store(settings)
-    mark_abandoned_runs(store, timedelta(minutes=settings.monitor_lease_minutes))
+    store.mark_abandoned_runs(timedelta(minutes=settings.monitor_lease_minutes))
     run_id = start_monitor_run(store, feed_urls, flow_run_id=flow_run_id)
     report = MonitorReport(run_id=run_id, feeds=feed_urls)
     try:

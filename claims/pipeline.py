@@ -34,7 +34,7 @@ from claims.score.retrieve import rank_passages
 from claims.score.verdict import VerdictPolicy, assess_evidence, decide
 from claims.settings import Settings
 from claims.sources import SourceError, SourceRequest, SourceResult, build_backends, gather_all
-from claims.store import Store
+from claims.store import Store, open_store
 
 __all__ = [
     "PassageSet",
@@ -93,13 +93,6 @@ class RunReport:
         self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
         log.info("stage %s done in %.2fs", name, self.timings[name])
         return value
-
-
-def open_store(settings: Settings) -> Store:
-    """The settings' database, migrated to this version's schema."""
-    store = Store(settings.db, lock_timeout=settings.lock_timeout)
-    store.migrate()
-    return store
 
 
 def policy_from_settings(settings: Settings) -> VerdictPolicy:

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 
 from claims.extract import focus_text, primary_quantity
 from claims.extract.quantities import parse_quantities
-from claims.models import Claim, Document
+from claims.models import Claim, Document, utcnow
 from claims.pipeline import RunReport, embedder_for, judge_and_store, open_store, tracked_run
 from claims.score.cache import embed_cached
 from claims.settings import Settings
@@ -36,67 +36,25 @@ FLOW_NAME = "reverify-claims"
 OPEN_LABELS = ("not_enough_evidence", "conflicting")
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def claims_to_reverify(store: Store, settings: Settings, *, older_than_days: float | None = None,
                        labels: Sequence[str] = OPEN_LABELS, limit: int | None = None,
                        now: datetime | None = None) -> list[str]:
     """Ids of the claims due for a new verdict, oldest verdict first (never judged first)."""
-    now = now or _utcnow()
+    now = now or utcnow()
     days = settings.reverify_after_days if older_than_days is None else older_than_days
-    cutoff = now - timedelta(days=days)
-    with store.connect() as con:
-        rows = con.execute(
-            """
-            WITH latest AS (
-                SELECT claim_id, label, created_at
-                FROM verdicts
-                QUALIFY row_number() OVER (PARTITION BY claim_id ORDER BY created_at DESC, run_id DESC) = 1
-            ),
-            due AS (
-                SELECT claim_id, created_at AS judged_at FROM latest
-                WHERE label IN (SELECT unnest(?::VARCHAR[])) OR created_at < ?
-                UNION ALL
-                SELECT c.id, NULL FROM claims c
-                WHERE NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.claim_id = c.id)
-                  AND c.created_at < current_timestamp::TIMESTAMP - to_minutes(?::BIGINT)
-            )
-            SELECT claim_id FROM due ORDER BY judged_at NULLS FIRST, claim_id LIMIT ?
-            """,
-            [list(labels), cutoff, int(settings.monitor_lease_minutes), limit or settings.reverify_max_claims],
-        ).fetchall()
-    return [r[0] for r in rows]
+    return store.claims_due(cutoff=now - timedelta(days=days), labels=labels,
+                            unjudged_after_minutes=settings.monitor_lease_minutes,
+                            limit=limit or settings.reverify_max_claims)
 
 
 def load_claims(store: Store, claim_ids: Sequence[str]) -> tuple[list[Claim], list[Document]]:
     """Stored claims rebuilt as :class:`Claim` objects (quantities parsed again from their
     text, as extraction does), and the documents they come from."""
-    if not claim_ids:
-        return [], []
-    with store.connect() as con:
-        rows = con.execute(
-            "SELECT id, document_id, text, char_start, char_end, checkworthiness, claim_type, attribution, "
-            "claim_date, entities, cluster_id FROM claims WHERE id IN (SELECT unnest(?::VARCHAR[]))",
-            [list(claim_ids)]).fetchall()
-        doc_ids = sorted({r[1] for r in rows})
-        doc_rows = con.execute(
-            "SELECT id, text, url, title, outlet, author, published_at, source_kind, content_hash "
-            "FROM documents WHERE id IN (SELECT unnest(?::VARCHAR[]))", [doc_ids]).fetchall()
-    order = {cid: i for i, cid in enumerate(claim_ids)}
-    claims = []
-    for (cid, doc_id, text, start, end, score, ctype, attribution, cdate, entities, cluster) in sorted(
-            rows, key=lambda r: order[r[0]]):
-        quantities = parse_quantities(text)
-        claims.append(Claim(id=cid, document_id=doc_id, text=text, start=start or 0, end=end or 0,
-                            checkworthiness=float(score or 0.0), quantity=primary_quantity(quantities, text),
-                            quantities=quantities, claim_type=ctype or "other", attribution=attribution,
-                            claim_date=cdate, entities=list(entities or []), cluster_id=cluster))
-    documents = [Document(id=r[0], text=r[1], url=r[2], title=r[3], outlet=r[4], author=r[5],
-                          published_at=r[6], source_kind=r[7] or "input", content_hash=r[8] or "")
-                 for r in doc_rows]
-    return claims, documents
+    claims = store.load_claims(claim_ids)
+    for claim in claims:
+        claim.quantities = parse_quantities(claim.text)
+        claim.quantity = primary_quantity(claim.quantities, claim.text)
+    return claims, store.load_documents([c.document_id for c in claims])
 
 
 def batches(items: Sequence[str], size: int) -> list[list[str]]:
@@ -138,13 +96,4 @@ def _claim_vectors(claims: list[Claim], embedder: Any, store: Store) -> tuple[np
 
 def verdict_changes(store: Store, run_ids: Sequence[str]) -> list[dict[str, Any]]:
     """Rows of the ``verdict_changes`` view whose new verdict was written by these runs."""
-    if not run_ids:
-        return []
-    with store.connect() as con:
-        cursor = con.execute(
-            "SELECT claim_id, claim, previous_label, previous_confidence, previous_run_id, new_label, "
-            "new_confidence, new_run_id, new_evidence_count FROM verdict_changes "
-            "WHERE new_run_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY new_created_at, claim_id",
-            [list(run_ids)])
-        columns = [d[0] for d in cursor.description]
-        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+    return store.verdict_changes(run_ids)

@@ -28,7 +28,6 @@ from claims.monitor import (
     claim_entries,
     feeds_from_settings,
     finish_monitor_run,
-    mark_abandoned_runs,
     process_entry,
     read_feeds,
     start_monitor_run,
@@ -75,7 +74,7 @@ def monitor_feeds(feeds: list[str] | None = None, config: str | None = None,
     settings = load_settings(config, **(overrides or {}))
     feed_urls = feeds_from_settings(settings, feeds)
     store = pipeline.open_store(settings)
-    mark_abandoned_runs(store, timedelta(minutes=settings.monitor_lease_minutes))
+    store.mark_abandoned_runs(timedelta(minutes=settings.monitor_lease_minutes))
     flow_run_id = str(flow_run.id) if flow_run.id else None
     run_id = start_monitor_run(store, feed_urls, flow_run_id=flow_run_id)
     report = MonitorReport(run_id=run_id, feeds=feed_urls)

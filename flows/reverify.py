@@ -21,7 +21,6 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from claims import pipeline
-from claims.monitor import mark_abandoned_runs
 from claims.reverify import batches, claims_to_reverify, reverify, verdict_changes
 from claims.settings import Settings, load_settings
 from claims.store import Store
@@ -82,7 +81,7 @@ def reverify_claims(claim_ids: list[str] | None = None, older_than_days: float |
     logger = get_run_logger()
     settings = load_settings(config, **(overrides or {}))
     store = pipeline.open_store(settings)
-    mark_abandoned_runs(store, timedelta(minutes=settings.monitor_lease_minutes))
+    store.mark_abandoned_runs(timedelta(minutes=settings.monitor_lease_minutes))
     ids = list(claim_ids) if claim_ids else select_claims_task(settings, older_than_days)
     logger.info("%d claims to re-check", len(ids))
     flow_run_id = str(flow_run.id) if flow_run.id else None

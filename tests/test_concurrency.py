@@ -2,7 +2,7 @@
 
 DuckDB lets one process at a time open a file for writing; the store opens a connection
 per short write transaction and retries the open while another process holds the lock
-(claims/store/db.py). Within one process, write transactions are serialised so that two
+(claims/store/connection.py). Within one process, write transactions are serialised so that two
 threads writing the same keys never make DuckDB fail one of them.
 """
 

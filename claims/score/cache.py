@@ -26,13 +26,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from claims.score.embed import Embedder
     from claims.store.db import Store
 
-__all__ = ["embed_cached", "cache_key", "cached_vectors", "write_vectors", "stance_cached", "pair_key",
-           "predict_stance_cached"]
+__all__ = ["embed_cached", "cache_key", "stance_cached", "pair_key", "predict_stance_cached"]
 
 log = logging.getLogger(__name__)
-
-# DuckDB binds a parameter list per query; chunk lookups so the IN list stays small.
-_LOOKUP_CHUNK = 50_000
 
 
 def cache_key(embedder: "Embedder") -> str:
@@ -40,55 +36,6 @@ def cache_key(embedder: "Embedder") -> str:
     an int8 ONNX vector differs from the float32 one."""
     backend = getattr(embedder, "backend", "torch")
     return embedder.name if backend in (None, "torch") else f"{embedder.name}#{backend}"
-
-
-def cached_vectors(store: "Store", model: str, hashes: Sequence[str], dimension: int) -> dict[str, np.ndarray]:
-    """The vectors the store holds for these text hashes under ``model``."""
-    found: dict[str, np.ndarray] = {}
-    if not hashes or not store.path.exists():
-        return found
-    with store.connect() as con:
-        for start in range(0, len(hashes), _LOOKUP_CHUNK):
-            chunk = list(hashes[start:start + _LOOKUP_CHUNK])
-            result = con.execute(
-                f"SELECT text_hash, embedding::FLOAT[{int(dimension)}] AS e FROM embedding_cache "
-                "WHERE model = ? AND text_hash IN (SELECT unnest(?::VARCHAR[])) AND len(embedding) = ?",
-                [model, chunk, int(dimension)],
-            ).fetchnumpy()
-            for key, vec in zip(result["text_hash"].tolist(), result["e"]):
-                found[key] = np.asarray(vec, dtype=np.float32)
-    return found
-
-
-def write_vectors(store: "Store", model: str, hashes: Sequence[str], vectors: np.ndarray) -> int:
-    """Insert (model, hash) -> vector rows in one transaction; existing keys are kept.
-
-    Returns the number of rows added."""
-    if len(hashes) == 0:
-        return 0
-    vectors = np.asarray(vectors, dtype=np.float32)
-    if vectors.ndim != 2 or len(vectors) != len(hashes):
-        raise ValueError(f"need one vector per hash: {len(hashes)} hashes, vectors of shape {vectors.shape}")
-    # Column-major views that DuckDB scans directly: one column per dimension.
-    columns = np.ascontiguousarray(vectors.T)
-    keys = np.array(list(hashes), dtype=object).reshape(1, -1)
-    packed = ", ".join(f"v.column{i}" for i in range(vectors.shape[1]))
-    with store.transaction() as con:
-        con.register("_cache_keys", keys)
-        con.register("_cache_columns", columns)
-        try:
-            before = con.execute("SELECT count(*) FROM embedding_cache").fetchall()[0][0]
-            con.execute(
-                f"INSERT INTO embedding_cache (model, text_hash, embedding) "
-                f"SELECT ?, k.column0, list_value({packed}) FROM _cache_keys AS k "
-                "POSITIONAL JOIN _cache_columns AS v ON CONFLICT (model, text_hash) DO NOTHING",
-                [model],
-            )
-            after = con.execute("SELECT count(*) FROM embedding_cache").fetchall()[0][0]
-        finally:
-            con.unregister("_cache_keys")
-            con.unregister("_cache_columns")
-    return int(after - before)
 
 
 def embed_cached(texts: Sequence[str], embedder: "Embedder", store: "Store",
@@ -105,12 +52,12 @@ def embed_cached(texts: Sequence[str], embedder: "Embedder", store: "Store",
     unique: dict[str, str] = {}
     for text, key in zip(texts, hashes):
         unique.setdefault(key, text)
-    known = cached_vectors(store, model, list(unique), embedder.dimension)
+    known = store.cached_vectors(model, list(unique), embedder.dimension)
     missing = [key for key in unique if key not in known]
     if missing:
         vectors = embedder.encode([unique[k] for k in missing], batch_size=batch_size)
         vectors = _normalise(vectors)
-        added = write_vectors(store, model, missing, vectors)
+        added = store.write_vectors(model, missing, vectors)
         known.update(zip(missing, vectors))
         if stats is not None:
             stats["embedded"] = len(missing)
@@ -141,15 +88,7 @@ def stance_cached(store: "Store", model: str, predict, claims: Sequence[str], pa
     if n == 0:
         return np.zeros((0, 3), dtype=np.float32)
     keys = [pair_key(c, p) for c, p in zip(claims, passages)]
-    found: dict[str, np.ndarray] = {}
-    if store.path.exists():
-        with store.connect() as con:
-            result = con.execute(
-                "SELECT pair_hash, probs::FLOAT[3] AS p FROM stance_cache WHERE model = ? "
-                "AND pair_hash IN (SELECT unnest(?::VARCHAR[])) AND len(probs) = 3",
-                [model, sorted(set(keys))],
-            ).fetchnumpy()
-        found = {k: np.asarray(v, dtype=np.float32) for k, v in zip(result["pair_hash"].tolist(), result["p"])}
+    found = store.cached_stance(model, keys)
     missing: dict[str, int] = {}
     for i, key in enumerate(keys):
         if key not in found and key not in missing:
@@ -159,12 +98,7 @@ def stance_cached(store: "Store", model: str, predict, claims: Sequence[str], pa
         probs = np.asarray(predict([claims[i] for i in idx], [passages[i] for i in idx],
                                    claim_emb[idx], passage_emb[idx]), dtype=np.float32)
         found.update(zip(missing, probs))
-        from claims.store.db import insert_rows
-
-        with store.transaction() as con:
-            insert_rows(con, "INSERT INTO stance_cache (model, pair_hash, probs)",
-                        [(model, key, [float(x) for x in row]) for key, row in zip(missing, probs)],
-                        "ON CONFLICT DO NOTHING")
+        store.write_stance(model, list(missing), probs)
     return np.stack([found[k] for k in keys]).astype(np.float32)
 
 

@@ -30,7 +30,7 @@ import logging
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
@@ -162,7 +162,7 @@ class VectorIndex:
         """(Re)build the index of every passage the store holds a ``model`` vector for."""
         folder = folder or index_folder(store, model)
         index: VectorIndex | None = None
-        for ids, vectors in _store_vectors(store, model, exclude=set()):
+        for ids, vectors in store.passage_vectors(model):
             if index is None:
                 index = cls.create(folder, model=model, dimension=vectors.shape[1], **options)
             index._append(ids, vectors)
@@ -219,7 +219,7 @@ class VectorIndex:
     def update(self, store: "Store") -> int:
         """Add the store's passages that are not in the index yet."""
         added = 0
-        for ids, vectors in _store_vectors(store, self.model, exclude=self._known):
+        for ids, vectors in store.passage_vectors(self.model, exclude=self._known):
             added += self._append(ids, vectors)
         if added:
             self._finish_add()
@@ -276,41 +276,3 @@ class VectorIndex:
             scores[i, :len(order)] = exact[order]
         return rows, scores
 
-
-def _store_vectors(store: "Store", model: str, exclude: set[str]) -> Iterator[tuple[list[str], np.ndarray]]:
-    """(ids, vectors) blocks of the store's passages with a ``model`` vector, by id order.
-
-    A passage's vector is its own column when written by this model, else the embedding
-    cache's vector for its text (the cache is keyed by the SHA-256 of the text)."""
-    if not store.path.exists():
-        return
-    with store.connect(read_only=True) as con:
-        has_cache = bool(con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'embedding_cache'").fetchall()[0][0])
-        source = ("coalesce(CASE WHEN p.model = $model THEN p.embedding END, c.embedding)"
-                  if has_cache else "CASE WHEN p.model = $model THEN p.embedding END")
-        join = ("LEFT JOIN embedding_cache c ON c.model = $model AND c.text_hash = sha256(p.text)"
-                if has_cache else "")
-        dimension = con.execute(
-            f"SELECT len({source}) FROM passages p {join} WHERE {source} IS NOT NULL LIMIT 1",
-            {"model": model}).fetchall()
-        if not dimension:
-            return
-        dim = int(dimension[0][0])
-        last = ""
-        while True:
-            result = con.execute(
-                f"SELECT p.id, ({source})::FLOAT[{dim}] AS e FROM passages p {join} "
-                f"WHERE p.id > $last AND {source} IS NOT NULL AND len({source}) = {dim} "
-                f"ORDER BY p.id LIMIT {_BLOCK}",
-                {"model": model, "last": last},
-            ).fetchnumpy()
-            ids = result["id"].tolist()
-            if not ids:
-                return
-            last = ids[-1]
-            keep = [i for i, pid in enumerate(ids) if pid not in exclude]
-            if keep:
-                yield [ids[i] for i in keep], np.stack([result["e"][i] for i in keep]).astype(np.float32)
-            if len(ids) < _BLOCK:
-                return

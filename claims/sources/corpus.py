@@ -12,7 +12,6 @@ from pathlib import Path
 
 from claims.ingest import document_from_text
 from claims.errors import InputError
-from claims.models import Document
 from claims.sources.base import SourceError, SourceRequest, SourceResult
 
 __all__ = ["CorpusBackend", "load_corpus"]

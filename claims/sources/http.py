@@ -53,7 +53,7 @@ import httpx
 
 from claims.errors import FetchError, RefusedURLError
 from claims.settings import HttpSettings
-from claims.sources.fetchlog import CacheEntry, FetchLog, FetchRecord
+from claims.sources.fetchlog import FetchLog
 from claims.sources.queries import canonical_url
 from claims.sources.safety import (
     CheckedURL,
@@ -62,7 +62,8 @@ from claims.sources.safety import (
     redact_url,
     resolve_and_check,
 )
-from claims.store.db import Store
+from claims.store import Store
+from claims.store.records import CacheEntry, FetchRecord
 
 __all__ = [
     "ALLOWED_CONTENT_TYPES",
