@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Sequence
 
-from claims.score.embed import Embedder
-from claims.score.index import VectorIndex, index_folder
+from claims.embed import Embedder
+from claims.embed.index import VectorIndex, index_folder
 from claims.store import Store
 
 __all__ = ["SearchHit", "search_store"]

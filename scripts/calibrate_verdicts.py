@@ -76,8 +76,9 @@ def prepare(items, settings, cache_path: Path) -> list[Prepared]:  # noqa: ANN00
     from claims.extract import focus_text
     from claims.models import Document, Passage, stable_id
     from claims.pipeline import stance_model_for
-    from claims.score.cache import embed_cached, predict_stance_cached
-    from claims.score.embed import load_embedder
+    from claims.embed import embed_cached
+    from claims.score.cache import predict_stance_cached
+    from claims.embed import load_embedder
     from claims.store import Store
 
     embedder = load_embedder(settings.model, settings.embed_batch_size)

@@ -271,7 +271,7 @@ def main() -> None:
         raise SystemExit(f"stance data folder {args.data} not found: pass --data")
     started = time.perf_counter()
 
-    from claims.score.embed import load_embedder
+    from claims.embed import load_embedder
 
     embedder = load_embedder(args.model)
     cache = EmbeddingCache(args.cache / f"stance-emb-{re.sub(r'[^a-z0-9]+', '-', args.model.lower())}.npz", embedder)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from claims.models import content_hash
-from claims.score.cache import cache_key, embed_cached
+from claims.embed import cache_key, embed_cached
 from claims.store import Store
 
 

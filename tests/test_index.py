@@ -7,7 +7,7 @@ import pytest
 
 from claims.errors import StoreError
 from claims.models import Document, Passage, content_hash
-from claims.score.index import VectorIndex, brute_force_top_k, index_folder
+from claims.embed.index import VectorIndex, brute_force_top_k, index_folder
 from claims.store import Store
 
 

@@ -150,7 +150,7 @@ def _tiny_cross_encoder(folder: Path, id2label: dict[int, str]) -> Path:
     """A real (small, untrained) BERT sequence classifier with the packaged model's tokenizer."""
     from transformers import BertConfig, BertForSequenceClassification
 
-    from claims.score.embed import resolve_model_path
+    from claims.embed import resolve_model_path
 
     config = BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
                         intermediate_size=64, num_labels=len(id2label), id2label=id2label,

@@ -28,9 +28,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from claims.embed import load_embedder
 from claims.errors import InputError
 from claims.eval.climate_fever import VERDICT_LABELS, _claim_metrics
 from claims.eval.judging import EvidenceText, hash_split, judge_all, make_claim
+from claims.score.stance import load_stance_model
 
 if TYPE_CHECKING:  # pragma: no cover
     from claims.settings import Settings
@@ -113,9 +115,6 @@ def load_averitec(path: Path) -> list[AveritecClaim]:
 
 def evaluate_averitec(path: Path, settings: "Settings", *, split: str = "test", limit: int | None = None) -> dict:
     """Verdict metrics on the ``split`` part of ``path`` (all | dev | test)."""
-    from claims.score.embed import load_embedder
-    from claims.score.stance import load_stance_model
-
     if split not in SPLITS:
         raise InputError(f"unknown split {split!r}: use one of {', '.join(SPLITS)}")
     started = time.perf_counter()

@@ -16,10 +16,14 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from claims.models import Claim, Document, Passage, Verdict, stable_id
+from claims.extract import focus_text, primary_quantity
+from claims.extract.quantities import parse_quantities
+from claims.extract.structure import claim_type, find_attribution, find_entities
+from claims.models import Claim, Document, Passage, Verdict, content_hash, stable_id
+from claims.pipeline import PassageSet, judge_claims
 
 if TYPE_CHECKING:  # pragma: no cover
-    from claims.score.embed import Embedder
+    from claims.embed import Embedder
     from claims.score.stance import StancePredictor
     from claims.settings import Settings
 
@@ -40,21 +44,14 @@ class EvidenceText:
 
 def hash_split(key: str, test_share: float = 0.5) -> str:
     """``"test"`` (held out: never trained or tuned on) or ``"dev"``, from a hash of ``key``."""
-    from claims.models import content_hash
-
     return "test" if int(content_hash("split:" + key)[:8], 16) / 16**8 < test_share else "dev"
 
 
 def make_claim(text: str, *, claim_date: date | None = None, key: str | None = None) -> Claim:
     """A claim as the extraction stage would make it from this sentence: its quantities
     parsed, type, attribution and entities found, the dataset's date when it has one."""
-    from claims.extract import primary_quantity
-    from claims.extract.quantities import parse_quantities
-
     quantities = parse_quantities(text)
     try:
-        from claims.extract.structure import claim_type, find_attribution, find_entities
-
         ctype, attribution, entities = claim_type(text, quantities), find_attribution(text), find_entities(text)
     except ImportError:  # the structure helpers are optional for judging
         ctype, attribution, entities = ("numerical" if quantities else "other"), None, []
@@ -74,9 +71,6 @@ def _embed_unique(texts: Sequence[str], embedder: "Embedder") -> dict[str, np.nd
 def judge_all(claims: Sequence[Claim], evidence: Sequence[Sequence[EvidenceText]], settings: "Settings",
               embedder: "Embedder", stance: "StancePredictor") -> list[Verdict]:
     """A verdict per claim, each judged against its own evidence only."""
-    from claims.extract import focus_text
-    from claims.pipeline import PassageSet, judge_claims
-
     focus = [focus_text(c) for c in claims]
     vectors = _embed_unique([c.text for c in claims] + [f for f in focus if f] +
                             [e.text for items in evidence for e in items], embedder)

@@ -295,7 +295,7 @@ class CrossEncoderStance:
 
     def __init__(self, name_or_path: str, batch_size: int = 32, device: str = "cpu") -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        from sentence_transformers import CrossEncoder
+        from sentence_transformers import CrossEncoder  # lazy: torch, only for a configured nli_model
 
         try:
             self._model = CrossEncoder(name_or_path, device=device)

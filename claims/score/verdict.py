@@ -24,8 +24,10 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from claims.extract.quantities import scope_window
 from claims.models import Claim, Document, Evidence, Passage, Verdict
-from claims.score.numbers import format_quantity, judge_numbers
+from claims.score.calibration import load_calibration
+from claims.score.numbers import _PLACE, format_quantity, judge_numbers
 
 __all__ = ["assess_evidence", "decide", "best_evidence", "source_key", "VerdictPolicy"]
 
@@ -35,8 +37,6 @@ STANCE_ORDER = ("support", "refute", "neutral")
 def _tuned(name: str, default: float) -> float:
     """A threshold tuned on development data by scripts/calibrate_verdicts.py (kept in
     claims/score/data/verdict_calibration.json with the confidence calibration)."""
-    from claims.score.calibration import load_calibration
-
     return float(load_calibration().policy.get(name, default))
 
 
@@ -182,12 +182,11 @@ def _day(e: Evidence) -> str:
 
 
 def _place(e: Evidence) -> str:
-    from claims.score.numbers import _PLACE, _scope_window
 
     q = e.passage_quantity
     if q is None:
         return ""
-    match = _PLACE.search(_scope_window(e.passage.text, q))
+    match = _PLACE.search(scope_window(e.passage.text, q))
     return match.group(1).strip().replace("’s", "").replace("'s", "") if match else ""
 
 
@@ -294,8 +293,6 @@ def decide(claim: Claim, evidence: Sequence[Evidence], policy: VerdictPolicy) ->
             confidence = 0.5 + 0.45 * share * (1.0 - math.exp(-1.5 * total))
     confidence = float(min(0.99, max(0.0, confidence)))
     if policy.calibrate:
-        from claims.score.calibration import load_calibration
-
         confidence = load_calibration().apply(label, confidence)
     return Verdict(
         claim_id=claim.id, label=label, confidence=confidence,  # type: ignore[arg-type]

@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from claims.ingest import document_from_text
 from claims.errors import InputError
 from claims.sources.base import SourceError, SourceRequest, SourceResult
+from claims.sources.text import document_from_text
 
 __all__ = ["CorpusBackend", "load_corpus"]
 

@@ -30,23 +30,21 @@ import logging
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from claims.errors import ConfigError, StoreError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from claims.store.db import Store
+from claims.store import Store
 
 __all__ = ["VectorIndex", "index_folder", "brute_force_top_k"]
 
 log = logging.getLogger(__name__)
 
-_BLOCK = 65_536  # rows per block of brute force and of reads from the store
+_BLOCK = 65_536  # rows per block of brute force
 
 
-def index_folder(store: "Store", model: str) -> Path:
+def index_folder(store: Store, model: str) -> Path:
     """Where the index of ``model``'s vectors for this database lives."""
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", model).strip("-") or "model"
     return store.path.with_name(store.path.name + ".vectors") / slug
@@ -72,7 +70,7 @@ def brute_force_top_k(queries: np.ndarray, vectors: np.ndarray, k: int) -> tuple
 
 
 def _faiss():  # noqa: ANN202 - the faiss module
-    try:
+    try:  # lazy: faiss only above ann_min_rows; exact search below it needs numpy alone
         import faiss
     except ImportError as exc:  # pragma: no cover - a declared dependency
         raise ConfigError("whole-store retrieval needs faiss-cpu: pip install faiss-cpu") from exc
@@ -158,7 +156,7 @@ class VectorIndex:
         return index
 
     @classmethod
-    def build(cls, store: "Store", model: str, *, folder: Path | None = None, **options: int) -> "VectorIndex":
+    def build(cls, store: Store, model: str, *, folder: Path | None = None, **options: int) -> "VectorIndex":
         """(Re)build the index of every passage the store holds a ``model`` vector for."""
         folder = folder or index_folder(store, model)
         index: VectorIndex | None = None
@@ -216,7 +214,7 @@ class VectorIndex:
             self._finish_add()
         return added
 
-    def update(self, store: "Store") -> int:
+    def update(self, store: Store) -> int:
         """Add the store's passages that are not in the index yet."""
         added = 0
         for ids, vectors in store.passage_vectors(self.model, exclude=self._known):
