@@ -109,10 +109,7 @@ class MonitorReport:
         return [o for o in self.outcomes if o.status == "failed"]
 
     def label_counts(self) -> dict[str, int]:
-        total: Counter[str] = Counter()
-        for o in self.outcomes:
-            total.update(o.labels)
-        return dict(total)
+        return dict(sum((Counter(o.labels) for o in self.outcomes), Counter()))
 
     def stats(self) -> dict[str, Any]:
         return {

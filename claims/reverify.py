@@ -113,10 +113,7 @@ class ReverifyReport:
     changes: list[dict[str, Any]] = field(default_factory=list)
 
     def label_counts(self) -> dict[str, int]:
-        total: Counter[str] = Counter()
-        for batch in self.batches:
-            total.update(batch.labels)
-        return dict(total)
+        return dict(sum((Counter(b.labels) for b in self.batches), Counter()))
 
     def summary(self) -> dict[str, Any]:
         return {"claims": self.selected, "run_ids": [b.run_id for b in self.batches], "failed_batches": self.failed,

@@ -15,7 +15,6 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -33,8 +32,8 @@ for group in (check, query, report, evaluate, monitoring):
 @app.callback()
 def _root(
     ctx: typer.Context,
-    config: Optional[Path] = typer.Option(None, "--config", help="Settings file (TOML)."),
-    db: Optional[Path] = typer.Option(None, "--db", help="DuckDB file (default: $CLAIMS_DB or ./claims.duckdb)."),
+    config: Path | None = typer.Option(None, "--config", help="Settings file (TOML)."),
+    db: Path | None = typer.Option(None, "--db", help="DuckDB file (default: $CLAIMS_DB or ./claims.duckdb)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress to stderr."),
 ) -> None:
     ctx.obj = Invocation(config=config, db=db, verbose=verbose)

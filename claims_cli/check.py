@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import date
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -47,9 +47,9 @@ class _ProgressHandler(logging.Handler):
 def check(
     ctx: typer.Context,
     source: str = typer.Argument(..., help="Article: a text file, an http(s) URL, or - for standard input."),
-    title: Optional[str] = typer.Option(None, help="Title of the article (overrides front matter)."),
-    outlet: Optional[str] = typer.Option(None, help="Outlet that published it."),
-    published: Optional[str] = typer.Option(None, help="Publication date, YYYY-MM-DD (the claims' date)."),
+    title: str | None = typer.Option(None, help="Title of the article (overrides front matter)."),
+    outlet: str | None = typer.Option(None, help="Outlet that published it."),
+    published: str | None = typer.Option(None, help="Publication date, YYYY-MM-DD (the claims' date)."),
     json_out: bool = typer.Option(False, "--json", help="Print the verdicts as JSON instead of a table."),
 ) -> None:
     """Verify the check-worthy claims of one article and print the verdict table."""

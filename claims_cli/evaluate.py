@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -47,7 +47,7 @@ def checkworthiness(
 def climate_fever(
     ctx: typer.Context,
     data: Path = typer.Option(..., "--data", help="Climate-FEVER JSON-lines file (e.g. climate-fever-dev.jsonl)."),
-    limit: Optional[int] = typer.Option(None, help="Only the first N claims (a quick look)."),
+    limit: int | None = typer.Option(None, help="Only the first N claims (a quick look)."),
 ) -> None:
     """Evidence ranking (recall@5), sentence stance macro-F1, claim verdict accuracy and macro-F1."""
     _print(evaluate_climate_fever(data, invocation(ctx).settings(), limit=limit))
@@ -59,7 +59,7 @@ def averitec(
     data: Path = typer.Option(..., "--data", help="AVeriTeC JSON file (train.json or dev.json)."),
     split: str = typer.Option("test", "--split", help="all | dev | test: halves by a hash of the claim; "
                                                      "test is held out from any tuning."),
-    limit: Optional[int] = typer.Option(None, help="Only the first N claims of the split."),
+    limit: int | None = typer.Option(None, help="Only the first N claims of the split."),
 ) -> None:
     """Verdicts from the question-answer evidence: accuracy and macro-F1, overall and numerical claims."""
     _print(evaluate_averitec(data, invocation(ctx).settings(), split=split, limit=limit))
@@ -71,7 +71,7 @@ def stance(
     data: Path = typer.Option(..., "--data", help="A stance pair file (FEVER RTE, COVID-Fact/SciFact RTE, SICK, "
                                                  "HealthVer, FNC-1 stances, COVID-Fact or Climate-FEVER JSONL) "
                                                  "or a folder of them."),
-    limit: Optional[int] = typer.Option(None, help="Only the first N pairs."),
+    limit: int | None = typer.Option(None, help="Only the first N pairs."),
 ) -> None:
     """Stance macro-F1 (3-way) or support-vs-not F1 (binary RTE files), per source."""
     _print(evaluate_stance(data, invocation(ctx).settings(), limit=limit))

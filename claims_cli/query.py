@@ -11,7 +11,7 @@ import sys
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -97,7 +97,7 @@ def query(
     sql: str = typer.Argument(..., help="One SQL statement (read-only)."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json or parquet."),
     param: list[str] = typer.Option([], "--param", "-p", help="Bound parameter NAME=VALUE, used as $NAME in the SQL."),
-    out_file: Optional[Path] = typer.Option(None, "--out", "-o", help="Output file (required for parquet)."),
+    out_file: Path | None = typer.Option(None, "--out", "-o", help="Output file (required for parquet)."),
     width: int = typer.Option(60, help="Widest column in table format (characters)."),
 ) -> None:
     """Run a read-only SQL query on the verdict database and print the rows."""

@@ -7,7 +7,6 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -36,7 +35,7 @@ def _since(value: str | None) -> datetime | None:
 @app.command()
 def report(
     ctx: typer.Context,
-    since: Optional[str] = typer.Option(None, help="Only verdicts made on or after this date (YYYY-MM-DD)."),
+    since: str | None = typer.Option(None, help="Only verdicts made on or after this date (YYYY-MM-DD)."),
     out_file: Path = typer.Option(Path("report.html"), "--out", "-o", help="HTML file to write."),
     title: str = typer.Option("Claims report", help="Title of the page."),
 ) -> None:
@@ -49,9 +48,9 @@ def report(
 @export_app.command("claimreview")
 def export_claimreview(
     ctx: typer.Context,
-    out_file: Optional[Path] = typer.Option(None, "--out", "-o", help="JSON-LD file (default: standard output)."),
-    since: Optional[str] = typer.Option(None, help="Only verdicts made on or after this date (YYYY-MM-DD)."),
-    url: Optional[str] = typer.Option(None, help="Where the reviews are published (e.g. the report's URL)."),
+    out_file: Path | None = typer.Option(None, "--out", "-o", help="JSON-LD file (default: standard output)."),
+    since: str | None = typer.Option(None, help="Only verdicts made on or after this date (YYYY-MM-DD)."),
+    url: str | None = typer.Option(None, help="Where the reviews are published (e.g. the report's URL)."),
 ) -> None:
     """ClaimReview JSON-LD (schema.org), one review per claim's latest verdict."""
     start = _since(since)

@@ -82,7 +82,7 @@ def _as_task(fn: Callable[..., T], name: str) -> Task[Any, T]:
     with _TASKS_LOCK:
         key = (fn, name)
         if key not in _TASKS:
-            _TASKS[key] = task(fn, name=name, cache_policy=NO_CACHE, persist_result=False)
+            _TASKS[key] = task(name=name, cache_policy=NO_CACHE, persist_result=False)(fn)
         return _TASKS[key]
 
 

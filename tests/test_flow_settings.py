@@ -16,6 +16,7 @@ from werkzeug import Request, Response
 from claims.store import Store, run_user_query
 from tests.conftest import CORPUS
 from tests.test_monitor import serve
+from tests.test_monitor import server as web  # noqa: F401 - the fixture: a real HTTP server on 127.0.0.1
 
 KEY = "secret-block-key-not-in-settings"
 
@@ -28,15 +29,6 @@ def secret_block(prefect_harness: None) -> str:
 
     Secret(value=KEY).save(FACTCHECK_SECRET_BLOCK, overwrite=True)
     return KEY
-
-
-@pytest.fixture
-def web() -> Any:
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
 
 
 def _factcheck(keys: list[str | None]) -> Any:
@@ -56,7 +48,7 @@ def test_flow_settings_fill_the_key_from_the_secret_block(secret_block: str) -> 
     assert given.sources.factcheck.api_key.get_secret_value() == "from-settings"  # settings win
 
 
-def test_every_flow_sends_the_secret_block_key(secret_block: str, web: HTTPServer, tmp_path: Path) -> None:
+def test_every_flow_sends_the_secret_block_key(secret_block: str, web: HTTPServer, tmp_path: Path) -> None:  # noqa: F811
     from flows.monitor import monitor_feeds
     from flows.reverify import reverify_claims
     from flows.verify import verify_document

@@ -27,7 +27,9 @@ class Embedder(Protocol):
     """What the pipeline needs of an embedding model."""
 
     name: str
-    dimension: int
+
+    @property
+    def dimension(self) -> int: ...
 
     def encode(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray: ...
 

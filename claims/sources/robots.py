@@ -21,8 +21,11 @@ MAX_ROBOTS_CHARS = 500_000  # of a robots.txt cut at the body size limit, the pa
 
 
 class FetchedText(Protocol):
-    text: str
-    truncated: bool
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def truncated(self) -> bool: ...
 
 
 @dataclass
