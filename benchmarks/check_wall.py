@@ -12,7 +12,7 @@ the model, a library run, then the same run as the ``verify-document`` flow with
 Prefect API (Prefect's ephemeral server, as every ``claims check`` started before), twice:
 the first pays the server's start, the second only the task round-trips.
 
-    .venv/bin/python benchmarks/check_wall.py wall --repeat 5 [--baseline /tmp/base]
+    .venv/bin/python benchmarks/check_wall.py wall --repeat 5 [--baseline /tmp/base] [--fresh-db]
     .venv/bin/python benchmarks/check_wall.py profile
 """
 
@@ -50,23 +50,28 @@ def _run(command: list[str], env: dict[str, str]) -> float:
     return wall
 
 
-def wall(repeat: int, baseline: Path | None) -> dict[str, object]:
+def wall(repeat: int, baseline: Path | None, fresh_db: bool) -> dict[str, object]:
     tmp = Path(tempfile.mkdtemp(prefix="claims-check-wall-"))
     claims = str(Path(sys.executable).parent / "claims")
     commands = {"now": [claims, "--db", str(tmp / "now.duckdb"), "check", str(SEED)]}
     envs = {"now": _env(tmp / "prefect")}
     if baseline is not None:
-        # the earlier checkout's command, its modules first on the path (its console entry point was flows.cli:main)
-        commands["baseline"] = [sys.executable, "-c", "from flows.cli import main; main()",
-                                "--db", str(tmp / "baseline.duckdb"), "check", str(SEED)]
-        envs["baseline"] = {**_env(tmp / "prefect"), "PYTHONPATH": str(baseline)}
+        # the earlier checkout's command (its entry point was flows.cli:main), its modules
+        # found before this checkout's editable install
+        start = ("import sys; sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in "
+                 f"type(f).__module__]; sys.path.insert(0, {str(baseline)!r}); from flows.cli import main; main()")
+        commands["baseline"] = [sys.executable, "-c", start, "--db", str(tmp / "baseline.duckdb"), "check", str(SEED)]
+        envs["baseline"] = _env(tmp / "prefect")
     first = {name: _run(cmd, envs[name]) for name, cmd in commands.items()}  # cold: fills every cache
     walls: dict[str, list[float]] = {name: [] for name in commands}
-    for _ in range(repeat):
+    for i in range(repeat):
         for name, cmd in commands.items():
+            if fresh_db:  # a new database each run: nothing cached, the model loaded every time
+                cmd = [str(tmp / f"{name}{i}.duckdb") if part.endswith(f"{name}.duckdb") else part for part in cmd]
             walls[name].append(_run(cmd, envs[name]))
     result: dict[str, object] = {
-        "command": "claims check examples/seed-article.txt (same database each time)",
+        "command": "claims check examples/seed-article.txt"
+                   + (" (a new database each run)" if fresh_db else " (same database each time)"),
         "first_run_s": {k: round(v, 2) for k, v in first.items()},
         "warm_runs_s": {k: [round(w, 2) for w in v] for k, v in walls.items()},
         "warm_median_s": {k: round(statistics.median(v), 2) for k, v in walls.items()},
@@ -124,9 +129,10 @@ def main() -> None:
     w = sub.add_parser("wall", help="the command's wall time, warm, against an earlier checkout")
     w.add_argument("--repeat", type=int, default=5)
     w.add_argument("--baseline", type=Path, help="a checkout of an earlier commit (its flows.cli)")
+    w.add_argument("--fresh-db", action="store_true", help="a new database for every run (nothing cached)")
     sub.add_parser("profile", help="imports, model load, Prefect start, task round-trips, work")
     args = parser.parse_args()
-    result = wall(args.repeat, args.baseline) if args.what == "wall" else profile()
+    result = wall(args.repeat, args.baseline, args.fresh_db) if args.what == "wall" else profile()
     print(json.dumps(result, indent=2))
 
 
