@@ -51,8 +51,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/pipeline_stages.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check claims flows tests
-	$(BIN)/mypy claims
+	$(BIN)/ruff check claims claims_cli flows tests
+	$(BIN)/mypy claims claims_cli flows
 
 clean:
 	rm -rf $(VENV) .prefect claims.duckdb claims.duckdb.wal
