@@ -69,14 +69,16 @@ def test_flow_records_run_and_publishes_table_artifact(prefect_harness, tmp_path
 
     async def artifacts():
         async with get_client() as client:
-            from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+            from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
 
-            return await client.read_artifacts(
-                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["verify-document-verdicts"])))
+            # this flow run's table (other tests' flow runs publish under the same key)
+            return await client.read_artifacts(artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=["verify-document-verdicts"]),
+                flow_run_id=ArtifactFilterFlowRunId(any_=[rows[0][0]])))
 
     found = asyncio.run(artifacts())
-    assert found and str(found[-1].flow_run_id) == rows[0][0]
-    assert "supported" in str(found[-1].data)
+    assert len(found) == 1 and str(found[0].flow_run_id) == rows[0][0]
+    assert "supported" in str(found[0].data)
 
 
 def test_check_with_a_prefect_api_runs_the_flow_and_reads_the_input_once(prefect_harness, tmp_path, prefect_home):
