@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     from claims.extract.quantities import parse_quantities
     from claims.extract.sentences import split_sentences
     from claims.extract.structure import claim_type, find_attribution, find_entities
-    from claims.score.embed import load_embedder
+    from claims.embed import load_embedder
 
     articles = make_articles(args.articles, args.seed)
     model = CheckworthinessModel.load()

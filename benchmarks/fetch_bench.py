@@ -82,7 +82,7 @@ def _rss_kb() -> int:
 def _run_fetcher(urls: list[str], ports: list[int], per_host: int, out: Any) -> None:
     from claims.settings import HttpSettings
     from claims.sources.http import Fetcher
-    from claims.store.db import Store
+    from claims.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "bench.duckdb")

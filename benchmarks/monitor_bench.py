@@ -144,6 +144,7 @@ def main() -> None:
     feed = site.url("/feed.xml")
 
     from claims import pipeline
+    from claims.embed import embedder_for
     from claims.monitor import monitor
     from claims.settings import load_settings
 
@@ -155,7 +156,7 @@ def main() -> None:
 
     t0 = time.perf_counter()
     warm = load_settings(None, **settings_for("warm"))
-    pipeline.embedder_for(warm)
+    embedder_for(warm).loaded()
     pipeline.stance_model_for(warm)
     load_s = time.perf_counter() - t0
 

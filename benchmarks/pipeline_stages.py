@@ -34,6 +34,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from claims import pipeline
+    from claims.embed import embedder_for
     from claims.ingest import read_input
     from claims.settings import load_settings
 
@@ -45,7 +46,8 @@ def main() -> None:
                              sources={"corpus": {"enabled": True, "path": str(ROOT / "examples/corpus")}})
 
     t0 = time.perf_counter()
-    embedder = pipeline.embedder_for(fresh_settings("warm"))
+    embedder = embedder_for(fresh_settings("warm"))
+    embedder.loaded()
     load_model_s = time.perf_counter() - t0
 
     # 1. library runs, each on a new database (a first run: everything is embedded)
@@ -87,7 +89,7 @@ def main() -> None:
 
     texts = [p.text for p in passages_for(load_corpus(ROOT / "examples/corpus").documents)]
     texts = (texts * (1 + 1000 // max(1, len(texts))))[:1000]
-    st = embedder.model  # the same SentenceTransformer instance
+    st = embedder.loaded().model  # the same SentenceTransformer instance
 
     def timed(fn) -> float:
         best = float("inf")

@@ -56,7 +56,8 @@ def main() -> None:
     from claims import pipeline
     from claims.ingest import read_input
     from claims.settings import load_settings
-    from claims.store import run_user_query
+    from claims.embed import embedder_for
+    from claims.store import open_store, run_user_query
 
     tmp = Path(tempfile.mkdtemp(prefix="claims-rerun-"))
     corpus = tmp / "corpus"
@@ -64,7 +65,7 @@ def main() -> None:
     build_corpus(corpus, args.docs)
     settings = load_settings(None, db=str(tmp / "bench.duckdb"),
                              sources={"corpus": {"enabled": True, "path": str(corpus)}})
-    pipeline.embedder_for(settings)  # model loads are not part of either run
+    embedder_for(settings).loaded()  # model loads are not part of either run
     pipeline.stance_model_for(settings).predict(["warm-up"], ["warm-up"], np.zeros((1, 384), np.float32),
                                                 np.zeros((1, 384), np.float32))
     doc = read_input(str(ROOT / "examples" / "seed-article.txt"), settings)
@@ -74,7 +75,7 @@ def main() -> None:
         report = pipeline.verify(doc, settings)
         return time.perf_counter() - start, report
 
-    store = pipeline.open_store(settings)
+    store = open_store(settings)
 
     def stance_rows() -> int:
         return run_user_query(store, "SELECT count(*) FROM stance_cache").rows[0][0]

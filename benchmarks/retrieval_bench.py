@@ -51,7 +51,7 @@ class Synthetic:
 
 
 def run_size(n: int, synthetic: Synthetic, queries: np.ndarray, folder: Path, k: int = 10) -> dict:
-    from claims.score.index import VectorIndex, brute_force_top_k
+    from claims.embed.index import VectorIndex, brute_force_top_k
 
     start = time.perf_counter()
     index = VectorIndex.create(folder, model="synthetic", dimension=synthetic.dim)

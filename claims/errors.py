@@ -3,6 +3,7 @@
     ClaimsError                 base: the CLI prints ``Error: <message>`` and exits non-zero
     ├── InputError              unreadable, binary, empty or oversized input; bad arguments
     ├── FetchError              a URL could not be fetched (network, status, size, type)
+    │   ├── HTTPStatusError     the server answered an error status (after retries)
     │   └── RefusedURLError     a URL refused before any request (scheme, private host, robots)
     ├── StoreError              the database cannot be used
     │   ├── DatabaseLockedError another process holds the write lock for too long
@@ -19,6 +20,7 @@ __all__ = [
     "ClaimsError",
     "InputError",
     "FetchError",
+    "HTTPStatusError",
     "RefusedURLError",
     "StoreError",
     "DatabaseLockedError",
@@ -38,6 +40,14 @@ class InputError(ClaimsError):
 
 class FetchError(ClaimsError):
     """A URL could not be fetched."""
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with an error status (after retries, where they apply)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class RefusedURLError(FetchError):

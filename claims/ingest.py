@@ -9,76 +9,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from datetime import datetime
+import sys
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from claims.errors import InputError
 from claims.models import Document
 from claims.settings import Settings
+from claims.sources.text import document_from_text, parse_front_matter
 
-__all__ = ["read_input", "document_from_text", "parse_front_matter", "is_url"]
+__all__ = ["document_from_text", "is_url", "parse_front_matter", "read_input", "read_source"]
 
 log = logging.getLogger(__name__)
-
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 
 
 def is_url(source: str) -> bool:
     return bool(re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", source))
-
-
-def _as_datetime(value: Any) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
-    if hasattr(value, "year") and hasattr(value, "month"):
-        return datetime(value.year, value.month, value.day)
-    try:
-        return datetime.fromisoformat(str(value).strip()).replace(tzinfo=None)
-    except ValueError:
-        raise InputError(f"front matter date {value!r} is not an ISO date (YYYY-MM-DD): fix it") from None
-
-
-def parse_front_matter(raw: str) -> tuple[dict[str, Any], str, int]:
-    """Split an optional ``---`` YAML block from the text.
-
-    Returns (metadata, body, offset of the body in ``raw``). Offsets of claims are into the
-    body, which is what the documents table stores.
-    """
-    match = _FRONT_MATTER.match(raw)
-    if not match:
-        return {}, raw, 0
-    try:
-        meta = yaml.load(match.group(1), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}  # noqa: S506
-    except yaml.YAMLError as exc:
-        raise InputError(f"front matter is not valid YAML ({exc.__class__.__name__}): fix the --- block") from None
-    if not isinstance(meta, dict):
-        raise InputError("front matter must be a block of 'key: value' lines")
-    return meta, raw[match.end():], match.end()
-
-
-def document_from_text(raw: str, *, name: str = "<text>", source_kind: str = "input",
-                       url: str | None = None, **meta: Any) -> Document:
-    """A document from text that may carry front matter (url, title, outlet, published)."""
-    front, body, _ = parse_front_matter(raw)
-    text = body.strip()
-    if not text:
-        raise InputError(f"{name} has no text: give an article with at least one sentence")
-    merged = {**{k: v for k, v in front.items()}, **{k: v for k, v in meta.items() if v is not None}}
-    published = _as_datetime(merged.get("published") or merged.get("published_at") or merged.get("date"))
-    return Document.make(
-        text,
-        url=url or merged.get("url"),
-        title=merged.get("title"),
-        outlet=merged.get("outlet"),
-        author=merged.get("author"),
-        published_at=published,
-        source_kind=source_kind,
-    )
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -119,8 +65,6 @@ def read_input(source: str, settings: Settings, *, stdin_text: str | None = None
     """
     if source == "-":
         if stdin_text is None:
-            import sys
-
             data = sys.stdin.buffer.read(settings.max_input_bytes + 1)
             if len(data) > settings.max_input_bytes:
                 raise InputError(
@@ -136,7 +80,17 @@ def read_input(source: str, settings: Settings, *, stdin_text: str | None = None
     return document_from_text(raw, name=str(path), **meta)
 
 
+def read_source(source: str, settings: Settings, text: str | None = None,
+                meta: dict[str, Any] | None = None) -> Document:
+    """:func:`read_input`, or, when ``text`` is given, a document from that text named
+    ``source`` (how a flow receives standard input)."""
+    if text is not None:
+        return document_from_text(text, name=source, **(meta or {}))
+    return read_input(source, settings, **(meta or {}))
+
+
 async def _fetch_url(url: str, settings: Settings) -> Document:
+    # lazy: httpx and trafilatura (0.3 s) are imported for URLs only, not for files
     from claims.sources.html import fetch_document
     from claims.sources.http import Fetcher
 

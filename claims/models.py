@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
 
 __all__ = [
@@ -21,9 +21,11 @@ __all__ = [
     "Evidence",
     "Verdict",
     "VerdictLabel",
+    "FeedEntry",
     "Stance",
     "stable_id",
     "content_hash",
+    "utcnow",
 ]
 
 VerdictLabel = Literal["supported", "refuted", "conflicting", "not_enough_evidence"]
@@ -33,6 +35,11 @@ Stance = Literal["support", "refute", "mixed", "neutral"]  # mixed: a fact-check
 def content_hash(text: str) -> str:
     """SHA-256 of the text, hex: the key for content-addressed rows."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def utcnow() -> datetime:
+    """Now in UTC without a time zone: how every timestamp is stored."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def stable_id(*parts: object) -> str:
@@ -163,3 +170,15 @@ class Verdict:
     n_refute: int = 0
     n_neutral: int = 0
     best: Evidence | None = None  # the passage whose vote most decided the label (the closest one when none did)
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One usable entry of a feed: its article's URL (absolute, canonical) and metadata."""
+
+    feed_url: str
+    url: str
+    title: str | None
+    summary: str | None
+    published: datetime | None
+    entry_id: str

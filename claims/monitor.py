@@ -2,8 +2,10 @@
 
 One pass (:func:`monitor`) reads the feeds, *claims* the entries it will verify, verifies
 each claimed article with :func:`claims.pipeline.verify` and records the outcome per
-article in the ``feed_items`` table (migration 004). The ``monitor-feeds`` flow calls the
-same pieces as Prefect tasks; a notebook can call :func:`monitor`.
+article in the ``feed_items`` table (migration 004). The pass is written once and run by a
+:class:`~claims.runner.StageRunner`: threads by default (``claims monitor``, a notebook);
+the ``monitor-feeds`` flow passes a runner that makes each step a Prefect task and maps
+the articles on the flow's task runner.
 
 What "new" means. An entry is skipped when its canonical URL is in ``feed_items`` as
 completed, duplicate or stored, or failed ``monitor_max_attempts`` times, or when a
@@ -11,11 +13,9 @@ document with that URL already has claims (it was verified another way; recorded
 ``stored``). After the fetch, an article whose text (content hash) or final URL matches a
 document that has claims is recorded as ``duplicate`` and not verified again.
 
-Overlapping runs. Claiming is one short write transaction that reads the entries' rows
-and marks the ones it takes ``running`` with its run id; DuckDB lets one process write at
-a time and :class:`~claims.store.Store` serialises a process's transactions, so two runs
-never take the same article. A run killed mid-article leaves its rows ``running``; they
-are taken again once ``monitor_lease_minutes`` have passed since the claim.
+Overlapping runs never take the same article (:mod:`claims.store.feeds`); a run killed
+mid-article leaves its rows ``running``, taken again once ``monitor_lease_minutes`` have
+passed since the claim.
 
 Failures are isolated: an article that cannot be fetched, has no text, or fails in the
 pipeline is recorded as ``failed`` with its one-line error, and the other articles go on.
@@ -24,22 +24,27 @@ pipeline is recorded as ``failed`` with its one-line error, and the other articl
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from claims.errors import ClaimsError, ConfigError
-from claims.models import Document
+from claims.models import Document, FeedEntry
+from claims.pipeline import verify
+from claims.runner import LOCAL, StageRunner, tracked_run
 from claims.settings import Settings
 from claims.sources.base import SourceError
-from claims.sources.feeds import FeedEntry, read_feed
+from claims.sources.feeds import read_feed
+from claims.sources.html import fetch_document
+from claims.sources.http import Fetcher
 from claims.sources.safety import redact_url
-from claims.store import Store
+from claims.store import Store, open_store
+from claims.store.records import ClaimedEntries
 
 __all__ = [
     "ClaimedEntries",
@@ -48,8 +53,6 @@ __all__ = [
     "MonitorReport",
     "claim_entries",
     "feeds_from_settings",
-    "finish_monitor_run",
-    "mark_abandoned_runs",
     "monitor",
     "process_entry",
     "read_feeds",
@@ -59,11 +62,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 FLOW_NAME = "monitor-feeds"
-DONE_STATUSES = ("completed", "duplicate", "stored")
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass
@@ -72,14 +70,6 @@ class FeedScan:
 
     entries: list[FeedEntry] = field(default_factory=list)
     errors: list[SourceError] = field(default_factory=list)
-
-
-@dataclass
-class ClaimedEntries:
-    """The entries this run took, and how many of the others were skipped, by reason."""
-
-    claimed: list[FeedEntry] = field(default_factory=list)
-    skipped: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -119,10 +109,7 @@ class MonitorReport:
         return [o for o in self.outcomes if o.status == "failed"]
 
     def label_counts(self) -> dict[str, int]:
-        total: Counter[str] = Counter()
-        for o in self.outcomes:
-            total.update(o.labels)
-        return dict(total)
+        return dict(sum((Counter(o.labels) for o in self.outcomes), Counter()))
 
     def stats(self) -> dict[str, Any]:
         return {
@@ -132,6 +119,13 @@ class MonitorReport:
             "feed_errors": [f"{e.target}: {e.error}" for e in self.feed_errors],
             "verdict_changes": len(self.changes),
         }
+
+    def summary(self) -> dict[str, Any]:
+        """The pass as plain data: its run id, stats, failures and each article taken."""
+        return {"run_id": self.run_id, **self.stats(),
+                "failures": [{"url": o.url, "error": o.error} for o in self.failures],
+                "articles": [{"url": o.url, "status": o.status, "claims": o.claims, "seconds": round(o.seconds, 3),
+                              "started_at": o.started_at} for o in self.outcomes]}
 
     def table_rows(self) -> list[dict[str, Any]]:
         """One row per article taken by this run, for a table artifact."""
@@ -176,40 +170,10 @@ def feeds_from_settings(settings: Settings, feeds: Sequence[str] | None = None) 
     return chosen
 
 
-# -- runs ------------------------------------------------------------------------------------
-
-
 def start_monitor_run(store: Store, feeds: Sequence[str], *, flow_run_id: str | None = None) -> str:
     """A ``runs`` row for the pass itself (its articles get verification runs of their own)."""
     return store.start_run(flow_name=FLOW_NAME, input=", ".join(redact_url(f) for f in feeds),
                            parameters={"feeds": [redact_url(f) for f in feeds]}, flow_run_id=flow_run_id)
-
-
-def finish_monitor_run(store: Store, report: MonitorReport) -> None:
-    """Attach the verdict changes to the report and close the pass's run row."""
-    from claims.reverify import verdict_changes
-
-    run_ids = [o.run_id for o in report.outcomes if o.run_id and o.status == "completed"]
-    report.changes = verdict_changes(store, run_ids)
-    store.finish_run(report.run_id, status="completed", stats=report.stats())
-
-
-def mark_abandoned_runs(store: Store, older_than: timedelta) -> int:
-    """Mark ``running`` runs started longer ago than ``older_than`` as ``abandoned``.
-
-    A run killed outright (kill -9, a lost machine) cannot record its own end; its row
-    stays ``running`` with no ``finished_at``, and everything it wrote is complete (verdicts
-    and their evidence go in one transaction). Scheduled flows call this with
-    ``monitor_lease_minutes`` so that such rows say what happened; a slow run wrongly
-    marked still records ``completed`` when it ends."""
-    cutoff = _utcnow() - older_than
-    with store.transaction() as con:
-        rows = con.execute(
-            "UPDATE runs SET status = 'abandoned', error = 'no end recorded: the run was killed or lost' "
-            "WHERE status = 'running' AND finished_at IS NULL AND started_at < ? RETURNING id", [cutoff]).fetchall()
-    if rows:
-        log.warning("marked %d runs abandoned (running for more than %s)", len(rows), older_than)
-    return len(rows)
 
 
 # -- the steps -------------------------------------------------------------------------------
@@ -222,8 +186,6 @@ def read_feeds(feeds: Sequence[str], settings: Settings, store: Store | None = N
 
 
 async def _read_feeds(feeds: list[str], settings: Settings, store: Store | None, run_id: str | None) -> FeedScan:
-    from claims.sources.http import Fetcher
-
     scan = FeedScan()
     seen: set[str] = set()
     async with Fetcher(settings.http, store=store, run_id=run_id) as fetcher:
@@ -238,6 +200,8 @@ async def _read_feeds(feeds: list[str], settings: Settings, store: Store | None,
             if entry.url not in seen:
                 seen.add(entry.url)
                 scan.entries.append(entry)
+    for error in scan.errors:
+        log.warning("feed failed: %s: %s", error.target, error.error)
     log.info("%d feeds: %d entries, %d feeds failed", len(feeds), len(scan.entries), len(scan.errors))
     return scan
 
@@ -246,81 +210,13 @@ def claim_entries(store: Store, entries: Sequence[FeedEntry], run_id: str, setti
                   now: datetime | None = None) -> ClaimedEntries:
     """Take the entries that are new (or whose earlier attempt failed or was abandoned) for
     run ``run_id``, in one transaction; see the module docstring for the rules."""
-    result = ClaimedEntries()
-    if not entries:
-        return result
-    now = now or _utcnow()
-    lease_start = now - timedelta(minutes=settings.monitor_lease_minutes)
-    urls = [e.url for e in entries]
-    skipped: Counter[str] = Counter()
-    with store.transaction() as con:
-        state = {row[0]: row[1:] for row in con.execute(
-            "SELECT canonical_url, status, attempts, claimed_at FROM feed_items "
-            "WHERE canonical_url IN (SELECT unnest(?::VARCHAR[]))", [urls]).fetchall()}
-        verified = dict(con.execute(
-            "SELECT d.url, d.id FROM documents d WHERE d.url IN (SELECT unnest(?::VARCHAR[])) "
-            "AND EXISTS (SELECT 1 FROM claims c WHERE c.document_id = d.id)", [urls]).fetchall())
-        stored_rows, claim_rows = [], []
-        for e in entries:
-            row = state.get(e.url)
-            if row is None and e.url in verified:
-                skipped["stored"] += 1
-                stored_rows.append((e.url, e.feed_url, e.url, e.title, e.published, verified[e.url], now, now))
-                continue
-            if row is not None:
-                status, attempts, claimed_at = row
-                if status in DONE_STATUSES:
-                    skipped[status] += 1
-                    continue
-                if status == "failed" and attempts >= settings.monitor_max_attempts:
-                    skipped["failed_too_often"] += 1
-                    continue
-                if status == "running" and claimed_at is not None and claimed_at > lease_start:
-                    skipped["running_elsewhere"] += 1
-                    continue
-            claim_rows.append((e.url, e.feed_url, e.url, e.title, e.published, run_id, now, now))
-            result.claimed.append(e)
-        if stored_rows:
-            con.executemany(
-                "INSERT INTO feed_items (canonical_url, feed_url, entry_url, title, published_at, status, "
-                "document_id, first_seen, processed_at) VALUES (?, ?, ?, ?, ?, 'stored', ?, ?, ?) "
-                "ON CONFLICT DO NOTHING", stored_rows)
-        if claim_rows:
-            con.executemany(
-                "INSERT INTO feed_items (canonical_url, feed_url, entry_url, title, published_at, status, "
-                "attempts, monitor_run_id, first_seen, claimed_at) VALUES (?, ?, ?, ?, ?, 'running', 1, ?, ?, ?) "
-                "ON CONFLICT (canonical_url) DO UPDATE SET status = 'running', error = NULL, "
-                "attempts = feed_items.attempts + 1, monitor_run_id = excluded.monitor_run_id, "
-                "claimed_at = excluded.claimed_at", claim_rows)
-    result.skipped = dict(skipped)
+    result = store.claim_feed_entries(entries, run_id, lease=timedelta(minutes=settings.monitor_lease_minutes),
+                                      max_attempts=settings.monitor_max_attempts, now=now)
     log.info("claimed %d of %d entries (skipped: %s)", len(result.claimed), len(entries), result.skipped)
     return result
 
 
-def _record(store: Store, entry: FeedEntry, monitor_run_id: str, outcome: ItemOutcome,
-            content_hash: str | None) -> None:
-    with store.transaction() as con:
-        con.execute(
-            "UPDATE feed_items SET status = ?, error = ?, document_id = ?, run_id = ?, content_hash = ?, "
-            "title = coalesce(title, ?), processed_at = ? WHERE canonical_url = ? AND monitor_run_id = ?",
-            [outcome.status, outcome.error, outcome.document_id, outcome.run_id, content_hash,
-             outcome.title, _utcnow(), entry.url, monitor_run_id])
-
-
-def _verified_copy(store: Store, document: Document) -> str | None:
-    """The id of a stored document with claims that has this text or this URL, if any."""
-    with store.connect() as con:
-        rows = con.execute(
-            "SELECT d.id FROM documents d WHERE (d.content_hash = ? OR d.id = ?) "
-            "AND EXISTS (SELECT 1 FROM claims c WHERE c.document_id = d.id) ORDER BY d.id LIMIT 1",
-            [document.content_hash, document.id]).fetchall()
-    return rows[0][0] if rows else None
-
-
 async def _fetch_article(url: str, settings: Settings, store: Store, run_id: str) -> Document:
-    from claims.sources.html import fetch_document
-    from claims.sources.http import Fetcher
-
     async with Fetcher(settings.http, store=store, run_id=run_id) as fetcher:
         return await fetch_document(fetcher, url, source_kind="feed")
 
@@ -329,23 +225,20 @@ def process_entry(entry: FeedEntry, settings: Settings, store: Store | None = No
                   monitor_run_id: str, flow_run_id: str | None = None) -> ItemOutcome:
     """Fetch one claimed article, verify it unless it is a copy of a verified one, and
     record the outcome. Never raises for a failure of this article: it is recorded."""
-    from claims import pipeline
-
-    store = store or pipeline.open_store(settings)
+    store = store or open_store(settings)
     started, started_at = time.perf_counter(), time.time()
     document: Document | None = None
     try:
         document = asyncio.run(_fetch_article(entry.url, settings, store, monitor_run_id))
         if entry.published and document.published_at is None:
-            document = _with_date(document, entry.published)
-        copy_of = _verified_copy(store, document)
+            document = dataclasses.replace(document, published_at=entry.published)
+        copy_of = store.verified_copy(document)
         if copy_of is not None:
             outcome = ItemOutcome(entry.url, entry.feed_url, "duplicate", title=document.title or entry.title,
                                   document_id=copy_of, seconds=time.perf_counter() - started,
                                   started_at=started_at)
         else:
-            report = pipeline.verify(document, settings, store=store, flow_run_id=flow_run_id,
-                                     flow_name=FLOW_NAME)
+            report = verify(document, settings, store=store, flow_run_id=flow_run_id, flow_name=FLOW_NAME)
             outcome = ItemOutcome(entry.url, entry.feed_url, "completed", title=document.title or entry.title,
                                   document_id=document.id, run_id=report.run_id, claims=len(report.claims),
                                   labels=report.label_counts(), seconds=time.perf_counter() - started,
@@ -357,43 +250,40 @@ def process_entry(entry: FeedEntry, settings: Settings, store: Store | None = No
                               error=" ".join(message.split())[:1000],
                               document_id=document.id if document else None,
                               seconds=time.perf_counter() - started, started_at=started_at)
-    _record(store, entry, monitor_run_id, outcome, document.content_hash if document else None)
+    store.record_feed_outcome(entry.url, monitor_run_id, status=outcome.status, error=outcome.error,
+                              document_id=outcome.document_id, run_id=outcome.run_id,
+                              content_hash=document.content_hash if document else None, title=outcome.title)
     return outcome
-
-
-def _with_date(document: Document, published: datetime) -> Document:
-    import dataclasses
-
-    return dataclasses.replace(document, published_at=published)
 
 
 # -- one whole pass --------------------------------------------------------------------------
 
 
 def monitor(settings: Settings, feeds: Sequence[str] | None = None, *, store: Store | None = None,
-            flow_run_id: str | None = None,
+            runner: StageRunner = LOCAL, flow_run_id: str | None = None,
             on_outcome: Callable[[ItemOutcome], None] | None = None) -> MonitorReport:
-    """One monitoring pass with ``monitor_concurrency`` articles verified at once (threads)."""
-    from claims import pipeline
-
+    """One monitoring pass: the feeds read, the new entries taken, ``monitor_concurrency``
+    articles verified at once (threads, or the runner's task runner), the verdict changes
+    attached, the pass's ``runs`` row closed."""
     feed_urls = feeds_from_settings(settings, feeds)
-    store = store or pipeline.open_store(settings)
-    mark_abandoned_runs(store, timedelta(minutes=settings.monitor_lease_minutes))
-    run_id = start_monitor_run(store, feed_urls, flow_run_id=flow_run_id)
-    report = MonitorReport(run_id=run_id, feeds=feed_urls)
-    try:
-        scan = read_feeds(feed_urls, settings, store, run_id)
+    store = store or open_store(settings)
+    store.mark_abandoned_runs(timedelta(minutes=settings.monitor_lease_minutes))
+    report = MonitorReport(run_id=start_monitor_run(store, feed_urls, flow_run_id=flow_run_id), feeds=feed_urls)
+
+    def body() -> None:
+        scan = runner.run("read_feeds", read_feeds, feed_urls, settings, store, report.run_id)
         report.entries, report.feed_errors = len(scan.entries), scan.errors
-        taken = claim_entries(store, scan.entries, run_id, settings)
+        taken = runner.run("claim_entries", claim_entries, store, scan.entries, report.run_id, settings)
         report.skipped = taken.skipped
-        with ThreadPoolExecutor(max_workers=settings.monitor_concurrency) as pool:
-            for outcome in pool.map(lambda e: process_entry(e, settings, store, monitor_run_id=run_id,
-                                                            flow_run_id=flow_run_id), taken.claimed):
-                report.outcomes.append(outcome)
-                if on_outcome is not None:
-                    on_outcome(outcome)
-    except BaseException as exc:
-        store.finish_run(run_id, status="failed", error=f"{exc.__class__.__name__}: {exc}", stats=report.stats())
-        raise
-    finish_monitor_run(store, report)
-    return report
+        for outcome in runner.map("verify-article", process_entry, taken.claimed, limit=settings.monitor_concurrency,
+                                  settings=settings, store=store, monitor_run_id=report.run_id,
+                                  flow_run_id=flow_run_id):
+            if isinstance(outcome, Exception):  # process_entry records an article's failure itself
+                raise outcome
+            report.outcomes.append(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
+        report.changes = store.verdict_changes([o.run_id for o in report.outcomes if o.run_id and
+                                                o.status == "completed"])
+
+    return tracked_run(store, report, body)

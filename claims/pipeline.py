@@ -1,10 +1,15 @@
-"""The pipeline's stages as plain functions, and :func:`verify` that runs them in order.
+"""The pipeline: its stages as plain functions, and their sequence, written once.
 
-Prefect tasks in ``flows/`` wrap these one to one; a notebook can call them directly.
+    read_input -> store_input -> extract -> gather -> passages -> judge -> store_verdicts
+        |              |            |          |          |          |           |
+     document      documents      claims   documents  passages   verdicts  verdicts+evidence
 
-    read_input -> extract_claims -> gather_sources -> prepare_passages -> judge_claims
-       |               |                  |                 |                 |
-    documents        claims          documents          passages       evidence+verdicts
+:func:`verify` runs the sequence for one document (:func:`verify_source` reads it first);
+:func:`judge_and_store` is the part after extraction, shared with re-checks
+(:mod:`claims.reverify`). Both call each stage through a :class:`~claims.runner.StageRunner`:
+plain calls by default (``claims check`` without a Prefect server, a notebook), Prefect
+tasks when a flow passes its runner (``flows/``). Every stage's wall time goes into the
+run's ``runs.stats``.
 
 Each stage writes what it produced before the next begins (short transactions), so a run
 that fails or is killed keeps everything obtained so far, and a rerun adds nothing twice:
@@ -24,17 +29,20 @@ from typing import Any
 
 import numpy as np
 
+from claims.embed import Embedder, embed_cached, embedder_for
 from claims.extract import ExtractionResult, extract_claims
 from claims.extract.matching import KnownClaim, assign_clusters
+from claims.ingest import read_source
 from claims.models import Claim, Document, Evidence, Passage, Quantity, Verdict
-from claims.score.cache import embed_cached, predict_stance_cached
-from claims.score.embed import Embedder, load_embedder
+from claims.runner import LOCAL, StageRunner, tracked_run
+from claims.score.cache import predict_stance_cached
 from claims.score.passages import make_passages, splitter_key
 from claims.score.retrieve import rank_passages
-from claims.score.verdict import VerdictPolicy, assess_evidence, decide
+from claims.score.stance import load_stance_model
+from claims.score.verdict import VerdictPolicy, assess_evidence, best_evidence, decide
 from claims.settings import Settings
-from claims.sources import SourceError, SourceRequest, SourceResult, build_backends, gather_all
-from claims.store import Store
+from claims.sources import SourceError, SourceResult, gather_for_claims
+from claims.store import Store, open_store
 
 __all__ = [
     "Candidates",
@@ -45,14 +53,15 @@ __all__ = [
     "decide_candidates",
     "judge_and_store",
     "judge_claims",
-    "open_store",
     "policy_from_settings",
     "prepare_passages",
     "rank_candidates",
-    "run_stages",
+    "select_evidence",
     "stage_counts",
-    "tracked_run",
+    "stance_model_for",
+    "verdict_rows",
     "verify",
+    "verify_source",
 ]
 
 log = logging.getLogger(__name__)
@@ -97,12 +106,9 @@ class RunReport:
         log.info("stage %s done in %.2fs", name, self.timings[name])
         return value
 
-
-def open_store(settings: Settings) -> Store:
-    """The settings' database, migrated to this version's schema."""
-    store = Store(settings.db, lock_timeout=settings.lock_timeout)
-    store.migrate()
-    return store
+    def stage(self, runner: StageRunner, name: str, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        """Run stage ``name`` (``fn(*args, **kwargs)``) through ``runner``, timed."""
+        return self.timed(name, lambda: runner.run(name, fn, *args, **kwargs))
 
 
 def policy_from_settings(settings: Settings) -> VerdictPolicy:
@@ -114,19 +120,11 @@ def policy_from_settings(settings: Settings) -> VerdictPolicy:
     )
 
 
-def embedder_for(settings: Settings) -> Embedder:
-    """The settings' embedding model on the settings' backend (torch, or int8 ONNX)."""
-    return load_embedder(settings.model, batch_size=settings.embed_batch_size,
-                         backend=settings.embedding_backend, onnx_dir=settings.onnx_dir)
-
-
 _STANCE: dict[tuple[str | None, str | None], Any] = {}
 
 
 def stance_model_for(settings: Settings) -> Any:
     """The stance model the settings name (loaded once per process)."""
-    from claims.score.stance import load_stance_model
-
     key = (getattr(settings, "nli_model", None), getattr(settings, "stance_model", None))
     if key not in _STANCE:
         _STANCE[key] = load_stance_model(settings)
@@ -162,31 +160,13 @@ def gather_sources(claims: Sequence[Claim], settings: Settings, store: Store, ru
                    exclude: Sequence[Document] = ()) -> SourceResult:
     """Documents from every backend switched on; each failure recorded, never raised.
     Documents equal to one in ``exclude`` (the input itself) are dropped."""
-    result = asyncio.run(_gather(claims, settings, store, run_id))
+    result = asyncio.run(gather_for_claims(claims, settings, store, run_id))
     excluded = {d.content_hash for d in exclude} | {d.id for d in exclude}
     result.documents = [d for d in result.documents if d.id not in excluded and d.content_hash not in excluded]
     store.upsert_documents(result.documents)
     for error in result.errors:
         log.warning("source failed: %s %s: %s", error.backend, error.target, error.error)
     return result
-
-
-async def _gather(claims: Sequence[Claim], settings: Settings, store: Store, run_id: str | None) -> SourceResult:
-    web_needed = any(
-        getattr(settings.sources, name).enabled for name in ("urls", "feeds", "wikipedia", "searxng", "gdelt", "factcheck")
-    )
-    if not web_needed:  # the local corpus alone: no queries, no HTTP client
-        requests = [SourceRequest(claim_id=c.id, claim_text=c.text, claim_date=c.claim_date) for c in claims]
-        return await gather_all(requests or [SourceRequest()], build_backends(settings, None))
-    from claims.sources.http import Fetcher
-    from claims.sources.queries import build_queries
-
-    requests = [
-        SourceRequest(claim_id=c.id, claim_text=c.text, queries=build_queries(c), claim_date=c.claim_date)
-        for c in claims
-    ] or [SourceRequest()]
-    async with Fetcher(settings.http, store=store, run_id=run_id) as fetcher:
-        return await gather_all(requests, build_backends(settings, fetcher))
 
 
 def prepare_passages(documents: Sequence[Document], settings: Settings, store: Store,
@@ -302,54 +282,57 @@ def select_evidence(assessed: Sequence[Evidence], k: int) -> list[Evidence]:
     return chosen
 
 
-# -- the whole run -------------------------------------------------------------------------
+# -- the sequence --------------------------------------------------------------------------
 
 
-def tracked_run(store: Store, report: RunReport, body: Callable[[], None]) -> RunReport:
-    """Run ``body`` and close ``report.run_id``'s row in ``runs`` as completed or failed
-    (with the error and what was done so far); failures are re-raised."""
-    try:
-        body()
-    except BaseException as exc:
-        store.finish_run(report.run_id, status="failed", error=f"{exc.__class__.__name__}: {exc}",
-                         stats=report.stats())
-        raise
-    store.finish_run(report.run_id, status="completed", stats=report.stats())
-    return report
+def verify_source(source: str, settings: Settings, *, text: str | None = None,
+                  meta: dict[str, Any] | None = None, store: Store | None = None, runner: StageRunner = LOCAL,
+                  flow_run_id: str | None = None) -> RunReport:
+    """Read the input (a path, an http(s) URL, ``-`` for standard input, or ``text`` given
+    directly, named ``source``), then :func:`verify` it."""
+    started = time.perf_counter()
+    document = runner.run("read_input", read_source, source, settings, text, meta or {})
+    return verify(document, settings, store=store, runner=runner, flow_run_id=flow_run_id, source=source,
+                  timings={"read_input": time.perf_counter() - started})
 
 
-def verify(document: Document, settings: Settings, *, store: Store | None = None,
-           run_id: str | None = None, flow_run_id: str | None = None,
-           flow_name: str = "verify-document") -> RunReport:
-    """Every stage for one input document, without any orchestrator."""
+def verify(document: Document, settings: Settings, *, store: Store | None = None, runner: StageRunner = LOCAL,
+           run_id: str | None = None, flow_run_id: str | None = None, flow_name: str = "verify-document",
+           source: str | None = None, timings: dict[str, float] | None = None) -> RunReport:
+    """Every stage for one input document, under a new ``runs`` row (``source``: how the
+    input was named, kept as the run's input and parameters)."""
     store = store or open_store(settings)
-    run_id = store.start_run(flow_name=flow_name, input=document.url or document.title or document.id,
-                             flow_run_id=flow_run_id, run_id=run_id)
-    report = RunReport(run_id=run_id, document=document)
-    return tracked_run(store, report, lambda: run_stages(document, settings, store, report))
+    label = source if source not in (None, "-") else document.url or document.title or document.id
+    run_id = store.start_run(flow_name=flow_name, input=label, flow_run_id=flow_run_id, run_id=run_id,
+                             parameters={"source": source} if source else None)
+    report = RunReport(run_id=run_id, document=document, timings=dict(timings or {}))
 
+    def body() -> None:
+        embedder = embedder_for(settings)  # loaded by the first text not in the embedding cache
+        was_loaded = embedder.is_loaded
+        report.stage(runner, "store_input", store.upsert_documents, [document])
+        extraction = report.stage(runner, "extract", extract_stage, document, settings, store, embedder)
+        report.claims = extraction.claims
+        if extraction.claims:
+            judge_and_store(extraction.claims, extraction.claim_vectors, extraction.focus_vectors, [document],
+                            settings, store, embedder, report, runner)
+        if embedder.is_loaded and not was_loaded:  # part of the stage that first embedded
+            report.timings["load_model"] = embedder.load_seconds
 
-def run_stages(document: Document, settings: Settings, store: Store, report: RunReport) -> None:
-    embedder = report.timed("load_model", lambda: embedder_for(settings))
-    report.timed("store_input", lambda: store.upsert_documents([document]))
-    extraction = report.timed("extract", lambda: extract_stage(document, settings, store, embedder))
-    report.claims = extraction.claims
-    if extraction.claims:
-        judge_and_store(extraction.claims, extraction.claim_vectors, extraction.focus_vectors, [document],
-                        settings, store, embedder, report)
+    return tracked_run(store, report, body)
 
 
 def judge_and_store(claims: Sequence[Claim], claim_vectors: np.ndarray, focus_vectors: np.ndarray | None,
                     exclude: Sequence[Document], settings: Settings, store: Store, embedder: Embedder,
-                    report: RunReport) -> None:
+                    report: RunReport, runner: StageRunner = LOCAL) -> None:
     """Gather, cut, judge and store verdicts for ``claims`` (the stages after extraction,
     shared by a first run and a re-check); ``exclude``: the claims' own documents."""
-    sources = report.timed("gather", lambda: gather_sources(claims, settings, store, report.run_id, exclude=exclude))
+    sources = report.stage(runner, "gather", gather_sources, claims, settings, store, report.run_id, exclude=exclude)
     report.errors = sources.errors
-    passage_set = report.timed("passages", lambda: prepare_passages(sources.documents, settings, store, embedder))
-    verdicts = report.timed("judge", lambda: judge_claims(claims, claim_vectors, passage_set, settings,
-                                                          focus_vectors=focus_vectors, store=store))
-    report.timed("store_verdicts", lambda: store.save_verdicts(report.run_id, verdicts, model=embedder.name))
+    passage_set = report.stage(runner, "passages", prepare_passages, sources.documents, settings, store, embedder)
+    verdicts = report.stage(runner, "judge", judge_claims, claims, claim_vectors, passage_set, settings,
+                            focus_vectors=focus_vectors, store=store)
+    report.stage(runner, "store_verdicts", store.save_verdicts, report.run_id, verdicts, model=embedder.name)
     report.verdicts = verdicts
     report.counts = stage_counts(claims, sources, passage_set, verdicts)
 
@@ -359,3 +342,22 @@ def stage_counts(claims: Sequence[Claim], sources: SourceResult, passage_set: Pa
     """The ``counts`` of a run's stats (kept in ``runs.stats``)."""
     return {"claims": len(claims), "documents": len(sources.documents), "passages": len(passage_set.passages),
             "embedded": passage_set.embedded, "documents_cut": passage_set.cut, "verdicts": len(verdicts)}
+
+
+def verdict_rows(report: RunReport) -> list[dict[str, Any]]:
+    """One row per claim of a run for tables and artifacts: claim, verdict, confidence, best source."""
+    by_claim = {v.claim_id: v for v in report.verdicts}
+    rows = []
+    for claim in report.claims:
+        v = by_claim.get(claim.id)
+        best = best_evidence(v) if v is not None else None
+        rows.append({
+            "claim": claim.text,
+            "verdict": v.label if v else "not_checked",
+            "confidence": round(v.confidence, 2) if v else None,
+            "best_source": (f"{best.document.outlet or best.document.url or best.document.id}"
+                            + (f" ({best.document.published_at:%Y-%m-%d})" if best.document.published_at else ""))
+            if best else "",
+            "rationale": v.rationale if v else "",
+        })
+    return rows

@@ -3,32 +3,36 @@
 A claim is due when its latest verdict is ``not_enough_evidence`` or ``conflicting``, or
 older than ``reverify_after_days``, or when it has no verdict at all although it was
 stored more than ``monitor_lease_minutes`` ago (its run died before judging). Re-checking
-gathers sources again, embeds new passages and judges the claim as the first run did, and
-*appends* a verdict row under a new run (history is kept): the ``verdict_changes`` view
-then lists the claims whose label moved, with both verdicts and the new evidence.
+gathers sources again, embeds new passages and judges the claim as the first run did
+(:func:`claims.pipeline.judge_and_store`), and *appends* a verdict row under a new run
+(history is kept): the ``verdict_changes`` view then lists the claims whose label moved,
+with both verdicts and the new evidence.
 
-No orchestrator here: the ``reverify-claims`` flow wraps :func:`claims_to_reverify` and
-:func:`reverify` as tasks.
+:func:`reverify_due` is the whole pass (the claims due, in batches of
+``reverify_batch_size``, ``monitor_concurrency`` batches at once, each batch a run of its
+own); the ``reverify-claims`` flow calls it with a runner that makes each step a Prefect
+task.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
-import numpy as np
-
-from claims.extract import focus_text, primary_quantity
-from claims.extract.quantities import parse_quantities
-from claims.models import Claim, Document
-from claims.pipeline import RunReport, embedder_for, judge_and_store, open_store, tracked_run
-from claims.score.cache import embed_cached
+from claims.embed import embed_cached, embedder_for
+from claims.extract import claim_and_focus_vectors, with_quantities
+from claims.models import Claim, Document, utcnow
+from claims.pipeline import RunReport, judge_and_store
+from claims.runner import LOCAL, StageRunner, tracked_run
 from claims.settings import Settings
-from claims.store import Store
+from claims.store import Store, open_store
 
-__all__ = ["OPEN_LABELS", "batches", "claims_to_reverify", "load_claims", "reverify", "verdict_changes"]
+__all__ = ["OPEN_LABELS", "BatchOutcome", "ReverifyReport", "batches", "claims_to_reverify", "load_claims",
+           "reverify", "reverify_batch", "reverify_due"]
 
 log = logging.getLogger(__name__)
 
@@ -36,67 +40,22 @@ FLOW_NAME = "reverify-claims"
 OPEN_LABELS = ("not_enough_evidence", "conflicting")
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def claims_to_reverify(store: Store, settings: Settings, *, older_than_days: float | None = None,
                        labels: Sequence[str] = OPEN_LABELS, limit: int | None = None,
                        now: datetime | None = None) -> list[str]:
     """Ids of the claims due for a new verdict, oldest verdict first (never judged first)."""
-    now = now or _utcnow()
+    now = now or utcnow()
     days = settings.reverify_after_days if older_than_days is None else older_than_days
-    cutoff = now - timedelta(days=days)
-    with store.connect() as con:
-        rows = con.execute(
-            """
-            WITH latest AS (
-                SELECT claim_id, label, created_at
-                FROM verdicts
-                QUALIFY row_number() OVER (PARTITION BY claim_id ORDER BY created_at DESC, run_id DESC) = 1
-            ),
-            due AS (
-                SELECT claim_id, created_at AS judged_at FROM latest
-                WHERE label IN (SELECT unnest(?::VARCHAR[])) OR created_at < ?
-                UNION ALL
-                SELECT c.id, NULL FROM claims c
-                WHERE NOT EXISTS (SELECT 1 FROM verdicts v WHERE v.claim_id = c.id)
-                  AND c.created_at < current_timestamp::TIMESTAMP - to_minutes(?::BIGINT)
-            )
-            SELECT claim_id FROM due ORDER BY judged_at NULLS FIRST, claim_id LIMIT ?
-            """,
-            [list(labels), cutoff, int(settings.monitor_lease_minutes), limit or settings.reverify_max_claims],
-        ).fetchall()
-    return [r[0] for r in rows]
+    return store.claims_due(cutoff=now - timedelta(days=days), labels=labels,
+                            unjudged_after_minutes=settings.monitor_lease_minutes,
+                            limit=limit or settings.reverify_max_claims)
 
 
 def load_claims(store: Store, claim_ids: Sequence[str]) -> tuple[list[Claim], list[Document]]:
     """Stored claims rebuilt as :class:`Claim` objects (quantities parsed again from their
     text, as extraction does), and the documents they come from."""
-    if not claim_ids:
-        return [], []
-    with store.connect() as con:
-        rows = con.execute(
-            "SELECT id, document_id, text, char_start, char_end, checkworthiness, claim_type, attribution, "
-            "claim_date, entities, cluster_id FROM claims WHERE id IN (SELECT unnest(?::VARCHAR[]))",
-            [list(claim_ids)]).fetchall()
-        doc_ids = sorted({r[1] for r in rows})
-        doc_rows = con.execute(
-            "SELECT id, text, url, title, outlet, author, published_at, source_kind, content_hash "
-            "FROM documents WHERE id IN (SELECT unnest(?::VARCHAR[]))", [doc_ids]).fetchall()
-    order = {cid: i for i, cid in enumerate(claim_ids)}
-    claims = []
-    for (cid, doc_id, text, start, end, score, ctype, attribution, cdate, entities, cluster) in sorted(
-            rows, key=lambda r: order[r[0]]):
-        quantities = parse_quantities(text)
-        claims.append(Claim(id=cid, document_id=doc_id, text=text, start=start or 0, end=end or 0,
-                            checkworthiness=float(score or 0.0), quantity=primary_quantity(quantities, text),
-                            quantities=quantities, claim_type=ctype or "other", attribution=attribution,
-                            claim_date=cdate, entities=list(entities or []), cluster_id=cluster))
-    documents = [Document(id=r[0], text=r[1], url=r[2], title=r[3], outlet=r[4], author=r[5],
-                          published_at=r[6], source_kind=r[7] or "input", content_hash=r[8] or "")
-                 for r in doc_rows]
-    return claims, documents
+    claims = with_quantities(store.load_claims(claim_ids))
+    return claims, store.load_documents([c.document_id for c in claims])
 
 
 def batches(items: Sequence[str], size: int) -> list[list[str]]:
@@ -118,33 +77,98 @@ def reverify(claim_ids: Sequence[str], settings: Settings, store: Store | None =
     def body() -> None:
         if not claims:
             return
-        embedder = report.timed("load_model", lambda: embedder_for(settings))
-        claim_vectors, focus_vectors = report.timed("embed_claims", lambda: _claim_vectors(claims, embedder, store))
-        judge_and_store(claims, claim_vectors, focus_vectors, documents, settings, store, embedder, report)
+        embedder = embedder_for(settings)
+        vectors, focus = report.timed("embed_claims", lambda: claim_and_focus_vectors(
+            claims, lambda texts: embed_cached(texts, embedder, store)))
+        judge_and_store(claims, vectors, focus, documents, settings, store, embedder, report)
 
     return tracked_run(store, report, body)
 
 
-def _claim_vectors(claims: list[Claim], embedder: Any, store: Store) -> tuple[np.ndarray, np.ndarray]:
-    """Claim and focus vectors exactly as extraction computes them (through the cache)."""
-    vectors = embed_cached([c.text for c in claims], embedder, store)
-    focus = vectors.copy()
-    texts = [focus_text(c) for c in claims]
-    numeric = [i for i, t in enumerate(texts) if t]
-    if numeric:
-        focus[numeric] = embed_cached([texts[i] for i in numeric], embedder, store)  # type: ignore[misc]
-    return vectors, focus
+@dataclass(frozen=True)
+class BatchOutcome:
+    """What one batch's run did (small, so that it travels back from a task)."""
+
+    run_id: str
+    claims: int
+    labels: dict[str, int]
+    source_errors: int
 
 
-def verdict_changes(store: Store, run_ids: Sequence[str]) -> list[dict[str, Any]]:
-    """Rows of the ``verdict_changes`` view whose new verdict was written by these runs."""
-    if not run_ids:
-        return []
-    with store.connect() as con:
-        cursor = con.execute(
-            "SELECT claim_id, claim, previous_label, previous_confidence, previous_run_id, new_label, "
-            "new_confidence, new_run_id, new_evidence_count FROM verdict_changes "
-            "WHERE new_run_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY new_created_at, claim_id",
-            [list(run_ids)])
-        columns = [d[0] for d in cursor.description]
-        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+def reverify_batch(claim_ids: Sequence[str], settings: Settings, store: Store | None = None, *,
+                   flow_run_id: str | None = None) -> BatchOutcome:
+    """:func:`reverify`, summarised."""
+    report = reverify(claim_ids, settings, store, flow_run_id=flow_run_id)
+    return BatchOutcome(report.run_id, len(report.claims), report.label_counts(), len(report.errors))
+
+
+@dataclass
+class ReverifyReport:
+    """One re-verification pass: the claims due, each batch's outcome, failed batches and
+    the verdicts that changed."""
+
+    selected: int = 0
+    batches: list[BatchOutcome] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+    def label_counts(self) -> dict[str, int]:
+        return dict(sum((Counter(b.labels) for b in self.batches), Counter()))
+
+    def summary(self) -> dict[str, Any]:
+        return {"claims": self.selected, "run_ids": [b.run_id for b in self.batches], "failed_batches": self.failed,
+                "changes": len(self.changes)}
+
+    def markdown(self) -> str:
+        """A summary for people: counts, new verdicts, failed batches, verdict changes."""
+        lines = ["# Re-verification", "",
+                 "| claims due | re-judged | batches | failed batches | verdict changes |",
+                 "|---:|---:|---:|---:|---:|",
+                 (f"| {self.selected} | {sum(b.claims for b in self.batches)} | "
+                  f"{len(self.batches) + len(self.failed)} | {len(self.failed)} | {len(self.changes)} |"), ""]
+        labels = self.label_counts()
+        if labels:
+            lines += ["**New verdicts:** " + ", ".join(f"{n} {label}" for label, n in sorted(labels.items())), ""]
+        if self.failed:
+            lines += ["## Failed batches", ""] + [f"- {f}" for f in self.failed] + [""]
+        lines += ["## Verdict changes", ""]
+        if self.changes:
+            lines += ["| claim | before | now | new evidence |", "|---|---|---|---:|"]
+            lines += [f"| {c['claim'][:120]} | {c['previous_label']} | {c['new_label']} | {c['new_evidence_count']} |"
+                      for c in self.changes]
+        else:
+            lines.append("None.")
+        return "\n".join(lines) + "\n"
+
+    def table_rows(self) -> list[dict[str, Any]]:
+        """One row per changed verdict, for a table artifact."""
+        return [{"claim": c["claim"], "before": c["previous_label"], "now": c["new_label"],
+                 "confidence_before": round(c["previous_confidence"], 2),
+                 "confidence_now": round(c["new_confidence"], 2),
+                 "new_evidence": c["new_evidence_count"], "run_id": c["new_run_id"]} for c in self.changes]
+
+
+def reverify_due(settings: Settings, claim_ids: Sequence[str] | None = None, *, older_than_days: float | None = None,
+                 store: Store | None = None, runner: StageRunner = LOCAL,
+                 flow_run_id: str | None = None) -> ReverifyReport:
+    """Judge again the given claims, or those due (:func:`claims_to_reverify`), in batches
+    of ``reverify_batch_size``, ``monitor_concurrency`` at a time; one failing batch does
+    not stop the others (the pass fails only when every batch does)."""
+    store = store or open_store(settings)
+    store.mark_abandoned_runs(timedelta(minutes=settings.monitor_lease_minutes))
+    ids = list(claim_ids) if claim_ids else runner.run("select_claims", claims_to_reverify, store, settings,
+                                                       older_than_days=older_than_days)
+    log.info("%d claims to re-check", len(ids))
+    report = ReverifyReport(selected=len(ids))
+    for outcome in runner.map("reverify-batch", reverify_batch, batches(ids, settings.reverify_batch_size),
+                              limit=settings.monitor_concurrency, settings=settings, store=store,
+                              flow_run_id=flow_run_id):
+        if isinstance(outcome, Exception):
+            report.failed.append(f"{outcome.__class__.__name__}: {outcome}")
+            log.warning("batch failed: %s", report.failed[-1])
+        else:
+            report.batches.append(outcome)
+    if ids and not report.batches:
+        raise RuntimeError(f"every re-verification batch failed; first error: {report.failed[0]}")
+    report.changes = store.verdict_changes([b.run_id for b in report.batches])
+    return report

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Sequence
 
-from claims.score.embed import Embedder
-from claims.score.index import VectorIndex, index_folder
+from claims.embed import Embedder
+from claims.embed.index import VectorIndex, index_folder
 from claims.store import Store
 
 __all__ = ["SearchHit", "search_store"]
@@ -39,17 +39,11 @@ def search_store(store: Store, embedder: Embedder, queries: Sequence[str], k: in
     """Top-``k`` stored passages for each query text, best first."""
     index = _index(store, embedder.name)
     ids, scores = index.search(embedder.encode(list(queries)), k)
-    wanted = sorted({pid for row in ids for pid in row if pid})
-    with store.connect() as con:
-        rows = con.execute(
-            "SELECT p.id, p.text, d.outlet, d.url, d.published_at FROM passages p "
-            "JOIN documents d ON d.id = p.document_id WHERE p.id IN (SELECT unnest(?::VARCHAR[]))",
-            [wanted]).fetchall()
-    by_id = {r[0]: r for r in rows}
+    sources = store.passage_sources([pid for row in ids for pid in row if pid])
     hits = []
     for q, (row_ids, row_scores) in enumerate(zip(ids, scores)):
         for rank, (pid, score) in enumerate(zip(row_ids, row_scores), start=1):
-            if pid and pid in by_id:
-                _, text, outlet, url, published = by_id[pid]
-                hits.append(SearchHit(queries[q], rank, float(score), pid, text, outlet, url, published))
+            if pid and pid in sources:
+                s = sources[pid]
+                hits.append(SearchHit(queries[q], rank, float(score), pid, s.text, s.outlet, s.url, s.published_at))
     return hits

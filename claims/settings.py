@@ -1,12 +1,15 @@
 """Settings: one typed object, read in one place, passed down.
 
-Sources, in order of precedence (highest first):
+Sources, in order of precedence (highest first), merged field by field by
+pydantic-settings:
 
-1. keyword arguments to :func:`load_settings` (the CLI's flags);
+1. keyword arguments to :func:`load_settings` (the CLI's flags; ``None`` means not given);
 2. environment variables ``CLAIMS_<NAME>``; nested fields use ``__``
-   (``CLAIMS_SOURCES__WIKIPEDIA__ENABLED=true``). ``CLAIMS_DB`` sets the database path and
-   ``CLAIMS_ALLOW_PRIVATE_HOSTS`` takes a comma-separated list of ``host:port``;
-3. a TOML file: ``--config FILE``, else ``$CLAIMS_CONFIG``, else ``./claims.toml`` when present;
+   (``CLAIMS_SOURCES__WIKIPEDIA__ENABLED=true``). ``CLAIMS_DB`` is the ``db`` field, and
+   ``CLAIMS_ALLOW_PRIVATE_HOSTS`` is a short name for ``http.allow_private_hosts`` taking a
+   comma-separated list of ``host:port`` (below the nested name);
+3. a TOML file (pydantic-settings' ``TomlConfigSettingsSource``): ``--config FILE``, else
+   ``$CLAIMS_CONFIG``, else ``./claims.toml`` when present;
 4. the defaults below.
 
 Nothing else in the library reads the environment.
@@ -16,11 +19,18 @@ from __future__ import annotations
 
 import os
 import tomllib
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
 from claims.errors import ConfigError
 
@@ -28,6 +38,7 @@ __all__ = [
     "Settings",
     "HttpSettings",
     "SourcesSettings",
+    "config_file",
     "load_settings",
     "DEFAULT_MODEL",
 ]
@@ -137,7 +148,7 @@ class Settings(BaseSettings):
     embedding_backend: str = "torch"  # torch | onnx (int8, exported once into onnx_dir)
     onnx_dir: Path | None = None  # default ~/.cache/claims/onnx
     nli_model: str | None = None  # a sentence-transformers CrossEncoder (NLI) name or folder
-    stance_model: str = "mlp"  # mlp (packaged) | an .npz or .safetensors file | several joined by "+"
+    stance_model: str = "mlp"  # mlp (packaged) | an .npz file from scripts/train_stance.py
     checkworthiness_threshold: float = 0.47  # chosen on CheckThat! 2024 dev by scripts/train_checkworthiness.py
     max_claims: int = 50
     top_k: int = 10
@@ -174,45 +185,46 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings)
+        return (init_settings, env_settings, _ShortEnvironmentNames(settings_cls),
+                TomlConfigSettingsSource(settings_cls, toml_file=_CONFIG_FILE.get()))
 
 
-def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
+# The TOML file of the Settings being built: set by load_settings for the length of one
+# construction (a Settings made directly reads no file).
+_CONFIG_FILE: ContextVar[Path | None] = ContextVar("claims_config_file", default=None)
+
+
+class _ShortEnvironmentNames(EnvSettingsSource):
+    """``CLAIMS_ALLOW_PRIVATE_HOSTS=a:1,b:2``, the documented short name of
+    ``CLAIMS_HTTP__ALLOW_PRIVATE_HOSTS``."""
+
+    def __call__(self) -> dict[str, Any]:
+        value = self.env_vars.get("claims_allow_private_hosts")
+        return {} if value is None else {"http": {"allow_private_hosts": value}}
+
+
+def config_file(config: str | Path | None = None) -> Path | None:
+    """The TOML file to read: ``config``, else ``$CLAIMS_CONFIG``, else ``./claims.toml``
+    when it exists, else none."""
+    if config is not None:
+        return Path(config)
+    if os.environ.get("CLAIMS_CONFIG"):
+        return Path(os.environ["CLAIMS_CONFIG"])
+    return Path("claims.toml") if Path("claims.toml").is_file() else None
 
 
 def load_settings(config: str | Path | None = None, **overrides: Any) -> Settings:
-    """Read the TOML file (if any), the environment and ``overrides`` into one object."""
-    path = config or os.environ.get("CLAIMS_CONFIG")
-    if path is None and Path("claims.toml").is_file():
-        path = "claims.toml"
-    data: dict[str, Any] = {}
-    if path is not None:
-        try:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"config file {path} not found: pass an existing --config FILE") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"config file {path} is not valid TOML ({exc}): fix it and retry") from None
-    # The two documented short environment names.
-    env_private = os.environ.get("CLAIMS_ALLOW_PRIVATE_HOSTS")
-    if env_private is not None:
-        data = _deep_merge(data, {"http": {"allow_private_hosts": env_private}})
-    data = _deep_merge(data, {k: v for k, v in overrides.items() if v is not None})
+    """The settings from ``overrides``, the environment and the TOML file (see the module)."""
+    path = config_file(config)
+    if path is not None and not path.is_file():
+        raise ConfigError(f"config file {path} not found: pass an existing --config FILE")
+    token = _CONFIG_FILE.set(path)
     try:
-        # Environment wins over the file, init kwargs win over both: build the env layer
-        # first, then lay the file underneath and the overrides on top.
-        env_only = Settings()
-        env_set = env_only.model_dump(exclude_unset=True)
-        file_layer = {k: v for k, v in data.items() if k not in overrides}
-        merged = _deep_merge(_deep_merge(file_layer, env_set), {k: v for k, v in overrides.items() if v is not None})
-        return Settings(**merged)
-    except ValueError as exc:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML ({exc}): fix it and retry") from None
+    except ValueError as exc:  # pydantic's ValidationError, or an environment value that does not parse
         first = str(exc).splitlines()
         raise ConfigError(f"invalid settings: {' '.join(first[:3])}") from None
+    finally:
+        _CONFIG_FILE.reset(token)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from prefect.blocks.system import Secret
 from pydantic import SecretStr
 
 from claims.settings import Settings
@@ -23,8 +24,6 @@ def with_secrets(settings: Settings) -> Settings:
     if not factcheck.enabled or factcheck.api_key is not None:
         return settings
     try:
-        from prefect.blocks.system import Secret
-
         value = Secret.load(FACTCHECK_SECRET_BLOCK).get()
     except (ValueError, RuntimeError, OSError) as exc:  # no such block, or no API reachable
         log.warning("no Fact Check API key in settings or Secret block %r (%s); that source will report it",

@@ -81,15 +81,16 @@ def load_items(cf_path: Path | None, av_path: Path | None, liar_paths: list[Path
 
 def prepare(items, settings, cache_path: Path, oof_path: Path | None):  # noqa: ANN001, ANN201
     """Prepared claims and their candidates (ranked passages with stance probabilities)."""
+    from claims.embed import embed_cached, embedder_for
     from claims.eval.judging import hash_split, make_claim
     from claims.eval.judging import prepare as prepare_claims
-    from claims.pipeline import embedder_for, rank_candidates, stance_model_for
-    from claims.score.cache import embed_cached, predict_stance_cached
-    from claims.store import Store
+    from claims.pipeline import rank_candidates, stance_model_for
+    from claims.score.cache import predict_stance_cached
+    from claims.score.stance import pair_key
+    from claims.store import open_store
 
     embedder = embedder_for(settings)
-    store = Store(cache_path)
-    store.migrate()
+    store = open_store(settings)
     claims = [make_claim(c.text, claim_date=c.claim_date, key=f"{c.id}:{c.text}", speaker=c.speaker) for _, c in items]
     started = time.perf_counter()
     prepared = prepare_claims(claims, [list(c.evidence) for _, c in items], settings,
@@ -98,8 +99,6 @@ def prepare(items, settings, cache_path: Path, oof_path: Path | None):  # noqa: 
     model = stance_model_for(settings)
     oof: dict[str, np.ndarray] = {}
     if oof_path is not None:
-        from train_stance import pair_key  # scripts/ is on the path when run as a script
-
         with np.load(oof_path, allow_pickle=False) as data:
             oof = dict(zip(data["keys"].tolist(), data["probs"]))
         log.info("%d out-of-fold stance probabilities from %s", len(oof), oof_path)
@@ -168,7 +167,6 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
 
     from claims.eval.judging import hash_split
     from claims.pipeline import decide_candidates, policy_from_settings
@@ -198,7 +196,7 @@ def main() -> None:
         return objective(metrics, args.min_precision), metrics
 
     started = time.perf_counter()
-    best_key, best_metrics = evaluate(params)
+    best_key, _ = evaluate(params)
     evaluations = 1
     for round_ in range(args.rounds):
         changed = False
@@ -208,7 +206,7 @@ def main() -> None:
                 key, metrics = evaluate(trial)
                 evaluations += 1
                 if key > best_key:
-                    best_key, best_metrics, params, changed = key, metrics, trial, True
+                    best_key, params, changed = key, trial, True
                     log.info("round %d: %s feasible=%s mean macro-F1 %.4f %s", round_ + 1, params, key[0], key[1],
                              {d: (m["macro_f1"], m["supported_precision"]) for d, m in metrics.items()})
         if not changed:

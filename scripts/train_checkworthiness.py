@@ -55,7 +55,7 @@ def embed(rows: list[LabelledSentence], cache: Path | None) -> np.ndarray:
         return np.load(path)
     import torch
 
-    from claims.score.embed import load_embedder
+    from claims.embed import load_embedder
 
     torch.set_num_threads(2)
     started = time.perf_counter()

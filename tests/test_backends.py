@@ -25,7 +25,7 @@ from claims.settings import HttpSettings, Settings
 from claims.sources import SourceRequest, SourceResult, build_backends, gather_all
 from claims.sources.feeds import read_feed
 from claims.sources.http import Fetcher
-from claims.store.db import Store
+from claims.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "examples" / "corpus"

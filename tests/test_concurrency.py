@@ -2,7 +2,7 @@
 
 DuckDB lets one process at a time open a file for writing; the store opens a connection
 per short write transaction and retries the open while another process holds the lock
-(claims/store/db.py). Within one process, write transactions are serialised so that two
+(claims/store/connection.py). Within one process, write transactions are serialised so that two
 threads writing the same keys never make DuckDB fail one of them.
 """
 
@@ -70,6 +70,7 @@ def test_threads_writing_the_same_rows_at_once_all_succeed(tmp_path: Path) -> No
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # the four runs are each allowed 900 s
 def test_four_check_runs_at_once_on_one_database(tmp_path: Path, prefect_home: Path) -> None:
     db = tmp_path / "shared.duckdb"
     env = cli_env(db, prefect_home)

@@ -7,7 +7,7 @@ are stored (polled with short read-only opens, which the writer's retried opens 
 and once at a random moment. After every kill, each run has either all of its article's
 verdicts, each with its evidence, or none. A final run then completes, and the database
 holds what a clean run produces, nothing twice. Killed runs stay ``running`` until a
-scheduled flow marks them ``abandoned`` (:func:`claims.monitor.mark_abandoned_runs`).
+scheduled flow marks them ``abandoned`` (:meth:`claims.store.Store.mark_abandoned_runs`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from typing import Any
 import duckdb
 import pytest
 
-from claims.monitor import mark_abandoned_runs
 from claims.store import Store, run_user_query
 from tests.conftest import cli_env
 
@@ -100,6 +99,7 @@ def _assert_nothing_half_written(db: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # up to four runs of the CLI, each allowed 600 s
 def test_kill_9_mid_run_then_rerun_equals_a_clean_run(tmp_path: Path, prefect_home: Path) -> None:
     article = tmp_path / "article.txt"
     article.write_text(ARTICLE, encoding="utf-8")
@@ -147,5 +147,5 @@ def test_kill_9_mid_run_then_rerun_equals_a_clean_run(tmp_path: Path, prefect_ho
     # Killed runs recorded no end; the next scheduled flow marks them abandoned.
     stuck = _rows(crash_db, "SELECT count(*) FROM runs WHERE status = 'running' AND finished_at IS NULL")[0][0]
     assert 1 <= stuck <= sum(1 for k in killed_at if k.endswith(": killed"))  # a kill at start-up leaves no row
-    assert mark_abandoned_runs(Store(crash_db), timedelta(0)) == stuck
+    assert Store(crash_db).mark_abandoned_runs(timedelta(0)) == stuck
     assert _rows(crash_db, "SELECT count(*) FROM runs WHERE status = 'running'") == [(0,)]

@@ -55,9 +55,9 @@ def test_monitor_flow_on_an_existing_dask_cluster(tmp_path: Path, prefect_harnes
         cluster.close()
         web.stop()
     assert (result["verified"], result["failed"]) == (3, 1)
-    # the four verify-article tasks ran on the cluster's worker
+    # the four verify-article tasks (each process_entry of one article) ran on the cluster's worker
     keys = [str(t["key"]) for t in stream.data]
-    assert sum(1 for k in keys if k.startswith("verify_article_task-")) == 4, keys
+    assert sum(1 for k in keys if k.startswith("process_entry-")) == 4, keys
 
     def rows(sql: str) -> list[tuple[Any, ...]]:
         return run_user_query(Store(db), sql).rows

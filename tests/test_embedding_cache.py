@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from claims.models import content_hash
-from claims.score.cache import cache_key, cached_vectors, embed_cached, write_vectors
+from claims.embed import cache_key, embed_cached
 from claims.store import Store
 
 
@@ -60,13 +60,13 @@ def test_only_new_texts_are_embedded_and_vectors_match_the_model(store, embedder
 def test_cache_is_per_model_and_writes_are_idempotent(store, embedder):
     vectors = np.eye(4, 384, dtype=np.float32)
     hashes = [content_hash(f"text {i}") for i in range(4)]
-    assert write_vectors(store, "model-a", hashes, vectors) == 4
-    assert write_vectors(store, "model-a", hashes, vectors * 2) == 0  # first copy kept
-    assert write_vectors(store, "model-b", hashes[:2], vectors[:2]) == 2
-    got = cached_vectors(store, "model-a", hashes + [content_hash("unknown")], 384)
+    assert store.write_vectors("model-a", hashes, vectors) == 4
+    assert store.write_vectors("model-a", hashes, vectors * 2) == 0  # first copy kept
+    assert store.write_vectors("model-b", hashes[:2], vectors[:2]) == 2
+    got = store.cached_vectors("model-a", hashes + [content_hash("unknown")], 384)
     assert set(got) == set(hashes)
     assert np.array_equal(np.stack([got[h] for h in hashes]), vectors)
-    assert set(cached_vectors(store, "model-b", hashes, 384)) == set(hashes[:2])
+    assert set(store.cached_vectors("model-b", hashes, 384)) == set(hashes[:2])
     assert cache_key(embedder) == embedder.name
 
 
@@ -74,8 +74,8 @@ def test_thousands_of_rows_round_trip_exactly(store):
     rng = np.random.default_rng(0)
     vectors = rng.standard_normal((3000, 384)).astype(np.float32)
     hashes = [content_hash(f"passage {i}") for i in range(3000)]
-    assert write_vectors(store, "m", hashes, vectors) == 3000
-    got = cached_vectors(store, "m", hashes[::-1], 384)
+    assert store.write_vectors("m", hashes, vectors) == 3000
+    got = store.cached_vectors("m", hashes[::-1], 384)
     assert np.array_equal(np.stack([got[h] for h in hashes]), vectors)
 
 

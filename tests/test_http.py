@@ -25,7 +25,7 @@ from claims.settings import HttpSettings, Settings
 from claims.sources import SourceRequest, SourceResult, build_backends, gather_all
 from claims.sources.html import fetch_document
 from claims.sources.http import Fetcher
-from claims.store.db import Store
+from claims.store import Store
 
 ARTICLE = (
     "<html><head><title>{title}</title><meta name='author' content='Jane Reporter'>"

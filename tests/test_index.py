@@ -7,8 +7,7 @@ import pytest
 
 from claims.errors import StoreError
 from claims.models import Document, Passage, content_hash
-from claims.score.cache import write_vectors
-from claims.score.index import VectorIndex, brute_force_top_k, index_folder
+from claims.embed.index import VectorIndex, brute_force_top_k, index_folder
 from claims.store import Store
 
 
@@ -51,7 +50,7 @@ def test_build_search_update_and_reopen(tmp_path):
     extra = clustered(1, seed=5)
     with store.transaction() as con:
         con.execute("INSERT INTO passages (id, document_id, position, text) VALUES ('q1', 'd', 0, 'cached text')")
-    write_vectors(store, "m", [content_hash("cached text")], extra)
+    store.write_vectors("m", [content_hash("cached text")], extra)
     more = clustered(50, seed=9)
     _store_with_passages(tmp_path / "s.duckdb", more, start=500)
     assert index.update(store) == 51

@@ -14,10 +14,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from claims.errors import ConfigError
-from claims.models import Claim, Document
+from claims.models import Claim, Document, FeedEntry
 from claims.monitor import claim_entries, monitor
 from claims.settings import HttpSettings, Settings
-from claims.sources.feeds import FeedEntry
 from claims.store import Store, run_user_query
 from tests.conftest import CORPUS, cli_env, run_cli
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from claims.errors import ConfigError
-from claims.score.cache import cache_key
-from claims.score.embed import load_embedder
-from claims.score.onnx_backend import OnnxEmbedder
+from claims.embed import cache_key
+from claims.embed import load_embedder
+from claims.embed.onnx import OnnxEmbedder
 
 PASSAGES = [
     "Ukraine's intelligence said about 11,000 North Korean troops had arrived in the Kursk region.",

@@ -16,9 +16,9 @@ import pytest
 from claims import pipeline
 from claims.ingest import document_from_text
 from claims.models import Claim, Document
-from claims.reverify import claims_to_reverify, load_claims, reverify, verdict_changes
+from claims.reverify import claims_to_reverify, load_claims, reverify
 from claims.settings import Settings
-from claims.store import Store, run_user_query
+from claims.store import Store, open_store, run_user_query
 from tests.conftest import CORPUS
 
 ARTICLE = ("---\ntitle: Kursk\noutlet: Re Wire\npublished: 2024-10-31\n---\n"
@@ -40,7 +40,7 @@ def checked(tmp_path: Path) -> tuple[Settings, Store, str]:
     shutil.copy(CORPUS / IRRELEVANT, corpus / IRRELEVANT)
     settings = Settings(db=tmp_path / "r.duckdb")
     settings.sources.corpus.path = corpus
-    store = pipeline.open_store(settings)
+    store = open_store(settings)
     report = pipeline.verify(document_from_text(ARTICLE), settings, store=store)
     [claim] = [c for c in report.claims if c.quantity is not None and c.quantity.value == 8000]
     return settings, store, claim.id
@@ -60,7 +60,7 @@ def test_open_claim_rejudged_when_a_source_appears(checked: tuple[Settings, Stor
     assert rows(store, "SELECT flow_name, status FROM runs WHERE id = $r", {"r": report.run_id}) == \
         [("reverify-claims", "completed")]
 
-    [change] = [c for c in verdict_changes(store, [report.run_id]) if c["claim_id"] == claim_id]
+    [change] = [c for c in store.verdict_changes([report.run_id]) if c["claim_id"] == claim_id]
     assert (change["previous_label"], change["new_label"]) == ("not_enough_evidence", "supported")
     assert change["new_evidence_count"] >= 1
     cited = rows(store, "SELECT DISTINCT d.url FROM evidence e JOIN documents d ON d.id = e.document_id "
@@ -78,7 +78,7 @@ def test_unchanged_sources_give_the_same_verdicts(checked: tuple[Settings, Store
     before = dict(rows(store, "SELECT claim_id, label FROM verdicts"))
     report = reverify(list(before), settings, store)
     assert {v.claim_id: v.label for v in report.verdicts} == before
-    assert verdict_changes(store, [report.run_id]) == []
+    assert store.verdict_changes([report.run_id]) == []
     assert rows(store, "SELECT count(*) FROM verdicts") == [(2 * len(before),)]
 
 
@@ -91,7 +91,7 @@ def test_claims_rebuilt_from_the_store_match_extraction(checked: tuple[Settings,
 
 def test_claims_without_a_verdict_are_due_once_their_run_is_stale(tmp_path: Path) -> None:
     settings = Settings(db=tmp_path / "u.duckdb", monitor_lease_minutes=30)
-    store = pipeline.open_store(settings)
+    store = open_store(settings)
     doc = Document.make("A killed run stored this claim about 8,000 soldiers.")
     store.upsert_documents([doc])
     store.upsert_claims([Claim(id="orphan", document_id=doc.id, text=doc.text, start=0, end=len(doc.text),

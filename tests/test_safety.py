@@ -13,7 +13,7 @@ import pytest
 from claims.errors import RefusedURLError
 from claims.models import Claim, Quantity
 from claims.settings import load_settings
-from claims.sources.http import decode_body
+from claims.sources.decoding import decode_body
 from claims.sources.queries import build_queries, canonical_url
 from claims.sources.safety import check_scheme, is_public_address, redact_url, resolve_and_check
 

@@ -116,6 +116,7 @@ async def _scenario(api: str, article: Path) -> dict[str, Any]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # server start (300 s), the scenario (420 s), stop (120 s)
 def test_local_scheduling_runs_deployments_and_a_cron_fires(tmp_path: Path) -> None:
     web = HTTPServer(host="127.0.0.1", port=0, threaded=True)
     web.start()

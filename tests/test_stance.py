@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pytest
 
 from claims.errors import ConfigError, InputError
 from claims.eval.stance import load_stance_dir, load_stance_file
+from claims.score.roles import ROLE_FEATURES
 from claims.score.stance import (
     LEXICAL_FEATURES,
     STANCES,
@@ -114,6 +116,13 @@ def _write_pair_files(folder: Path) -> None:
 def test_training_script_is_deterministic_and_loadable(tmp_path):
     data = tmp_path / "stance"
     _write_pair_files(data)
+    liar = tmp_path / "liar.jsonl"
+    with liar.open("w", encoding="utf-8") as handle:
+        for i in range(40):
+            handle.write(json.dumps({"id": i, "label": ["true", "false", "pants-fire", "half-true"][i % 4],
+                                     "claim": f"The county hired {100 + i} teachers last year.",
+                                     "justification": f"Records show the county hired {100 + i} teachers. "
+                                                      "Officials confirmed the figure."}) + "\n")
     pairs = load_stance_dir(data)
     assert {p.source for p in pairs} == {"sick", "fever-rte"}
     assert {p.label for p in pairs} == {"support", "refute", "neutral", "not_support"}
@@ -123,14 +132,19 @@ def test_training_script_is_deterministic_and_loadable(tmp_path):
         proc = subprocess.run(
             [sys.executable, str(ROOT / "scripts" / "train_stance.py"), "--data", str(data), "--out", str(out),
              "--cache", str(tmp_path / "cache"), "--climate-fever", str(tmp_path / "none.jsonl"),
-             "--epochs", "3", "--hidden", "16"],
+             "--averitec", str(tmp_path / "none.json"), "--liar-plus", str(liar),
+             "--epochs", "3", "--hidden", "16", "--wide-bits", "10"],
             cwd=ROOT, capture_output=True, text=True, timeout=600,
         )
         assert proc.returncode == 0, proc.stderr[-2000:]
         with np.load(out / "stance.npz", allow_pickle=False) as arrays:
             digests.append(hashlib.sha256(b"".join(arrays[k].tobytes() for k in sorted(arrays.files))).hexdigest())
         trained = StanceModel.load(out / "stance.npz")
-        assert trained.meta["train_pairs"] and trained.layers[0][0].shape == (4 * 384 + len(LEXICAL_FEATURES), 16)
+        assert trained.layers[0][0].shape == (4 * 384 + len(LEXICAL_FEATURES) + len(ROLE_FEATURES), 16)
+        assert trained.roles and trained.wide is not None and trained.wide.shape == (2 ** 10, 3)
+        # the dev half of the LIAR-PLUS file is trained on, its test half never
+        assert trained.meta["train_pairs"].get("liar-plus", 0) > 0
+        assert set(trained.meta["train_pairs"]) <= {"sick", "fever-rte", "liar-plus"}
     assert digests[0] == digests[1]
 
 
@@ -150,7 +164,7 @@ def _tiny_cross_encoder(folder: Path, id2label: dict[int, str]) -> Path:
     """A real (small, untrained) BERT sequence classifier with the packaged model's tokenizer."""
     from transformers import BertConfig, BertForSequenceClassification
 
-    from claims.score.embed import resolve_model_path
+    from claims.embed import resolve_model_path
 
     config = BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
                         intermediate_size=64, num_labels=len(id2label), id2label=id2label,

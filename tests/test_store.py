@@ -33,7 +33,7 @@ def test_a_file_from_an_older_version_is_upgraded_in_place(tmp_path):
     parsed-figure columns and keeps its rows; the views read them."""
     import duckdb
 
-    from claims.store.db import _migrations
+    from claims.store.connection import _migrations
 
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))

@@ -69,11 +69,48 @@ def test_flow_records_run_and_publishes_table_artifact(prefect_harness, tmp_path
 
     async def artifacts():
         async with get_client() as client:
-            from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+            from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
 
-            return await client.read_artifacts(
-                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["verify-document-verdicts"])))
+            # this flow run's table (other tests' flow runs publish under the same key)
+            return await client.read_artifacts(artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=["verify-document-verdicts"]),
+                flow_run_id=ArtifactFilterFlowRunId(any_=[rows[0][0]])))
 
     found = asyncio.run(artifacts())
-    assert found and str(found[-1].flow_run_id) == rows[0][0]
-    assert "supported" in str(found[-1].data)
+    assert len(found) == 1 and str(found[0].flow_run_id) == rows[0][0]
+    assert "supported" in str(found[0].data)
+
+
+def test_check_with_a_prefect_api_runs_the_flow_and_reads_the_input_once(prefect_harness, tmp_path, prefect_home):
+    """With ``PREFECT_API_URL`` set (here: the harness's server), ``claims check`` runs the
+    ``verify-document`` flow: the run row carries its flow-run id, each stage is a task run
+    of it, and the input, read by the command, is handed to the flow (no second read)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.settings import PREFECT_API_URL
+
+    db = tmp_path / "api.duckdb"
+    article = tmp_path / "article.txt"
+    article.write_text("---\ntitle: Kursk\noutlet: Api Wire\npublished: 2024-10-31\n---\n"
+                       "About 8,000 North Korean soldiers are in Russia's Kursk region near the Ukrainian "
+                       "border, Secretary of State Antony Blinken said on Thursday.\n", encoding="utf-8")
+    env = cli_env(db, prefect_home, PREFECT_API_URL=str(PREFECT_API_URL.value()),
+                  CLAIMS_SOURCES__CORPUS__PATH=str(CORPUS))
+    result = run_cli(["check", str(article), "--json"], env)
+    assert result.returncode == 0, result.stderr
+    [(flow_run_id, status, stats, parameters)] = run_user_query(
+        Store(db), "SELECT flow_run_id, status, stats, parameters FROM runs").rows
+    assert flow_run_id and status == "completed" and '"source": "' in parameters
+    assert '"judge"' in stats and '"store_verdicts"' in stats  # stage timings, as without Prefect
+
+    async def flow_run_and_tasks():
+        async with get_client() as client:
+            run = await client.read_flow_run(flow_run_id)
+            tasks = await client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run.id])))
+            return run, tasks
+
+    run, tasks = asyncio.run(flow_run_and_tasks())
+    assert run.state.is_completed() and run.parameters["source"] == str(article)
+    names = {t.name.rsplit("-", 1)[0] for t in tasks}
+    assert {"store_input", "extract", "gather", "passages", "judge", "store_verdicts"} <= names, names
+    assert "read_input" not in names  # the command read the input; the flow did not read it again

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+from claims.embed import load_embedder
 from claims.errors import InputError
+from claims.extract.checkworthiness import CheckworthinessModel
 from claims.settings import Settings
 
 __all__ = ["LabelledSentence", "evaluate_checkworthiness", "prf", "read_checkthat_tsv"]
@@ -105,9 +107,6 @@ def prf(gold: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:
 def evaluate_checkworthiness(path: Path, settings: Settings) -> dict:
     """Score every sentence of a CheckThat! TSV with the shipped model at the configured
     threshold; precision, recall and F1 of the "Yes" class, sentence count and seconds."""
-    from claims.extract.checkworthiness import CheckworthinessModel
-    from claims.score.embed import load_embedder
-
     rows = read_checkthat_tsv(path)
     started = time.perf_counter()
     model = CheckworthinessModel.load()

@@ -31,10 +31,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from claims.embed import load_embedder
 from claims.errors import InputError
 from claims.eval.judging import EvidenceText, hash_split, judge_all, make_claim
 from claims.eval.metrics import classification_report, recall_at_k
 from claims.eval.verdicts import verdict_metrics
+from claims.score.retrieve import rank_passages
+from claims.score.stance import load_stance_model
 
 if TYPE_CHECKING:  # pragma: no cover
     from claims.settings import Settings
@@ -96,8 +99,6 @@ def _ranking(claims: list[CFClaim], claim_vecs: np.ndarray, corpus_ids: list[str
              corpus_vecs: np.ndarray, settings: "Settings", k: int = 5) -> dict:
     """Recall@k of each claim's own sentences in the pooled corpus, ranked as the pipeline
     ranks passages (``settings.retrieval``), with the dense-only figure beside it."""
-    from claims.score.retrieve import rank_passages
-
     decisive = [{e.evidence_id for e in c.evidences if e.label != "neutral"} for c in claims]
     own = [{e.evidence_id for e in c.evidences} for c in claims]
     out: dict = {"corpus_sentences": len(corpus_ids), "claims_with_decisive_evidence": sum(1 for d in decisive if d),
@@ -122,9 +123,6 @@ def _claim_metrics(gold: list[str], pred: list[str], confidence: list[float], tr
 
 def evaluate_climate_fever(path: Path, settings: "Settings", *, limit: int | None = None) -> dict:
     """All Climate-FEVER metrics for ``path`` as one JSON-ready dict (with ``seconds``)."""
-    from claims.score.embed import load_embedder
-    from claims.score.stance import load_stance_model
-
     started = time.perf_counter()
     claims = load_climate_fever(path)
     if limit:

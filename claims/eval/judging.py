@@ -16,11 +16,15 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
+from claims.extract import focus_text, primary_quantity
+from claims.extract.quantities import parse_quantities
+from claims.extract.structure import claim_type, find_attribution, find_entities
 from claims.models import Claim, Document, Passage, Verdict, content_hash, stable_id
+from claims.pipeline import PassageSet, judge_claims
+from claims.score.passages import make_passages
 
 if TYPE_CHECKING:  # pragma: no cover
-    from claims.pipeline import PassageSet
-    from claims.score.embed import Embedder
+    from claims.embed import Embedder
     from claims.score.stance import StancePredictor
     from claims.settings import Settings
 
@@ -41,8 +45,6 @@ class EvidenceText:
 
 def hash_split(key: str, test_share: float = 0.5) -> str:
     """``"test"`` (held out: never trained or tuned on) or ``"dev"``, from a hash of ``key``."""
-    from claims.models import content_hash
-
     return "test" if int(content_hash("split:" + key)[:8], 16) / 16**8 < test_share else "dev"
 
 
@@ -52,16 +54,8 @@ def make_claim(text: str, *, claim_date: date | None = None, key: str | None = N
     parsed, type, attribution and entities found, the dataset's date when it has one.
     ``speaker``: who made the claim, when the dataset says (else the attribution found in
     the sentence)."""
-    from claims.extract import primary_quantity
-    from claims.extract.quantities import parse_quantities
-
     quantities = parse_quantities(text)
-    try:
-        from claims.extract.structure import claim_type, find_attribution, find_entities
-
-        ctype, attribution, entities = claim_type(text, quantities), find_attribution(text), find_entities(text)
-    except ImportError:  # the structure helpers are optional for judging
-        ctype, attribution, entities = ("numerical" if quantities else "other"), None, []
+    ctype, attribution, entities = claim_type(text, quantities), find_attribution(text), find_entities(text)
     doc_id = stable_id("eval", key or text)
     return Claim(
         id=stable_id(doc_id, 0, len(text)), document_id=doc_id, text=text, start=0, end=len(text),
@@ -75,20 +69,16 @@ class PreparedClaim:
     """A claim ready to judge: its passages (from its own evidence only) and vectors."""
 
     claim: Claim
-    passage_set: "PassageSet"
+    passage_set: PassageSet
     claim_vector: np.ndarray
     focus_vector: np.ndarray
 
 
-def prepare(claims: Sequence[Claim], evidence: Sequence[Sequence[EvidenceText]], settings: "Settings",
+def prepare(claims: Sequence[Claim], evidence: Sequence[Sequence[EvidenceText]], settings: Settings,
             embed: Callable[[Sequence[str]], np.ndarray], dimension: int) -> list[PreparedClaim]:
     """Each evidence text as a document, cut into passages as the pipeline cuts documents (a
     sentence or a question-answer pair stays one passage; a whole article becomes several),
     and every text embedded once with ``embed``."""
-    from claims.extract import focus_text
-    from claims.pipeline import PassageSet
-    from claims.score.passages import make_passages
-
     sets: list[tuple[list[Passage], dict[str, Document]]] = []
     for claim, items in zip(claims, evidence):
         documents: dict[str, Document] = {}
@@ -117,8 +107,6 @@ def prepare(claims: Sequence[Claim], evidence: Sequence[Sequence[EvidenceText]],
 def judge_all(claims: Sequence[Claim], evidence: Sequence[Sequence[EvidenceText]], settings: "Settings",
               embedder: "Embedder", stance: "StancePredictor") -> list[Verdict]:
     """A verdict per claim, each judged against its own evidence only (see :func:`prepare`)."""
-    from claims.pipeline import judge_claims
-
     verdicts: list[Verdict] = []
     for p in prepare(claims, evidence, settings, embedder.encode, embedder.dimension):
         verdicts.extend(judge_claims([p.claim], p.claim_vector[None, :], p.passage_set, settings,

@@ -29,10 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
-import numpy as np
-
+from claims.embed import load_embedder
 from claims.errors import InputError
 from claims.eval.metrics import classification_report, expected_calibration_error
+from claims.score.stance import load_stance_model
 
 if TYPE_CHECKING:  # pragma: no cover
     from claims.settings import Settings
@@ -210,9 +210,6 @@ def load_stance_dir(folder: Path) -> list[StancePair]:
 def evaluate_stance(path: Path, settings: "Settings", *, limit: int | None = None) -> dict:
     """Stance of every pair in ``path`` (a file or a folder) with the shipped model, or the
     configured NLI cross-encoder; 3-way macro-F1, and binary support-vs-not for RTE files."""
-    from claims.score.embed import load_embedder
-    from claims.score.stance import load_stance_model
-
     started = time.perf_counter()
     path = Path(path)
     pairs = load_stance_dir(path) if path.is_dir() else load_stance_file(path)
@@ -251,7 +248,3 @@ def evaluate_stance(path: Path, settings: "Settings", *, limit: int | None = Non
         result["by_source"][source] = report
     result["seconds"] = round(time.perf_counter() - started, 2)
     return result
-
-
-def _argmax_labels(probs: np.ndarray) -> list[str]:
-    return [STANCE_LABELS[i] for i in probs.argmax(axis=1)]

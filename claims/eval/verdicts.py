@@ -41,9 +41,11 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
+from claims.embed import embedder_for
 from claims.errors import InputError
 from claims.eval.judging import EvidenceText, hash_split, judge_all, make_claim
 from claims.eval.metrics import accuracy, confusion, expected_calibration_error
+from claims.pipeline import stance_model_for
 
 if TYPE_CHECKING:  # pragma: no cover
     from claims.models import Verdict
@@ -148,8 +150,6 @@ def select_split(claims: Sequence[LabelledClaim], split: str) -> list[LabelledCl
 def judge_labelled(claims: Sequence[LabelledClaim], settings: "Settings", *, embedder=None,  # noqa: ANN001
                    stance=None) -> list["Verdict"]:  # noqa: ANN001
     """A verdict for each claim, judged by the pipeline's code on its own evidence."""
-    from claims.pipeline import embedder_for, stance_model_for
-
     embedder = embedder or embedder_for(settings)
     stance = stance or stance_model_for(settings)
     objs = [make_claim(c.text, claim_date=c.claim_date, key=f"{c.id}:{c.text}", speaker=c.speaker) for c in claims]

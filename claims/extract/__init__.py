@@ -15,13 +15,16 @@ from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
-from claims.extract.quantities import is_time_frame, parse_quantities
+from claims.extract.checkworthiness import CheckworthinessModel
+from claims.extract.quantities import is_time_frame, parse_quantities, scope_window
 from claims.extract.sentences import split_sentences
+from claims.extract.structure import claim_date, claim_type, find_attribution, find_entities
 from claims.models import Claim, Document, Quantity, Sentence, stable_id
-from claims.score.embed import Embedder
+from claims.embed import Embedder
 from claims.settings import Settings
 
-__all__ = ["ExtractionResult", "extract_claims", "focus_text", "primary_quantity", "Scorer"]
+__all__ = ["ExtractionResult", "Scorer", "claim_and_focus_vectors", "extract_claims", "focus_text", "focus_vectors",
+           "primary_quantity", "with_quantities"]
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +72,6 @@ def default_scorer() -> Scorer:
     """The check-worthiness model shipped in the package (loaded once)."""
     global _SCORER
     if _SCORER is None:
-        from claims.extract.checkworthiness import CheckworthinessModel
-
         _SCORER = CheckworthinessModel.load()
     return _SCORER
 
@@ -85,7 +86,6 @@ def extract_claims(document: Document, embedder: Embedder, settings: Settings,
     cache in front of the model.
     """
     embed = embed or embedder.encode
-    from claims.extract.structure import claim_date, claim_type, find_attribution, find_entities
 
     sentences = [s for s in split_sentences(document.text) if len(_WORDS.findall(s.text)) >= 4]
     if not sentences:
@@ -116,19 +116,39 @@ def extract_claims(document: Document, embedder: Embedder, settings: Settings,
             entities=find_entities(s.text),
         ))
     claim_vectors = vectors[chosen] if chosen else np.zeros((0, embedder.dimension), dtype=np.float32)
+    return ExtractionResult(claims, claim_vectors, focus_vectors(claims, claim_vectors, embed), sentences, scores)
+
+
+def focus_vectors(claims: Sequence[Claim], claim_vectors: np.ndarray,
+                  embed: Callable[[Sequence[str]], np.ndarray]) -> np.ndarray:
+    """One row per claim: the embedding of its :func:`focus_text` where it has one, else
+    the claim's own vector (retrieval takes the better of the two per passage)."""
     focus = [focus_text(c) for c in claims]
-    focus_vectors = claim_vectors.copy()
+    vectors = np.array(claim_vectors, dtype=np.float32, copy=True)
     numeric = [i for i, f in enumerate(focus) if f]
     if numeric:
-        focus_vectors[numeric] = embed([focus[i] for i in numeric])  # type: ignore[misc]
-    return ExtractionResult(claims, claim_vectors, focus_vectors, sentences, scores)
+        vectors[numeric] = embed([focus[i] for i in numeric])  # type: ignore[misc]
+    return vectors
+
+
+def claim_and_focus_vectors(claims: Sequence[Claim], embed: Callable[[Sequence[str]], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Claim and focus vectors of claims made earlier, computed as :func:`extract_claims` does."""
+    vectors = embed([c.text for c in claims])
+    return vectors, focus_vectors(claims, vectors, embed)
+
+
+def with_quantities(claims: Sequence[Claim]) -> list[Claim]:
+    """Claims read back from the store with their quantities parsed again from their text,
+    the claim's own figure chosen as extraction chooses it."""
+    for claim in claims:
+        claim.quantities = parse_quantities(claim.text)
+        claim.quantity = primary_quantity(claim.quantities, claim.text)
+    return list(claims)
 
 
 def focus_text(claim: Claim) -> str | None:
     """The number-bearing part of a claim: its quantity and the phrase that scopes it."""
-    from claims.score.numbers import _scope_window
-
     q = claim.quantity
     if q is None or not q.unit:
         return None
-    return (q.text + _scope_window(claim.text, q)).strip()
+    return (q.text + scope_window(claim.text, q)).strip()

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from claims.errors import ConfigError
-from claims.score.embed import Embedder
+from claims.embed import Embedder, load_embedder
 
 __all__ = ["DEFAULT_MODEL_PATH", "CheckworthinessModel"]
 
@@ -138,8 +138,6 @@ class CheckworthinessModel:
             if not texts:
                 return np.zeros(0, dtype=np.float32)
             if embedder is None:
-                from claims.score.embed import load_embedder
-
                 embedder = load_embedder(self.embedding_model)
             embeddings = embedder.encode(list(texts))
         if len(embeddings) != len(texts):

@@ -73,8 +73,10 @@ from claims.models import Quantity
 __all__ = [
     "APPROX_TOLERANCE",
     "counted_head",
+    "is_time_frame",
     "parse_quantities",
     "same_counted_thing",
+    "scope_window",
 ]
 
 log = logging.getLogger(__name__)
@@ -827,3 +829,15 @@ def same_counted_thing(a: Quantity, b: Quantity) -> bool:
         return a.unit == b.unit
     ha, hb = counted_head(a.unit), counted_head(b.unit)
     return ha is not None and ha == hb
+
+
+_CLAUSE_END = re.compile(r"[.,;:!?]|\b(?:said|says|told|while|but)\b")
+
+
+def scope_window(text: str, q: Quantity) -> str:
+    """The text after a quantity up to the end of its clause (the first comma or stop):
+    where a figure's place and counted thing are named ("8,000 soldiers near Ukraine's
+    border")."""
+    rest = text[q.end:q.end + 160]
+    end = _CLAUSE_END.search(rest)
+    return rest[: end.start()] if end else rest

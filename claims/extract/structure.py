@@ -25,6 +25,9 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+import dateparser
+import pycountry
+
 from claims.models import Quantity
 
 __all__ = [
@@ -174,8 +177,6 @@ def claim_date(text: str, document_date: date | None, *, near: int | None = None
     the start of the claim's figure) the expression closest to that offset does, so that in
     "3,000 in September; by Nov. 1, 12,000 troops" the date of 12,000 is Nov. 1.
     """
-    import dateparser
-
     base = datetime.combine(document_date, datetime.min.time()) if document_date else None
     found = list(_DATE_EXPR.finditer(text))
     if near is not None:
@@ -279,8 +280,6 @@ _CAP_SPAN = re.compile(
 @lru_cache(maxsize=1)
 def _countries() -> dict[str, str]:
     """Lower-cased country names (pycountry's, plus everyday aliases) -> display name."""
-    import pycountry
-
     names: dict[str, str] = {}
     for country in pycountry.countries:
         display = getattr(country, "common_name", None) or country.name

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from claims.report.html import safe_href
-from claims.store.db import Store
+from claims.store import Store
 
 __all__ = ["claim_reviews", "write_claim_reviews", "RATING_VALUES", "BEST_RATING", "WORST_RATING"]
 
@@ -51,16 +51,7 @@ def claim_reviews(store: Store, publisher_name: str = "claims", *, since: dateti
     ``review_url`` is where the reviews are published (the HTML report, say); each review
     then gets ``url`` = ``review_url#claim-<id>``, the anchor of the claim in the report.
     """
-    if isinstance(since, date) and not isinstance(since, datetime):
-        since = datetime(since.year, since.month, since.day)
-    with store.connect(read_only=True) as con:
-        store.check_version(con)
-        cursor = con.execute(
-            "SELECT lv.*, c.created_at AS claim_first_seen FROM latest_verdicts lv "
-            "JOIN claims c ON c.id = lv.claim_id WHERE ? IS NULL OR lv.created_at >= ? "
-            "ORDER BY lv.created_at, lv.claim_id", [since, since])
-        columns = [d[0] for d in cursor.description]
-        rows = [dict(zip(columns, r)) for r in cursor.fetchall()]
+    rows = store.claim_review_rows(since)
     reviews = []
     for row in rows:
         claim_date = row["claim_date"] or row["document_published_at"] or row["claim_first_seen"] or row["created_at"]

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from claims.extract.quantities import counted_head, parse_quantities
 from claims.report.svg import ChartPoint, format_figure, quantity_chart
-from claims.store.db import Store
+from claims.store import Store
 
 __all__ = [
     "ReportData",
@@ -112,12 +112,6 @@ class ReportData:
 # -- reading -----------------------------------------------------------------------------
 
 
-def _rows(con: Any, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
-    cursor = con.execute(sql, params) if params else con.execute(sql)
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, row)) for row in cursor.fetchall()]
-
-
 def _context(text: str | None, start: int | None, end: int | None, claim: str) -> tuple[str, str]:
     """The text of the claim's paragraph before and after the claim (cut to a window when long)."""
     if not text:
@@ -144,26 +138,8 @@ def load_report(store: Store, since: datetime | date | None = None) -> ReportDat
     evidence, the figures of their clusters and the per-source agreement."""
     if isinstance(since, date) and not isinstance(since, datetime):
         since = datetime(since.year, since.month, since.day)
-    with store.connect(read_only=True) as con:
-        store.check_version(con)
-        verdicts = _rows(con, "SELECT * FROM latest_verdicts WHERE ? IS NULL OR created_at >= ? "
-                              "ORDER BY document_id, char_start, claim_id", [since, since])
-        ids = [v["claim_id"] for v in verdicts]
-        evidence = _rows(con, "SELECT * FROM claim_evidence WHERE is_latest AND claim_id IN "
-                              "(SELECT unnest(?::VARCHAR[])) ORDER BY claim_id, rank", [ids]) if ids else []
-        texts = {r["id"]: r["text"] for r in _rows(
-            con, "SELECT id, text FROM documents WHERE id IN (SELECT unnest(?::VARCHAR[]))",
-            [sorted({v["document_id"] for v in verdicts})])} if ids else {}
-        clusters = sorted({v["cluster_id"] for v in verdicts})
-        reports = _rows(con, "SELECT * FROM quantity_reports WHERE cluster_id IN (SELECT unnest(?::VARCHAR[])) "
-                             "ORDER BY cluster_id, reported_at NULLS LAST, source",
-                        [clusters]) if clusters else []
-        sources = _rows(con, "SELECT * FROM source_agreement ORDER BY evidence_count DESC, source")
-        changes = {r["claim_id"]: r for r in _rows(
-            con, "SELECT claim_id, previous_label, new_created_at FROM verdict_changes "
-                 "WHERE claim_id IN (SELECT unnest(?::VARCHAR[])) "
-                 "QUALIFY row_number() OVER (PARTITION BY claim_id ORDER BY new_created_at DESC) = 1",
-            [ids])} if ids else {}
+    rows = store.report_rows(since)
+    verdicts, evidence, texts, changes = rows.verdicts, rows.evidence, rows.document_texts, rows.changes
     by_claim: dict[str, list[EvidenceItem]] = defaultdict(list)
     for e in evidence:
         by_claim[e["claim_id"]].append(EvidenceItem(
@@ -188,7 +164,7 @@ def load_report(store: Store, since: datetime | date | None = None) -> ReportDat
         ))
     return ReportData(
         generated_at=datetime.now(timezone.utc).replace(microsecond=0),
-        since=since, claims=entries, charts=_charts(entries, reports), sources=sources,
+        since=since, claims=entries, charts=_charts(entries, rows.quantity_reports), sources=rows.sources,
         database=store.path.name,
     )
 

@@ -76,7 +76,7 @@ def load_calibration(path: str | Path | None = None) -> ConfidenceCalibration:
 
 def _isotonic(raw: np.ndarray, correct: np.ndarray, weight: np.ndarray,
               points: int = 20) -> tuple[list[float], list[float]]:
-    from sklearn.isotonic import IsotonicRegression
+    from sklearn.isotonic import IsotonicRegression  # lazy: only fitting (scripts/calibrate_verdicts.py) needs it
 
     iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(raw, correct, sample_weight=weight)
     grid = np.unique(np.quantile(raw, np.linspace(0, 1, points)))

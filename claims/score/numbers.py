@@ -26,7 +26,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Sequence
 
-from claims.extract.quantities import is_time_frame, parse_quantities, same_counted_thing
+import pycountry
+
+from claims.extract.quantities import is_time_frame, parse_quantities, same_counted_thing, scope_window
+from claims.extract.sentences import split_sentences
+from claims.extract.structure import claim_date
 from claims.models import Quantity
 
 __all__ = ["NumericJudgement", "country_stems", "figure_judgements", "figure_place", "interval", "relate_quantities", "judge_numbers", "place_terms", "format_quantity"]
@@ -39,7 +43,6 @@ _PLACE = re.compile(
     r"((?:[A-Z][\w\-]*(?:['’]s)?\s*){1,4})"
 )
 _STOP_WORDS = {"The", "A", "An", "He", "She", "It", "They", "We", "I", "This", "That"}
-_CLAUSE_END = re.compile(r"[.,;:!?]|\b(?:said|says|told|while|but)\b")
 
 
 def place_terms(text: str) -> set[str]:
@@ -60,8 +63,6 @@ def place_terms(text: str) -> set[str]:
 def _country_stems() -> frozenset[str]:
     """4-letter stems of country names ("russ", "ukra", "kore"): places too wide to set a
     scope against a region or a city."""
-    import pycountry
-
     stems = set()
     for country in pycountry.countries:
         for name in (country.name, getattr(country, "common_name", "")):
@@ -97,15 +98,8 @@ def same_place(claim_places: set[str] | frozenset[str], passage_places: set[str]
 def figure_place(text: str, q: Quantity) -> str:
     """The place a figure is given for, as written after it ("in Russia's Kursk region" ->
     "Russia's Kursk"), or "" when its clause names none."""
-    match = _PLACE.search(_scope_window(text, q))
+    match = _PLACE.search(scope_window(text, q))
     return match.group(1).strip() if match else ""
-
-
-def _scope_window(text: str, q: Quantity) -> str:
-    """The text after a quantity up to the end of its clause (the first comma or stop)."""
-    rest = text[q.end:q.end + 160]
-    end = _CLAUSE_END.search(rest)
-    return rest[: end.start()] if end else rest
 
 
 def interval(q: Quantity, tolerance: float = 0.0) -> tuple[float, float]:
@@ -197,12 +191,12 @@ def figure_judgements(
     candidates = [q for q in quantities if same_counted_thing(claim_q, q) and not is_time_frame(passage_text, q)]
     if not candidates:
         return []
-    claim_places = place_terms(_scope_window(claim_text, claim_q))
+    claim_places = place_terms(scope_window(claim_text, claim_q))
     c_day, p_day = _as_date(claim_date), _as_date(passage_date)
     out = []
     for q in candidates:
         relation = relate_quantities(claim_q, q, tolerance)
-        places = frozenset(place_terms(_scope_window(passage_text, q)))
+        places = frozenset(place_terms(scope_window(passage_text, q)))
         reason = ""
         q_day = _stated_date(passage_text, q, p_day)
         if c_day is not None and q_day is not None and abs((c_day - q_day).days) > same_time_days:
@@ -228,10 +222,6 @@ def judge_numbers(
 def _stated_date(text: str, q: Quantity, published: date | None) -> date | None:
     """The date a figure was given: a date named in its sentence ("said on Oct. 18"),
     resolved against the source's date; else the source's date."""
-    from claims.extract.structure import claim_date
-
-    from claims.extract.sentences import split_sentences
-
     sentence = next((s for s in split_sentences(text) if s.start <= q.start < s.end), None)
     start, stop = (sentence.start, sentence.end) if sentence else (0, len(text))
     before = text[start:q.start]  # "The agency said on Oct. 18 that ... 12,000 troops"

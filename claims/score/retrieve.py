@@ -24,6 +24,7 @@ def bm25_scores(queries: Sequence[str], passages: Sequence[str]) -> np.ndarray:
     """Okapi BM25 score of every passage for every query, shape (queries, passages), with
     term statistics from ``passages`` (the candidate set being ranked). Words are lower-cased
     tokens of two or more characters, English stop words removed (scikit-learn's tokenizer)."""
+    # lazy: scikit-learn's text module and scipy take 0.9 s to import; only this ranking needs them
     from scipy.sparse import csr_matrix
     from sklearn.feature_extraction.text import CountVectorizer
 

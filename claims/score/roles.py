@@ -38,6 +38,11 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+import pycountry
+
+from claims.extract.quantities import parse_quantities, same_counted_thing
+from claims.extract.sentences import split_sentences
+from claims.extract.structure import demonyms, find_attribution
 from claims.models import Quantity
 
 __all__ = [
@@ -189,10 +194,6 @@ def origin_key(origin: str | None) -> str | None:
 def _country_words() -> frozenset[str]:
     """Lower-cased one-word country names and demonyms ("russia", "korea", "korean"):
     places, not origins ("South Korea's spy agency" names no particular origin)."""
-    import pycountry
-
-    from claims.extract.structure import demonyms
-
     words = set()
     for country in pycountry.countries:
         for name in (country.name, getattr(country, "common_name", "")):
@@ -207,8 +208,6 @@ def _country_words() -> frozenset[str]:
 
 @functools.lru_cache(maxsize=1)
 def _country_codes() -> frozenset[str]:
-    import pycountry
-
     codes = {c.alpha_2 for c in pycountry.countries} | {c.alpha_3 for c in pycountry.countries}
     return frozenset(codes | {"UK", "EU", "UN"})
 
@@ -271,8 +270,6 @@ def _speaker(clause: str, focus: int | None = None) -> tuple[str | None, str, in
     """(who the clause attributes its statement to, the frame's words, where the frame
     starts in the clause), or (None, "", -1). With ``focus`` (an offset in the clause,
     such as the figure's), the speech verb nearest to it is read first."""
-    from claims.extract.structure import find_attribution
-
     maker = _CLAIM_MAKERS.search(clause)
     if maker and (_SPEECH.search(clause) or _DISTANCING.search(clause)):
         return maker.group(0), maker.group(0), maker.start()
@@ -361,8 +358,6 @@ def _clause_role(clause: str, context_before: str, claim_stems: frozenset[str], 
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    from claims.extract.sentences import split_sentences
-
     spans = [(s.start, s.end) for s in split_sentences(text)]
     return spans or [(0, len(text))]
 
@@ -424,8 +419,6 @@ def _corrected_after(text: str, end: int, reported: Role, claim_stems: frozenset
     """A correction right after a reported claim: the rest of the sentence and the next one,
     opening with a contrast or a correction marker and carrying a debunking word, a negation
     or (for a figure) another figure of the same thing."""
-    from claims.extract.quantities import parse_quantities, same_counted_thing
-
     after = text[end:end + 400]
     next_end = min((b for a, b in _sentence_spans(text) if a >= end), default=len(text))
     after = text[end:max(next_end, end)]

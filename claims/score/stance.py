@@ -1,6 +1,6 @@
 """Stance of a passage towards a claim: support, refute or neutral, with probabilities.
 
-Three models share one ``predict`` signature, so the pipeline and ``claims eval`` can use
+Two models share one ``predict`` signature, so the pipeline and ``claims eval`` can use
 any of them:
 
 * :class:`StanceModel`, the default, shipped in the package (``claims/score/data/stance.npz``,
@@ -9,10 +9,6 @@ any of them:
   only, antonyms, contrast and hedge words, numbers that do or do not reappear, token
   overlap). It is retrained deterministically by ``scripts/train_stance.py`` on the public
   stance data and runs in numpy: no torch, no pickles.
-* :class:`~claims.score.pair_stance.PairStanceModel`: a small cross-encoder grown from the
-  packaged MiniLM (top layers fine-tuned by ``scripts/train_pair_stance.py``; about 10 MB of
-  weights). Not shipped: on the verdict tuning data (dev halves of Climate-FEVER and
-  AVeriTeC) it scored below the MLP, alone and averaged with it.
 * :class:`CrossEncoderStance`, an NLI cross-encoder the user configures
   (``Settings.nli_model``: a sentence-transformers ``CrossEncoder`` name or folder). Much
   slower, usually more accurate; optional.
@@ -28,11 +24,13 @@ import logging
 import math
 import os
 import re
+import zlib
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, Sequence
 
 import numpy as np
+from scipy import sparse
 
 from claims.errors import ConfigError, InputError
 from claims.score.roles import ROLE_FEATURES, role_features
@@ -45,11 +43,11 @@ __all__ = [
     "StancePredictor",
     "StanceModel",
     "CrossEncoderStance",
-    "EnsembleStance",
     "load_stance_model",
     "lexical_features",
     "LEXICAL_FEATURES",
     "pair_features",
+    "pair_key",
     "wide_features",
 ]
 
@@ -100,11 +98,6 @@ _ANTONYMS = [
     ("inside", "outside"), ("sit", "stand"), ("sitting", "standing"), ("day", "night"),
     ("black", "white"), ("empty", "full"), ("heavy", "light"), ("long", "short"), ("rich", "poor"),
 ]
-
-
-def _norm_token(token: str) -> str:
-    token = token.replace("n't", " not").replace("'s", "")
-    return token
 
 
 def _stem(token: str) -> str:
@@ -209,18 +202,29 @@ def pair_features(claims: Sequence[str], passages: Sequence[str], claim_emb: np.
     return np.concatenate([u, v, np.abs(u - v), u * v], axis=1), lex
 
 
-WIDE_NGRAMS = (1, 2)
+def pair_key(claim: str, passage: str) -> str:
+    """A stable key for one (claim, passage) pair (out-of-fold stance files are keyed by it)."""
+    return hashlib.sha256((claim + "\x1f" + passage).encode("utf-8")).hexdigest()
 
 
-def wide_features(passages: Sequence[str], bits: int):  # noqa: ANN201 - a scipy sparse matrix
+_WIDE_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+def wide_features(passages: Sequence[str], bits: int) -> sparse.csr_matrix:
     """Hashed word uni- and bigrams of the passages (binary, ``2**bits`` columns): the
     wording a fact-checker or a reporter uses ("no evidence", "in fact", "leaves out
-    important details") that sentence embeddings blur."""
-    from sklearn.feature_extraction.text import HashingVectorizer  # scikit-learn: only models with a wide part
-
-    vectorizer = HashingVectorizer(n_features=2 ** bits, ngram_range=WIDE_NGRAMS, alternate_sign=False,
-                                   binary=True, norm=None)
-    return vectorizer.transform(list(passages)).tocsr()
+    important details") that sentence embeddings blur. The hash is CRC-32 of the n-gram,
+    so the columns are the same on every machine and in every version of Python."""
+    mask = (1 << bits) - 1
+    indptr, indices = [0], []
+    for text in passages:
+        words = _WIDE_TOKEN.findall(text.lower())
+        grams = set(words) | {f"{a} {b}" for a, b in zip(words, words[1:])}
+        indices.extend(sorted({zlib.crc32(g.encode("utf-8")) & mask for g in grams}))
+        indptr.append(len(indices))
+    data = np.ones(len(indices), dtype=np.float32)
+    return sparse.csr_matrix((data, np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
+                             shape=(len(passages), 1 << bits))
 
 
 # -- models ------------------------------------------------------------------------------
@@ -339,7 +343,7 @@ class CrossEncoderStance:
 
     def __init__(self, name_or_path: str, batch_size: int = 32, device: str = "cpu") -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        from sentence_transformers import CrossEncoder
+        from sentence_transformers import CrossEncoder  # lazy: torch, only for a configured nli_model
 
         try:
             self._model = CrossEncoder(name_or_path, device=device)
@@ -380,48 +384,19 @@ class CrossEncoderStance:
         return probs[:, self._order].astype(np.float32)
 
 
-class EnsembleStance:
-    """The mean of several stance models' probabilities (each calibrated on its own)."""
-
-    def __init__(self, models: Sequence[StancePredictor]) -> None:
-        if not models:
-            raise ConfigError("an ensemble needs at least one stance model")
-        self.models = list(models)
-        self.name = "+".join(m.name for m in self.models)
-        self.cache_key = "+".join(getattr(m, "cache_key", m.name) for m in self.models)
-
-    def predict(self, claims: Sequence[str], passages: Sequence[str], claim_emb: np.ndarray,
-                passage_emb: np.ndarray) -> np.ndarray:
-        probs = [m.predict(claims, passages, claim_emb, passage_emb) for m in self.models]
-        return (np.sum(probs, axis=0) / len(probs)).astype(np.float32)
-
-
-def _one_model(choice: str) -> StancePredictor:
-    from claims.score.pair_stance import PairStanceModel
-
-    if choice == "mlp":
-        return StanceModel.load(None)
-    if choice.endswith(".safetensors"):
-        return PairStanceModel(choice)
-    if choice.endswith(".npz"):
-        return StanceModel.load(choice)
-    raise ConfigError(f"stance_model {choice!r} is not 'mlp', an .npz or a .safetensors file "
-                      "(or several joined by '+'): give one of those")
-
-
 def load_stance_model(settings: "Settings") -> StancePredictor:
     """The stance model the settings name.
 
     ``nli_model`` (a user's NLI cross-encoder) wins when set. Otherwise ``stance_model``:
-    ``"mlp"`` (default: the packaged MLP), a file (an ``.npz`` from
-    scripts/train_stance.py or a ``.safetensors`` from scripts/train_pair_stance.py), or
-    several of those joined by ``+`` (the mean of their probabilities).
+    ``"mlp"`` (default: the packaged MLP) or an ``.npz`` file from scripts/train_stance.py.
     """
     nli = getattr(settings, "nli_model", None)
     if nli:
         return CrossEncoderStance(str(nli))
-    choice = str(getattr(settings, "stance_model", None) or "mlp")
-    parts = [part.strip() for part in choice.split("+")]
-    if len(parts) == 1:
-        return _one_model(parts[0])
-    return EnsembleStance([_one_model(part) for part in parts])
+    choice = str(getattr(settings, "stance_model", None) or "mlp").strip()
+    if choice == "mlp":
+        return StanceModel.load(None)
+    if choice.endswith(".npz"):
+        return StanceModel.load(choice)
+    raise ConfigError(f"stance_model {choice!r} is not 'mlp' or an .npz file from scripts/train_stance.py: "
+                      "give one of those")

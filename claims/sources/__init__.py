@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Sequence
 
+from claims.models import Claim
 from claims.settings import Settings
 from claims.sources.base import Backend, SourceError, SourceRequest, SourceResult
 from claims.sources.corpus import CorpusBackend
+from claims.sources.queries import build_queries
+from claims.store import Store
 
 __all__ = [
     "Backend",
     "SourceError",
     "SourceRequest",
     "SourceResult",
+    "WEB_SOURCES",
     "build_backends",
     "gather_all",
+    "gather_for_claims",
 ]
 
-log = logging.getLogger(__name__)
+WEB_SOURCES = ("urls", "feeds", "wikipedia", "searxng", "gdelt", "factcheck")
 
 
 def build_backends(settings: Settings, fetcher: object | None = None) -> list[Backend]:
@@ -31,6 +35,8 @@ def build_backends(settings: Settings, fetcher: object | None = None) -> list[Ba
         backends.append(CorpusBackend(sources.corpus.path))
     if fetcher is None:
         return backends
+    # lazy: the web backends bring httpx, trafilatura and feedparser (0.4 s), needed only
+    # when a web source is switched on
     from claims.sources.factcheck import FactCheckBackend
     from claims.sources.feeds import FeedsBackend
     from claims.sources.gdelt import GdeltBackend
@@ -57,8 +63,7 @@ def build_backends(settings: Settings, fetcher: object | None = None) -> list[Ba
 async def _one(backend: Backend, request: SourceRequest) -> SourceResult:
     try:
         return await backend.gather(request)
-    except Exception as exc:  # noqa: BLE001 - one backend's failure never stops the others
-        log.warning("backend %s failed: %s", backend.name, exc)
+    except Exception as exc:  # noqa: BLE001 - one backend's failure never stops the others; recorded
         return SourceResult(errors=[SourceError(backend.name, request.claim_text[:80], f"{exc.__class__.__name__}: {exc}")])
 
 
@@ -79,3 +84,21 @@ async def gather_all(requests: Sequence[SourceRequest], backends: Sequence[Backe
                 seen_hashes.add(doc.content_hash)
             merged.documents.append(doc)
     return merged
+
+
+async def gather_for_claims(claims: Sequence[Claim], settings: Settings, store: Store | None = None,
+                            run_id: str | None = None) -> SourceResult:
+    """Ask every backend switched on for evidence on ``claims`` (one request per claim; a
+    single empty one when there are none). Web backends share one fetcher, recording its
+    attempts in ``store`` under ``run_id``; the local corpus alone needs no queries and no
+    HTTP client."""
+    if not any(getattr(settings.sources, name).enabled for name in WEB_SOURCES):
+        requests = [SourceRequest(claim_id=c.id, claim_text=c.text, claim_date=c.claim_date) for c in claims]
+        return await gather_all(requests or [SourceRequest()], build_backends(settings, None))
+    # lazy: the HTTP layer (httpx, 0.2 s) only when a web source is switched on
+    from claims.sources.http import Fetcher
+
+    requests = [SourceRequest(claim_id=c.id, claim_text=c.text, queries=build_queries(c), claim_date=c.claim_date)
+                for c in claims] or [SourceRequest()]
+    async with Fetcher(settings.http, store=store, run_id=run_id) as fetcher:
+        return await gather_all(requests, build_backends(settings, fetcher))

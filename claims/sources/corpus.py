@@ -10,10 +10,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from claims.ingest import document_from_text
 from claims.errors import InputError
-from claims.models import Document
 from claims.sources.base import SourceError, SourceRequest, SourceResult
+from claims.sources.text import document_from_text
 
 __all__ = ["CorpusBackend", "load_corpus"]
 
@@ -61,6 +60,3 @@ class CorpusBackend:
     async def gather(self, request: SourceRequest) -> SourceResult:
         loaded = self._load()
         return SourceResult(documents=list(loaded.documents), errors=list(loaded.errors))
-
-    def documents(self) -> list[Document]:
-        return list(self._load().documents)

@@ -13,14 +13,13 @@ import dataclasses
 import io
 import logging
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
 from claims.errors import ClaimsError, FetchError
-from claims.models import Document
+from claims.models import Document, FeedEntry
 from claims.sources.base import SourceError, SourceResult
 from claims.sources.html import gather_pages
 from claims.sources.http import Fetcher
@@ -31,18 +30,6 @@ from claims.sources.urls import ClaimIndependentBackend
 __all__ = ["FeedEntry", "FeedsBackend", "parse_feed", "read_feed"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class FeedEntry:
-    """One usable entry of a feed: its article's URL (absolute, canonical) and metadata."""
-
-    feed_url: str
-    url: str
-    title: str | None
-    summary: str | None
-    published: datetime | None
-    entry_id: str
 
 
 def _when(entry: feedparser.FeedParserDict) -> datetime | None:

@@ -1,4 +1,6 @@
-"""The fetcher's two tables: the log of every HTTP attempt and the conditional-GET cache.
+"""The fetcher's record of a run: every HTTP attempt and the conditional-GET cache, kept in
+memory and written to the store's ``fetches`` and ``http_cache`` tables
+(:mod:`claims.store.fetchlog`).
 
 Writes are buffered and flushed in one short transaction per batch (and at the end of the
 run), so logging 1,000 attempts costs a handful of transactions, not 1,000. A store that
@@ -10,65 +12,16 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import astuple, dataclass, field
-from datetime import UTC, datetime
 
 import duckdb
 
 from claims.errors import StoreError
-from claims.store.db import Store
+from claims.store import Store
+from claims.store.records import CacheEntry, FetchRecord
 
-__all__ = ["CacheEntry", "FetchLog", "FetchRecord"]
+__all__ = ["FetchLog"]
 
 log = logging.getLogger(__name__)
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-@dataclass
-class FetchRecord:
-    """One HTTP attempt (or one refusal before any request), as stored in ``fetches``."""
-
-    url: str
-    host: str | None
-    backend: str
-    attempt: int = 1
-    status: int | None = None
-    error_class: str | None = None
-    error: str | None = None
-    bytes: int = 0
-    truncated: bool = False
-    duration_ms: float = 0.0
-    from_cache: bool = False
-    etag: str | None = None
-    last_modified: str | None = None
-    content_type: str | None = None
-    fetched_at: datetime = field(default_factory=_utcnow)
-
-    @property
-    def ok(self) -> bool:
-        return self.error_class is None
-
-
-@dataclass(frozen=True)
-class CacheEntry:
-    """What the last full download of a URL returned, for a conditional GET."""
-
-    url: str
-    etag: str | None
-    last_modified: str | None
-    content_type: str | None
-    encoding: str | None
-    text: str
-    nbytes: int
-
-
-_FETCH_COLUMNS = (
-    "run_id, url, host, backend, attempt, status, error_class, error, bytes, truncated, "
-    "duration_ms, from_cache, etag, last_modified, content_type, fetched_at"
-)
 
 
 class FetchLog:
@@ -103,8 +56,7 @@ class FetchLog:
         if self.store is None:
             return set()
         try:
-            with self.store.connect() as con:
-                return {row[0] for row in con.execute("SELECT url FROM http_cache").fetchall()}
+            return self.store.http_cache_urls()
         except (StoreError, duckdb.Error) as exc:
             log.warning("http cache unreadable, fetching in full: %s", str(exc).splitlines()[0])
             return set()
@@ -118,16 +70,10 @@ class FetchLog:
         if pending is not None:
             return pending
         try:
-            with self.store.connect() as con:
-                row = con.execute(
-                    "SELECT url, etag, last_modified, content_type, encoding, text, nbytes "
-                    "FROM http_cache WHERE url = ?",
-                    [url],
-                ).fetchone()
+            return self.store.http_cache_entry(url)
         except (StoreError, duckdb.Error) as exc:  # a cache miss is always safe
             log.warning("http cache lookup failed, fetching in full: %s", str(exc).splitlines()[0])
             return None
-        return CacheEntry(*row) if row else None
 
     def flush(self) -> None:
         """Write buffered rows in one transaction; on failure keep them for the next try."""
@@ -139,24 +85,7 @@ class FetchLog:
         if not records and not cache:
             return
         try:
-            with self.store.transaction() as con:
-                if records:
-                    con.executemany(
-                        f"INSERT INTO fetches ({_FETCH_COLUMNS}) VALUES "
-                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [(self.run_id, *astuple(r)) for r in records],
-                    )
-                if cache:
-                    now = _utcnow()
-                    con.executemany(
-                        "INSERT INTO http_cache (url, etag, last_modified, content_type, encoding, "
-                        "text, nbytes, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                        "ON CONFLICT (url) DO UPDATE SET etag = excluded.etag, "
-                        "last_modified = excluded.last_modified, content_type = excluded.content_type, "
-                        "encoding = excluded.encoding, text = excluded.text, nbytes = excluded.nbytes, "
-                        "fetched_at = excluded.fetched_at",
-                        [(*astuple(e), now) for e in cache.values()],
-                    )
+            self.store.write_fetches(self.run_id, records, list(cache.values()))
         except (StoreError, duckdb.Error) as exc:  # never fail a fetch for want of a log row
             log.warning("could not write %d fetch records: %s", len(records), str(exc).splitlines()[0])
             with self._lock:

@@ -5,10 +5,10 @@ backend uses. Per request it:
 
 * checks the URL (http/https only; the host resolved once and every address public unless
   ``host:port`` is in ``http.allow_private_hosts``) and connects to exactly the checked
-  addresses; the same check runs again on every redirect hop, which it follows itself
+  addresses (:mod:`claims.sources.transport`); the same check runs again on every redirect hop, which it follows itself
   (``http.max_redirects``, loops stopped);
-* honours robots.txt (fetched once per host and run, RFC 9309: 4xx = allow all,
-  5xx = disallow all; ``Crawl-delay`` raises the host's minimum delay);
+* honours robots.txt (:mod:`claims.sources.robots`: fetched once per host and run;
+  ``Crawl-delay`` raises the host's minimum delay);
 * limits concurrency globally (``max_connections``) and per host (``per_host_connections``)
   and spaces requests to one host by ``per_host_delay`` (``per_host_delays`` per host);
 * times out on connect, read, and the whole attempt (``total_timeout``);
@@ -18,9 +18,7 @@ backend uses. Per request it:
   tenacity/stamina because every attempt must be logged with its number and the wait must
   come from the response (Retry-After); it is twenty lines;
 * streams the body and cuts it at ``max_body_bytes`` (``truncated`` is recorded);
-* accepts only text types (HTML, XHTML, XML, RSS/Atom, JSON, plain text);
-* decodes: BOM, then the Content-Type charset, then ``<meta>``/XML declaration, then UTF-8,
-  then detection (charset-normalizer, preferring windows-1252 as browsers do);
+* accepts only text types and decodes them (:mod:`claims.sources.decoding`);
 * makes the GET conditional (ETag / Last-Modified stored in DuckDB) and serves the stored
   text on 304;
 * writes every attempt, and every refusal before a request (``attempt = 0``), to the
@@ -33,27 +31,22 @@ when no request was sent) with a one-line message that says why and what to do.
 from __future__ import annotations
 
 import asyncio
-import codecs
 import email.utils
 import json
 import logging
 import random
-import re
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
-from urllib.robotparser import RobotFileParser
 
-import charset_normalizer
-import httpcore
 import httpx
 
-from claims.errors import FetchError, RefusedURLError
+from claims.errors import FetchError, HTTPStatusError, RefusedURLError
 from claims.settings import HttpSettings
-from claims.sources.fetchlog import CacheEntry, FetchLog, FetchRecord
+from claims.sources.decoding import ALLOWED_CONTENT_TYPES, decode_body, media_type
+from claims.sources.fetchlog import FetchLog
 from claims.sources.queries import canonical_url
 from claims.sources.safety import (
     CheckedURL,
@@ -62,46 +55,16 @@ from claims.sources.safety import (
     redact_url,
     resolve_and_check,
 )
-from claims.store.db import Store
+from claims.sources.robots import RobotsRules
+from claims.sources.transport import HostGate, PinnedTransport
+from claims.store import Store
+from claims.store.records import CacheEntry, FetchRecord
 
-__all__ = [
-    "ALLOWED_CONTENT_TYPES",
-    "JSON_CONTENT_TYPES",
-    "USER_AGENT_TOKEN",
-    "FetchResult",
-    "Fetcher",
-    "HTTPStatusError",
-    "decode_body",
-]
+__all__ = ["FetchResult", "Fetcher"]
 
 log = logging.getLogger(__name__)
 
-USER_AGENT_TOKEN = "claims"  # the product token robots.txt rules are matched against
-
-ALLOWED_CONTENT_TYPES = frozenset({
-    "text/html",
-    "application/xhtml+xml",
-    "application/xml",
-    "text/xml",
-    "application/rss+xml",
-    "application/atom+xml",
-    "application/rdf+xml",
-    "application/json",
-    "application/feed+json",
-    "application/ld+json",
-    "text/plain",
-})
-JSON_CONTENT_TYPES = frozenset({"application/json", "application/feed+json", "application/ld+json"})
-_MARKUP_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-_XML_TYPES = frozenset({"application/xml", "text/xml", "application/rss+xml", "application/atom+xml",
-                        "application/rdf+xml"})
-
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-# Encodings that the web uses as labels for windows-1252 (WHATWG Encoding Standard).
-_CP1252_ALIASES = frozenset({"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii",
-                             "cp819", "ibm819", "iso_8859-1", "windows-1252", "cp1252", "x-cp1252"})
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
-_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -121,15 +84,7 @@ class FetchResult:
 
     @property
     def media_type(self) -> str | None:
-        return _media_type(self.content_type)
-
-
-class HTTPStatusError(FetchError):
-    """The server answered with an error status (after retries, where they apply)."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
+        return media_type(self.content_type)
 
 
 class _Retryable(Exception):
@@ -152,79 +107,6 @@ class _Response:
     body: bytes
     truncated: bool
     cache: CacheEntry | None = None  # set on a 304 answered from the stored copy
-
-
-# -- decoding ------------------------------------------------------------------------------
-
-
-def _media_type(content_type: str | None) -> str | None:
-    if not content_type:
-        return None
-    return content_type.split(";", 1)[0].strip().lower() or None
-
-
-def _charset_param(content_type: str | None) -> str | None:
-    if not content_type:
-        return None
-    for part in content_type.split(";")[1:]:
-        name, _, value = part.partition("=")
-        if name.strip().lower() == "charset" and value.strip():
-            return value.strip().strip("\"'")
-    return None
-
-
-def _codec(label: str | None) -> str | None:
-    """A Python codec name for a charset label, or None when unknown."""
-    if not label:
-        return None
-    label = label.strip().lower()
-    if label in _CP1252_ALIASES:
-        return "cp1252"
-    try:
-        return codecs.lookup(label).name
-    except LookupError:
-        return None
-
-
-def _detect(body: bytes) -> str:
-    """Guess a legacy encoding. Among near-equal guesses prefer windows-1252, the encoding
-    browsers assume for unlabelled Western pages (short texts fool the detector otherwise)."""
-    matches = list(charset_normalizer.from_bytes(body[:200_000]))
-    if not matches:
-        return "cp1252"
-    best = matches[0]
-    for match in matches:
-        if match.chaos <= best.chaos + 0.1 and "cp1252" in match.could_be_from_charset:
-            return "cp1252"
-    return _codec(best.encoding) or "cp1252"
-
-
-def decode_body(body: bytes, content_type: str | None) -> tuple[str, str]:
-    """Decode a body: BOM, header charset, meta/XML declaration, UTF-8, then detection.
-
-    Returns (text, codec name). Undecodable bytes become U+FFFD rather than failing.
-    """
-    for bom, bom_codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                           (codecs.BOM_UTF16_BE, "utf-16")):
-        if body.startswith(bom):
-            return body.decode(bom_codec, errors="replace"), bom_codec
-    media = _media_type(content_type)
-    codec = _codec(_charset_param(content_type))
-    if codec is None and media in JSON_CONTENT_TYPES:
-        codec = "utf-8"  # RFC 8259: JSON on the wire is UTF-8
-    if codec is None and (media is None or media in _MARKUP_TYPES or media in _XML_TYPES):
-        head = body[:4096]
-        found = _XML_DECL.search(head) or _META_CHARSET.search(head)
-        if found:
-            codec = _codec(found.group(1).decode("ascii", errors="ignore"))
-            if codec in ("utf-16", "utf-16-le", "utf-16-be", "utf-32"):
-                codec = None  # a byte-oriented body cannot really be UTF-16 (no BOM seen)
-    if codec is None:
-        try:
-            return body.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            codec = _detect(body)
-    return body.decode(codec, errors="replace"), codec
 
 
 def _hostname(url: str) -> str | None:
@@ -251,86 +133,6 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-# -- connecting only to checked addresses ----------------------------------------------------
-
-
-class _PinnedBackend(httpcore.AsyncNetworkBackend):
-    """Connects to the addresses the safety check approved for a host, never resolving
-    again. Hosts that were not checked are refused (nothing should reach here unchecked)."""
-
-    def __init__(self, pins: PinnedAddresses) -> None:
-        self._pins = pins
-        self._inner = httpcore.AnyIOBackend()
-
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
-        addresses = self._pins.lookup(host, port)
-        if not addresses:
-            raise httpcore.ConnectError(f"{host}:{port} was not checked by the safety layer")
-        last: Exception | None = None
-        for address in addresses:
-            try:
-                return await self._inner.connect_tcp(address, port, timeout=timeout,
-                                                     local_address=local_address,
-                                                     socket_options=socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                last = exc
-        assert last is not None
-        raise last
-
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("unix sockets are not used by the fetcher")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-class _PinnedTransport(httpx.AsyncHTTPTransport):
-    """httpx's own transport with its connection pool built on :class:`_PinnedBackend`
-    (httpx has no public hook for the network backend, so the pool is replaced here)."""
-
-    def __init__(self, pins: PinnedAddresses, limits: httpx.Limits) -> None:
-        super().__init__(limits=limits, trust_env=False)
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=_PinnedBackend(pins),
-        )
-
-
-# -- politeness ------------------------------------------------------------------------------
-
-
-class _HostGate:
-    """Per-host concurrency and minimum spacing between request starts."""
-
-    def __init__(self, connections: int, delay: float) -> None:
-        self.semaphore = asyncio.Semaphore(max(1, connections))
-        self.delay = delay
-        self._lock = asyncio.Lock()
-        self._next_start = 0.0
-
-    async def wait_turn(self) -> None:
-        if self.delay <= 0:
-            return
-        async with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next_start)
-            self._next_start = start + self.delay
-        if start > now:
-            await asyncio.sleep(start - now)
-
-
-@dataclass
-class _RobotsVerdict:
-    parser: RobotFileParser | None = None
-    error: FetchError | None = None
-
-
 # -- the fetcher -----------------------------------------------------------------------------
 
 
@@ -344,9 +146,8 @@ class Fetcher:
         self._pins = PinnedAddresses()
         self._client: httpx.AsyncClient | None = None
         self._global = asyncio.Semaphore(max(1, settings.max_connections))
-        self._gates: dict[str, _HostGate] = {}
-        self._robots: dict[str, _RobotsVerdict] = {}
-        self._robots_locks: dict[str, asyncio.Lock] = {}
+        self._gates: dict[str, HostGate] = {}
+        self._robots = RobotsRules(lambda url: self._fetch(url, backend="robots"))
         self._cached_urls: set[str] = set()
         self._down: dict[str, str] = {}  # host:port -> why it cannot be reached this run
         self._shared: dict[str, asyncio.Future[FetchResult]] = {}
@@ -358,15 +159,14 @@ class Fetcher:
         limits = httpx.Limits(max_connections=s.max_connections,
                               max_keepalive_connections=s.max_connections)
         self._client = httpx.AsyncClient(
-            transport=_PinnedTransport(self._pins, limits),
+            transport=PinnedTransport(self._pins, limits),
             timeout=httpx.Timeout(connect=s.connect_timeout, read=s.read_timeout,
                                   write=s.read_timeout, pool=s.total_timeout),
             headers={"User-Agent": self.user_agent},
             follow_redirects=False,
             trust_env=False,
         )
-        if self.log.store is not None:
-            await asyncio.to_thread(self.log.store.migrate)
+        if self.log.store is not None:  # migrated by whoever opened it (claims.store.open_store)
             self._cached_urls = await asyncio.to_thread(self.log.cached_urls)
         return self
 
@@ -528,11 +328,11 @@ class Fetcher:
                            content_type=response.content_type, encoding=encoding, text=text,
                            nbytes=len(response.body), from_cache=False, truncated=response.truncated)
 
-    def _gate(self, host_port: str, host: str) -> _HostGate:
+    def _gate(self, host_port: str, host: str) -> HostGate:
         gate = self._gates.get(host_port)
         if gate is None:
             delay = self.settings.per_host_delays.get(host, self.settings.per_host_delay)
-            gate = self._gates[host_port] = _HostGate(self.settings.per_host_connections, delay)
+            gate = self._gates[host_port] = HostGate(self.settings.per_host_connections, delay)
         return gate
 
     def _backoff(self, attempt: int) -> float:
@@ -658,7 +458,7 @@ class Fetcher:
                     record.last_modified = response.headers.get("last-modified")
                     if not 200 <= response.status_code < 300:
                         return _Response(response.status_code, response.headers, content_type, b"", False)
-                    media = _media_type(content_type)
+                    media = media_type(content_type)
                     if media is not None and media not in ALLOWED_CONTENT_TYPES:
                         record.error_class = "content_type"
                         raise FetchError(
@@ -704,46 +504,16 @@ class Fetcher:
     # robots.txt
 
     async def _check_robots(self, checked: CheckedURL, backend: str) -> None:
-        key = f"{checked.scheme}://{checked.host}:{checked.port}"
-        verdict = self._robots.get(key)
-        if verdict is None:
-            lock = self._robots_locks.setdefault(key, asyncio.Lock())
-            async with lock:
-                verdict = self._robots.get(key)
-                if verdict is None:
-                    verdict = self._robots[key] = await self._load_robots(checked)
+        verdict = await self._robots.verdict(checked)
         if verdict.error is not None:
             await self._refuse(checked.url, checked.host_port, backend, "robots_unreachable", verdict.error)
             raise FetchError(str(verdict.error))
-        assert verdict.parser is not None
-        if not verdict.parser.can_fetch(USER_AGENT_TOKEN, checked.url):
+        if verdict.crawl_delay:
+            gate = self._gate(checked.host_port, checked.host)
+            gate.delay = max(gate.delay, min(verdict.crawl_delay, self.settings.retry_after_max))
+        if not verdict.allows(checked.url):
             exc = RefusedURLError(
                 f"refused {redact_url(checked.url)}: robots.txt of {checked.host_port} disallows it "
                 "for claims; drop the URL, or set http.respect_robots=false if the site allows you")
             await self._refuse(checked.url, checked.host_port, backend, "robots_disallowed", exc)
             raise exc
-
-    async def _load_robots(self, checked: CheckedURL) -> _RobotsVerdict:
-        host = f"[{checked.host}]" if ":" in checked.host else checked.host
-        default_port = 443 if checked.scheme == "https" else 80
-        netloc = host if checked.port == default_port else f"{host}:{checked.port}"
-        robots_url = f"{checked.scheme}://{netloc}/robots.txt"
-        parser = RobotFileParser(robots_url)
-        try:
-            result = await self._fetch(robots_url, backend="robots")
-        except HTTPStatusError as exc:
-            if 400 <= exc.status < 500:
-                parser.parse([])  # RFC 9309: robots.txt unavailable -> everything allowed
-                return _RobotsVerdict(parser=parser)
-            parser.parse(["User-agent: *", "Disallow: /"])  # unreachable (5xx) -> disallow all
-            return _RobotsVerdict(parser=parser)
-        except FetchError as exc:
-            return _RobotsVerdict(error=FetchError(
-                f"{checked.host_port} is unreachable (robots.txt: {exc}); check the network or the URL"))
-        lines = result.text.splitlines() if not result.truncated else result.text[:500_000].splitlines()
-        parser.parse(lines)
-        delay = parser.crawl_delay(USER_AGENT_TOKEN)
-        if delay:
-            gate = self._gate(checked.host_port, checked.host)
-            gate.delay = max(gate.delay, min(float(delay), self.settings.retry_after_max))
-        return _RobotsVerdict(parser=parser)

@@ -15,7 +15,8 @@ from claims.errors import ClaimsError, ConfigError, FetchError
 from claims.settings import SearxngSource
 from claims.sources.base import SourceError, SourceRequest, SourceResult
 from claims.sources.html import gather_pages
-from claims.sources.http import Fetcher, HTTPStatusError
+from claims.errors import HTTPStatusError
+from claims.sources.http import Fetcher
 
 __all__ = ["SearxngBackend"]
 

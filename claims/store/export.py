@@ -8,7 +8,7 @@ from typing import Any
 import duckdb
 
 from claims.errors import QueryError
-from claims.store.db import Store
+from claims.store.connection import Database
 
 __all__ = ["query_to_parquet", "export_parquet"]
 
@@ -17,7 +17,7 @@ def _quote_path(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def query_to_parquet(store: Store, sql: str, out: Path, params: dict[str, Any] | None = None) -> int:
+def query_to_parquet(store: Database, sql: str, out: Path, params: dict[str, Any] | None = None) -> int:
     """Write the rows of one read-only query to a Parquet file; returns the row count."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -33,7 +33,7 @@ def query_to_parquet(store: Store, sql: str, out: Path, params: dict[str, Any] |
             raise QueryError(f"query failed: {str(exc).splitlines()[0]}") from None
 
 
-def export_parquet(store: Store, folder: Path) -> dict[str, int]:
+def export_parquet(store: Database, folder: Path) -> dict[str, int]:
     """Every table of the database as ``folder/<table>.parquet``; returns rows per table."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

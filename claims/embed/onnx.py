@@ -28,6 +28,7 @@ from typing import Sequence
 
 import numpy as np
 
+from claims.embed.base import model_name, resolve_model_path
 from claims.errors import ConfigError
 
 __all__ = ["OnnxEmbedder", "export_onnx", "default_onnx_dir"]
@@ -43,8 +44,6 @@ def default_onnx_dir() -> Path:
 
 
 def _model_folder(name: str) -> Path:
-    from claims.score.embed import resolve_model_path
-
     path = Path(resolve_model_path(name))
     if not (path / "config.json").is_file() or not (path / "tokenizer.json").is_file():
         raise ConfigError(
@@ -64,10 +63,11 @@ def export_onnx(name: str, out_dir: Path) -> Path:
     with _EXPORT_LOCK:
         if target.is_file():
             return target
-        try:
+        try:  # lazy: the export runs once per model
             from onnxruntime.quantization import QuantType, quantize_dynamic
         except ImportError as exc:
             raise ConfigError("the ONNX backend needs the onnx package to quantise: pip install onnx") from exc
+        # lazy: torch and transformers (4 s to import) only for the one-off export
         import torch
         from transformers import AutoModel
 
@@ -109,13 +109,13 @@ def export_onnx(name: str, out_dir: Path) -> Path:
 
 
 class OnnxEmbedder:
-    """int8 ONNX Runtime embedder with the ``Embedder`` interface of claims.score.embed."""
+    """int8 ONNX Runtime embedder with the :class:`~claims.embed.base.Embedder` interface."""
 
     backend = "onnx"
 
     def __init__(self, name: str, batch_size: int = 64, cache_dir: Path | None = None,
                  threads: int | None = None) -> None:
-        try:
+        try:  # lazy: onnxruntime and tokenizers only when this backend is chosen
             import onnxruntime as ort
             from tokenizers import Tokenizer
         except ImportError as exc:  # pragma: no cover - declared dependencies
@@ -137,9 +137,7 @@ class OnnxEmbedder:
         self._tokenizer.enable_truncation(max_length=max_length)
         self._tokenizer.no_padding()
         hidden = json.loads((folder / "config.json").read_text(encoding="utf-8")).get("hidden_size", 384)
-        from claims.score.embed import resolve_model_path
-
-        self.name = "sentence-transformers/all-MiniLM-L6-v2" if resolve_model_path(name) != name else name
+        self.name = model_name(name)
         self.dimension = int(hidden)
         self.batch_size = batch_size
         self._lock = threading.Lock()

@@ -30,23 +30,21 @@ import logging
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from claims.errors import ConfigError, StoreError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from claims.store.db import Store
+from claims.store import Store
 
 __all__ = ["VectorIndex", "index_folder", "brute_force_top_k"]
 
 log = logging.getLogger(__name__)
 
-_BLOCK = 65_536  # rows per block of brute force and of reads from the store
+_BLOCK = 65_536  # rows per block of brute force
 
 
-def index_folder(store: "Store", model: str) -> Path:
+def index_folder(store: Store, model: str) -> Path:
     """Where the index of ``model``'s vectors for this database lives."""
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", model).strip("-") or "model"
     return store.path.with_name(store.path.name + ".vectors") / slug
@@ -72,7 +70,7 @@ def brute_force_top_k(queries: np.ndarray, vectors: np.ndarray, k: int) -> tuple
 
 
 def _faiss():  # noqa: ANN202 - the faiss module
-    try:
+    try:  # lazy: faiss only above ann_min_rows; exact search below it needs numpy alone
         import faiss
     except ImportError as exc:  # pragma: no cover - a declared dependency
         raise ConfigError("whole-store retrieval needs faiss-cpu: pip install faiss-cpu") from exc
@@ -158,11 +156,11 @@ class VectorIndex:
         return index
 
     @classmethod
-    def build(cls, store: "Store", model: str, *, folder: Path | None = None, **options: int) -> "VectorIndex":
+    def build(cls, store: Store, model: str, *, folder: Path | None = None, **options: int) -> "VectorIndex":
         """(Re)build the index of every passage the store holds a ``model`` vector for."""
         folder = folder or index_folder(store, model)
         index: VectorIndex | None = None
-        for ids, vectors in _store_vectors(store, model, exclude=set()):
+        for ids, vectors in store.passage_vectors(model):
             if index is None:
                 index = cls.create(folder, model=model, dimension=vectors.shape[1], **options)
             index._append(ids, vectors)
@@ -216,10 +214,10 @@ class VectorIndex:
             self._finish_add()
         return added
 
-    def update(self, store: "Store") -> int:
+    def update(self, store: Store) -> int:
         """Add the store's passages that are not in the index yet."""
         added = 0
-        for ids, vectors in _store_vectors(store, self.model, exclude=self._known):
+        for ids, vectors in store.passage_vectors(self.model, exclude=self._known):
             added += self._append(ids, vectors)
         if added:
             self._finish_add()
@@ -276,41 +274,3 @@ class VectorIndex:
             scores[i, :len(order)] = exact[order]
         return rows, scores
 
-
-def _store_vectors(store: "Store", model: str, exclude: set[str]) -> Iterator[tuple[list[str], np.ndarray]]:
-    """(ids, vectors) blocks of the store's passages with a ``model`` vector, by id order.
-
-    A passage's vector is its own column when written by this model, else the embedding
-    cache's vector for its text (the cache is keyed by the SHA-256 of the text)."""
-    if not store.path.exists():
-        return
-    with store.connect(read_only=True) as con:
-        has_cache = bool(con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'embedding_cache'").fetchall()[0][0])
-        source = ("coalesce(CASE WHEN p.model = $model THEN p.embedding END, c.embedding)"
-                  if has_cache else "CASE WHEN p.model = $model THEN p.embedding END")
-        join = ("LEFT JOIN embedding_cache c ON c.model = $model AND c.text_hash = sha256(p.text)"
-                if has_cache else "")
-        dimension = con.execute(
-            f"SELECT len({source}) FROM passages p {join} WHERE {source} IS NOT NULL LIMIT 1",
-            {"model": model}).fetchall()
-        if not dimension:
-            return
-        dim = int(dimension[0][0])
-        last = ""
-        while True:
-            result = con.execute(
-                f"SELECT p.id, ({source})::FLOAT[{dim}] AS e FROM passages p {join} "
-                f"WHERE p.id > $last AND {source} IS NOT NULL AND len({source}) = {dim} "
-                f"ORDER BY p.id LIMIT {_BLOCK}",
-                {"model": model, "last": last},
-            ).fetchnumpy()
-            ids = result["id"].tolist()
-            if not ids:
-                return
-            last = ids[-1]
-            keep = [i for i, pid in enumerate(ids) if pid not in exclude]
-            if keep:
-                yield [ids[i] for i in keep], np.stack([result["e"][i] for i in keep]).astype(np.float32)
-            if len(ids) < _BLOCK:
-                return

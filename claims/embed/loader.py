@@ -1,0 +1,98 @@
+"""Choosing and loading the embedder: one per (model, backend) per process, loaded on
+first use.
+
+:func:`load_embedder` returns a :class:`LazyEmbedder` at once: its ``name`` and
+``dimension`` come from the model's configuration, and the model itself (torch and
+sentence-transformers, 4-5 s here; or ONNX Runtime) is loaded by the first ``encode``.
+A run whose texts are all in the embedding cache (a rerun) never loads it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from claims.embed.base import Embedder, folder_dimension, model_name
+from claims.embed.onnx import OnnxEmbedder
+from claims.embed.sbert import SentenceTransformerEmbedder
+from claims.errors import ConfigError
+from claims.settings import Settings
+
+__all__ = ["BACKENDS", "LazyEmbedder", "embedder_for", "load_embedder"]
+
+log = logging.getLogger(__name__)
+
+BACKENDS = ("torch", "onnx")
+
+
+class LazyEmbedder:
+    """An :class:`Embedder` whose model is loaded by the first ``encode`` (or ``loaded()``)."""
+
+    def __init__(self, name: str, backend: str, load: Callable[[], Embedder], dimension: int | None = None) -> None:
+        self.name = model_name(name)
+        self.backend = backend
+        self.load_seconds = 0.0  # how long loading took, once it has happened
+        self._load = load
+        self._model: Embedder | None = None
+        self._dimension = dimension
+        self._lock = threading.Lock()
+
+    @property
+    def is_loaded(self) -> bool:
+        return self._model is not None
+
+    def loaded(self) -> Embedder:
+        """The loaded model (loading it now if needed; once per process)."""
+        with self._lock:
+            if self._model is None:
+                started = time.perf_counter()
+                self._model = self._load()
+                self.load_seconds = time.perf_counter() - started
+                log.info("loaded embedding model %s (%s) in %.2fs", self.name, self.backend, self.load_seconds)
+            return self._model
+
+    @property
+    def dimension(self) -> int:
+        if self._dimension is None:
+            self._dimension = self.loaded().dimension
+        return self._dimension
+
+    def encode(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:
+        if len(texts) == 0:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return self.loaded().encode(texts, batch_size=batch_size)
+
+
+_EMBEDDERS: dict[tuple[str, str], LazyEmbedder] = {}
+_EMBEDDERS_LOCK = threading.Lock()
+
+
+def load_embedder(name: str, batch_size: int = 64, backend: str = "torch",
+                  onnx_dir: Path | None = None) -> LazyEmbedder:
+    """The embedder for ``name`` on ``backend`` (one per process; later calls reuse it).
+
+    ``backend="onnx"`` is the int8 ONNX Runtime export of the same model
+    (:mod:`claims.embed.onnx`), made once into ``onnx_dir``."""
+    if backend not in BACKENDS:
+        raise ConfigError(f"unknown embedding backend {backend!r}: use 'torch' or 'onnx'")
+    key = (name, backend)
+    with _EMBEDDERS_LOCK:
+        if key not in _EMBEDDERS:
+            def load() -> Embedder:
+                if backend == "onnx":
+                    return OnnxEmbedder(name, batch_size=batch_size, cache_dir=onnx_dir)
+                return SentenceTransformerEmbedder(name, batch_size=batch_size)
+
+            _EMBEDDERS[key] = LazyEmbedder(name, backend, load, folder_dimension(name))
+        return _EMBEDDERS[key]
+
+
+def embedder_for(settings: Settings) -> LazyEmbedder:
+    """The settings' embedding model on the settings' backend (torch, or int8 ONNX)."""
+    return load_embedder(settings.model, batch_size=settings.embed_batch_size,
+                         backend=settings.embedding_backend, onnx_dir=settings.onnx_dir)

@@ -1,0 +1,224 @@
+"""The DuckDB file: connections, transactions and migrations (the tables' SQL is in the
+sibling modules, one per concern, mixed into :class:`claims.store.Store`).
+
+Concurrency design. DuckDB lets one process at a time open a file for writing. The
+pipeline therefore never holds a connection for the length of a run: every write is a
+short transaction on a connection opened for it (:meth:`Store.transaction`), and opening
+is retried with exponential backoff and jitter while another process holds the lock, up
+to ``lock_timeout`` seconds. Overlapping runs thus interleave their writes instead of
+failing. Everything that makes a verdict visible (the verdict row and its evidence rows)
+is written in one transaction, so a run killed at any point leaves either all of a
+claim's verdict or none of it.
+
+Within one process, connections to a file are opened one at a time (an in-process lock
+per file, held for the connection's short life). DuckDB would share one database
+instance between them, and concurrent use of it fails in two ways seen here: two
+transactions writing the same keys at once make DuckDB fail one of them (a constraint
+conflict), and a Python-object scan (``register``) while another thread opens or closes a
+connection intermittently fails with "pandas_scan does not exist" (duckdb 2.0.1). Threads
+(a flow's task runner) therefore take turns, as processes do.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from claims.errors import DatabaseLockedError, SchemaVersionError, StoreError
+from claims.models import utcnow
+
+__all__ = ["Database", "SCHEMA_VERSION", "insert_rows", "insert_scanned", "row_count", "rows_as_dicts"]
+
+log = logging.getLogger(__name__)
+
+_MIGRATION_RE = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    folder = resources.files("claims.store").joinpath("migrations")
+    found = []
+    for entry in folder.iterdir():
+        match = _MIGRATION_RE.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+SCHEMA_VERSION = max(v for v, _, _ in _migrations())
+
+
+def _views_sql() -> str:
+    path = resources.files("claims.store").joinpath("views.sql")
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+def _is_lock_error(exc: BaseException) -> bool:
+    text = str(exc)
+    return "lock" in text.lower() and ("Conflicting lock" in text or "Could not set lock" in text)
+
+
+_PROCESS_LOCKS: dict[str, threading.RLock] = {}
+_PROCESS_LOCKS_GUARD = threading.Lock()
+
+
+def _process_lock(path: Path) -> threading.RLock:
+    """The in-process lock that makes this process's connections to one file take turns."""
+    key = str(path.resolve())
+    with _PROCESS_LOCKS_GUARD:
+        return _PROCESS_LOCKS.setdefault(key, threading.RLock())
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, head: str, rows: Sequence[Sequence[Any]], tail: str = "",
+                chunk: int = 500) -> None:
+    """``head VALUES (...), (...) tail`` in statements of ``chunk`` rows: one parameter
+    binding per statement, 20-30x faster than ``executemany`` (a round trip per row)."""
+    if not rows:
+        return
+    slot = "(" + ", ".join("?" * len(rows[0])) + ")"
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        con.execute(f"{head} VALUES {', '.join([slot] * len(part))} {tail}", [v for row in part for v in row])
+
+
+def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """How many rows ``table`` holds (writes compare it before and after to report what they added)."""
+    return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+
+
+def insert_scanned(con: duckdb.DuckDBPyConnection, table: str, columns: str, select: str, meta: np.ndarray,
+                   vectors: np.ndarray, tail: str = "", params: Sequence[Any] = ()) -> int:
+    """``INSERT INTO table (columns) SELECT select ... tail`` from two arrays that DuckDB
+    scans without Python objects: ``meta`` (object array, one row per column, read as
+    ``m.column0``...) and ``vectors`` (float32, one row per item); ``{vector}`` in
+    ``select`` stands for the item's vector as a list. A Python list per 384-float vector
+    through ``executemany`` costs ~2 ms a row; this, 5,000 rows in 0.13 s. Returns the
+    number of rows added."""
+    columns_major = np.ascontiguousarray(np.asarray(vectors, dtype=np.float32).T)  # one column per dimension
+    vector = "list_value(" + ", ".join(f"v.column{i}" for i in range(columns_major.shape[0])) + ")"
+    con.register("_scanned_meta", meta)
+    con.register("_scanned_vectors", columns_major)
+    try:
+        before = row_count(con, table)
+        con.execute(f"INSERT INTO {table} ({columns}) SELECT {select.format(vector=vector)} "
+                    f"FROM _scanned_meta AS m POSITIONAL JOIN _scanned_vectors AS v {tail}", list(params))
+        return row_count(con, table) - before
+    finally:
+        con.unregister("_scanned_meta")
+        con.unregister("_scanned_vectors")
+
+
+def rows_as_dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """The rows of an executed query as dicts keyed by column name."""
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+class Database:
+    """One DuckDB file. Cheap to create; opens connections only when used."""
+
+    def __init__(self, path: str | Path, *, lock_timeout: float = 120.0) -> None:
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+
+    # -- connections -------------------------------------------------------------------
+
+    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.05
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.IOException as exc:
+                if not _is_lock_error(exc):
+                    raise StoreError(f"cannot open database {self.path}: {exc}") from None
+                if time.monotonic() >= deadline:
+                    raise DatabaseLockedError(
+                        f"database {self.path} is locked by another process for more than "
+                        f"{self.lock_timeout:.0f}s: wait for it to finish or raise lock_timeout"
+                    ) from None
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 2.0)
+            except duckdb.Error as exc:
+                raise StoreError(
+                    f"cannot open database {self.path} ({str(exc).splitlines()[0]}): "
+                    "check the path, or move a damaged file away"
+                ) from None
+
+    @contextmanager
+    def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for the duration of the block (read-only ones need an existing file)."""
+        if read_only and not self.path.exists():
+            raise StoreError(f"database {self.path} does not exist: run `claims check` first or set CLAIMS_DB")
+        with _process_lock(self.path):
+            con = self._open(read_only)
+            try:
+                yield con
+            finally:
+                con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short write transaction: committed on success, rolled back on error."""
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+    # -- schema --------------------------------------------------------------------------
+
+    def migrate(self) -> int:
+        """Apply the migrations this file lacks; refuse a file from a newer version."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.transaction() as con:
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                "version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)"
+            )
+            current = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0]
+            if current > SCHEMA_VERSION:
+                raise SchemaVersionError(
+                    f"database {self.path} has schema version {current}, newer than this claims "
+                    f"({SCHEMA_VERSION}): upgrade claims or use another database file"
+                )
+            for version, name, sql in _migrations():
+                if version <= current:
+                    continue
+                log.info("applying migration %03d_%s", version, name)
+                con.execute(sql)
+                con.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, utcnow()]
+                )
+            views = _views_sql()  # views carry no data: recreate them on every open for writing
+            if views.strip():
+                con.execute(views)
+        return SCHEMA_VERSION
+
+    def schema_version(self) -> int:
+        with self.connect(read_only=True) as con:
+            return int(con.execute("SELECT max(version) FROM schema_migrations").fetchall()[0][0])
+
+    def check_version(self, con: duckdb.DuckDBPyConnection) -> None:
+        try:
+            version = con.execute("SELECT max(version) FROM schema_migrations").fetchall()[0][0]
+        except duckdb.CatalogException:
+            return
+        if version is not None and version > SCHEMA_VERSION:
+            raise SchemaVersionError(
+                f"database {self.path} has schema version {version}, newer than this claims "
+                f"({SCHEMA_VERSION}): upgrade claims or use another database file"
+            )

@@ -1,0 +1,56 @@
+"""The ``claims`` command: the root of the command groups, its global flags, and the
+console entry point.
+
+Each group is a Typer app in a module of its own, added here: ``check``; ``query`` and
+``search``; ``report`` and ``export``; ``eval``; ``monitor`` and ``reverify``. The flags
+given before the command (``--config``, ``--db``, ``-v``) become the invocation's
+:class:`~claims_cli.context.Invocation`, the Typer context object every command reads.
+Library errors (:class:`claims.errors.ClaimsError`) become one line, ``Error: ...``, and
+exit code 1; usage errors exit 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+import typer
+
+from claims.errors import ClaimsError
+from claims_cli import check, evaluate, monitoring, query, report
+from claims_cli.context import Invocation, err
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Verify the claims in news text.")
+for group in (check, query, report, evaluate, monitoring):
+    app.add_typer(group.app)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    config: Path | None = typer.Option(None, "--config", help="Settings file (TOML)."),
+    db: Path | None = typer.Option(None, "--db", help="DuckDB file (default: $CLAIMS_DB or ./claims.duckdb)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress to stderr."),
+) -> None:
+    ctx.obj = Invocation(config=config, db=db, verbose=verbose)
+    # Without -v only errors are logged: failed sources are summarised after the table.
+    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def main() -> None:
+    """Console entry point."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    try:
+        app()
+    except ClaimsError as exc:
+        err.print(f"Error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err.print("Error: interrupted; results stored so far are kept", markup=False)
+        sys.exit(130)

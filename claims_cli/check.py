@@ -1,0 +1,116 @@
+"""``claims check``: one article verified now.
+
+The input is read once, here (a file, standard input or a URL), so that an unusable input
+ends with a one-line error before anything runs. Then, when no Prefect API is configured,
+the library runs the stages directly (:func:`claims.pipeline.verify`): a one-off check
+costs its work, not an orchestrator's start-up. When one is configured
+(``PREFECT_API_URL``), the ``verify-document`` flow runs them, so the run is visible in
+the Prefect UI.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from claims.ingest import read_input
+from claims.pipeline import RunReport, verdict_rows, verify
+from claims_cli.context import Invocation, err, fail, invocation, out
+
+__all__ = ["app"]
+
+app = typer.Typer()
+
+_COLOURS = {"supported": "green", "refuted": "red", "conflicting": "yellow", "not_enough_evidence": "dim"}
+
+
+class _ProgressHandler(logging.Handler):
+    """Shows the pipeline's stage messages in the CLI's status line."""
+
+    def __init__(self, status: Any) -> None:
+        super().__init__(logging.INFO)
+        self.status = status
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.status.update(f"[bold]Verifying[/bold] {record.getMessage()}")
+        except Exception:  # noqa: BLE001 - progress display must never break a run
+            pass
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    source: str = typer.Argument(..., help="Article: a text file, an http(s) URL, or - for standard input."),
+    title: str | None = typer.Option(None, help="Title of the article (overrides front matter)."),
+    outlet: str | None = typer.Option(None, help="Outlet that published it."),
+    published: str | None = typer.Option(None, help="Publication date, YYYY-MM-DD (the claims' date)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the verdicts as JSON instead of a table."),
+) -> None:
+    """Verify the check-worthy claims of one article and print the verdict table."""
+    run = invocation(ctx)
+    if published:
+        try:
+            date.fromisoformat(published)
+        except ValueError:
+            fail(f"--published {published!r} is not a date: use YYYY-MM-DD", 2)
+    settings = run.settings()
+    meta = {k: v for k, v in {"title": title, "outlet": outlet, "published": published}.items() if v}
+    document = read_input(source, settings, **meta)
+    orchestrated = run.orchestrated()
+    store = None if orchestrated else run.store()  # a flow run opens the database itself
+    with err.status("[bold]Verifying[/bold] starting") as status:
+        pipeline_log = logging.getLogger("claims.pipeline")
+        level, propagate = pipeline_log.level, pipeline_log.propagate
+        pipeline_log.addHandler(handler := _ProgressHandler(status))
+        pipeline_log.setLevel(logging.INFO)
+        pipeline_log.propagate = run.verbose  # stage messages go to the status line, to the log with -v
+        try:
+            report = _run_flow(run, source, document) if orchestrated else \
+                verify(document, settings, store=store, source=source)
+        finally:
+            pipeline_log.removeHandler(handler)
+            pipeline_log.setLevel(level)
+            pipeline_log.propagate = propagate
+    _print_report(report, json_out, str(settings.db))
+
+
+def _run_flow(run: Invocation, source: str, document: Any) -> RunReport:
+    run.quiet_prefect()
+    # lazy: Prefect (1.5 s to import) only when a Prefect API is configured
+    from flows.verify import verify_document
+
+    config = run.config_file()
+    return verify_document(source, document=document, config=str(config) if config else None,
+                           overrides=run.flag_overrides())
+
+
+def _print_report(report: RunReport, json_out: bool, database: str) -> None:
+    rows = verdict_rows(report)
+    if json_out:
+        out.print_json(json.dumps({"run_id": report.run_id, "verdicts": rows,
+                                   "failed_sources": [e.__dict__ for e in report.errors]}, default=str))
+    else:
+        table = Table(show_lines=True, expand=False)
+        table.add_column("claim", max_width=70, overflow="fold")
+        table.add_column("verdict", no_wrap=True)
+        table.add_column("conf.", justify="right", no_wrap=True)
+        table.add_column("best source", max_width=36, overflow="fold")
+        for r in rows:
+            colour = _COLOURS.get(r["verdict"], "white")
+            conf = "" if r["confidence"] is None else f"{r['confidence']:.2f}"
+            table.add_row(r["claim"], f"[{colour}]{r['verdict']}[/{colour}]", conf, r["best_source"])
+        out.print(table)
+        summary = ", ".join(f"{n} {label}" for label, n in sorted(report.label_counts().items()))
+        out.print(f"{len(report.claims)} claims checked ({summary or 'none'}); run {report.run_id}; database {database}")
+    if report.errors:
+        backends = sorted({e.backend for e in report.errors})
+        err.print(f"Warning: {len(report.errors)} source fetches failed ({', '.join(backends)}); "
+                  "verdicts use the sources that answered:", markup=False)
+        for e in report.errors[:10]:
+            err.print(f"  - {e.backend}: {e.target}: {e.error}", markup=False, soft_wrap=True)

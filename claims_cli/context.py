@@ -1,0 +1,112 @@
+"""What one invocation of ``claims`` shares between its parts: the global flags, the
+settings (loaded once), the database (opened and migrated once), the two consoles, the
+one-line error, and whether a Prefect API is configured.
+
+It travels as the Typer context's object (``ctx.obj``), set by the root callback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from claims.settings import Settings, config_file, load_settings
+from claims.store import Store, open_store
+
+__all__ = ["Invocation", "err", "fail", "invocation", "out", "prefect_api_url"]
+
+# Piped output is not squeezed to 80 columns: tables stay readable in files and logs.
+out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print ``Error: message`` on standard error and exit with ``code`` (2: usage)."""
+    err.print(f"Error: {message}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def prefect_api_url() -> str | None:
+    """The Prefect API this environment points at: ``PREFECT_API_URL``, else the one set in
+    the active Prefect profile (``prefect config set PREFECT_API_URL=...``), else none.
+    Read from the environment and the profiles file, without importing Prefect (1.3 s)."""
+    if os.environ.get("PREFECT_API_URL"):
+        return os.environ["PREFECT_API_URL"]
+    home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
+    path = Path(os.environ.get("PREFECT_PROFILES_PATH") or home / "profiles.toml").expanduser()
+    try:
+        profiles = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    active = os.environ.get("PREFECT_PROFILE") or profiles.get("active") or "ephemeral"
+    url = profiles.get("profiles", {}).get(active, {}).get("PREFECT_API_URL")
+    return str(url) if url else None
+
+
+@dataclass
+class Invocation:
+    """The global flags of this invocation and what is loaded from them, once."""
+
+    config: Path | None = None
+    db: Path | None = None
+    verbose: bool = False
+    _settings: Settings | None = field(default=None, repr=False)
+    _store: Store | None = field(default=None, repr=False)
+
+    def settings(self, **overrides: Any) -> Settings:
+        """The settings (file, environment, then the flags and ``overrides``), loaded on the
+        first call; later calls return the same object."""
+        if self._settings is None:
+            self._settings = load_settings(self.config, db=self.db, **overrides)
+        return self._settings
+
+    def config_file(self) -> Path | None:
+        """The TOML file the settings were read from (for a flow, which reads it again)."""
+        return config_file(self.config)
+
+    def flag_overrides(self) -> dict[str, Any]:
+        """The settings given as flags, for a flow run (which loads file and environment itself)."""
+        return {"db": str(self.db)} if self.db is not None else {}
+
+    def store(self, *, must_exist: bool = False) -> Store:
+        """The settings' database, opened and migrated on the first call (views are
+        recreated there too); with ``must_exist``, a missing file is a one-line error."""
+        if self._store is None:
+            settings = self.settings()
+            if must_exist and not settings.db.exists():
+                fail(f"database {settings.db} does not exist: run `claims check` first or set CLAIMS_DB / --db")
+            self._store = open_store(settings)
+        return self._store
+
+    def read_only_store(self) -> Store:
+        """The settings' database for reading only: not created, not migrated."""
+        return open_store(self.settings(), migrate=False)
+
+    def orchestrated(self) -> bool:
+        """Whether one-off runs go through the Prefect flows (a Prefect API is configured,
+        so the runs are visible in its UI) or call the library directly (no orchestrator)."""
+        return prefect_api_url() is not None
+
+    def quiet_prefect(self) -> None:
+        """Before importing the flows: Prefect's own console logs would bury the one-line
+        errors and the table (``-v`` shows them); the library's logs reach its UI."""
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if self.verbose else "CRITICAL")
+        os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "claims")
+        os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+        os.environ.setdefault("DO_NOT_TRACK", "1")
+        if not self.verbose:
+            for name in ("prefect", "prefect.flow_runs", "prefect.task_runs"):
+                logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def invocation(ctx: typer.Context) -> Invocation:
+    """This invocation's :class:`Invocation` (set by the root callback)."""
+    return ctx.ensure_object(Invocation)

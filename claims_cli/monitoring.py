@@ -1,0 +1,89 @@
+"""``claims monitor`` and ``claims reverify``: one pass of the scheduled work, now.
+
+As for ``claims check``: without a Prefect API the library runs the pass directly
+(threads for the articles or batches); with one (``PREFECT_API_URL``) the
+``monitor-feeds`` / ``reverify-claims`` flow does, visible in the Prefect UI. For runs on
+a schedule, see ``scripts/scheduler.sh`` and prefect.yaml.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import typer
+
+from claims.monitor import feeds_from_settings, monitor
+from claims.reverify import reverify_due
+from claims_cli.context import Invocation, err, invocation, out
+
+__all__ = ["app"]
+
+app = typer.Typer()
+
+
+def _flow_arguments(run: Invocation, concurrency: int | None = None) -> dict[str, Any]:
+    """What a flow run needs to load the same settings: the file, and the flags as overrides."""
+    run.quiet_prefect()
+    config = run.config_file()
+    overrides = run.flag_overrides()
+    if concurrency is not None:
+        overrides["monitor_concurrency"] = concurrency
+    return {"config": str(config) if config else None, "overrides": overrides}
+
+
+@app.command("monitor")
+def monitor_command(
+    ctx: typer.Context,
+    feeds: list[str] | None = typer.Argument(None, help="RSS/Atom feed URLs (default: sources.feeds.feeds)."),
+    concurrency: int | None = typer.Option(None, min=1, help="Articles verified at once (monitor_concurrency)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the run's summary as JSON."),
+) -> None:
+    """Verify the feeds' articles not seen before (one monitor-feeds run); failures are listed."""
+    run = invocation(ctx)
+    settings = run.settings(monitor_concurrency=concurrency)
+    feed_urls = feeds_from_settings(settings, feeds)  # no feeds: one-line error before anything runs
+    with err.status("[bold]Monitoring[/bold] feeds"):
+        if run.orchestrated():
+            # lazy: Prefect (1.5 s to import) only when a Prefect API is configured
+            from flows.monitor import monitor_feeds
+
+            result = monitor_feeds(feeds=feed_urls, **_flow_arguments(run, concurrency))
+        else:
+            result = monitor(settings, feed_urls, store=run.store()).summary()
+    if json_out:
+        out.print_json(json.dumps(result, default=str))
+        return
+    labels = ", ".join(f"{n} {label}" for label, n in sorted(result["labels"].items())) or "no verdicts"
+    out.print(f"{result['entries']} entries: {result['verified']} verified, {result['duplicates']} duplicates, "
+              f"{result['failed']} failed, {sum(result['skipped'].values())} already known; {labels}; "
+              f"run {result['run_id']}; database {settings.db}", markup=False)
+    for failure in result["failures"]:
+        err.print(f"  failed: {failure['url']}: {failure['error']}", markup=False, soft_wrap=True)
+    for problem in result["feed_errors"]:
+        err.print(f"  feed failed: {problem}", markup=False, soft_wrap=True)
+
+
+@app.command("reverify")
+def reverify_command(
+    ctx: typer.Context,
+    claim_ids: list[str] | None = typer.Argument(None, help="Claim ids (default: the claims due)."),
+    older_than_days: float | None = typer.Option(None, min=0, help="Verdicts older than this are due (reverify_after_days)."),
+) -> None:
+    """Judge open or stale claims again (one reverify-claims run); new verdict rows are appended."""
+    run = invocation(ctx)
+    settings = run.settings()
+    with err.status("[bold]Re-verifying[/bold]"):
+        if run.orchestrated():
+            # lazy: Prefect (1.5 s to import) only when a Prefect API is configured
+            from flows.reverify import reverify_claims
+
+            result = reverify_claims(claim_ids=claim_ids or None, older_than_days=older_than_days,
+                                     **_flow_arguments(run))
+        else:
+            result = reverify_due(settings, claim_ids or None, older_than_days=older_than_days,
+                                  store=run.store()).summary()
+    out.print(f"{result['claims']} claims re-checked, {result['changes']} verdicts changed; database {settings.db}. "
+              "See: claims query \"select * from verdict_changes\"", markup=False)
+    for failure in result["failed_batches"]:
+        err.print(f"  failed batch: {failure}", markup=False, soft_wrap=True)

@@ -1,0 +1,165 @@
+"""``claims query`` (users' read-only SQL, as a table, CSV, JSON or Parquet) and ``claims
+search`` (whole-store retrieval through the vector index beside the database)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from claims.embed import embedder_for
+from claims.search import search_store
+from claims.store import run_user_query
+from claims.store.export import query_to_parquet
+from claims_cli.context import err, fail, invocation, out
+
+__all__ = ["app", "jsonable"]
+
+app = typer.Typer()
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (bytes, bytearray)):
+        return value.hex()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def _cell(value: Any, width: int = 60) -> str:
+    """One value as table text: lists joined, times to the second, long text cut at four
+    lines of ``width`` characters."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        # 4 significant digits, but figures print whole: 10,000 soldiers, not 1e+04
+        return f"{value:,.0f}" if math.isfinite(value) and abs(value) >= 1000 else f"{value:.4g}"
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, (list, tuple)):
+        if len(value) > 8 and all(isinstance(v, (int, float)) for v in value):
+            return f"[{len(value)} values]"
+        return ", ".join(_cell(v, width) for v in value)
+    text = str(value)
+    limit = 4 * width
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _query_table(columns: list[str], rows: list[tuple[Any, ...]], width: int) -> tuple[Table, int]:
+    """A table whose short columns (labels, ids, numbers, dates) never wrap and whose long
+    text columns wrap at ``width`` characters; returns it with the width it needs."""
+    cells = [[_cell(v, width) for v in row] for row in rows]
+    table = Table(show_lines=False)
+    needed = 1
+    for i, column in enumerate(columns):
+        natural = max([len(column)] + [max(len(line) for line in r[i].splitlines() or [""]) for r in cells])
+        numeric = bool(rows) and all(isinstance(r[i], (int, float)) or r[i] is None for r in rows)
+        justify = "right" if numeric else "left"
+        if natural <= width:
+            table.add_column(column, no_wrap=True, min_width=natural, justify=justify)
+        else:
+            table.add_column(column, overflow="fold", max_width=width, justify=justify)
+        needed += min(natural, width) + 3
+    for r in cells:
+        table.add_row(*r)
+    return table, needed
+
+
+def _parse_params(params: list[str]) -> dict[str, Any]:
+    parsed: dict[str, Any] = {}
+    for item in params:
+        if "=" not in item:
+            fail(f"--param {item!r} is not NAME=VALUE: write e.g. --param claim=abc123", 2)
+        name, value = item.split("=", 1)
+        parsed[name.strip()] = value
+    return parsed
+
+
+@app.command()
+def query(
+    ctx: typer.Context,
+    sql: str = typer.Argument(..., help="One SQL statement (read-only)."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json or parquet."),
+    param: list[str] = typer.Option([], "--param", "-p", help="Bound parameter NAME=VALUE, used as $NAME in the SQL."),
+    out_file: Path | None = typer.Option(None, "--out", "-o", help="Output file (required for parquet)."),
+    width: int = typer.Option(60, help="Widest column in table format (characters)."),
+) -> None:
+    """Run a read-only SQL query on the verdict database and print the rows."""
+    if fmt not in {"table", "csv", "json", "parquet"}:
+        fail(f"unknown --format {fmt!r}: use table, csv, json or parquet", 2)
+    store = invocation(ctx).read_only_store()
+    params = _parse_params(param)
+    if fmt == "parquet":
+        if out_file is None:
+            fail("--format parquet needs --out FILE.parquet", 2)
+        n = query_to_parquet(store, sql, out_file, params)
+        err.print(f"wrote {n} rows to {out_file}", markup=False)
+        return
+    result = run_user_query(store, sql, params)
+    if fmt == "json":
+        text = json.dumps([{c: jsonable(v) for c, v in zip(result.columns, row)} for row in result.rows],
+                          ensure_ascii=False, indent=2)
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(result.columns)
+        for row in result.rows:
+            writer.writerow(["" if v is None else json.dumps(jsonable(v)) if isinstance(v, (list, dict)) else jsonable(v)
+                             for v in row])
+        text = buffer.getvalue().rstrip("\n")
+    else:
+        table, needed = _query_table(result.columns, result.rows, width)
+        if out_file is None:
+            # a terminal wraps the table to its width; a pipe or file gets all it needs
+            console = out if out.is_terminal else Console(width=min(needed, 400), soft_wrap=False)
+            console.print(table)
+            err.print(f"{len(result.rows)} rows", markup=False)
+            return
+        buffer_console = Console(file=io.StringIO(), width=min(needed, 400))
+        buffer_console.print(table)
+        text = buffer_console.file.getvalue()  # type: ignore[attr-defined]
+    if out_file is not None:
+        out_file.write_text(text + "\n", encoding="utf-8")
+    else:
+        sys.stdout.write(text + "\n")
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    text: list[str] = typer.Argument(..., help="One or more texts (claims) to find evidence for."),
+    k: int = typer.Option(10, "--k", "-k", help="Passages per text."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Find the stored passages most similar to a text, across the whole database
+    (the vector index beside the database is built or brought up to date first)."""
+    run = invocation(ctx)
+    hits = search_store(run.store(must_exist=True), embedder_for(run.settings()), text, k)
+    if json_out:
+        sys.stdout.write(json.dumps([{**h.__dict__, "published_at": jsonable(h.published_at)} for h in hits],
+                                    ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(show_lines=True)
+    for column, opts in (("rank", {"justify": "right"}), ("score", {"justify": "right"}),
+                         ("passage", {"max_width": 90, "overflow": "fold"}), ("source", {"max_width": 30})):
+        table.add_column(column, **opts)
+    for h in hits:
+        when = f" ({h.published_at:%Y-%m-%d})" if h.published_at else ""
+        table.add_row(str(h.rank), f"{h.score:.3f}", h.text, f"{h.outlet or h.url or ''}{when}")
+    out.print(table)
