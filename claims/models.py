@@ -155,6 +155,7 @@ class Evidence:
     origin: str | None = None  # who the passage attributes the claim's content to (None: its own voice)
     role_cue: str = ""  # the words that decided the role
     weight: float = 0.0  # what this evidence's vote weighed in the verdict (0: no vote)
+    model_probs: tuple[float, float, float] | None = None  # the stance model's (support, refute, neutral)
 
 
 @dataclass

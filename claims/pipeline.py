@@ -39,7 +39,7 @@ from claims.score.cache import predict_stance_cached
 from claims.score.passages import make_passages, splitter_key
 from claims.score.retrieve import rank_passages
 from claims.score.stance import load_stance_model
-from claims.score.verdict import VerdictPolicy, assess_evidence, best_evidence, decide
+from claims.score.verdict import VerdictPolicy, assess_evidence, best_evidence, best_source_text, decide
 from claims.settings import Settings
 from claims.sources import SourceError, SourceResult, gather_for_claims
 from claims.store import Store, open_store
@@ -355,9 +355,7 @@ def verdict_rows(report: RunReport) -> list[dict[str, Any]]:
             "claim": claim.text,
             "verdict": v.label if v else "not_checked",
             "confidence": round(v.confidence, 2) if v else None,
-            "best_source": (f"{best.document.outlet or best.document.url or best.document.id}"
-                            + (f" ({best.document.published_at:%Y-%m-%d})" if best.document.published_at else ""))
-            if best else "",
+            "best_source": best_source_text(best),
             "rationale": v.rationale if v else "",
         })
     return rows

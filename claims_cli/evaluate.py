@@ -16,7 +16,9 @@ import typer
 from claims.eval.averitec import evaluate_averitec
 from claims.eval.checkworthiness import evaluate_checkworthiness
 from claims.eval.climate_fever import evaluate_climate_fever
+from claims.eval.liar import evaluate_liar_plus
 from claims.eval.stance import evaluate_stance
+from claims.eval.verdicts import evaluate_verdicts_file
 from claims_cli.context import invocation
 
 __all__ = ["app", "eval_app"]
@@ -65,6 +67,35 @@ def averitec(
     _print(evaluate_averitec(data, invocation(ctx).settings(), split=split, limit=limit))
 
 
+_SPLIT_HELP = "all | dev | test: halves by a hash of the claim text; test is held out from any tuning."
+
+
+@eval_app.command("verdicts")
+def verdicts(
+    ctx: typer.Context,
+    data: Path = typer.Option(..., "--data", help="Your labelled claims: JSON lines of {id, claim, claim_date, label, "
+                                                 "evidence: [{text, source, url, published}]} (see the README)."),
+    split: str = typer.Option("test", "--split", help=_SPLIT_HELP),
+    limit: int | None = typer.Option(None, help="Only the first N claims of the split."),
+) -> None:
+    """Verdicts on your own labelled claims, each judged on its own evidence: accuracy, macro-F1,
+    per-label precision and recall, the share of decisive verdicts and a precision-coverage table.
+    The confidence is the calibrated probability that the label is right."""
+    _print(evaluate_verdicts_file(data, invocation(ctx).settings(), split=split, limit=limit))
+
+
+@eval_app.command("liar-plus")
+def liar_plus(
+    ctx: typer.Context,
+    data: Path = typer.Option(..., "--data", help="LIAR-PLUS JSON lines (val2.jsonl, test2.jsonl, train2.jsonl)."),
+    split: str = typer.Option("test", "--split", help=_SPLIT_HELP),
+    limit: int | None = typer.Option(None, help="Only the first N claims of the split."),
+) -> None:
+    """PolitiFact claims judged on the fact-checker's justification (true, mostly-true -> supported;
+    half-true -> conflicting; barely-true, false, pants-fire -> refuted)."""
+    _print(evaluate_liar_plus(data, invocation(ctx).settings(), split=split, limit=limit))
+
+
 @eval_app.command("stance")
 def stance(
     ctx: typer.Context,
@@ -72,6 +103,8 @@ def stance(
                                                  "HealthVer, FNC-1 stances, COVID-Fact or Climate-FEVER JSONL) "
                                                  "or a folder of them."),
     limit: int | None = typer.Option(None, help="Only the first N pairs."),
+    split: str = typer.Option("all", "--split", help="all | dev | test: pairs whose claim falls in that half (a "
+                                                    "hash of the claim text, as the verdict benchmarks split)."),
 ) -> None:
     """Stance macro-F1 (3-way) or support-vs-not F1 (binary RTE files), per source."""
-    _print(evaluate_stance(data, invocation(ctx).settings(), limit=limit))
+    _print(evaluate_stance(data, invocation(ctx).settings(), limit=limit, split=split))

@@ -73,6 +73,7 @@ def run_cli(args: list[str], env: dict[str, str], *, input: bytes | None = None,
 def main_job_db(tmp_path_factory: pytest.TempPathFactory, prefect_home: Path) -> Path:
     """A database made by the main job: the seed article checked against the example corpus."""
     db = tmp_path_factory.mktemp("main-job") / "claims.duckdb"
-    result = run_cli(["check", str(SEED)], cli_env(db, prefect_home))
+    result = run_cli(["check", str(SEED), "--json"], cli_env(db, prefect_home))
     assert result.returncode == 0, result.stderr
+    (db.parent / "check.json").write_text(result.stdout, encoding="utf-8")  # what the check printed
     return db

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from claims.errors import InputError
@@ -170,7 +171,7 @@ def test_policy_thresholds_and_calibrated_confidence():
     hits = [(Passage(id=f"p{i}", document_id=d.id, position=0, text=f"passage {i}"), d, 0.8) for i, d in enumerate(docs)]
     probs = np.array([[0.40, 0.10, 0.50], [0.10, 0.70, 0.20], [0.05, 0.90, 0.05]], dtype=np.float32)
     policy = VerdictPolicy(min_stance_probability=0.35, min_refute_probability=0.8, conflict_share=0.9,
-                           calibrate=False)
+                           support_threshold=0.0, refute_threshold=0.0, aggregator="votes", calibrate=False)
     stances = [e.stance for e in assess_evidence(claim, hits, policy, probs)]
     assert stances == ["support", "neutral", "refute"]
     strict = VerdictPolicy(min_stance_probability=0.5, min_refute_probability=0.5, calibrate=False)
@@ -194,3 +195,115 @@ def make_claim_for_test(text: str):  # noqa: ANN201
     from claims.eval.judging import make_claim
 
     return make_claim(text)
+
+
+# -- users' own labelled claims, LIAR-PLUS, the learned verdict model -----------------------
+
+LABELLED = [
+    {"id": "a1", "claim": "About 8,000 North Korean soldiers are in Russia's Kursk region.", "claim_date": "2024-11-01",
+     "label": "supported",
+     "evidence": [{"text": "About 8,000 North Korean soldiers are in Russia's Kursk region near the border with "
+                           "Ukraine, Secretary of State Antony Blinken said on Thursday. He said they would enter "
+                           "combat within days. Officials in Seoul agreed with the estimate.",
+                   "source": "Example Wire", "url": "https://news.example.org/a", "published": "2024-10-31"}]},
+    {"id": "a2", "claim": "The city of Exampleton had 5,000 registered voters in 2020.", "claim_date": None,
+     "label": "refuted",
+     "evidence": [{"text": "Exampleton had 12,000 registered voters in 2020, county records show.",
+                   "source": "County Record", "url": None, "published": None}]},
+    {"id": "a3", "claim": "The museum opened a new wing in March.", "claim_date": None,
+     "label": "not_enough_evidence",
+     "evidence": [{"text": "The football club signed a young striker from Brazil.", "source": "Sports Daily"}]},
+]
+
+
+def write_labelled(path: Path, rows: list[dict] = LABELLED) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_labelled_claims_are_read_and_measured(tmp_path, settings):
+    from claims.eval.verdicts import evaluate_verdicts_file, load_labelled_claims
+
+    path = write_labelled(tmp_path / "mine.jsonl")
+    claims = load_labelled_claims(path)
+    assert [c.id for c in claims] == ["a1", "a2", "a3"]
+    assert claims[0].claim_date.isoformat() == "2024-11-01" and claims[0].evidence[0].published_at.day == 31
+    result = evaluate_verdicts_file(path, settings, split="all")
+    overall = result["overall"]
+    assert result["claims"] == 3 and overall["n"] == 3
+    assert set(overall["per_label"]) == {"supported", "refuted", "not_enough_evidence", "conflicting"}
+    assert overall["macro_f1_labels"] == ["supported", "refuted", "not_enough_evidence"]
+    assert sum(row["predicted"] for row in overall["per_label"].values()) == 3
+    assert 0.0 <= overall["decisive_share"] <= 1.0
+    table = overall["precision_coverage"]
+    assert table[0]["min_confidence"] == 0.0 and [r["coverage"] for r in table] == sorted(
+        (r["coverage"] for r in table), reverse=True)
+    # the figures are judged: 12,000 registered voters is not 5,000
+    assert overall["confusion"]["refuted"].get("supported", 0) == 0
+
+
+@pytest.mark.parametrize("row,message", [
+    ({"id": "x", "claim": "c", "label": "true", "evidence": []}, "is not one of"),
+    ({"id": "x", "claim": "c", "label": "supported"}, "missing evidence"),
+    ({"id": "x", "claim": "c", "label": "supported", "evidence": [{"source": "s"}]}, "has no text"),
+    ({"id": "x", "claim": "c", "label": "supported", "claim_date": "31/10/2024", "evidence": []}, "not an ISO date"),
+])
+def test_labelled_claims_errors_name_the_line(tmp_path, row, message):
+    from claims.eval.verdicts import load_labelled_claims
+
+    path = write_labelled(tmp_path / "bad.jsonl", [LABELLED[0], row])
+    with pytest.raises(InputError, match=message) as err:
+        load_labelled_claims(path)
+    assert ":2" in str(err.value)
+    dup = write_labelled(tmp_path / "dup.jsonl", [LABELLED[0], LABELLED[0]])
+    with pytest.raises(InputError, match="appears twice"):
+        load_labelled_claims(dup)
+
+
+def test_liar_plus_reader_maps_the_truth_o_meter(tmp_path, settings):
+    from claims.eval.liar import LABEL_OF, evaluate_liar_plus, load_liar_plus
+
+    rows = [{"id": i, "label": label, "claim": f"The county hired {100 + i} teachers last year.",
+             "originator": "jane-doe", "justification": f"Doe said the county hired {100 + i} teachers. "
+                                                         "Payroll records show it hired 40."}
+            for i, label in enumerate(["true", "mostly-true", "half-true", "barely-true", "false", "pants-fire"])]
+    rows.append({"id": 99, "label": "false", "claim": "No justification here.", "justification": None})
+    path = tmp_path / "liar.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    claims, skipped = load_liar_plus(path)
+    assert skipped == 1 and [c.label for c in claims] == [LABEL_OF[r["label"]] for r in rows[:6]]
+    assert claims[0].speaker == "Jane Doe" and claims[0].evidence[0].source == "PolitiFact"
+    result = evaluate_liar_plus(path, settings, split="all")
+    assert result["claims"] == 6 and "half-true -> conflicting" in result["label_mapping"]
+    assert result["overall"]["macro_f1_labels"] == ["supported", "refuted", "conflicting"]
+    # the justification repeats the claimant's figure to correct it: an echo never backs the claim
+    assert result["overall"]["per_label"]["supported"]["predicted"] == 0
+
+
+def test_eval_verdicts_cli(tmp_path, prefect_home):
+    env = cli_env(tmp_path / "c.duckdb", prefect_home)
+    result = run_cli(["eval", "verdicts", "--data", str(write_labelled(tmp_path / "mine.jsonl")), "--split", "all"],
+                     env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["overall"]["n"] == 3
+    (tmp_path / "bad.jsonl").write_text('{"claim": "x", "label": "maybe", "evidence": []}\n', encoding="utf-8")
+    result = run_cli(["eval", "verdicts", "--data", str(tmp_path / "bad.jsonl")], env)
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("Error:") and "is not one of" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_verdict_model_round_trips_and_its_biases_are_thresholds():
+    from claims.score.calibration import ConfidenceCalibration, VerdictModel
+
+    model = VerdictModel(features=["a", "b"], labels=["supported", "refuted", "conflicting", "not_enough_evidence"],
+                         mean=[0.0, 0.0], scale=[1.0, 1.0], coef=[[2.0, 0.0], [0.0, 2.0], [0.0, 0.0], [0.0, 0.0]],
+                         intercept=[0.0, 0.0, 0.0, 0.0], bias=[0.0, 0.0, 0.0, 0.0])
+    p = model.probabilities(np.array([1.0, 0.0]))[0]
+    assert p.argmax() == 0 and p.sum() == pytest.approx(1.0)
+    assert model.labels[model.decide(p)] == "supported"
+    strict = VerdictModel(**{**model.to_json(), "bias": [-3.0, -1.0, -1.0, 0.0]})
+    assert strict.labels[strict.decide(p)] == "not_enough_evidence"  # supported only on decisive evidence
+    cal = ConfidenceCalibration(model=model)
+    again = ConfidenceCalibration.from_json(json.loads(json.dumps(cal.to_json())))
+    assert again.model == model

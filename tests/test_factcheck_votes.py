@@ -51,7 +51,7 @@ def _judge(documents: list[Document]):
     claim = make_claim(CLAIM)
     hits = [(Passage(id=f"p{i}", document_id=d.id, position=0, text=d.text.split("\n\n")[0]), d, 0.8)
             for i, d in enumerate(documents)]
-    policy = VerdictPolicy(calibrate=False, support_threshold=0.0, refute_threshold=0.0)
+    policy = VerdictPolicy(calibrate=False, support_threshold=0.0, refute_threshold=0.0, aggregator="votes")
     neutral = np.tile(np.array([[0.1, 0.1, 0.8]], dtype=np.float32), (len(hits), 1))
     evidence = assess_evidence(claim, hits, policy, neutral)
     return evidence, decide(claim, evidence, policy)

@@ -4,6 +4,7 @@ CLI, into a real DuckDB file; then the same again (idempotence)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -38,10 +39,47 @@ def test_eight_thousand_soldiers_claim_is_parsed_judged_and_cited(main_job_db, p
     assert cited, "no example-corpus document reporting 8,000 is cited in support"
 
 
-def test_seed_claims_get_at_least_three_labels(main_job_db):
-    labels = {r[0] for r in q(main_job_db, "SELECT DISTINCT label FROM verdicts")}
-    assert len(labels) >= 3, labels
+def test_seed_verdicts_read_as_a_reader_reads_them(main_job_db):
+    rows = dict(q(main_job_db, "SELECT claim, label FROM latest_verdicts"))
+    thousands = next(label for claim, label in rows.items() if "thousands of troops" in claim)
+    # every source reports 3,000 to 12,000: all of them "thousands of troops"
+    assert thousands == "supported"
+    labels = set(rows.values())
     assert labels <= {"supported", "refuted", "conflicting", "not_enough_evidence"}
+
+
+def test_the_eight_thousand_figure_has_one_origin(main_job_db):
+    rationale = q(main_job_db, "SELECT rationale FROM latest_verdicts WHERE quantity_value = 8000")[0][0]
+    # three outlets relay Blinken's figure (one of them a wire reprint): one corroboration
+    assert "Blinken" in rationale and "one origin" in rationale, rationale
+    origins = q(main_job_db, """
+        SELECT DISTINCT origin FROM claim_evidence
+        WHERE is_latest AND claim ILIKE '%8,000 North Korean%' AND role = 'asserts' AND stance = 'support'""")
+    assert origins and all("Blinken" in o for (o,) in origins), origins
+
+
+def test_one_best_source_everywhere(main_job_db, prefect_home, tmp_path):
+    printed = {v["claim"]: v["best_source"] for v in json.loads((main_job_db.parent / "check.json").read_text())
+               ["verdicts"]}
+    viewed = dict(q(main_job_db, "SELECT claim, best_source FROM latest_verdicts"))
+    assert printed == viewed
+    flagged = dict(q(main_job_db, """
+        SELECT claim, source || coalesce(' (' || strftime(published_at, '%Y-%m-%d') || ')', '')
+        FROM claim_evidence WHERE is_latest AND is_best"""))
+    assert flagged == viewed
+    out = tmp_path / "reviews.json"
+    result = run_cli(["export", "claimreview", "--out", str(out)], cli_env(main_job_db, prefect_home))
+    assert result.returncode == 0, result.stderr
+    exported = {r["claimReviewed"]: r["citation"]["name"] for r in json.loads(out.read_text())}
+    assert exported == viewed
+    report = tmp_path / "report.html"
+    result = run_cli(["report", "--out", str(report)], cli_env(main_job_db, prefect_home))
+    assert result.returncode == 0, result.stderr
+    html = report.read_text(encoding="utf-8")
+    for best in viewed.values():  # each claim's evidence list opens with its best source, marked
+        name = best.split(" (")[0]
+        assert re.search(r'class="best-mark">best evidence</span> (?:<a [^>]*>)?' + re.escape(name), html), name
+    assert html.count('class="best-mark"') == len(viewed)
 
 
 def test_every_verdict_has_evidence_and_a_run(main_job_db):

@@ -79,7 +79,7 @@ def test_a_dated_claim_is_not_backed_by_another_years_sources_and_figures_are_qu
             for who, host, outlet in (("the spy agency", "wire.example", "Example Wire"),
                                       ("officials", "ledger.example", "Seoul Ledger"))]
     hits = [(Passage(id=f"p{i}", document_id=d.id, position=0, text=d.text), d, 0.7) for i, d in enumerate(docs)]
-    policy = VerdictPolicy(calibrate=False, support_threshold=0.0, refute_threshold=0.0)
+    policy = VerdictPolicy(calibrate=False, support_threshold=0.0, refute_threshold=0.0, aggregator="votes")
     for claim_date, expected in ((date(2002, 5, 1), "not_enough_evidence"), (None, "supported")):
         claim = make_claim(text, claim_date=claim_date)
         verdict = decide(claim, assess_evidence(claim, hits, policy), policy)

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from claims.embed import load_embedder
 from claims.errors import InputError
+from claims.eval.judging import hash_split
 from claims.eval.metrics import classification_report, expected_calibration_error
 from claims.score.stance import load_stance_model
 
@@ -207,12 +208,18 @@ def load_stance_dir(folder: Path) -> list[StancePair]:
     return pairs
 
 
-def evaluate_stance(path: Path, settings: "Settings", *, limit: int | None = None) -> dict:
+def evaluate_stance(path: Path, settings: "Settings", *, limit: int | None = None, split: str = "all") -> dict:
     """Stance of every pair in ``path`` (a file or a folder) with the shipped model, or the
-    configured NLI cross-encoder; 3-way macro-F1, and binary support-vs-not for RTE files."""
+    configured NLI cross-encoder; 3-way macro-F1, and binary support-vs-not for RTE files.
+    ``split``: ``dev`` or ``test`` keeps the pairs whose claim falls in that half (by a hash
+    of the claim text, as the verdict benchmarks split), ``all`` every pair."""
     started = time.perf_counter()
     path = Path(path)
     pairs = load_stance_dir(path) if path.is_dir() else load_stance_file(path)
+    if split not in ("all", "dev", "test"):
+        raise InputError(f"unknown split {split!r}: use one of all, dev, test")
+    if split != "all":
+        pairs = [p for p in pairs if hash_split(p.claim) == split]
     if limit:
         pairs = pairs[:limit]
     if not pairs:
@@ -227,7 +234,7 @@ def evaluate_stance(path: Path, settings: "Settings", *, limit: int | None = Non
     passage_emb = vectors[[index[p.passage] for p in pairs]]
     probs = model.predict([p.claim for p in pairs], [p.passage for p in pairs], claim_emb, passage_emb)
     pred = [STANCE_LABELS[i] for i in probs.argmax(axis=1)]
-    result: dict = {"data": str(path), "pairs": len(pairs), "model": model.name, "by_source": {}}
+    result: dict = {"data": str(path), "split": split, "pairs": len(pairs), "model": model.name, "by_source": {}}
     for source in sorted({p.source for p in pairs}):
         idx = [i for i, p in enumerate(pairs) if p.source == source]
         gold = [pairs[i].label for i in idx]

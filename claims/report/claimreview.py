@@ -76,6 +76,12 @@ def claim_reviews(store: Store, publisher_name: str = "claims", *, since: dateti
             "author": {"@type": "Organization", "name": publisher_name},
             "datePublished": _iso_date(row["created_at"]),
         }
+        if row.get("best_source"):  # the passage whose vote most decided the verdict
+            best: dict[str, Any] = {"@type": "CreativeWork", "name": row["best_source"]}
+            best_href = safe_href(row.get("best_source_url"))
+            if best_href:
+                best["url"] = best_href
+            review["citation"] = best
         href = safe_href(review_url)
         if href:
             review["url"] = f"{href.split('#', 1)[0]}#claim-{row['claim_id']}"

@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 
 LABELS = ("supported", "refuted", "conflicting", "not_enough_evidence")
 CONTEXT_CHARS = 900  # longest paragraph shown whole around a claim
+# How the report names an evidence role (claims.score.roles)
+ROLE_TEXT = {"asserts": "asserts it", "reports_claim": "only repeats the claim", "disputes": "disputes it",
+             "mentions": "mentions it"}
 
 
 @dataclass
@@ -54,6 +57,9 @@ class EvidenceItem:
     url: str | None
     title: str | None
     published_at: datetime | None
+    role: str | None = None  # asserts | reports_claim | disputes | mentions (None before schema 7)
+    origin: str | None = None
+    is_best: bool = False
 
 
 @dataclass
@@ -146,7 +152,8 @@ def load_report(store: Store, since: datetime | date | None = None) -> ReportDat
             rank=e["rank"], similarity=e["similarity"] or 0.0, stance=e["stance"] or "neutral",
             quantity_relation=e["quantity_relation"], passage_quantity=e["passage_quantity"],
             passage=e["passage"] or "", source=e["source"], url=e["url"], title=e["title"],
-            published_at=e["published_at"],
+            published_at=e["published_at"], role=e.get("role"), origin=e.get("origin"),
+            is_best=bool(e.get("is_best")),
         ))
     entries = []
     for v in verdicts:
@@ -280,15 +287,23 @@ def _claim_html(c: ClaimEntry, charted: set[str]) -> str:
     if c.evidence:
         lines.append('<details class="evidence" open>'
                      f"<summary>Evidence ({len(c.evidence)} passages)</summary><ol>")
-        for e in c.evidence:
+        for e in sorted(c.evidence, key=lambda x: (not x.is_best, x.rank)):
             relation = f", {escape(e.quantity_relation)}" if e.quantity_relation not in (None, "none") else ""
             cite = _link(e.url, e.source)
             if e.title and e.title != e.source:
                 cite += f" — {escape(e.title)}"
+            role = ""
+            if e.role:
+                role = f' · <span class="role">{escape(ROLE_TEXT.get(e.role, e.role))}'
+                role += f" {escape(e.origin)}" if e.origin and e.role in ("asserts", "disputes") else ""
+                role += "</span>"
+            best = '<span class="best-mark">best evidence</span> ' if e.is_best else ""
             lines.append(
-                f'<li class="stance-{escape(e.stance)}"><blockquote>{highlight_numbers(e.passage, e.passage_quantity)}'
-                f'</blockquote><div class="cite">{cite}, {_day(e.published_at)} · '
-                f'<span class="stance">{escape(e.stance)}{relation}</span> · similarity {e.similarity:.2f}</div></li>'
+                f'<li class="stance-{escape(e.stance)}{" best" if e.is_best else ""}"><blockquote>'
+                f'{highlight_numbers(e.passage, e.passage_quantity)}'
+                f'</blockquote><div class="cite">{best}{cite}, {_day(e.published_at)} · '
+                f'<span class="stance">{escape(e.stance)}{relation}</span>{role} · similarity {e.similarity:.2f}'
+                '</div></li>'
             )
         lines.append("</ol></details>")
     else:
@@ -376,7 +391,7 @@ mark.key{background:#ffd166;font-weight:600}
 blockquote{margin:0;padding:0 0 0 10px;border-left:3px solid var(--line)}
 .evidence ol{padding-left:20px}.evidence li{margin:0 0 10px}
 li.stance-support blockquote{border-color:var(--sup)}li.stance-refute blockquote{border-color:var(--ref)}
-.stance{font-weight:600}
+.stance{font-weight:600}.best-mark{font-weight:600;text-transform:uppercase;font-size:.75em;letter-spacing:.04em}
 .chart-box{overflow-x:auto}
 svg.chart{max-width:100%;height:auto;font-family:inherit}
 svg .tick{font-size:11px;fill:#555}svg .axis{font-size:12px;fill:#333}svg .legend{font-size:12px;fill:#222}

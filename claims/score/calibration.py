@@ -21,7 +21,7 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["ConfidenceCalibration", "load_calibration", "fit_calibration"]
+__all__ = ["ConfidenceCalibration", "VerdictModel", "fit_calibration", "load_calibration"]
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +29,50 @@ _FILE = "verdict_calibration.json"
 
 
 @dataclass
+class VerdictModel:
+    """A multinomial logistic regression from a claim's vote features to the probability of
+    each verdict label, with one additive log-bias per label: the label is the argmax of
+    ``log p + bias``. The biases are the selective thresholds (chosen on development data
+    so that ``supported`` is said only on decisive evidence)."""
+
+    features: list[str]
+    labels: list[str]
+    mean: list[float]
+    scale: list[float]
+    coef: list[list[float]]
+    intercept: list[float]
+    bias: list[float]
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        """P(label) for each row of features ``x`` (n, len(features)), columns in ``labels`` order."""
+        z = (np.atleast_2d(np.asarray(x, dtype=np.float64)) - np.asarray(self.mean)) / np.asarray(self.scale)
+        logits = z @ np.asarray(self.coef).T + np.asarray(self.intercept)
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        return p / p.sum(axis=1, keepdims=True)
+
+    def decide(self, p: np.ndarray) -> int:
+        """The index of the label taken for one row of probabilities."""
+        return int(np.argmax(np.log(np.asarray(p) + 1e-12) + np.asarray(self.bias)))
+
+    def to_json(self) -> dict:
+        return {"features": self.features, "labels": self.labels, "mean": self.mean, "scale": self.scale,
+                "coef": self.coef, "intercept": self.intercept, "bias": self.bias}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "VerdictModel":
+        return cls(**{k: data[k] for k in ("features", "labels", "mean", "scale", "coef", "intercept", "bias")})
+
+
+@dataclass
 class ConfidenceCalibration:
-    """Breakpoints ``x -> y`` per label (key ``"*"`` for any label), plus tuned policy values."""
+    """Breakpoints ``x -> y`` per label (key ``"*"`` for any label), tuned policy values, and
+    the learned verdict model when one was fitted."""
 
     maps: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
     policy: dict[str, float] = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
+    model: VerdictModel | None = None
 
     def apply(self, label: str, raw: float) -> float:
         """The calibrated confidence of ``label`` at raw score ``raw`` (``raw`` unchanged when
@@ -46,13 +84,18 @@ class ConfidenceCalibration:
         return float(np.clip(np.interp(raw, x, y), 0.0, 1.0))
 
     def to_json(self) -> dict:
-        return {"maps": {k: {"x": list(map(float, x)), "y": list(map(float, y))} for k, (x, y) in self.maps.items()},
-                "policy": self.policy, "meta": self.meta}
+        out = {"maps": {k: {"x": list(map(float, x)), "y": list(map(float, y))} for k, (x, y) in self.maps.items()},
+               "policy": self.policy}
+        if self.model is not None:
+            out["model"] = self.model.to_json()
+        out["meta"] = self.meta
+        return out
 
     @classmethod
     def from_json(cls, data: dict) -> "ConfidenceCalibration":
         maps = {k: (list(v["x"]), list(v["y"])) for k, v in (data.get("maps") or {}).items()}
-        return cls(maps=maps, policy=dict(data.get("policy") or {}), meta=dict(data.get("meta") or {}))
+        model = VerdictModel.from_json(data["model"]) if data.get("model") else None
+        return cls(maps=maps, policy=dict(data.get("policy") or {}), meta=dict(data.get("meta") or {}), model=model)
 
 
 _LOADED: ConfidenceCalibration | None = None
@@ -75,16 +118,23 @@ def load_calibration(path: str | Path | None = None) -> ConfidenceCalibration:
 
 
 def _isotonic(raw: np.ndarray, correct: np.ndarray, weight: np.ndarray,
-              points: int = 20) -> tuple[list[float], list[float]]:
+              points: int = 20, prior_weight: float = 20.0) -> tuple[list[float], list[float]]:
+    """Breakpoints of an isotonic fit of P(correct) on the raw score, each level shrunk
+    towards the overall rate by the weight of the examples it rests on (a level that a
+    dozen lucky examples set cannot claim 100%), then made monotone again."""
     from sklearn.isotonic import IsotonicRegression  # lazy: only fitting (scripts/calibrate_verdicts.py) needs it
 
     iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(raw, correct, sample_weight=weight)
-    grid = np.unique(np.quantile(raw, np.linspace(0, 1, points)))
-    y = iso.predict(grid)
-    # Shrink towards the overall rate, so a dozen lucky examples cannot claim 100%.
-    n = len(raw)
+    fitted = iso.predict(raw)
     prior = float(np.average(correct, weights=weight))
-    y = (y * n + prior * 10) / (n + 10)
+    levels = {}
+    for level in np.unique(fitted):
+        mass = float(weight[fitted == level].sum())  # the (weighted) examples behind this level
+        levels[float(level)] = (level * mass + prior * prior_weight) / (mass + prior_weight)
+    grid = np.unique(np.quantile(raw, np.linspace(0, 1, points)))
+    keys = np.array(sorted(levels))
+    # isotonic predictions between two levels interpolate them: so do their shrunk values
+    y = np.interp(iso.predict(grid), keys, np.array([levels[k] for k in keys]))
     return [float(v) for v in grid], [float(v) for v in np.maximum.accumulate(y)]
 
 

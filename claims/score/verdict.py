@@ -29,6 +29,7 @@ The verdict also names its *best* evidence: the passage whose vote most decided 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
@@ -41,14 +42,13 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from claims.models import Claim, Document, Evidence, Passage, Quantity, Verdict
-from claims.score.calibration import load_calibration
+from claims.score.calibration import VerdictModel, load_calibration
 from claims.score.numbers import NumericJudgement, figure_judgements, figure_place, format_quantity
 from claims.score.roles import Role, origin_key, passage_role
 from claims.sources.ratings import rated_claim, rating_label
 
-__all__ = ["assess_evidence", "decide", "best_evidence", "source_key", "VerdictPolicy", "vote_features"]
-
-STANCE_ORDER = ("support", "refute", "neutral")
+__all__ = ["VerdictPolicy", "assess_evidence", "claim_features", "decisive_figures", "best_evidence", "best_source_text", "decide", "source_key",
+           "source_name", "VERDICT_FEATURES", "vote_features"]
 
 
 def _tuned(name: str, default: float) -> float:
@@ -67,7 +67,12 @@ class VerdictPolicy:
     (below it the claim is ``not_enough_evidence``: selective verdicts).
     ``conflict_share``: the minority side's share of the vote weight that makes a claim
     ``conflicting``. ``calibrate``: map the raw confidence to P(label correct) with the
-    calibration fitted on development data. Their defaults are the tuned values.
+    calibration fitted on development data. ``min_figure_outlets``: a claim's figure
+    asserted (or contradicted) in its scope by at least this many outlets decides the label
+    by the figures alone. ``aggregator``: ``votes`` decides by the vote
+    weights and the thresholds above; ``model`` by the learned verdict model
+    (:class:`~claims.score.calibration.VerdictModel` over :func:`verdict_features`), when
+    the packaged calibration has one. Their defaults are the tuned values.
     """
 
     tolerance: float = 0.05
@@ -80,6 +85,9 @@ class VerdictPolicy:
     support_threshold: float = field(default_factory=lambda: _tuned("support_threshold", 0.0))
     refute_threshold: float = field(default_factory=lambda: _tuned("refute_threshold", 0.0))
     calibrate: bool = True
+    min_figure_outlets: int = field(default_factory=lambda: int(_tuned("min_figure_outlets", 2)))
+    aggregator: str = field(default_factory=lambda: "model" if load_calibration().model is not None else "votes")
+    model: VerdictModel | None = field(default_factory=lambda: load_calibration().model)
 
 
 def source_key(document: Document) -> str:
@@ -91,6 +99,28 @@ def source_key(document: Document) -> str:
         if host:
             return host.lower().removeprefix("www.")
     return document.id
+
+
+def source_name(document: Document) -> str:
+    """A source's display name, as the views' ``claims_source_name`` macro writes it: the
+    outlet, else the URL's host, else the title."""
+    if document.outlet and document.outlet.strip():
+        return document.outlet.strip()
+    host = urlsplit(document.url).hostname if document.url else None
+    if host:
+        return host.removeprefix("www.")
+    if document.title and document.title.strip():
+        return document.title.strip()
+    return "unknown source"
+
+
+def best_source_text(evidence: Evidence | None) -> str:
+    """"Example Wire (2024-10-31)": the best evidence as the check table and the
+    ``latest_verdicts.best_source`` column both show it."""
+    if evidence is None:
+        return ""
+    d = evidence.document.published_at
+    return source_name(evidence.document) + (f" ({d:%Y-%m-%d})" if d else "")
 
 
 def _reliability(document: Document, policy: VerdictPolicy) -> float:
@@ -182,6 +212,7 @@ def assess_evidence(
             quantity_relation=relation, passage_quantity=judgement.quantity if judgement else None,
             quantity_date=judgement.stated_on if judgement else None,
             role=role.role, origin=role.origin, role_cue=role.cue,
+            model_probs=tuple(float(x) for x in stance_probs[rank - 1]) if stance_probs is not None else None,
         ))
     return evidence
 
@@ -255,12 +286,62 @@ def _votes(evidence: Sequence[Evidence], policy: VerdictPolicy) -> list[_Vote]:
     return votes
 
 
-def vote_features(votes: Sequence[_Vote], evidence: Sequence[Evidence]) -> dict[str, float]:
-    """The numbers a verdict is decided from (also what the calibration script logs)."""
-    s_w = sum(v.weight for v in votes if v.stance == "support")
-    r_w = sum(v.weight for v in votes if v.stance == "refute")
-    return {"support": s_w, "refute": r_w, "voices": float(len(votes)),
-            "best_similarity": max((e.similarity for e in evidence), default=0.0)}
+VERDICT_FEATURES = (
+    "support_weight", "refute_weight", "max_support_vote", "max_refute_vote", "support_voices", "refute_voices",
+    "voices", "max_support_prob", "max_refute_prob", "mean_support_prob", "mean_refute_prob", "mean_neutral_prob",
+    "best_similarity", "mean_similarity", "passages", "disputes", "asserted_matches", "asserted_mismatches",
+    "mixed_ratings", "claim_has_figure",
+)
+
+
+def _counted_votes(claim: Claim, evidence: Sequence[Evidence], policy: VerdictPolicy) -> list[_Vote]:
+    """The votes :func:`decide` counts: one per voice, and for an undated claim with a
+    figure, a figure reported more than ``same_time_days`` from every supporting one (a
+    deployment that grew) is set aside as another moment (the evidence is marked so)."""
+    votes = _votes(evidence, policy)
+    support = [v for v in votes if v.stance == "support"]
+    if claim.quantity is not None and claim.claim_date is None and support:
+        numeric_refute = [v for v in votes if v.stance == "refute" and v.evidence.quantity_relation == "mismatch"]
+        kept = _contemporaneous(numeric_refute, support, policy.same_time_days)
+        for v in numeric_refute:
+            if v not in kept:
+                v.stance = "neutral"
+                v.weight = 0.0
+                v.evidence.quantity_relation = "other_scope"
+                v.evidence.stance = "neutral"
+    return votes
+
+
+def decisive_figures(claim: Claim, evidence: Sequence[Evidence], policy: VerdictPolicy) -> str | None:
+    """The label the claim's figures settle by themselves (see :func:`decide`), or None."""
+    found = _decisive_figures(claim, _counted_votes(claim, evidence, policy), policy)
+    return found[0] if found is not None else None
+
+
+def claim_features(claim: Claim, evidence: Sequence[Evidence], policy: VerdictPolicy) -> np.ndarray:
+    """:func:`vote_features` of assessed evidence (the votes counted as :func:`decide` counts them)."""
+    return vote_features(claim, evidence, _counted_votes(claim, evidence, policy))
+
+
+def vote_features(claim: Claim, evidence: Sequence[Evidence], votes: Sequence[_Vote]) -> np.ndarray:
+    """What the learned verdict model reads of a claim's assessed evidence, in the order of
+    :data:`VERDICT_FEATURES`. Every feature is taken *after* the role rules: a passage that
+    only reports the claim adds no support weight and no support probability."""
+    support = [v.weight for v in votes if v.stance == "support"]
+    refute = [v.weight for v in votes if v.stance == "refute"]
+    probs = np.array([e.model_probs for e in evidence if e.model_probs is not None] or [(0.0, 0.0, 1.0)])
+    voiced = np.array([e.model_probs for e in evidence if e.model_probs is not None and e.role != "reports_claim"]
+                      or [(0.0, 0.0, 1.0)])
+    sims = [e.similarity for e in evidence] or [0.0]
+    return np.array([
+        sum(support), sum(refute), max(support, default=0.0), max(refute, default=0.0), len(support), len(refute),
+        len(votes), float(voiced[:, 0].max()), float(probs[:, 1].max()), float(voiced[:, 0].mean()),
+        float(probs[:, 1].mean()), float(probs[:, 2].mean()), max(sims), float(np.mean(sims)), len(evidence),
+        sum(1 for e in evidence if e.role == "disputes"),
+        sum(1 for e in evidence if e.role == "asserts" and e.quantity_relation == "match"),
+        sum(1 for e in evidence if e.role in ("asserts", "disputes") and e.quantity_relation == "mismatch"),
+        sum(1 for v in votes if v.stance == "mixed"), float(claim.quantity is not None),
+    ], dtype=np.float64)
 
 
 # -- rationale ---------------------------------------------------------------------------
@@ -365,10 +446,12 @@ def _rationale(claim: Claim, label: str, votes: Sequence[_Vote], evidence: Seque
     mixed = [v for v in votes if v.stance == "mixed"]
     if mixed:
         parts.append("rated partly true by " + "; ".join(f"{v.origin or v.key} ({v.evidence.role_cue})" for v in mixed))
+    undecided = label == "not_enough_evidence"
     if support:
-        parts.append(f"{_plural(len(support), 'source')} support ({_cite(support)}){_origins_note(support)}")
+        verb = "lean to support" if undecided else "support"
+        parts.append(f"{_plural(len(support), 'source')} {verb} ({_cite(support)}){_origins_note(support)}")
     if refute:
-        verb = "dispute" if disputes else "refute"
+        verb = "dispute" if disputes else "lean to refute" if undecided else "refute"
         cues = sorted({v.evidence.role_cue for v in disputes if v.evidence.role_cue})[:2]
         cue = f": {', '.join(repr(c) for c in cues)}" if cues else ""
         parts.append(f"{_plural(len(refute), 'source')} {verb} ({_cite(refute)}){cue}")
@@ -377,8 +460,8 @@ def _rationale(claim: Claim, label: str, votes: Sequence[_Vote], evidence: Seque
         return (f"{_plural(len(votes), 'related source')} found "
                 f"(best similarity {best.similarity:.2f}, {best.document.outlet or source_key(best.document)}), "
                 f"none clearly supports or refutes the claim{echo}.")
-    if label == "not_enough_evidence":
-        parts.append("too weak to decide")
+    if undecided:
+        return "No decisive evidence: " + "; ".join(parts) + echo + "."
     return "; ".join(parts) + echo + "."
 
 
@@ -414,25 +497,40 @@ def _label(s_w: float, r_w: float, has_support: bool, has_refute: bool, policy: 
     return side, 0.5 + 0.45 * share * (1.0 - math.exp(-1.5 * total))
 
 
+def _decisive_figures(claim: Claim, votes: Sequence[_Vote], policy: VerdictPolicy) -> tuple[str, float] | None:
+    """(label, raw score) when the claim's figure is settled by figures alone: passages that
+    assert (or contradict) a figure of the same thing in the claim's scope, carried by at
+    least ``policy.min_figure_outlets`` outlets. Independent origins still count once each:
+    three outlets relaying one official's figure are one vote, but a figure on the record
+    of several outlets is what the record says. None otherwise (the other evidence decides)."""
+    if claim.quantity is None or policy.min_figure_outlets <= 0:
+        return None
+    figures = [v for v in votes if v.stance in ("support", "refute") and v.evidence.passage_quantity is not None
+               and v.evidence.role in ("asserts", "disputes")]
+    if len({o for v in figures for o in v.outlets}) < policy.min_figure_outlets:
+        return None
+    s_w = sum(v.weight for v in figures if v.stance == "support")
+    r_w = sum(v.weight for v in figures if v.stance == "refute")
+    return _label(s_w, r_w, s_w > 0, r_w > 0, dataclasses.replace(policy, support_threshold=0.0, refute_threshold=0.0))
+
+
 def decide(claim: Claim, evidence: Sequence[Evidence], policy: VerdictPolicy) -> Verdict:
     """The verdict for one claim from its assessed evidence."""
-    votes = _votes(evidence, policy)
+    votes = _counted_votes(claim, evidence, policy)
     support = [v for v in votes if v.stance == "support"]
     refute = [v for v in votes if v.stance == "refute"]
     mixed = [v for v in votes if v.stance == "mixed"]  # "half true": half a vote to each side
-    if claim.quantity is not None and claim.claim_date is None and support:
-        numeric_refute = [v for v in refute if v.evidence.quantity_relation == "mismatch"]
-        kept = _contemporaneous(numeric_refute, support, policy.same_time_days)
-        for v in numeric_refute:
-            if v not in kept:
-                v.stance = "neutral"
-                v.weight = 0.0
-                v.evidence.quantity_relation = "other_scope"
-                v.evidence.stance = "neutral"
-        refute = [v for v in refute if v.stance == "refute"]
     s_w = sum(v.weight for v in support) + sum(v.weight / 2 for v in mixed)
     r_w = sum(v.weight for v in refute) + sum(v.weight / 2 for v in mixed)
-    label, raw = _label(s_w, r_w, bool(support or mixed), bool(refute or mixed), policy)
+    figures = _decisive_figures(claim, votes, policy)
+    if figures is not None:
+        label, raw = figures
+    elif policy.aggregator == "model" and policy.model is not None:
+        probs = policy.model.probabilities(vote_features(claim, evidence, votes))[0]
+        index = policy.model.decide(probs)
+        label, raw = policy.model.labels[index], float(probs[index])
+    else:
+        label, raw = _label(s_w, r_w, bool(support or mixed), bool(refute or mixed), policy)
     for v in votes:
         v.evidence.weight = v.weight
     confidence = float(min(0.99, max(0.0, raw)))

@@ -131,7 +131,8 @@ class VerdictsTable(Database):
         verdict_rows = []
         for v in verdicts:
             verdict_rows.append((run_id, v.claim_id, v.label, float(v.confidence), v.rationale,
-                                 v.n_support, v.n_refute, v.n_neutral, model, now))
+                                 v.n_support, v.n_refute, v.n_neutral, model, now,
+                                 v.best.passage.id if v.best is not None else None))
             for e in v.evidence:
                 q = e.passage_quantity
                 evidence_rows.append((
@@ -139,15 +140,17 @@ class VerdictsTable(Database):
                     e.stance, float(e.stance_score), e.quantity_relation,
                     q.text if q else None, q.value if q else None, q.low if q else None,
                     q.high if q else None, q.unit if q else None, q.qualifier if q else None,
-                    e.quantity_date if q else None,
+                    e.quantity_date if q else None, e.role, e.origin, e.role_cue or None, float(e.weight),
                 ))
         with self.transaction() as con:
             insert_rows(con, "INSERT INTO evidence (run_id, claim_id, passage_id, document_id, rank, similarity, "
                         "stance, stance_score, quantity_relation, passage_quantity, passage_quantity_value, "
                         "passage_quantity_low, passage_quantity_high, passage_quantity_unit, "
-                        "passage_quantity_qualifier, quantity_date)", evidence_rows, "ON CONFLICT DO NOTHING")
+                        "passage_quantity_qualifier, quantity_date, role, origin, role_cue, vote_weight)",
+                        evidence_rows, "ON CONFLICT DO NOTHING")
             insert_rows(con, "INSERT INTO verdicts (run_id, claim_id, label, confidence, rationale, n_support, "
-                        "n_refute, n_neutral, model, created_at)", verdict_rows, "ON CONFLICT DO NOTHING")
+                        "n_refute, n_neutral, model, created_at, best_passage_id)", verdict_rows,
+                        "ON CONFLICT DO NOTHING")
         return len(verdict_rows)
 
 

@@ -83,10 +83,20 @@ sources AS (
     SELECT run_id, claim_id,
            list(source ORDER BY best_rank) AS top_sources,
            list(url ORDER BY best_rank) AS top_source_urls,
-           arg_min(source || coalesce(' (' || strftime(published_at, '%Y-%m-%d') || ')', ''), best_rank) AS best_source,
+           arg_min(source || coalesce(' (' || strftime(published_at, '%Y-%m-%d') || ')', ''), best_rank) AS closest_source,
            sum(passages)::INTEGER AS n_evidence
     FROM cited
     GROUP BY ALL
+),
+-- the passage whose vote most decided the verdict (verdicts.best_passage_id, since 007)
+best AS (
+    SELECT e.run_id, e.claim_id, e.passage_id,
+           claims_source_name(d.outlet, d.url, d.title)
+               || coalesce(' (' || strftime(d.published_at, '%Y-%m-%d') || ')', '') AS best_source,
+           d.url AS best_source_url
+    FROM verdicts v
+    JOIN evidence e ON e.run_id = v.run_id AND e.claim_id = v.claim_id AND e.passage_id = v.best_passage_id
+    JOIN documents d ON d.id = e.document_id
 )
 SELECT
     c.id                 AS claim_id,
@@ -118,7 +128,9 @@ SELECT
     coalesce(s.n_evidence, 0) AS n_evidence,
     coalesce(s.top_sources[1:3], []::VARCHAR[]) AS top_sources,
     coalesce(s.top_source_urls[1:3], []::VARCHAR[]) AS top_source_urls,
-    s.best_source,
+    coalesce(b.best_source, s.closest_source) AS best_source,
+    b.best_source_url,
+    r.best_passage_id,
     r.run_id,
     r.created_at,
     r.model,
@@ -127,6 +139,7 @@ FROM ranked r
 JOIN claims c ON c.id = r.claim_id
 LEFT JOIN documents d ON d.id = c.document_id
 LEFT JOIN sources s ON s.run_id = r.run_id AND s.claim_id = r.claim_id
+LEFT JOIN best b ON b.run_id = r.run_id AND b.claim_id = r.claim_id
 WHERE r.recency = 1;
 
 
@@ -134,7 +147,7 @@ WHERE r.recency = 1;
 -- the passage, its source document and how it was judged.
 CREATE OR REPLACE VIEW claim_evidence AS
 WITH ranked AS (
-    SELECT v.run_id, v.claim_id, v.label, v.created_at,
+    SELECT v.run_id, v.claim_id, v.label, v.created_at, v.best_passage_id,
            row_number() OVER (PARTITION BY v.claim_id ORDER BY v.created_at DESC, v.run_id DESC) = 1 AS is_latest
     FROM verdicts v
 )
@@ -150,6 +163,11 @@ SELECT
     e.similarity,
     e.stance,
     e.stance_score,
+    e.role,
+    e.origin,
+    e.role_cue,
+    e.vote_weight,
+    coalesce(e.passage_id = r.best_passage_id, false) AS is_best,
     e.quantity_relation,
     e.passage_quantity,
     e.passage_quantity_value,
