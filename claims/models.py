@@ -123,6 +123,11 @@ class Claim:
     claim_date: date | None = None
     entities: list[str] = field(default_factory=list)
     cluster_id: str | None = None
+    # Who made the claim when that is known apart from its text (a fact-check dataset's
+    # speaker): what they are reported to have said is the claim itself, not evidence.
+    # Not the claim's own attribution: "Blinken said 8,000 ..." is confirmed by sources
+    # reporting that Blinken said it.
+    claimant: str | None = None
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,8 @@ def verdicts(
 @eval_app.command("liar-plus")
 def liar_plus(
     ctx: typer.Context,
-    data: Path = typer.Option(..., "--data", help="LIAR-PLUS JSON lines (val2.jsonl, test2.jsonl, train2.jsonl)."),
+    data: list[Path] = typer.Option(..., "--data", help="LIAR-PLUS JSON lines (val2.jsonl, test2.jsonl, "
+                                                         "train2.jsonl); repeat --data to read several."),
     split: str = typer.Option("test", "--split", help=_SPLIT_HELP),
     limit: int | None = typer.Option(None, help="Only the first N claims of the split."),
 ) -> None:

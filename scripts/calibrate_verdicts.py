@@ -17,7 +17,7 @@ halves of the three benchmarks, subject to the precision of ``supported`` being 
 * ``votes``: the thresholds of ``VerdictPolicy`` (the stance probability a passage needs to
   count as support / refutation, the vote weight a side needs before the verdict takes it,
   the minority share that makes a claim ``conflicting``), by a coordinate search;
-* ``model``: a multinomial logistic regression over the claim's vote features
+* ``model``: a sign-constrained multinomial logistic regression over the claim's vote features
   (claims.score.verdict.VERDICT_FEATURES, taken after the role rules) and one log-bias per
   label, the biases searched on out-of-fold probabilities (5 folds of the dev claims) and
   the regression then refitted on all dev claims.
@@ -194,44 +194,79 @@ MODEL_POLICY = {"min_stance_probability": 0.3, "min_refute_probability": 0.3, "s
 BIAS_GRID = np.arange(-2.0, 2.01, 0.25)
 
 
-def fit_model(candidates, dev, datasets, gold, settings, base, min_precision):  # noqa: ANN001, ANN201
-    """The learned verdict model: (objective on out-of-fold dev probabilities, VerdictModel,
-    out-of-fold probabilities of the dev claims)."""
-    import itertools
+def fit_monotone(z: np.ndarray, y: np.ndarray, weight: np.ndarray, signs: np.ndarray,
+                 l2: float = 0.01) -> tuple[np.ndarray, np.ndarray]:
+    """A multinomial logistic regression (weights ``coef`` (labels x features), ``intercept``)
+    whose weights keep the signs ``signs`` (labels x features: +1 >= 0, -1 <= 0, 0 fixed at
+    0), fitted by L-BFGS-B on the weighted log-loss with a little L2."""
+    from scipy.optimize import minimize
 
-    from sklearn.linear_model import LogisticRegression
+    n_labels, n_features = signs.shape
+    rows = np.arange(len(y))
+    w = weight / weight.sum()
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        coef = theta[: n_labels * n_features].reshape(n_labels, n_features)
+        logits = z @ coef.T + theta[n_labels * n_features:]
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(axis=1, keepdims=True)
+        value = -(w * np.log(p[rows, y] + 1e-12)).sum() + 0.5 * l2 * (coef ** 2).sum()
+        g = p.copy()
+        g[rows, y] -= 1.0
+        g *= w[:, None]
+        return value, np.concatenate([(g.T @ z + l2 * coef).ravel(), g.sum(axis=0)])
+
+    bounds = [(0.0, None) if sign > 0 else (None, 0.0) if sign < 0 else (0.0, 0.0) for sign in signs.ravel()]
+    bounds += [(None, None)] * n_labels
+    result = minimize(loss, np.zeros(n_labels * n_features + n_labels), jac=True, method="L-BFGS-B", bounds=bounds)
+    return result.x[: n_labels * n_features].reshape(n_labels, n_features), result.x[n_labels * n_features:]
+
+
+def fit_model(candidates, dev, datasets, gold, settings, base, min_precision):  # noqa: ANN001, ANN201
+    """The learned verdict model: (objective on out-of-fold dev probabilities, VerdictModel).
+
+    A sign-constrained multinomial logistic regression over VERDICT_FEATURES
+    (claims.score.verdict.FEATURE_SIGNS: more support never makes "refuted" likelier),
+    each data set weighted equally and the labels balanced; the per-label biases searched
+    on out-of-fold probabilities (5 folds of the dev claims), with the claims whose figures
+    decide by themselves keeping that label."""
+    import itertools
 
     from claims.pipeline import select_evidence
     from claims.score.calibration import VerdictModel
-    from claims.score.verdict import VERDICT_FEATURES, assess_evidence, claim_features, decisive_figures
+    from claims.score.verdict import FEATURE_SIGNS, VERDICT_FEATURES, assess_evidence, claim_features, decisive_figures
 
     policy = dataclasses.replace(base, aggregator="votes", **MODEL_POLICY)
     assessed = [select_evidence(assess_evidence(c.claim, c.hits, policy, c.probs), settings.top_k) for c in candidates]
     x = np.array([claim_features(c.claim, ev, policy) for c, ev in zip(candidates, assessed)])
     # claims whose figures decide by themselves (decisive_figures) keep that label whatever the model says
     fixed = [decisive_figures(c.claim, ev, policy) for c, ev in zip(candidates, assessed)]
-    y = np.array(gold)
     labels = list(LABELS)
+    y = np.array([labels.index(g) for g in gold])
     group = np.array(datasets)
-    weight = np.array([1.0 / np.sum(group[dev] == g) for g in group]) * len(dev) / len(set(group[dev]))
-    mean, scale = x[dev].mean(axis=0), x[dev].std(axis=0) + 1e-9
-
-    def fit(rows: np.ndarray) -> LogisticRegression:
-        lr = LogisticRegression(C=0.5, max_iter=5000, class_weight="balanced")
-        return lr.fit((x[rows] - mean) / scale, y[rows], sample_weight=weight[rows])
-
-    def proba(lr: LogisticRegression, rows: np.ndarray) -> np.ndarray:
-        p = lr.predict_proba((x[rows] - mean) / scale)
-        order = [list(lr.classes_).index(label) for label in labels]
-        return p[:, order]
-
+    signs = np.array([FEATURE_SIGNS[name] for name in VERDICT_FEATURES], dtype=float).T
     dev_rows = np.asarray(dev)
-    fold = np.array([int(hash_fold(i)) for i in range(len(y))])
+
+    def fit(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        mean, scale = x[rows].mean(axis=0), x[rows].std(axis=0) + 1e-9
+        per_group = np.array([1.0 / np.sum(group[rows] == g) for g in group[rows]])
+        per_label = np.array([len(rows) / (len(labels) * max(1, np.sum(y[rows] == k))) for k in y[rows]])
+        coef, intercept = fit_monotone((x[rows] - mean) / scale, y[rows], per_group * per_label, signs)
+        return coef, intercept, mean, scale
+
+    def proba(fitted: tuple, rows: np.ndarray) -> np.ndarray:
+        coef, intercept, mean, scale = fitted
+        logits = ((x[rows] - mean) / scale) @ coef.T + intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        return p / p.sum(axis=1, keepdims=True)
+
+    fold = np.array([hash_fold(i) for i in range(len(y))])
     oof = np.zeros((len(y), len(labels)))
     for f in range(5):
-        train = dev_rows[fold[dev_rows] != f]
         held = dev_rows[fold[dev_rows] == f]
-        oof[held] = proba(fit(train), held)
+        oof[held] = proba(fit(dev_rows[fold[dev_rows] != f]), held)
 
     def metrics_for(bias: np.ndarray) -> dict:
         pred = [fixed[i] or labels[int(np.argmax(np.log(oof[i] + 1e-12) + bias))] for i in dev]
@@ -240,17 +275,15 @@ def fit_model(candidates, dev, datasets, gold, settings, base, min_precision):  
 
     best, best_bias = None, np.zeros(len(labels))
     for values in itertools.product(BIAS_GRID, BIAS_GRID, BIAS_GRID):
-        bias = np.array([*values, 0.0])  # the last label (not_enough_evidence) is the reference
+        bias = np.array([*values, 0.0])  # the last label (conflicting) is the reference
         key = objective(metrics_for(bias), min_precision)
         if best is None or key > best:
             best, best_bias = key, bias
     log.info("model: biases %s feasible=%s mean macro-F1 %.4f (out-of-fold, dev)", best_bias.tolist(), *best)
-    final = fit(dev_rows)
-    coef_order = [list(final.classes_).index(label) for label in labels]
+    coef, intercept, mean, scale = fit(dev_rows)
     model = VerdictModel(features=list(VERDICT_FEATURES), labels=labels, mean=mean.tolist(), scale=scale.tolist(),
-                         coef=final.coef_[coef_order].tolist(), intercept=final.intercept_[coef_order].tolist(),
-                         bias=best_bias.tolist())
-    return best, model, oof
+                         coef=coef.tolist(), intercept=intercept.tolist(), bias=best_bias.tolist())
+    return best, model
 
 
 def hash_fold(i: int, folds: int = 5) -> int:
@@ -307,7 +340,7 @@ def main() -> None:
         results["votes"] = search_votes(candidates, dev, datasets, gold, settings, base, args.min_precision,
                                         args.rounds)
     if args.aggregator in ("best", "model"):
-        key, model, _ = fit_model(candidates, dev, datasets, gold, settings, base, args.min_precision)
+        key, model = fit_model(candidates, dev, datasets, gold, settings, base, args.min_precision)
         results["model"] = (key, model)
     log.info("searched in %.0fs: %s", time.perf_counter() - started,
              {name: {"feasible": r[0][0], "dev_mean_macro_f1": round(r[0][1], 4)} for name, r in results.items()})

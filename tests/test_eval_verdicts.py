@@ -307,3 +307,23 @@ def test_the_verdict_model_round_trips_and_its_biases_are_thresholds():
     cal = ConfidenceCalibration(model=model)
     again = ConfidenceCalibration.from_json(json.loads(json.dumps(cal.to_json())))
     assert again.model == model
+
+
+def test_the_shipped_verdict_model_keeps_its_signs():
+    """More support never makes "refuted" likelier, more refutation never "supported"."""
+    from claims.score.calibration import load_calibration
+    from claims.score.verdict import FEATURE_SIGNS, VERDICT_FEATURES
+
+    model = load_calibration().model
+    assert model is not None and model.features == list(VERDICT_FEATURES)
+    for j, name in enumerate(model.features):
+        for k, sign in enumerate(FEATURE_SIGNS[name]):
+            weight = model.coef[k][j]
+            assert (sign > 0 and weight >= 0) or (sign < 0 and weight <= 0) or (sign == 0 and weight == 0), \
+                (name, model.labels[k], weight)
+    base = np.zeros(len(VERDICT_FEATURES))
+    more_support = base.copy()
+    more_support[VERDICT_FEATURES.index("support_weight")] = 3.0
+    p0, p1 = model.probabilities(np.stack([base, more_support]))
+    supported, refuted = model.labels.index("supported"), model.labels.index("refuted")
+    assert p1[supported] >= p0[supported] and p1[refuted] <= p0[refuted]

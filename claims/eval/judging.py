@@ -52,15 +52,14 @@ def make_claim(text: str, *, claim_date: date | None = None, key: str | None = N
                speaker: str | None = None) -> Claim:
     """A claim as the extraction stage would make it from this sentence: its quantities
     parsed, type, attribution and entities found, the dataset's date when it has one.
-    ``speaker``: who made the claim, when the dataset says (else the attribution found in
-    the sentence)."""
+    ``speaker``: who made the claim, when the dataset says (the claim's ``claimant``)."""
     quantities = parse_quantities(text)
     ctype, attribution, entities = claim_type(text, quantities), find_attribution(text), find_entities(text)
     doc_id = stable_id("eval", key or text)
     return Claim(
         id=stable_id(doc_id, 0, len(text)), document_id=doc_id, text=text, start=0, end=len(text),
         checkworthiness=1.0, quantity=primary_quantity(quantities, text), quantities=quantities,
-        claim_type=ctype, attribution=speaker or attribution, claim_date=claim_date, entities=entities,
+        claim_type=ctype, attribution=attribution, claim_date=claim_date, entities=entities, claimant=speaker,
     )
 
 

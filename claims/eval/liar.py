@@ -16,6 +16,7 @@ leaves undecided counts as wrong, and macro-F1 is over the three gold labels.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -69,9 +70,17 @@ def load_liar_plus(path: Path) -> tuple[list[LabelledClaim], int]:
     return claims, skipped
 
 
-def evaluate_liar_plus(path: Path, settings: "Settings", *, split: str = "test", limit: int | None = None) -> dict:
-    claims, skipped = load_liar_plus(path)
-    return evaluate_labelled(claims, settings, split=split, source=str(path), limit=limit, extra={
+def evaluate_liar_plus(paths: Path | Sequence[Path], settings: "Settings", *, split: str = "test",
+                       limit: int | None = None) -> dict:
+    """Verdict metrics on the ``split`` part of one or several LIAR-PLUS files."""
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    claims: list[LabelledClaim] = []
+    skipped = 0
+    for path in paths:
+        found, missing = load_liar_plus(path)
+        claims += found
+        skipped += missing
+    return evaluate_labelled(claims, settings, split=split, source=", ".join(map(str, paths)), limit=limit, extra={
         "label_mapping": "true, mostly-true -> supported; half-true -> conflicting; "
                          "barely-true, false, pants-fire -> refuted",
         "skipped_without_justification": skipped})

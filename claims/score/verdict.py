@@ -48,7 +48,7 @@ from claims.score.roles import Role, origin_key, passage_role
 from claims.sources.ratings import rated_claim, rating_label
 
 __all__ = ["VerdictPolicy", "assess_evidence", "claim_features", "decisive_figures", "best_evidence", "best_source_text", "decide", "source_key",
-           "source_name", "VERDICT_FEATURES", "vote_features"]
+           "source_name", "FEATURE_SIGNS", "VERDICT_FEATURES", "vote_features"]
 
 
 def _tuned(name: str, default: float) -> float:
@@ -176,10 +176,11 @@ def assess_evidence(
 ) -> list[Evidence]:
     """A role and a stance for each (passage, document, similarity) hit, in rank order.
 
-    ``claimant``: who made the claim (default: the claim's own attribution); what they are
-    reported to have said is the claim itself, not evidence for it.
+    ``claimant``: who made the claim (default: ``claim.claimant``, known for fact-check
+    data, not for claims extracted from an article, which speak in the article's voice);
+    what the claimant is reported to have said is the claim itself, not evidence for it.
     """
-    claimant = claimant if claimant is not None else claim.attribution
+    claimant = claimant if claimant is not None else claim.claimant
     evidence: list[Evidence] = []
     for rank, (passage, document, similarity) in enumerate(hits, start=1):
         if policy.exclude_after_claim_date and claim.claim_date and document.published_at:
@@ -279,19 +280,39 @@ def _votes(evidence: Sequence[Evidence], policy: VerdictPolicy) -> list[_Vote]:
             best = max(items, key=lambda e: e.similarity)
             votes.append(_Vote(voice, "neutral", 0.0, best, outlets, best.origin))
             continue
-        # a voice's strongest statement speaks for it
-        best = max(decisive, key=lambda e: (e.stance_score, e.similarity))
+        # a voice's strongest statement speaks for it; an origin's, as it was first reported
+        if voice.startswith("origin:"):
+            best = max(decisive, key=lambda e: (e.stance_score, -_when(e).toordinal(),
+                                                -(e.document.published_at or datetime.max).toordinal(),
+                                                e.similarity))
+        else:
+            best = max(decisive, key=lambda e: (e.stance_score, e.similarity))
         weight = best.stance_score * max(best.similarity, 0.0) * _reliability(best.document, policy)
         votes.append(_Vote(voice, best.stance, weight, best, outlets, best.origin))
     return votes
 
 
+# What the learned verdict model reads, with the sign each weight is held to per label
+# (supported, refuted, not_enough_evidence, conflicting): +1 only raises that label's score,
+# -1 only lowers it, 0 not at all. So more support can never make "refuted" likelier, nor
+# more refutation "supported": the model learns how much each signal counts, not which way.
 VERDICT_FEATURES = (
-    "support_weight", "refute_weight", "max_support_vote", "max_refute_vote", "support_voices", "refute_voices",
-    "voices", "max_support_prob", "max_refute_prob", "mean_support_prob", "mean_refute_prob", "mean_neutral_prob",
-    "best_similarity", "mean_similarity", "passages", "disputes", "asserted_matches", "asserted_mismatches",
-    "mixed_ratings", "claim_has_figure",
+    "support_weight", "refute_weight", "both_sides", "max_support_prob", "max_refute_prob", "mean_neutral_prob",
+    "dissimilarity", "disputes", "asserted_matches", "asserted_mismatches", "mixed_ratings",
 )
+FEATURE_SIGNS = {
+    "support_weight": (+1, -1, -1, 0),  # the weight of the voices that support the claim
+    "refute_weight": (-1, +1, -1, 0),  # ... that refute it
+    "both_sides": (-1, -1, -1, +1),  # the smaller of the two: credible voices on both sides
+    "max_support_prob": (+1, 0, 0, 0),  # the stance model's strongest support (echoes left out)
+    "max_refute_prob": (0, +1, 0, 0),  # its strongest refutation
+    "mean_neutral_prob": (0, 0, +1, 0),  # how much of the evidence the model finds beside the point
+    "dissimilarity": (0, 0, +1, 0),  # 1 - the best similarity: how far the closest passage is
+    "disputes": (0, +1, 0, 0),  # passages that deny, debunk or correct it
+    "asserted_matches": (+1, 0, 0, 0),  # passages asserting the claim's figure
+    "asserted_mismatches": (0, +1, 0, 0),  # passages asserting another figure in its scope
+    "mixed_ratings": (0, 0, 0, +1),  # fact-checks rating it partly true
+}
 
 
 def _counted_votes(claim: Claim, evidence: Sequence[Evidence], policy: VerdictPolicy) -> list[_Vote]:
@@ -327,20 +348,18 @@ def vote_features(claim: Claim, evidence: Sequence[Evidence], votes: Sequence[_V
     """What the learned verdict model reads of a claim's assessed evidence, in the order of
     :data:`VERDICT_FEATURES`. Every feature is taken *after* the role rules: a passage that
     only reports the claim adds no support weight and no support probability."""
-    support = [v.weight for v in votes if v.stance == "support"]
-    refute = [v.weight for v in votes if v.stance == "refute"]
+    support = sum(v.weight for v in votes if v.stance == "support")
+    refute = sum(v.weight for v in votes if v.stance == "refute")
     probs = np.array([e.model_probs for e in evidence if e.model_probs is not None] or [(0.0, 0.0, 1.0)])
     voiced = np.array([e.model_probs for e in evidence if e.model_probs is not None and e.role != "reports_claim"]
                       or [(0.0, 0.0, 1.0)])
-    sims = [e.similarity for e in evidence] or [0.0]
     return np.array([
-        sum(support), sum(refute), max(support, default=0.0), max(refute, default=0.0), len(support), len(refute),
-        len(votes), float(voiced[:, 0].max()), float(probs[:, 1].max()), float(voiced[:, 0].mean()),
-        float(probs[:, 1].mean()), float(probs[:, 2].mean()), max(sims), float(np.mean(sims)), len(evidence),
+        support, refute, min(support, refute), float(voiced[:, 0].max()), float(probs[:, 1].max()),
+        float(probs[:, 2].mean()), 1.0 - max((e.similarity for e in evidence), default=0.0),
         sum(1 for e in evidence if e.role == "disputes"),
         sum(1 for e in evidence if e.role == "asserts" and e.quantity_relation == "match"),
         sum(1 for e in evidence if e.role in ("asserts", "disputes") and e.quantity_relation == "mismatch"),
-        sum(1 for v in votes if v.stance == "mixed"), float(claim.quantity is not None),
+        sum(1 for v in votes if v.stance == "mixed"),
     ], dtype=np.float64)
 
 
@@ -448,10 +467,11 @@ def _rationale(claim: Claim, label: str, votes: Sequence[_Vote], evidence: Seque
         parts.append("rated partly true by " + "; ".join(f"{v.origin or v.key} ({v.evidence.role_cue})" for v in mixed))
     undecided = label == "not_enough_evidence"
     if support:
-        verb = "lean to support" if undecided else "support"
+        verb = ("leans" if len(support) == 1 else "lean") + " to support" if undecided else "support"
         parts.append(f"{_plural(len(support), 'source')} {verb} ({_cite(support)}){_origins_note(support)}")
     if refute:
-        verb = "dispute" if disputes else "lean to refute" if undecided else "refute"
+        verb = "dispute" if disputes else ("leans" if len(refute) == 1 else "lean") + " to refute" if undecided \
+            else "refute"
         cues = sorted({v.evidence.role_cue for v in disputes if v.evidence.role_cue})[:2]
         cue = f": {', '.join(repr(c) for c in cues)}" if cues else ""
         parts.append(f"{_plural(len(refute), 'source')} {verb} ({_cite(refute)}){cue}")
