@@ -21,7 +21,6 @@ text: ``dev`` (where verdict thresholds and calibration may be tuned) and ``test
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections import Counter
@@ -33,6 +32,7 @@ import numpy as np
 
 from claims.embed import load_embedder
 from claims.errors import InputError
+from claims.eval.files import jsonl_rows
 from claims.eval.judging import EvidenceText, hash_split, judge_all, make_claim
 from claims.eval.metrics import classification_report, recall_at_k
 from claims.eval.verdicts import verdict_metrics
@@ -74,22 +74,18 @@ def load_climate_fever(path: Path) -> list[CFClaim]:
     if not path.is_file():
         raise InputError(f"Climate-FEVER file {path} not found: give a .jsonl file (climate-fever-dev.jsonl)")
     claims = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                label = VERDICT_OF[row["claim_label"]]
-                evidences = tuple(
-                    CFEvidence(str(e["evidence_id"]), str(e.get("article") or e["evidence_id"].split(":")[0]),
-                               e["evidence"], STANCE_OF[e["evidence_label"]])
-                    for e in row["evidences"]
-                )
-                claims.append(CFClaim(str(row["claim_id"]), row["claim"], label, evidences))
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise InputError(f"{path}:{number} is not a Climate-FEVER record ({exc.__class__.__name__}: {exc}): "
-                                 "expected claim_id, claim, claim_label and evidences") from None
+    for number, row in jsonl_rows(path):
+        try:
+            label = VERDICT_OF[row["claim_label"]]  # type: ignore[index]
+            evidences = tuple(
+                CFEvidence(str(e["evidence_id"]), str(e.get("article") or e["evidence_id"].split(":")[0]),
+                           e["evidence"], STANCE_OF[e["evidence_label"]])
+                for e in row["evidences"]  # type: ignore[index]
+            )
+            claims.append(CFClaim(str(row["claim_id"]), row["claim"], label, evidences))  # type: ignore[index]
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise InputError(f"{path}:{number} is not a Climate-FEVER record ({exc.__class__.__name__}: {exc}): "
+                             "expected claim_id, claim, claim_label and evidences") from None
     if not claims:
         raise InputError(f"{path} holds no claims")
     return claims

@@ -15,12 +15,12 @@ leaves undecided counts as wrong, and macro-F1 is over the three gold labels.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from claims.errors import InputError
+from claims.eval.files import jsonl_rows
 from claims.eval.judging import EvidenceText
 from claims.eval.verdicts import LabelledClaim, evaluate_labelled
 
@@ -47,24 +47,20 @@ def load_liar_plus(path: Path) -> tuple[list[LabelledClaim], int]:
         raise InputError(f"LIAR-PLUS file {path} not found: give a .jsonl file (val2.jsonl, test2.jsonl)")
     claims: list[LabelledClaim] = []
     skipped = 0
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                label = LABEL_OF[str(row["label"]).strip().lower()]
-                text = str(row["claim"])
-            except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
-                raise InputError(f"{path}:{number} is not a LIAR-PLUS record ({exc.__class__.__name__}: {exc}): "
-                                 "expected id, label, claim and justification") from None
-            justification = str(row.get("justification") or "").strip()
-            if not justification:
-                skipped += 1
-                continue
-            claims.append(LabelledClaim(str(row.get("id", number)), text, label,
-                                        (EvidenceText(justification, source=SOURCE),),
-                                        speaker=_speaker(row.get("originator"))))
+    for number, row in jsonl_rows(path):
+        try:
+            label = LABEL_OF[str(row["label"]).strip().lower()]  # type: ignore[index]
+            text = str(row["claim"])  # type: ignore[index]
+            justification = str(row.get("justification") or "").strip()  # type: ignore[union-attr]
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise InputError(f"{path}:{number} is not a LIAR-PLUS record ({exc.__class__.__name__}: {exc}): "
+                             "expected id, label, claim and justification") from None
+        if not justification:
+            skipped += 1
+            continue
+        claims.append(LabelledClaim(str(row.get("id", number)), text, label,  # type: ignore[union-attr]
+                                    (EvidenceText(justification, source=SOURCE),),
+                                    speaker=_speaker(row.get("originator"))))  # type: ignore[union-attr]
     if not claims:
         raise InputError(f"{path} holds no claims with a justification")
     return claims, skipped

@@ -21,7 +21,6 @@ Formats (detected from the header, not the file name):
 from __future__ import annotations
 
 import csv
-import json
 import logging
 import sys
 import time
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from claims.embed import load_embedder
 from claims.errors import InputError
+from claims.eval.files import jsonl_rows
 from claims.eval.judging import hash_split
 from claims.eval.metrics import classification_report, expected_calibration_error
 from claims.score.stance import load_stance_model
@@ -159,25 +159,20 @@ def _load_table(path: Path) -> list[StancePair]:
 
 def _load_jsonl(path: Path) -> list[StancePair]:
     pairs: list[StancePair] = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
-                raise InputError(f"{path}:{number} is not valid JSON: give a JSON-lines file") from None
-            if "evidences" in row:  # Climate-FEVER
-                for ev in row["evidences"]:
-                    pairs.append(StancePair(row["claim"], ev["evidence"], _label(ev["evidence_label"], path),
-                                            "climate-fever", group=f"claim:{row['claim_id']}"))
-            elif "evidence" in row and "label" in row:  # COVID-Fact
-                evidence = row["evidence"]
-                text = " ".join(evidence) if isinstance(evidence, list) else str(evidence)
-                pairs.append(StancePair(row["claim"], text, _label(row["label"], path), "covidfact",
-                                        group=f"source:{row.get('gold_source', row['claim'])}"))
-            else:
-                raise InputError(f"{path}:{number}: expected Climate-FEVER or COVID-Fact JSON lines")
+    for number, row in jsonl_rows(path):
+        if not isinstance(row, dict):
+            raise InputError(f"{path}:{number}: expected a JSON object (Climate-FEVER or COVID-Fact JSON lines)")
+        if "evidences" in row:  # Climate-FEVER
+            for ev in row["evidences"]:
+                pairs.append(StancePair(row["claim"], ev["evidence"], _label(ev["evidence_label"], path),
+                                        "climate-fever", group=f"claim:{row['claim_id']}"))
+        elif "evidence" in row and "label" in row:  # COVID-Fact
+            evidence = row["evidence"]
+            text = " ".join(evidence) if isinstance(evidence, list) else str(evidence)
+            pairs.append(StancePair(row["claim"], text, _label(row["label"], path), "covidfact",
+                                    group=f"source:{row.get('gold_source', row['claim'])}"))
+        else:
+            raise InputError(f"{path}:{number}: expected Climate-FEVER or COVID-Fact JSON lines")
     return pairs
 
 

@@ -30,7 +30,6 @@ where thresholds may be tuned and the held-out ``test`` half):
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections import Counter
@@ -43,6 +42,7 @@ import numpy as np
 
 from claims.embed import embedder_for
 from claims.errors import InputError
+from claims.eval.files import jsonl_rows
 from claims.eval.judging import EvidenceText, hash_split, judge_all, make_claim
 from claims.eval.metrics import accuracy, confusion, expected_calibration_error
 from claims.pipeline import stance_model_for
@@ -100,41 +100,34 @@ def load_labelled_claims(path: Path) -> list[LabelledClaim]:
         raise InputError(f"labelled-claims file {path} not found: give a .jsonl file, one claim a line")
     claims: list[LabelledClaim] = []
     seen: set[str] = set()
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{where} is not valid JSON ({exc.msg}): one JSON object a line") from None
-            if not isinstance(row, dict):
-                raise InputError(f"{where}: expected a JSON object with id, claim, label and evidence")
-            missing = [k for k in ("claim", "label", "evidence") if k not in row]
-            if missing:
-                raise InputError(f"{where}: missing {', '.join(missing)}: each line needs id, claim, claim_date, "
-                                 "label and evidence")
-            label = str(row["label"]).strip().lower()
-            if label not in VERDICT_LABELS:
-                raise InputError(f"{where}: label {row['label']!r} is not one of {', '.join(VERDICT_LABELS)}")
-            if not isinstance(row["evidence"], list):
-                raise InputError(f"{where}: evidence must be a list of {{text, source, url, published}}")
-            evidence = []
-            for k, item in enumerate(row["evidence"]):
-                if not isinstance(item, dict) or not str(item.get("text") or "").strip():
-                    raise InputError(f"{where}: evidence {k} has no text")
-                published = _iso(item.get("published"), f"{where} evidence {k}")
-                evidence.append(EvidenceText(
-                    str(item["text"]), source=str(item.get("source") or item.get("url") or f"source-{k}"),
-                    url=item.get("url") or None,
-                    published_at=datetime.combine(published, datetime.min.time()) if published else None))
-            claim_id = str(row.get("id") if row.get("id") is not None else number)
-            if claim_id in seen:
-                raise InputError(f"{where}: id {claim_id!r} appears twice: ids must be unique")
-            seen.add(claim_id)
-            claims.append(LabelledClaim(claim_id, str(row["claim"]), label, tuple(evidence),
-                                        _iso(row.get("claim_date"), where), row.get("speaker") or None))
+    for number, row in jsonl_rows(path):
+        where = f"{path}:{number}"
+        if not isinstance(row, dict):
+            raise InputError(f"{where}: expected a JSON object with id, claim, label and evidence")
+        missing = [k for k in ("claim", "label", "evidence") if k not in row]
+        if missing:
+            raise InputError(f"{where}: missing {', '.join(missing)}: each line needs id, claim, claim_date, "
+                             "label and evidence")
+        label = str(row["label"]).strip().lower()
+        if label not in VERDICT_LABELS:
+            raise InputError(f"{where}: label {row['label']!r} is not one of {', '.join(VERDICT_LABELS)}")
+        if not isinstance(row["evidence"], list):
+            raise InputError(f"{where}: evidence must be a list of {{text, source, url, published}}")
+        evidence = []
+        for k, item in enumerate(row["evidence"]):
+            if not isinstance(item, dict) or not str(item.get("text") or "").strip():
+                raise InputError(f"{where}: evidence {k} has no text")
+            published = _iso(item.get("published"), f"{where} evidence {k}")
+            evidence.append(EvidenceText(
+                str(item["text"]), source=str(item.get("source") or item.get("url") or f"source-{k}"),
+                url=item.get("url") or None,
+                published_at=datetime.combine(published, datetime.min.time()) if published else None))
+        claim_id = str(row.get("id") if row.get("id") is not None else number)
+        if claim_id in seen:
+            raise InputError(f"{where}: id {claim_id!r} appears twice: ids must be unique")
+        seen.add(claim_id)
+        claims.append(LabelledClaim(claim_id, str(row["claim"]), label, tuple(evidence),
+                                    _iso(row.get("claim_date"), where), row.get("speaker") or None))
     if not claims:
         raise InputError(f"{path} holds no claims")
     return claims
