@@ -91,8 +91,10 @@ def extract_claims(document: Document, embedder: Embedder, settings: Settings,
     # A "sentence" of thousands of characters (a text without full stops) would become one
     # unreadable claim: it is cut into pieces of at most max_sentence_chars, and said so.
     capped, cut = cap_length(split_sentences(document.text), document.text, settings.max_sentence_chars)
-    notes = [f"{cut} sentence{'s' if cut > 1 else ''} longer than {settings.max_sentence_chars:,} characters "
-             f"{'were' if cut > 1 else 'was'} cut into pieces of at most that (max_sentence_chars)"] if cut else []
+    limit = settings.max_sentence_chars
+    notes = [f"{cut} stretch{'es' if cut > 1 else ''} of text longer than {limit:,} characters without a "
+             f"sentence end {'were' if cut > 1 else 'was'} cut into pieces of at most {limit:,} (max_sentence_chars)"
+             ] if cut else []
     for note in notes:
         log.warning("%s", note)
     sentences = [s for s in capped if len(_WORDS.findall(s.text)) >= 4]

@@ -56,8 +56,8 @@ def _not_a_file(path: Path, mode: int) -> InputError:
     if stat.S_ISDIR(mode):
         return InputError(f"{path} is a folder: give a text file, a URL or - for standard input")
     if stat.S_ISFIFO(mode):
-        return InputError(f"{path} is a named pipe: give a regular file, or send the text to standard "
-                          f"input and give - (e.g. cat {path} | claims check -)")
+        return InputError(f"{path} is a named pipe: save the text to a file, or pipe it in and give - "
+                          "for standard input")
     kind = ("a character device" if stat.S_ISCHR(mode) else "a block device" if stat.S_ISBLK(mode)
             else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
     return InputError(f"{path} is {kind}, not a text file: give a regular file, a URL or - for standard input")

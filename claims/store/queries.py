@@ -13,7 +13,8 @@ nothing else, and can change nothing, there or on the machine.
   output file, written by this module, not by the statement;
 * no extension installed or loaded (``autoinstall_known_extensions``,
   ``autoload_known_extensions``, ``allow_community_extensions`` off; unsigned extensions
-  stay refused), no scan of Python variables (``python_enable_replacements``);
+  stay refused; the extension repositories point at no network place), no scan of Python
+  variables (``python_enable_replacements``);
 * ``lock_configuration = true`` last, so the statement cannot turn any of it back on.
 
 Errors come back as one line (:class:`~claims.errors.QueryError`).
@@ -44,6 +45,9 @@ _SANDBOX_CONFIG = {
     "allow_community_extensions": False,
     "allow_unsigned_extensions": False,
     "python_enable_replacements": False,
+    # and should an install be attempted all the same, it looks in no place on the network
+    "custom_extension_repository": "/dev/null",
+    "autoinstall_extension_repository": "/dev/null",
 }
 
 
