@@ -92,8 +92,8 @@ def extract_claims(document: Document, embedder: Embedder, settings: Settings,
     # unreadable claim: it is cut into pieces of at most max_sentence_chars, and said so.
     capped, cut = cap_length(split_sentences(document.text), document.text, settings.max_sentence_chars)
     limit = settings.max_sentence_chars
-    notes = [f"{cut} stretch{'es' if cut > 1 else ''} of text longer than {limit:,} characters without a "
-             f"sentence end {'were' if cut > 1 else 'was'} cut into pieces of at most {limit:,} (max_sentence_chars)"
+    notes = [(f"{cut} stretch{'es' if cut > 1 else ''} of text longer than {limit:,} characters without a "
+              f"sentence end {'were' if cut > 1 else 'was'} cut into pieces of at most {limit:,} (max_sentence_chars)")
              ] if cut else []
     for note in notes:
         log.warning("%s", note)

@@ -10,11 +10,11 @@ so a hostile source text cannot make the page reach the network.
 
 from __future__ import annotations
 
+import html
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-import html
 from pathlib import Path
 from typing import Any, Sequence
 from urllib.parse import urlsplit
