@@ -15,8 +15,6 @@ repositories point at no network place, so nothing here can send a packet elsewh
 from __future__ import annotations
 
 import hashlib
-import shutil
-import subprocess
 from pathlib import Path
 
 import duckdb
@@ -26,19 +24,7 @@ from pytest_httpserver import HTTPServer
 from claims.errors import QueryError
 from claims.store import Store, run_user_query
 from claims.store.queries import sandboxed
-from tests.conftest import cli_env, run_cli
-
-
-@pytest.fixture
-def db(main_job_db: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "claims.duckdb"
-    shutil.copyfile(main_job_db, copy)
-    return copy
-
-
-@pytest.fixture
-def env(db: Path, prefect_home: Path) -> dict[str, str]:
-    return cli_env(db, prefect_home)
+from tests.conftest import one_error, run_cli
 
 
 @pytest.fixture
@@ -58,15 +44,8 @@ def _files(folder: Path) -> set[Path]:
     return {p for p in folder.rglob("*")}
 
 
-def one_error(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 1, (result.stdout, result.stderr)
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-    return lines[0]
-
-
 def test_the_command_writes_installs_loads_attaches_copies_and_exports_nothing(
-        env: dict[str, str], db: Path, own_file: Path, tmp_path: Path) -> None:
+        existing_env: dict[str, str], existing_db: Path, own_file: Path, tmp_path: Path) -> None:
     target = tmp_path / "out"
     statements = {
         f"copy (select * from claims) to '{own_file}'": "not COPY",
@@ -88,68 +67,72 @@ def test_the_command_writes_installs_loads_attaches_copies_and_exports_nothing(
         "checkpoint": "not CHECKPOINT",
         "select 1; copy claims to 'x.csv'": "give one SQL statement (2 given)",
     }
-    before, files_before, mine = _digest(db), _files(tmp_path), _digest(own_file)
+    before, files_before, mine = _digest(existing_db), _files(tmp_path), _digest(own_file)
     for sql, why in statements.items():
-        line = one_error(run_cli(["query", sql], env))
+        line = one_error(run_cli(["query", sql], existing_env))
         assert why in line, (sql, line)
-    assert _digest(db) == before and _digest(own_file) == mine
+    assert _digest(existing_db) == before and _digest(own_file) == mine
     assert _files(tmp_path) == files_before  # nothing written anywhere
 
 
-def test_files_outside_the_database_are_read_only_with_allow_read(env: dict[str, str], own_file: Path) -> None:
+def test_files_outside_the_database_are_read_only_with_allow_read(
+        existing_env: dict[str, str], own_file: Path) -> None:
     for sql in (f"select * from read_text('{own_file}')", f"select * from read_csv('{own_file}')",
                 "select * from read_text('/etc/passwd')", f"select * from glob('{own_file.parent}/*')",
                 f"select * from '{own_file}'"):
-        line = one_error(run_cli(["query", sql], env))
+        line = one_error(run_cli(["query", sql], existing_env))
         assert "reads only the database" in line or "does not exist" in line, (sql, line)
         assert "keep me" not in line
     # named with --allow-read, a file (or a folder's files) can be read, and nothing else
     result = run_cli(["query", f"select note from read_csv('{own_file}')", "--allow-read", str(own_file),
-                      "-f", "csv"], env)
+                      "-f", "csv"], existing_env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["note", "keep me"]
     result = run_cli(["query", f"select count(*) as n from glob('{own_file.parent}/*')", "--allow-read",
-                      str(own_file.parent), "-f", "csv"], env)
+                      str(own_file.parent), "-f", "csv"], existing_env)
     assert result.returncode == 0 and result.stdout.splitlines() == ["n", "1"], result.stderr
-    line = one_error(run_cli(["query", "select * from read_text('/etc/passwd')", "--allow-read", str(own_file)], env))
+    line = one_error(run_cli(["query", "select * from read_text('/etc/passwd')", "--allow-read", str(own_file)],
+                             existing_env))
     assert "reads only the database" in line
     # reading is all it allows: the statement still cannot write there
     mine = _digest(own_file)
-    line = one_error(run_cli(["query", f"copy (select 1) to '{own_file}'", "--allow-read", str(own_file)], env))
+    line = one_error(run_cli(["query", f"copy (select 1) to '{own_file}'", "--allow-read", str(own_file)],
+                             existing_env))
     assert "not COPY" in line and _digest(own_file) == mine
-    assert run_cli(["query", "select 1", "--allow-read", "/no/such/file"], env).returncode == 2
+    assert run_cli(["query", "select 1", "--allow-read", "/no/such/file"], existing_env).returncode == 2
 
 
-def test_nothing_is_fetched_even_from_a_local_server(httpserver: HTTPServer, env: dict[str, str]) -> None:
+def test_nothing_is_fetched_even_from_a_local_server(httpserver: HTTPServer, existing_env: dict[str, str]) -> None:
     httpserver.expect_request("/x.parquet").respond_with_data(b"PAR1", content_type="application/octet-stream")
     url = f"http://127.0.0.1:{httpserver.port}/x.parquet"
     for sql in (f"select * from read_parquet('{url}')", f"select * from read_text('{url}')"):
-        one_error(run_cli(["query", sql], env))
+        one_error(run_cli(["query", sql], existing_env))
     assert httpserver.log == []
 
 
-def test_outputs_go_only_where_out_says(env: dict[str, str], db: Path, tmp_path: Path) -> None:
+def test_outputs_go_only_where_out_says(existing_env: dict[str, str], existing_db: Path, tmp_path: Path) -> None:
     out = tmp_path / "results" / "latest.parquet"
     for _ in range(2):  # a second time over the existing file (DuckDB writes tmp_latest.parquet, then renames)
-        result = run_cli(["query", "select claim_id, label from latest_verdicts", "-f", "parquet", "--out", str(out)], env)
+        result = run_cli(["query", "select claim_id, label from latest_verdicts", "-f", "parquet", "--out", str(out)],
+                         existing_env)
         assert result.returncode == 0, result.stderr
     assert {p.name for p in out.parent.iterdir()} == {"latest.parquet"}
     assert duckdb.sql(f"select count(*) from read_parquet('{out}')").fetchall()[0][0] > 0
     # the statement cannot read the output file back, nor any other file, on its way there
     line = one_error(run_cli(["query", f"select * from read_parquet('{out}')", "-f", "parquet", "--out",
-                              str(tmp_path / "again.parquet")], env))
+                              str(tmp_path / "again.parquet")], existing_env))
     assert "reads only the database" in line
     export = tmp_path / "export"
-    result = run_cli(["export", "parquet", str(export)], env)
+    result = run_cli(["export", "parquet", str(export)], existing_env)
     assert result.returncode == 0, result.stderr
     assert {p.parent for p in export.rglob("*")} == {export} and (export / "claims.parquet").exists()
 
 
 def test_the_sandbox_itself_refuses_what_the_statement_check_would_let_through(
-        db: Path, own_file: Path, tmp_path: Path) -> None:
+        existing_db: Path, own_file: Path, tmp_path: Path) -> None:
     """The second layer alone: statements run straight on the sandboxed connection."""
-    store = Store(db)
-    before, mine = _digest(db), _digest(own_file)
+    store = Store(existing_db)
+    before, mine = _digest(existing_db), _digest(own_file)
     with sandboxed(store) as con:
         settings = dict(con.execute(
             "SELECT name, value FROM duckdb_settings() WHERE name IN ('enable_external_access', 'lock_configuration', "
@@ -168,13 +151,13 @@ def test_the_sandbox_itself_refuses_what_the_statement_check_would_let_through(
                     "delete from verdicts", "create table t (a int)"):
             with pytest.raises(duckdb.Error):
                 con.execute(sql).fetchall()
-    assert _digest(db) == before and _digest(own_file) == mine
+    assert _digest(existing_db) == before and _digest(own_file) == mine
     assert not (tmp_path / "c.csv").exists() and not (tmp_path / "dump").exists()
     assert not (tmp_path / "other.duckdb").exists()
 
 
-def test_the_library_call_is_sandboxed_too(db: Path, own_file: Path) -> None:
-    store = Store(db)
+def test_the_library_call_is_sandboxed_too(existing_db: Path, own_file: Path) -> None:
+    store = Store(existing_db)
     with pytest.raises(QueryError, match="reads only the database"):
         run_user_query(store, f"select * from read_text('{own_file}')")
     assert run_user_query(store, f"select content from read_text('{own_file}')",
