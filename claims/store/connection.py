@@ -223,21 +223,27 @@ class Database:
 
     def check_integrity(self) -> None:
         """Refuse a truncated or corrupt file before anything is written to it: the file must
-        be as long as its blocks say, and the first rows of every table must read (DuckDB
+        hold every block its tables and metadata use, and the first rows of every table must read (DuckDB
         checks each block's checksum as it reads it). A cheap look, not a full scan: damage
         deeper in a large table is caught when a transaction meets it (rolled back)."""
         if not self.path.exists() or self.path.stat().st_size == 0:
             return  # a new database (DuckDB refuses an empty file at open, as damaged)
         with self.connect(read_only=True) as con:
             try:
-                _, _, block_size, total_blocks, *_ = con.execute("PRAGMA database_size").fetchall()[0]
-                needed = _FILE_HEADERS_BYTES + int(total_blocks) * int(block_size)
-                size = self.path.stat().st_size
-                if size < needed:
-                    raise damaged(self.path, f"the file is {size:,} bytes, its {total_blocks} blocks need {needed:,}: "
-                                             "it was cut short")
+                block_size = int(con.execute("PRAGMA database_size").fetchall()[0][2])
                 tables = con.execute("SELECT schema_name, table_name FROM duckdb_tables() "
                                      "WHERE database_name = current_database()").fetchall()
+                # the last block in use (free blocks at the end may have been cut off by DuckDB itself)
+                last = con.execute("SELECT coalesce(max(block_id), -1) FROM pragma_metadata_info()").fetchall()[0][0]
+                for schema, table in tables:
+                    in_use = con.execute("SELECT max(greatest(block_id, coalesce(list_max(additional_block_ids), -1))) "
+                                         "FROM pragma_storage_info(?)", [f'"{schema}"."{table}"']).fetchall()[0][0]
+                    last = max(last, -1 if in_use is None else int(in_use))
+                needed = _FILE_HEADERS_BYTES + (last + 1) * block_size
+                size = self.path.stat().st_size
+                if size < needed:
+                    raise damaged(self.path, f"the file is {size:,} bytes, its blocks in use need {needed:,}: "
+                                             "it was cut short")
                 for schema, table in tables:
                     con.execute(f'SELECT * FROM "{schema}"."{table}" LIMIT 1').fetchall()
             except duckdb.Error as exc:
