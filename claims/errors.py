@@ -7,6 +7,7 @@
     │   └── RefusedURLError     a URL refused before any request (scheme, private host, robots)
     ├── StoreError              the database cannot be used
     │   ├── DatabaseLockedError another process holds the write lock for too long
+    │   ├── DatabaseDamagedError the file is truncated or corrupt (nothing is written to it)
     │   ├── SchemaVersionError  the file was written by a newer version of claims
     │   └── QueryError          bad SQL, or a write attempted through a read-only query
     └── ConfigError             settings that cannot work
@@ -24,6 +25,7 @@ __all__ = [
     "RefusedURLError",
     "StoreError",
     "DatabaseLockedError",
+    "DatabaseDamagedError",
     "SchemaVersionError",
     "QueryError",
     "ConfigError",
@@ -60,6 +62,10 @@ class StoreError(ClaimsError):
 
 class DatabaseLockedError(StoreError):
     """Another process held the database write lock past the retry budget."""
+
+
+class DatabaseDamagedError(StoreError):
+    """The database file is truncated or corrupt; it is left as it is, nothing written to it."""
 
 
 class SchemaVersionError(StoreError):

@@ -1,7 +1,10 @@
 """Reading the input document: a text file, standard input, or a URL.
 
 Every way in which an input can be unusable raises :class:`InputError` (or a FetchError
-for URLs) with one line saying what to do, before anything is written.
+for URLs) with one line saying what to do, before anything is written. Every read is
+bounded by ``max_input_bytes`` whatever the file system says (see
+:func:`claims.sources.text.read_text_file`); only regular files, standard input (``-``)
+and http(s) URLs are inputs.
 """
 
 from __future__ import annotations
@@ -16,7 +19,14 @@ from typing import Any
 from claims.errors import InputError
 from claims.models import Document
 from claims.settings import Settings
-from claims.sources.text import document_from_text, parse_front_matter
+from claims.sources.text import (
+    decode_text,
+    document_from_text,
+    over_limit,
+    parse_front_matter,
+    read_at_most,
+    read_text_file,
+)
 
 __all__ = ["document_from_text", "is_url", "parse_front_matter", "read_input", "read_source"]
 
@@ -27,57 +37,24 @@ def is_url(source: str) -> bool:
     return bool(re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", source))
 
 
-def _decode(data: bytes, name: str) -> str:
-    if b"\x00" in data[:8192]:
-        raise InputError(f"{name} looks binary (it contains NUL bytes): give a UTF-8 text file")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{name} is not UTF-8 (byte {exc.start} cannot be decoded): convert it, e.g. iconv -t UTF-8"
-        ) from None
-
-
-def _read_file(path: Path, settings: Settings) -> bytes:
-    if not path.exists():
-        raise InputError(f"{path} does not exist: check the path")
-    if path.is_dir():
-        raise InputError(f"{path} is a folder: give a text file, a URL or - for standard input")
-    try:
-        size = path.stat().st_size
-        if size > settings.max_input_bytes:
-            raise InputError(
-                f"{path} is {size / 1e6:.1f} MB, over the {settings.max_input_bytes / 1e6:.1f} MB limit: "
-                "split it into articles or raise max_input_bytes"
-            )
-        with path.open("rb") as handle:
-            return handle.read()
-    except PermissionError:
-        raise InputError(f"{path} cannot be read (permission denied): check its permissions") from None
-    except OSError as exc:
-        raise InputError(f"{path} cannot be read ({exc.strerror}): check the file") from None
-
-
 def read_input(source: str, settings: Settings, *, stdin_text: str | None = None, **meta: Any) -> Document:
     """Read ``source`` (a path, ``-`` for standard input, or an http(s) URL) into a Document.
 
     ``meta`` (title, outlet, published, url) overrides what the input says about itself.
     """
+    limit = settings.max_input_bytes
     if source == "-":
         if stdin_text is None:
-            data = sys.stdin.buffer.read(settings.max_input_bytes + 1)
-            if len(data) > settings.max_input_bytes:
-                raise InputError(
-                    f"standard input is over the {settings.max_input_bytes / 1e6:.1f} MB limit: "
-                    "split it into articles or raise max_input_bytes"
-                )
-            stdin_text = _decode(data, "standard input")
+            if sys.stdin is None:
+                raise InputError("standard input is closed: send the text to it, or give a file or a URL")
+            data = read_at_most(sys.stdin.buffer.read, limit + 1)
+            if len(data) > limit:
+                raise over_limit("standard input", limit)
+            stdin_text = decode_text(data, "standard input")
         return document_from_text(stdin_text, name="standard input", **meta)
     if is_url(source):
         return asyncio.run(_fetch_url(source, settings))
-    path = Path(source)
-    raw = _decode(_read_file(path, settings), str(path))
-    return document_from_text(raw, name=str(path), **meta)
+    return document_from_text(read_text_file(Path(source), limit), name=source, **meta)
 
 
 def read_source(source: str, settings: Settings, text: str | None = None,

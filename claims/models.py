@@ -8,6 +8,7 @@ between each other.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Literal
@@ -23,6 +24,7 @@ __all__ = [
     "VerdictLabel",
     "FeedEntry",
     "Stance",
+    "clean_text",
     "stable_id",
     "content_hash",
     "utcnow",
@@ -30,6 +32,21 @@ __all__ = [
 
 VerdictLabel = Literal["supported", "refuted", "conflicting", "not_enough_evidence"]
 Stance = Literal["support", "refute", "mixed", "neutral"]  # mixed: a fact-check rated it partly true
+
+
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls. NUL, escape
+# sequences (ESC, CSI) and the like never reach a table, the terminal or the report.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n", "\x85": "\n"})
+
+
+def clean_text(text: str) -> str:
+    """``text`` without control characters: vertical tab, form feed and NEL become line
+    breaks, every other control character but tab, line feed and carriage return (NUL, ESC,
+    DEL, the C1 range) is removed."""
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub("", text.translate(_LINE_BREAKS))
 
 
 def content_hash(text: str) -> str:
@@ -65,7 +82,13 @@ class Document:
 
     @staticmethod
     def make(text: str, *, url: str | None = None, **meta: object) -> "Document":
-        """Build a document whose id is the hash of its URL (when it has one) or its text."""
+        """Build a document whose id is the hash of its URL (when it has one) or its text.
+
+        Every document is made here, so this is where control characters leave the text and
+        its metadata (:func:`clean_text`), whatever the source: a file, a web page, a feed."""
+        text = clean_text(text)
+        url = clean_text(url) if url else url
+        meta = {k: clean_text(v) if isinstance(v, str) else v for k, v in meta.items()}
         digest = content_hash(text)
         doc_id = stable_id("url", url) if url else stable_id("text", digest)
         return Document(id=doc_id, text=text, url=url, content_hash=digest, **meta)  # type: ignore[arg-type]

@@ -32,7 +32,7 @@ import numpy as np
 from claims.embed import Embedder, embed_cached, embedder_for
 from claims.extract import ExtractionResult, extract_claims
 from claims.extract.matching import KnownClaim, assign_clusters
-from claims.ingest import read_source
+from claims.ingest import is_url, read_source
 from claims.models import Claim, Document, Evidence, Passage, Quantity, Verdict
 from claims.runner import LOCAL, StageRunner, tracked_run
 from claims.score.cache import predict_stance_cached
@@ -42,6 +42,7 @@ from claims.score.stance import load_stance_model
 from claims.score.verdict import VerdictPolicy, assess_evidence, best_evidence, best_source_text, decide
 from claims.settings import Settings
 from claims.sources import SourceError, SourceResult, gather_for_claims
+from claims.sources.safety import redact_url
 from claims.store import Store, open_store
 
 __all__ = [
@@ -90,13 +91,14 @@ class RunReport:
     errors: list[SourceError] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the user should know about the input
 
     def label_counts(self) -> dict[str, int]:
         return dict(Counter(v.label for v in self.verdicts))
 
     def stats(self) -> dict[str, Any]:
         return {"timings": self.timings, "counts": self.counts, "labels": self.label_counts(),
-                "errors": [f"{e.backend}: {e.target}: {e.error}" for e in self.errors]}
+                "errors": [f"{e.backend}: {e.target}: {e.error}" for e in self.errors], "notes": self.notes}
 
     def timed(self, name: str, fn: Callable[[], Any]) -> Any:
         """Run one stage, adding its wall time to ``timings[name]``."""
@@ -302,6 +304,7 @@ def verify(document: Document, settings: Settings, *, store: Store | None = None
     """Every stage for one input document, under a new ``runs`` row (``source``: how the
     input was named, kept as the run's input and parameters)."""
     store = store or open_store(settings)
+    source = redact_url(source) if source and is_url(source) else source  # no credentials in the store
     label = source if source not in (None, "-") else document.url or document.title or document.id
     run_id = store.start_run(flow_name=flow_name, input=label, flow_run_id=flow_run_id, run_id=run_id,
                              parameters={"source": source} if source else None)
@@ -313,6 +316,7 @@ def verify(document: Document, settings: Settings, *, store: Store | None = None
         report.stage(runner, "store_input", store.upsert_documents, [document])
         extraction = report.stage(runner, "extract", extract_stage, document, settings, store, embedder)
         report.claims = extraction.claims
+        report.notes = extraction.notes
         if extraction.claims:
             judge_and_store(extraction.claims, extraction.claim_vectors, extraction.focus_vectors, [document],
                             settings, store, embedder, report, runner)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
+from claims.errors import DatabaseDamagedError
 from claims.store import Store
 
 __all__ = ["LOCAL", "LocalRunner", "StageRunner", "Tracked", "tracked_run"]
@@ -70,9 +71,12 @@ class Tracked(Protocol):
 
 def tracked_run(store: Store, report: R, body: Callable[[], None]) -> R:
     """Run ``body`` and close ``report.run_id``'s row in ``runs`` as completed or failed
-    (with the error and what was done so far); failures are re-raised."""
+    (with the error and what was done so far); failures are re-raised. A damaged database
+    is left as it is (the row stays ``running``)."""
     try:
         body()
+    except DatabaseDamagedError:
+        raise  # nothing more is written to a damaged file, not even the run's end
     except BaseException as exc:
         store.finish_run(report.run_id, status="failed", error=f"{exc.__class__.__name__}: {exc}",
                          stats=report.stats())

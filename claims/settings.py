@@ -156,7 +156,8 @@ class Settings(BaseSettings):
     min_similarity: float = 0.35
     retrieval: Literal["dense", "hybrid"] = "hybrid"  # hybrid: dense and BM25 rankings fused (RRF)
     rrf_k: int = 10  # reciprocal rank fusion constant, chosen on Climate-FEVER's dev half
-    max_input_bytes: int = 5_000_000
+    max_input_bytes: int = Field(5_000_000, ge=1)  # larger inputs are refused
+    max_sentence_chars: int = Field(1000, ge=100)  # longer sentences are cut; no claim is longer
     passage_sentences: int = 3
     passage_overlap: int = 1
     quantity_tolerance: float = 0.05

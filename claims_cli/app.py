@@ -40,6 +40,9 @@ def _root(
     # Without -v only errors are logged: failed sources are summarised after the table.
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request with its whole URL, credentials included; the fetcher logs
+    # its own requests with the URL redacted
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from claims.ingest import read_input
 from claims.pipeline import RunReport, verdict_rows, verify
@@ -92,10 +93,13 @@ def check(
 def _run_flow(run: Invocation, source: str, document: Any) -> RunReport:
     run.quiet_prefect()
     # lazy: Prefect (1.5 s to import) only when a Prefect API is configured
+    from flows.secrets import url_parameter
     from flows.verify import verify_document
 
     config = run.config_file()
-    return verify_document(source, document=document, config=str(config) if config else None,
+    # Prefect keeps a flow run's parameters in its database and shows them in its UI: the
+    # source goes there without credentials (the command has read it; the flow gets the document)
+    return verify_document(url_parameter(source), document=document, config=str(config) if config else None,
                            overrides=run.flag_overrides())
 
 
@@ -113,10 +117,13 @@ def _print_report(report: RunReport, json_out: bool, database: str) -> None:
         for r in rows:
             colour = _COLOURS.get(r["verdict"], "white")
             conf = "" if r["confidence"] is None else f"{r['confidence']:.2f}"
-            table.add_row(r["claim"], f"[{colour}]{r['verdict']}[/{colour}]", conf, r["best_source"])
+            # Text, not markup: a claim or an outlet name with [brackets] is printed as written
+            table.add_row(Text(r["claim"]), Text(r["verdict"], style=colour), conf, Text(r["best_source"] or ""))
         out.print(table)
         summary = ", ".join(f"{n} {label}" for label, n in sorted(report.label_counts().items()))
         out.print(f"{len(report.claims)} claims checked ({summary or 'none'}); run {report.run_id}; database {database}")
+    for note in report.notes:
+        err.print(f"Note: {note}", markup=False, soft_wrap=True)
     if report.errors:
         backends = sorted({e.backend for e in report.errors})
         err.print(f"Warning: {len(report.errors)} source fetches failed ({', '.join(backends)}); "

@@ -47,8 +47,10 @@ def monitor_command(
         if run.orchestrated():
             # lazy: Prefect (1.5 s to import) only when a Prefect API is configured
             from flows.monitor import monitor_feeds
+            from flows.secrets import feeds_through_settings
 
-            result = monitor_feeds(feeds=feed_urls, **_flow_arguments(run, concurrency))
+            # the feeds' credentials reach the flow run through its settings, not its parameters
+            result = monitor_feeds(feeds=feeds_through_settings(feed_urls), **_flow_arguments(run, concurrency))
         else:
             result = monitor(settings, feed_urls, store=run.store()).summary()
     if json_out:

@@ -16,8 +16,10 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from claims.embed import embedder_for
+from claims.models import clean_text
 from claims.search import search_store
 from claims.store import run_user_query
 from claims.store.export import query_to_parquet
@@ -56,7 +58,7 @@ def _cell(value: Any, width: int = 60) -> str:
         if len(value) > 8 and all(isinstance(v, (int, float)) for v in value):
             return f"[{len(value)} values]"
         return ", ".join(_cell(v, width) for v in value)
-    text = str(value)
+    text = clean_text(str(value))  # no escape sequences from the data reach the terminal
     limit = 4 * width
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -77,7 +79,7 @@ def _query_table(columns: list[str], rows: list[tuple[Any, ...]], width: int) ->
             table.add_column(column, overflow="fold", max_width=width, justify=justify)
         needed += min(natural, width) + 3
     for r in cells:
-        table.add_row(*r)
+        table.add_row(*(Text(c) for c in r))  # Text, not markup: "[/b]" in the data prints as written
     return table, needed
 
 
@@ -87,8 +89,19 @@ def _parse_params(params: list[str]) -> dict[str, Any]:
         if "=" not in item:
             fail(f"--param {item!r} is not NAME=VALUE: write e.g. --param claim=abc123", 2)
         name, value = item.split("=", 1)
-        parsed[name.strip()] = value
+        name = name.strip()
+        if name in parsed:
+            fail(f"--param {name} is given twice ({parsed[name]!r} and {value!r}): give each name once "
+                 "(for several values, use several names: --param a=1 --param b=2)", 2)
+        parsed[name] = value
     return parsed
+
+
+def _allowed_reads(paths: list[Path]) -> tuple[Path, ...]:
+    for path in paths:
+        if not path.exists():
+            fail(f"--allow-read {path} does not exist: name an existing file or folder", 2)
+    return tuple(paths)
 
 
 @app.command()
@@ -99,19 +112,25 @@ def query(
     param: list[str] = typer.Option([], "--param", "-p", help="Bound parameter NAME=VALUE, used as $NAME in the SQL."),
     out_file: Path | None = typer.Option(None, "--out", "-o", help="Output file (required for parquet)."),
     width: int = typer.Option(60, help="Widest column in table format (characters)."),
+    allow_read: list[Path] = typer.Option(
+        [], "--allow-read", help="A file or folder the query may read besides the database (e.g. with "
+        "read_parquet); repeat for several. Without it, the query reads the database only."),
 ) -> None:
-    """Run a read-only SQL query on the verdict database and print the rows."""
+    """Run one read-only SQL statement (SELECT or EXPLAIN) on the verdict database and print
+    the rows. It runs in a sandbox: it cannot change the database, write or read other
+    files (unless --allow-read names them), reach the network, or install or load extensions."""
     if fmt not in {"table", "csv", "json", "parquet"}:
         fail(f"unknown --format {fmt!r}: use table, csv, json or parquet", 2)
-    store = invocation(ctx).read_only_store()
     params = _parse_params(param)
+    readable = _allowed_reads(allow_read)
+    store = invocation(ctx).read_only_store()
     if fmt == "parquet":
         if out_file is None:
             fail("--format parquet needs --out FILE.parquet", 2)
-        n = query_to_parquet(store, sql, out_file, params)
+        n = query_to_parquet(store, sql, out_file, params, allow_read=readable)
         err.print(f"wrote {n} rows to {out_file}", markup=False)
         return
-    result = run_user_query(store, sql, params)
+    result = run_user_query(store, sql, params, allow_read=readable)
     if fmt == "json":
         text = json.dumps([{c: jsonable(v) for c, v in zip(result.columns, row)} for row in result.rows],
                           ensure_ascii=False, indent=2)
@@ -161,5 +180,5 @@ def search(
         table.add_column(column, **opts)
     for h in hits:
         when = f" ({h.published_at:%Y-%m-%d})" if h.published_at else ""
-        table.add_row(str(h.rank), f"{h.score:.3f}", h.text, f"{h.outlet or h.url or ''}{when}")
+        table.add_row(str(h.rank), f"{h.score:.3f}", Text(h.text), Text(f"{h.outlet or h.url or ''}{when}"))
     out.print(table)

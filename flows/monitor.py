@@ -17,6 +17,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from claims.monitor import monitor
 from flows.runners import PrefectRunner, current_flow_run_id
+from flows.secrets import with_credentials
 from flows.settings import flow_settings
 
 __all__ = ["SUMMARY_KEY", "TABLE_KEY", "monitor_feeds"]
@@ -28,9 +29,11 @@ TABLE_KEY = "monitor-feeds-articles"
 @flow(name="monitor-feeds")
 def monitor_feeds(feeds: list[str] | None = None, config: str | None = None,
                   overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Verify the articles of the feeds (default: ``sources.feeds.feeds``) not seen before."""
+    """Verify the articles of the feeds (default: ``sources.feeds.feeds``) not seen before.
+    A feed given without its credentials gets them from the settings' feeds."""
     settings = flow_settings(config, overrides)
-    report = monitor(settings, feeds, runner=PrefectRunner(settings), flow_run_id=current_flow_run_id())
+    report = monitor(settings, with_credentials(feeds, settings), runner=PrefectRunner(settings),
+                     flow_run_id=current_flow_run_id())
     create_markdown_artifact(key=SUMMARY_KEY, markdown=report.markdown(),
                              description=f"Feed monitoring run {report.run_id}")
     create_table_artifact(key=TABLE_KEY, table=report.table_rows(),

@@ -77,3 +77,26 @@ def main_job_db(tmp_path_factory: pytest.TempPathFactory, prefect_home: Path) ->
     assert result.returncode == 0, result.stderr
     (db.parent / "check.json").write_text(result.stdout, encoding="utf-8")  # what the check printed
     return db
+
+
+@pytest.fixture
+def existing_db(main_job_db: Path, tmp_path: Path) -> Path:
+    """A copy of the main job's database for one test: real rows it may change, or must not."""
+    copy = tmp_path / "existing.duckdb"
+    shutil.copyfile(main_job_db, copy)
+    return copy
+
+
+@pytest.fixture
+def existing_env(existing_db: Path, prefect_home: Path) -> dict[str, str]:
+    """The command's environment for :func:`existing_db`."""
+    return cli_env(existing_db, prefect_home)
+
+
+def one_error(result: subprocess.CompletedProcess[str], code: int = 1) -> str:
+    """The one ``Error:`` line a refused command prints on standard error (and its exit code)."""
+    assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]

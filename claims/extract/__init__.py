@@ -17,7 +17,7 @@ import numpy as np
 
 from claims.extract.checkworthiness import CheckworthinessModel
 from claims.extract.quantities import is_time_frame, parse_quantities, scope_window
-from claims.extract.sentences import split_sentences
+from claims.extract.sentences import cap_length, split_sentences
 from claims.extract.structure import claim_date, claim_type, find_attribution, find_entities
 from claims.models import Claim, Document, Quantity, Sentence, stable_id
 from claims.embed import Embedder
@@ -45,6 +45,7 @@ class ExtractionResult:
     focus_vectors: np.ndarray | None = None
     sentences: list[Sentence] = field(default_factory=list)
     scores: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    notes: list[str] = field(default_factory=list)  # what the user should know (sentences cut)
 
 
 def primary_quantity(quantities: Sequence[Quantity], text: str | None = None) -> Quantity | None:
@@ -87,9 +88,18 @@ def extract_claims(document: Document, embedder: Embedder, settings: Settings,
     """
     embed = embed or embedder.encode
 
-    sentences = [s for s in split_sentences(document.text) if len(_WORDS.findall(s.text)) >= 4]
+    # A "sentence" of thousands of characters (a text without full stops) would become one
+    # unreadable claim: it is cut into pieces of at most max_sentence_chars, and said so.
+    capped, cut = cap_length(split_sentences(document.text), document.text, settings.max_sentence_chars)
+    limit = settings.max_sentence_chars
+    notes = [(f"{cut} stretch{'es' if cut > 1 else ''} of text longer than {limit:,} characters without a "
+              f"sentence end {'were' if cut > 1 else 'was'} cut into pieces of at most {limit:,} (max_sentence_chars)")
+             ] if cut else []
+    for note in notes:
+        log.warning("%s", note)
+    sentences = [s for s in capped if len(_WORDS.findall(s.text)) >= 4]
     if not sentences:
-        return ExtractionResult([], np.zeros((0, embedder.dimension), dtype=np.float32))
+        return ExtractionResult([], np.zeros((0, embedder.dimension), dtype=np.float32), notes=notes)
     vectors = embed([s.text for s in sentences])
     scores = np.asarray((scorer or default_scorer()).score([s.text for s in sentences], embeddings=vectors),
                         dtype=np.float32)
@@ -116,7 +126,8 @@ def extract_claims(document: Document, embedder: Embedder, settings: Settings,
             entities=find_entities(s.text),
         ))
     claim_vectors = vectors[chosen] if chosen else np.zeros((0, embedder.dimension), dtype=np.float32)
-    return ExtractionResult(claims, claim_vectors, focus_vectors(claims, claim_vectors, embed), sentences, scores)
+    return ExtractionResult(claims, claim_vectors, focus_vectors(claims, claim_vectors, embed), sentences, scores,
+                            notes)
 
 
 def focus_vectors(claims: Sequence[Claim], claim_vectors: np.ndarray,

@@ -2,23 +2,25 @@
 
 It reads only the documented views (``latest_verdicts``, ``claim_evidence``,
 ``quantity_reports``, ``source_agreement``), so what the report shows is what SQL users
-see. Everything from the database is escaped; links are written only for http(s) URLs,
+see. Everything from the database is escaped, control characters removed (rows stored
+before they were kept out of the database may hold them); links are written only for http(s) URLs,
 with ``rel="noopener noreferrer"``; a Content-Security-Policy forbids loading anything,
 so a hostile source text cannot make the page reach the network.
 """
 
 from __future__ import annotations
 
+import html
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from html import escape
 from pathlib import Path
 from typing import Any, Sequence
 from urllib.parse import urlsplit
 
 from claims.extract.quantities import counted_head, parse_quantities
+from claims.models import clean_text
 from claims.report.svg import ChartPoint, format_figure, quantity_chart
 from claims.store import Store
 
@@ -207,6 +209,11 @@ def _charts(entries: Sequence[ClaimEntry], reports: Sequence[dict[str, Any]]) ->
 
 
 # -- writing -----------------------------------------------------------------------------
+
+
+def escape(text: str, quote: bool = True) -> str:
+    """HTML-escaped ``text`` without control characters (NUL, escape sequences)."""
+    return html.escape(clean_text(text), quote=quote)
 
 
 def safe_href(url: str | None) -> str | None:

@@ -32,7 +32,7 @@ def build_backends(settings: Settings, fetcher: object | None = None) -> list[Ba
     backends: list[Backend] = []
     sources = settings.sources
     if sources.corpus.enabled:
-        backends.append(CorpusBackend(sources.corpus.path))
+        backends.append(CorpusBackend(sources.corpus.path, settings.max_input_bytes))
     if fetcher is None:
         return backends
     # lazy: the web backends bring httpx, trafilatura and feedparser (0.4 s), needed only

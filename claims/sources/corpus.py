@@ -12,7 +12,7 @@ from pathlib import Path
 
 from claims.errors import InputError
 from claims.sources.base import SourceError, SourceRequest, SourceResult
-from claims.sources.text import document_from_text
+from claims.sources.text import document_from_text, read_text_file
 
 __all__ = ["CorpusBackend", "load_corpus"]
 
@@ -21,23 +21,24 @@ log = logging.getLogger(__name__)
 _SUFFIXES = {".md", ".txt", ".markdown"}
 
 
-def load_corpus(folder: Path) -> SourceResult:
-    """Every readable document in ``folder`` (recursively), errors recorded per file."""
+def load_corpus(folder: Path, max_bytes: int = 5_000_000) -> SourceResult:
+    """Every readable document in ``folder`` (recursively), errors recorded per file (one
+    over ``max_bytes``, binary or not a regular file among them)."""
     result = SourceResult()
     if not folder.is_dir():
         result.errors.append(SourceError("corpus", str(folder), "corpus folder does not exist"))
         return result
     for path in sorted(folder.rglob("*")):
-        if path.suffix.lower() not in _SUFFIXES or not path.is_file():
+        if path.suffix.lower() not in _SUFFIXES or path.is_dir():
             continue
         try:
-            raw = path.read_text(encoding="utf-8")
+            raw = read_text_file(path, max_bytes)
             doc = document_from_text(raw, name=str(path), source_kind="corpus")
             if doc.url is None:  # a stable identity for documents without a URL
                 doc = document_from_text(raw, name=str(path), source_kind="corpus",
                                          url=path.resolve().as_uri())
             result.documents.append(doc)
-        except (InputError, UnicodeDecodeError, OSError) as exc:
+        except InputError as exc:
             log.warning("skipping corpus file %s: %s", path, exc)
             result.errors.append(SourceError("corpus", str(path), str(exc)))
     return result
@@ -48,13 +49,14 @@ class CorpusBackend:
 
     name = "corpus"
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, max_bytes: int = 5_000_000) -> None:
         self.folder = Path(folder)
+        self.max_bytes = max_bytes
         self._loaded: SourceResult | None = None
 
     def _load(self) -> SourceResult:
         if self._loaded is None:
-            self._loaded = load_corpus(self.folder)
+            self._loaded = load_corpus(self.folder, self.max_bytes)
         return self._loaded
 
     async def gather(self, request: SourceRequest) -> SourceResult:

@@ -73,7 +73,7 @@ def parse_feed(text: str, feed_url: str) -> tuple[list[FeedEntry], list[str]]:
         seen.add(url)
         title = (entry.get("title") or "").strip() or None
         summary = (entry.get("summary") or "").strip() or None
-        entries.append(FeedEntry(feed_url=feed_url, url=url, title=title, summary=summary,
+        entries.append(FeedEntry(feed_url=redact_url(feed_url), url=url, title=title, summary=summary,
                                  published=_when(entry), entry_id=str(entry.get("id") or url)))
     return entries, problems
 

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from claims.sources.safety import SECRET_PARAMS
+
 if TYPE_CHECKING:
     from claims.models import Claim
 
@@ -59,7 +61,8 @@ TRACKING_PARAMS = frozenset({
 
 def canonical_url(url: str) -> str:
     """One spelling per page: lower-case scheme and host, no default port, no fragment,
-    no tracking parameters (``utm_*`` and the like), query parameters sorted."""
+    no credentials (user:password@, ``key``/``token`` and the like), no tracking parameters
+    (``utm_*`` and the like), query parameters sorted."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -73,7 +76,7 @@ def canonical_url(url: str) -> str:
         host = f"{host}:{port}"
     query = sorted(
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMS
+        if not k.lower().startswith("utm_") and k.lower() not in TRACKING_PARAMS and k.lower() not in SECRET_PARAMS
     )
     path = parts.path or "/"
     return urlunsplit((scheme, host, path, urlencode(query), ""))

@@ -8,7 +8,8 @@ exactly those checked addresses (see :class:`PinnedAddresses`), so a second DNS 
 cannot swap in a private address between the check and the connect.
 
 A host is let through despite a non-public address only when ``host:port`` (as written in
-the URL) is listed in ``settings.http.allow_private_hosts`` (environment
+the URL: ``[::1]:8080`` for an IPv6 address) is listed in
+``settings.http.allow_private_hosts`` (environment
 ``CLAIMS_ALLOW_PRIVATE_HOSTS``, comma-separated); the tests allow their own 127.0.0.1 ports
 this way.
 """
@@ -30,6 +31,7 @@ __all__ = [
     "CheckedURL",
     "PinnedAddresses",
     "check_scheme",
+    "host_port_forms",
     "is_public_address",
     "redact_url",
     "resolve_and_check",
@@ -123,6 +125,14 @@ def check_scheme(url: str) -> tuple[str, str, int]:
     return scheme, host, port
 
 
+def host_port_forms(host: str, port: int) -> tuple[str, ...]:
+    """How ``host:port`` may be written in ``allow_private_hosts``, the usable form first: an
+    IPv6 address in brackets as in a URL (``[::1]:35327``), or bare (``::1:35327``)."""
+    if ":" in host:
+        return f"[{host}]:{port}", f"{host}:{port}"
+    return (f"{host}:{port}",)
+
+
 def _literal(host: str) -> IPAddress | None:
     try:
         return ipaddress.ip_address(host.strip("[]"))
@@ -163,14 +173,14 @@ async def resolve_and_check(
     scheme, host, port = check_scheme(url)
     allowed = {entry.strip().lower() for entry in allow_private_hosts}
     addresses = await _resolve(host, port, timeout)
-    if f"{host}:{port}" not in allowed:
+    if not allowed & set(host_port_forms(host, port)):
         for address in addresses:
             why = _describe(ipaddress.ip_address(address))
             if why is not None:
                 where = f"{host} is" if _literal(host) is not None else f"{host} resolves to {address},"
                 raise RefusedURLError(
                     f"refused {redact_url(url)}: {where} a non-public address ({why}); "
-                    f"if you trust it, add {host}:{port} to http.allow_private_hosts "
+                    f"if you trust it, add {host_port_forms(host, port)[0]} to http.allow_private_hosts "
                     "(CLAIMS_ALLOW_PRIVATE_HOSTS)"
                 )
     return CheckedURL(url=url, scheme=scheme, host=host, port=port, addresses=addresses)

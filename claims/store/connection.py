@@ -10,6 +10,14 @@ failing. Everything that makes a verdict visible (the verdict row and its eviden
 is written in one transaction, so a run killed at any point leaves either all of a
 claim's verdict or none of it.
 
+Damage. A truncated or corrupt file is refused before anything is written to it: opening
+the database for writing (:meth:`Database.migrate`) first checks, on a read-only
+connection, that the file is as long as its blocks say and that the first rows of every
+table can be read (DuckDB checksums every block it reads). A damage error met later, in
+any transaction, rolls that transaction back and becomes the same one-line
+:class:`~claims.errors.DatabaseDamagedError` (the run's row is then not closed: that would
+be a write).
+
 Within one process, connections to a file are opened one at a time (an in-process lock
 per file, held for the connection's short life). DuckDB would share one database
 instance between them, and concurrent use of it fails in two ways seen here: two
@@ -35,10 +43,11 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from claims.errors import DatabaseLockedError, SchemaVersionError, StoreError
+from claims.errors import DatabaseDamagedError, DatabaseLockedError, SchemaVersionError, StoreError
 from claims.models import utcnow
 
-__all__ = ["Database", "SCHEMA_VERSION", "insert_rows", "insert_scanned", "row_count", "rows_as_dicts"]
+__all__ = ["Database", "SCHEMA_VERSION", "damaged", "insert_rows", "insert_scanned", "is_damage", "row_count",
+           "rows_as_dicts"]
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +75,26 @@ def _views_sql() -> str:
 def _is_lock_error(exc: BaseException) -> bool:
     text = str(exc)
     return "lock" in text.lower() and ("Conflicting lock" in text or "Could not set lock" in text)
+
+
+# What DuckDB says when a file is shorter than its blocks or a block fails its checksum.
+_DAMAGE_SIGNS = ("corrupt database file", "could not read enough bytes", "checksum",
+                 "not a valid duckdb database file")
+# The file's three headers (one main, two database headers of 4 KiB) come before its blocks.
+_FILE_HEADERS_BYTES = 3 * 4096
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether a DuckDB error says the file is truncated or corrupt."""
+    text = str(exc).lower()
+    return any(sign in text for sign in _DAMAGE_SIGNS)
+
+
+def damaged(path: Path, detail: str, *, written: str = "nothing was written to it") -> DatabaseDamagedError:
+    """The one-line error for a truncated or corrupt database file."""
+    return DatabaseDamagedError(
+        f"database {path} is damaged ({detail}); {written}: restore it from a backup or rebuild it "
+        "from your Parquet export (claims export parquet), or move it away to start a new database")
 
 
 _PROCESS_LOCKS: dict[str, threading.RLock] = {}
@@ -133,15 +162,17 @@ class Database:
 
     # -- connections -------------------------------------------------------------------
 
-    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+    def _open(self, read_only: bool, config: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
         deadline = time.monotonic() + self.lock_timeout
         delay = 0.05
         while True:
             try:
-                return duckdb.connect(str(self.path), read_only=read_only)
+                return duckdb.connect(str(self.path), read_only=read_only, config=config or {})
             except duckdb.IOException as exc:
+                if is_damage(exc):
+                    raise damaged(self.path, str(exc).splitlines()[0]) from None
                 if not _is_lock_error(exc):
-                    raise StoreError(f"cannot open database {self.path}: {exc}") from None
+                    raise StoreError(f"cannot open database {self.path}: {str(exc).splitlines()[0]}") from None
                 if time.monotonic() >= deadline:
                     raise DatabaseLockedError(
                         f"database {self.path} is locked by another process for more than "
@@ -150,18 +181,22 @@ class Database:
                 time.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 2, 2.0)
             except duckdb.Error as exc:
+                if is_damage(exc):
+                    raise damaged(self.path, str(exc).splitlines()[0]) from None
                 raise StoreError(
                     f"cannot open database {self.path} ({str(exc).splitlines()[0]}): "
                     "check the path, or move a damaged file away"
                 ) from None
 
     @contextmanager
-    def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection for the duration of the block (read-only ones need an existing file)."""
+    def connect(self, *, read_only: bool = False,
+                config: dict[str, Any] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for the duration of the block (read-only ones need an existing file);
+        ``config``: DuckDB settings given when it opens."""
         if read_only and not self.path.exists():
             raise StoreError(f"database {self.path} does not exist: run `claims check` first or set CLAIMS_DB")
         with _process_lock(self.path):
-            con = self._open(read_only)
+            con = self._open(read_only, config)
             try:
                 yield con
             finally:
@@ -169,21 +204,61 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A short write transaction: committed on success, rolled back on error."""
+        """A short write transaction: committed on success, rolled back on error (a damaged
+        file's error becomes :class:`~claims.errors.DatabaseDamagedError`)."""
         with self.connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
+            except duckdb.Error as exc:
+                con.execute("ROLLBACK")
+                if is_damage(exc):
+                    raise damaged(self.path, str(exc).splitlines()[0],
+                                  written="this write was rolled back") from None
+                raise
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
 
+    def check_integrity(self) -> None:
+        """Refuse a truncated or corrupt file before anything is written to it: the file must
+        hold every block its tables and metadata use, and the first rows of every table must read (DuckDB
+        checks each block's checksum as it reads it). A cheap look, not a full scan: damage
+        deeper in a large table is caught when a transaction meets it (rolled back)."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return  # a new database (DuckDB refuses an empty file at open, as damaged)
+        with self.connect(read_only=True) as con:
+            try:
+                block_size = int(con.execute("PRAGMA database_size").fetchall()[0][2])
+                tables = con.execute("SELECT schema_name, table_name FROM duckdb_tables() "
+                                     "WHERE database_name = current_database()").fetchall()
+                # the last block in use (free blocks at the end may have been cut off by DuckDB itself)
+                last = con.execute("SELECT coalesce(max(block_id), -1) FROM pragma_metadata_info()").fetchall()[0][0]
+                for schema, table in tables:
+                    in_use = con.execute("SELECT max(greatest(block_id, coalesce(list_max(additional_block_ids), -1))) "
+                                         "FROM pragma_storage_info(?)", [f'"{schema}"."{table}"']).fetchall()[0][0]
+                    last = max(last, -1 if in_use is None else int(in_use))
+                needed = _FILE_HEADERS_BYTES + (last + 1) * block_size
+                size = self.path.stat().st_size
+                if size < needed:
+                    raise damaged(self.path, f"the file is {size:,} bytes, its blocks in use need {needed:,}: "
+                                             "it was cut short")
+                for schema, table in tables:
+                    con.execute(f'SELECT * FROM "{schema}"."{table}" LIMIT 1').fetchall()
+            except duckdb.Error as exc:
+                if is_damage(exc):
+                    raise damaged(self.path, str(exc).splitlines()[0]) from None
+                raise StoreError(f"cannot read database {self.path} ({str(exc).splitlines()[0]}): "
+                                 "check the file, or move it away") from None
+
     # -- schema --------------------------------------------------------------------------
 
     def migrate(self) -> int:
-        """Apply the migrations this file lacks; refuse a file from a newer version."""
+        """Apply the migrations this file lacks; refuse a file from a newer version, and a
+        damaged one before anything is written (:meth:`check_integrity`)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.check_integrity()
         with self.transaction() as con:
             con.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
