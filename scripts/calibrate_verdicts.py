@@ -223,7 +223,7 @@ def fit_monotone(z: np.ndarray, y: np.ndarray, weight: np.ndarray, signs: np.nda
     return result.x[: n_labels * n_features].reshape(n_labels, n_features), result.x[n_labels * n_features:]
 
 
-def fit_model(candidates, dev, datasets, gold, settings, base, min_precision):  # noqa: ANN001, ANN201
+def fit_model(candidates, dev, datasets, gold, settings, base, min_precision, gate="abstain"):  # noqa: ANN001, ANN201
     """The learned verdict model: (objective on out-of-fold dev probabilities, VerdictModel).
 
     A sign-constrained multinomial logistic regression over VERDICT_FEATURES
@@ -235,7 +235,9 @@ def fit_model(candidates, dev, datasets, gold, settings, base, min_precision):  
 
     from claims.pipeline import select_evidence
     from claims.score.calibration import VerdictModel
-    from claims.score.verdict import FEATURE_SIGNS, VERDICT_FEATURES, assess_evidence, claim_features, decisive_figures
+    from claims.score.verdict import (
+        FEATURE_SIGNS, VERDICT_FEATURES, assess_evidence, claim_features, decisive_figures, label_gate,
+    )
 
     policy = dataclasses.replace(base, aggregator="votes", **MODEL_POLICY)
     assessed = [select_evidence(assess_evidence(c.claim, c.hits, policy, c.probs), settings.top_k) for c in candidates]
@@ -268,8 +270,14 @@ def fit_model(candidates, dev, datasets, gold, settings, base, min_precision):  
         held = dev_rows[fold[dev_rows] == f]
         oof[held] = proba(fit(dev_rows[fold[dev_rows] != f]), held)
 
+    # a label the evidence cannot carry is never said (claims.score.verdict.LABEL_NEEDS): the
+    # gate "abstain" says not_enough_evidence instead, "exclude" the best label it can carry
+    allowed = label_gate(x, labels)
+
     def metrics_for(bias: np.ndarray) -> dict:
-        pred = [fixed[i] or labels[int(np.argmax(np.log(oof[i] + 1e-12) + bias))] for i in dev]
+        rule = VerdictModel(features=[], labels=labels, mean=[], scale=[], coef=[], intercept=[],
+                            bias=bias.tolist(), gate=gate)
+        pred = [fixed[i] or labels[rule.decide(oof[i], allowed[i])] for i in dev]
         return scores([datasets[i] for i in dev], ["dev"] * len(dev), [gold[i] for i in dev],
                       [_Label(p) for p in pred], "dev")
 
@@ -279,10 +287,11 @@ def fit_model(candidates, dev, datasets, gold, settings, base, min_precision):  
         key = objective(metrics_for(bias), min_precision)
         if best is None or key > best:
             best, best_bias = key, bias
-    log.info("model: biases %s feasible=%s mean macro-F1 %.4f (out-of-fold, dev)", best_bias.tolist(), *best)
+    log.info("model (label gate %s): biases %s feasible=%s mean macro-F1 %.4f (out-of-fold, dev)",
+             gate, best_bias.tolist(), *best)
     coef, intercept, mean, scale = fit(dev_rows)
     model = VerdictModel(features=list(VERDICT_FEATURES), labels=labels, mean=mean.tolist(), scale=scale.tolist(),
-                         coef=coef.tolist(), intercept=intercept.tolist(), bias=best_bias.tolist())
+                         coef=coef.tolist(), intercept=intercept.tolist(), bias=best_bias.tolist(), gate=gate)
     return best, model
 
 
@@ -335,13 +344,16 @@ def main() -> None:
     base = dataclasses.replace(policy_from_settings(settings), calibrate=False, model=None)
 
     started = time.perf_counter()
-    results = {}
+    results, fits = {}, {}
     if args.aggregator in ("best", "votes"):
         results["votes"] = search_votes(candidates, dev, datasets, gold, settings, base, args.min_precision,
                                         args.rounds)
     if args.aggregator in ("best", "model"):
-        key, model = fit_model(candidates, dev, datasets, gold, settings, base, args.min_precision)
-        results["model"] = (key, model)
+        # the two gates compete on the dev objective; the model free to say a label the evidence
+        # cannot carry (gate "none") is measured for comparison only
+        fits = {gate: fit_model(candidates, dev, datasets, gold, settings, base, args.min_precision, gate=gate)
+                for gate in ("abstain", "exclude", "none")}
+        results["model"] = max((fits["abstain"], fits["exclude"]), key=lambda r: r[0])
     log.info("searched in %.0fs: %s", time.perf_counter() - started,
              {name: {"feasible": r[0][0], "dev_mean_macro_f1": round(r[0][1], 4)} for name, r in results.items()})
     chosen = max(results, key=lambda name: results[name][0])
@@ -369,6 +381,8 @@ def main() -> None:
         "aggregator": chosen,
         "candidates": {name: {"feasible": r[0][0], "dev_mean_macro_f1": round(r[0][1], 4)}
                        for name, r in results.items()},
+        "model_gates": ({gate: {"feasible": r[0][0], "dev_mean_macro_f1": round(r[0][1], 4)} for gate, r in fits.items()}
+                        if args.aggregator in ("best", "model") else None),
         "vote_grid": GRID, "stance_model": stance_name,
         "out_of_fold_stance": str(args.oof) if args.oof else None,
         "before_calibration": raw, "after_calibration": calibrated,

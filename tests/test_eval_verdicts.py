@@ -327,3 +327,37 @@ def test_the_shipped_verdict_model_keeps_its_signs():
     p0, p1 = model.probabilities(np.stack([base, more_support]))
     supported, refuted = model.labels.index("supported"), model.labels.index("refuted")
     assert p1[supported] >= p0[supported] and p1[refuted] <= p0[refuted]
+
+
+@pytest.mark.parametrize("present, allowed", [
+    ({}, {"not_enough_evidence"}),
+    ({"support_weight": 0.6}, {"supported", "not_enough_evidence"}),
+    ({"asserted_matches": 1}, {"supported", "not_enough_evidence"}),
+    ({"disputes": 1}, {"refuted", "not_enough_evidence"}),
+    ({"asserted_mismatches": 2, "refute_weight": 0.4}, {"refuted", "not_enough_evidence"}),
+    ({"support_weight": 0.6, "refute_weight": 0.5, "both_sides": 0.5},
+     {"supported", "refuted", "conflicting", "not_enough_evidence"}),
+    ({"mixed_ratings": 1}, {"conflicting", "not_enough_evidence"}),
+    # the stance model's probabilities alone carry no label: they are not a voice
+    ({"max_support_prob": 0.9, "max_refute_prob": 0.8, "mean_neutral_prob": 0.1},
+     {"not_enough_evidence"}),
+])
+def test_a_label_needs_evidence_that_carries_it(present, allowed):
+    """The learned model may say a label only when the evidence can carry it: "conflicting"
+    needs voices on both sides, whatever its bias; "supported" a supporting voice."""
+    from claims.score.calibration import VerdictModel
+    from claims.score.verdict import VERDICT_FEATURES, label_gate
+
+    labels = ["supported", "refuted", "not_enough_evidence", "conflicting"]
+    x = np.zeros(len(VERDICT_FEATURES))
+    for name, value in present.items():
+        x[VERDICT_FEATURES.index(name)] = value
+    gate = label_gate(x, labels)[0]
+    assert {label for label, ok in zip(labels, gate) if ok} == allowed
+    # a model that would always say "conflicting" says it only where the gate lets it
+    n = len(VERDICT_FEATURES)
+    eager = VerdictModel(features=list(VERDICT_FEATURES), labels=labels, mean=[0.0] * n, scale=[1.0] * n,
+                         coef=[[0.0] * n for _ in labels], intercept=[0.0, -0.5, -1.0, 3.0], bias=[0.0] * 4)
+    said = labels[eager.decide(eager.probabilities(x)[0], gate)]
+    assert said in allowed
+    assert (said == "conflicting") == ("conflicting" in allowed)

@@ -42,6 +42,10 @@ class VerdictModel:
     coef: list[list[float]]
     intercept: list[float]
     bias: list[float]
+    # what happens to a label the evidence cannot carry (claims.score.verdict.LABEL_NEEDS):
+    # "abstain" says not_enough_evidence instead, "exclude" takes the best label that it can
+    # carry, "none" lets the model say it (calibration files written before the gate)
+    gate: str = "abstain"
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """P(label) for each row of features ``x`` (n, len(features)), columns in ``labels`` order."""
@@ -51,17 +55,26 @@ class VerdictModel:
         p = np.exp(logits)
         return p / p.sum(axis=1, keepdims=True)
 
-    def decide(self, p: np.ndarray) -> int:
-        """The index of the label taken for one row of probabilities."""
-        return int(np.argmax(np.log(np.asarray(p) + 1e-12) + np.asarray(self.bias)))
+    def decide(self, p: np.ndarray, allowed: np.ndarray | None = None) -> int:
+        """The index of the label taken for one row of probabilities, among the ``allowed``
+        labels (a boolean per label; all when None)."""
+        score = np.log(np.asarray(p, dtype=np.float64) + 1e-12) + np.asarray(self.bias)
+        if allowed is None or self.gate == "none":
+            return int(np.argmax(score))
+        allowed = np.asarray(allowed, dtype=bool)
+        if self.gate == "exclude":
+            return int(np.argmax(np.where(allowed, score, -np.inf)))
+        index = int(np.argmax(score))
+        return index if allowed[index] else self.labels.index("not_enough_evidence")
 
     def to_json(self) -> dict:
         return {"features": self.features, "labels": self.labels, "mean": self.mean, "scale": self.scale,
-                "coef": self.coef, "intercept": self.intercept, "bias": self.bias}
+                "coef": self.coef, "intercept": self.intercept, "bias": self.bias, "gate": self.gate}
 
     @classmethod
     def from_json(cls, data: dict) -> "VerdictModel":
-        return cls(**{k: data[k] for k in ("features", "labels", "mean", "scale", "coef", "intercept", "bias")})
+        return cls(**{k: data[k] for k in ("features", "labels", "mean", "scale", "coef", "intercept", "bias")},
+                   gate=data.get("gate", "none"))
 
 
 @dataclass

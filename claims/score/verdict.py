@@ -315,6 +315,30 @@ FEATURE_SIGNS = {
 }
 
 
+# What each label needs in the evidence before the learned model may say it: a verdict means
+# what it says. ``supported`` needs a voice that supports the claim (or asserts its figure),
+# ``refuted`` one that refutes, disputes or contradicts it, ``conflicting`` voices on both
+# sides (or a fact-check rating it partly true); ``not_enough_evidence`` needs nothing.
+LABEL_NEEDS = {
+    "supported": ("support_weight", "asserted_matches"),
+    "refuted": ("refute_weight", "disputes", "asserted_mismatches"),
+    "conflicting": ("both_sides", "mixed_ratings"),
+    "not_enough_evidence": (),
+}
+
+
+def label_gate(x: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """For features ``x`` (n, len(VERDICT_FEATURES)) a boolean array (n, len(labels)): which
+    labels the evidence can carry (:data:`LABEL_NEEDS`)."""
+    x = np.atleast_2d(np.asarray(x, dtype=np.float64))
+    out = np.ones((len(x), len(labels)), dtype=bool)
+    for j, label in enumerate(labels):
+        needs = [VERDICT_FEATURES.index(name) for name in LABEL_NEEDS.get(label, ())]
+        if needs:
+            out[:, j] = (x[:, needs] > 0).any(axis=1)
+    return out
+
+
 def _counted_votes(claim: Claim, evidence: Sequence[Evidence], policy: VerdictPolicy) -> list[_Vote]:
     """The votes :func:`decide` counts: one per voice, and for an undated claim with a
     figure, a figure reported more than ``same_time_days`` from every supporting one (a
@@ -546,8 +570,9 @@ def decide(claim: Claim, evidence: Sequence[Evidence], policy: VerdictPolicy) ->
     if figures is not None:
         label, raw = figures
     elif policy.aggregator == "model" and policy.model is not None:
-        probs = policy.model.probabilities(vote_features(claim, evidence, votes))[0]
-        index = policy.model.decide(probs)
+        features = vote_features(claim, evidence, votes)
+        probs = policy.model.probabilities(features)[0]
+        index = policy.model.decide(probs, label_gate(features, policy.model.labels)[0])
         label, raw = policy.model.labels[index], float(probs[index])
     else:
         label, raw = _label(s_w, r_w, bool(support or mixed), bool(refute or mixed), policy)
