@@ -138,3 +138,4 @@ def test_dev_test_f1() -> None:
     report = evaluate_checkworthiness(path, Settings())
     assert report["n_sentences"] == 318
     assert report["f1"] >= 0.70, report
+    assert report["figure_sentences"]["n_sentences"] > 0 and report["figure_sentences"]["recall"] >= 0.80, report

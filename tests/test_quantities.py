@@ -349,3 +349,34 @@ def test_real_claims_figure_table() -> None:
     assert result["n_sentences"] >= 150
     assert result["precision"] >= 0.95, result["errors"]
     assert result["recall"] >= 0.95, result["errors"]
+
+
+def test_eval_quantities_command(tmp_path: Path, prefect_home) -> None:
+    """`claims eval quantities` on a table of the user's own sentences: exact matches only."""
+    import json
+
+    from tests.conftest import cli_env, run_cli
+
+    table = tmp_path / "figures.jsonl"
+    rows = [
+        {"text": "Russia sent 8,000 North Korean soldiers.", "figures": [{"kind": "count", "value": 8000,
+                                                                          "unit": "soldiers"}]},
+        {"text": "The Boeing 737 carried 150 people.", "figures": [{"kind": "count", "value": 150, "unit": "people"}],
+         "not_figures": [{"text": "Boeing 737", "kind": "identifier"}]},
+        {"text": "Prices rose by more than 5% in 2024.", "figures": [{"kind": "percent", "low": 5, "high": None,
+                                                                        "unit": "%"}]},
+        # annotated as money on purpose: the parse (a count of tanks) does not match
+        {"text": "They bought 40 tanks.", "figures": [{"kind": "money", "value": 40, "unit": "USD"}]},
+    ]
+    table.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    result = run_cli(["eval", "quantities", "--data", str(table), "--errors"],
+                     cli_env(tmp_path / "x.duckdb", prefect_home))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["n_figures"], report["n_predicted"], report["n_matched"]) == (4, 4, 3)
+    assert report["precision"] == 0.75 and report["recall"] == 0.75
+    assert [e["text"] for e in report["errors"]] == ["They bought 40 tanks."]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"source": "nowhere.json#3", "figures": []}\n', encoding="utf-8")
+    missing = run_cli(["eval", "quantities", "--data", str(bad)], cli_env(tmp_path / "x.duckdb", prefect_home))
+    assert missing.returncode == 1 and "Error:" in missing.stderr and "--sources" in missing.stderr
