@@ -2,7 +2,7 @@
 claims.extract.quantities on the real-claims figure table: figures found, counted nouns, and
 the time per sentence of each.
 
-spaCy is not a dependency of claims (it did not win, see docs/extraction.md), so this runs in
+spaCy is not a dependency of claims (it did not win: README, "Measured quality and speed"), so it runs in
 a separate virtual environment that has only spaCy and the model:
 
     python3 -m venv /tmp/spacyenv
