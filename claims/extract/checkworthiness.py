@@ -124,9 +124,18 @@ class CheckworthinessModel:
     def features(self) -> tuple[str, ...]:
         return tuple(self.meta.get("features", ()))
 
+    @property
+    def embedding_dim(self) -> int:
+        return self.input_dim - len(self.features)
+
     def inputs(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
         """The model's input rows: the embeddings, with the sentence features when it uses them."""
         x = np.asarray(embeddings, dtype=np.float32)
+        if x.ndim != 2 or x.shape[1] != self.embedding_dim:
+            raise ConfigError(
+                f"check-worthiness model expects {self.embedding_dim}-dimensional embeddings of "
+                f"{self.embedding_model}, got shape {x.shape}: use that embedding model"
+            )
         if not self.features:
             return x
         if tuple(FEATURES[:len(self.features)]) != self.features:
