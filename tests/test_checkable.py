@@ -14,8 +14,8 @@ from claims.settings import Settings
 
 CASES = [
     # a stance wrapper around a reported event: the event stated as a clause
-    ("However, China has not publicly addressed the reported deployment of 8,000 North Korean soldiers "
-     "near Ukraine's border to support Russia.", None,
+    (("However, China has not publicly addressed the reported deployment of 8,000 North Korean soldiers "
+      "near Ukraine's border to support Russia."), None,
      "8,000 North Korean soldiers have been deployed near Ukraine's border to support Russia."),
     ("Russia denied the reported presence of North Korean troops in Kursk.", None,
      "North Korean troops are present in Kursk."),
