@@ -579,12 +579,7 @@ class _Scanner:
             share = self.proportion(j)
             if share is not None:
                 pct, j = share
-                lo_p: Decimal | None = pct
-                hi_p: Decimal | None = pct
-                if category in ("lower", "above"):
-                    hi_p = None
-                elif category in ("upper", "below"):
-                    lo_p = None
+                lo_p, hi_p = _open_ends(category, pct, pct)
                 return self.finish(start if qualifier else self.toks[i].start, j, pct, lo_p, hi_p, qualifier,
                                    "percent", "%")
         # a vague amount
@@ -592,12 +587,7 @@ class _Scanner:
             vague = self.vague(j)
             if vague is not None:
                 low, high, phrase, _, j = vague
-                lo: Decimal | None = low
-                hi: Decimal | None = high
-                if category in ("lower", "above"):
-                    hi = None
-                elif category in ("upper", "below"):
-                    lo = None
+                lo, hi = _open_ends(category, low, high)
                 q_text = phrase if qualifier is None else f"{qualifier} {phrase}"
                 t = self._tok(j)
                 if t is not None and t.low in _CURRENCY_WORDS and self._currency_word(j):
@@ -954,6 +944,16 @@ class _Scanner:
             out.append(q)
             i = max(j, i + 1)
         return out
+
+
+def _open_ends(category: str | None, low: Decimal, high: Decimal) -> tuple[Decimal | None, Decimal | None]:
+    """The bounds of an amount that is not a plain value (a share, a vague amount) under a
+    hedge: "more than" leaves the top open, "up to" and "nearly" the bottom."""
+    if category in ("lower", "above"):
+        return low, None
+    if category in ("upper", "below"):
+        return None, high
+    return low, high
 
 
 def _f(x: Decimal | None) -> float | None:
