@@ -151,6 +151,10 @@ class Claim:
     # Not the claim's own attribution: "Blinken said 8,000 ..." is confirmed by sources
     # reporting that Blinken said it.
     claimant: str | None = None
+    # The proposition stated on its own (claims.extract.checkable): wrapper and attribution
+    # removed, references resolved, the article date attached. Judging reads it; ``text``,
+    # ``start`` and ``end`` stay the sentence as written. None: the sentence itself.
+    checkable: str | None = None
 
 
 @dataclass(frozen=True)

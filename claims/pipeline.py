@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from claims.embed import Embedder, embed_cached, embedder_for
-from claims.extract import ExtractionResult, extract_claims
+from claims.extract import ExtractionResult, extract_claims, for_judging
 from claims.extract.matching import KnownClaim, assign_clusters
 from claims.ingest import is_url, read_source
 from claims.models import Claim, Document, Evidence, Passage, Quantity, Verdict
@@ -330,7 +330,9 @@ def judge_and_store(claims: Sequence[Claim], claim_vectors: np.ndarray, focus_ve
                     exclude: Sequence[Document], settings: Settings, store: Store, embedder: Embedder,
                     report: RunReport, runner: StageRunner = LOCAL) -> None:
     """Gather, cut, judge and store verdicts for ``claims`` (the stages after extraction,
-    shared by a first run and a re-check); ``exclude``: the claims' own documents."""
+    shared by a first run and a re-check); ``exclude``: the claims' own documents. Claims
+    are searched for and judged by their checkable text (:func:`claims.extract.for_judging`)."""
+    claims = for_judging(claims)
     sources = report.stage(runner, "gather", gather_sources, claims, settings, store, report.run_id, exclude=exclude)
     report.errors = sources.errors
     passage_set = report.stage(runner, "passages", prepare_passages, sources.documents, settings, store, embedder)

@@ -149,7 +149,7 @@ class Settings(BaseSettings):
     onnx_dir: Path | None = None  # default ~/.cache/claims/onnx
     nli_model: str | None = None  # a sentence-transformers CrossEncoder (NLI) name or folder
     stance_model: str = "mlp"  # mlp (packaged) | an .npz file from scripts/train_stance.py
-    checkworthiness_threshold: float = 0.47  # chosen on CheckThat! 2024 dev by scripts/train_checkworthiness.py
+    checkworthiness_threshold: float = 0.25  # the worst CheckThat! 2024 block's best (scripts/train_checkworthiness.py)
     max_claims: int = 50
     top_k: int = 10
     candidates: int = 50

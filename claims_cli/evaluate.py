@@ -17,6 +17,7 @@ from claims.eval.averitec import evaluate_averitec
 from claims.eval.checkworthiness import evaluate_checkworthiness
 from claims.eval.climate_fever import evaluate_climate_fever
 from claims.eval.liar import evaluate_liar_plus
+from claims.eval.quantities import evaluate_quantities
 from claims.eval.stance import evaluate_stance
 from claims.eval.verdicts import evaluate_verdicts_file
 from claims_cli.context import invocation
@@ -43,6 +44,18 @@ def checkworthiness(
     """Precision, recall and F1 of the check-worthy ("Yes") class with the shipped model."""
     overrides = {} if threshold is None else {"checkworthiness_threshold": threshold}
     _print(evaluate_checkworthiness(data, invocation(ctx).settings(**overrides)))
+
+
+@eval_app.command("quantities")
+def quantities(
+    data: Path = typer.Option(..., "--data", help="Figure table: JSON lines of {text or source, figures: [{kind, "
+                                                 "value | low, high, unit}]} (see claims/eval/quantities.py)."),
+    sources: Path | None = typer.Option(None, "--sources", help="Folder that rows naming a source (PATH#N) point "
+                                                               "into, e.g. ../shared/data."),
+    errors: bool = typer.Option(False, "--errors", help="Also list the sentences whose figures differ."),
+) -> None:
+    """Exact-match precision and recall of the figures parsed from annotated sentences."""
+    _print(evaluate_quantities(data, sources, show_errors=errors))
 
 
 @eval_app.command("climate-fever")

@@ -79,7 +79,7 @@ def test_prf() -> None:
 def test_shipped_model_is_small_and_matches_the_setting(model: CheckworthinessModel) -> None:
     assert DEFAULT_MODEL_PATH.stat().st_size < 4_000_000
     assert Settings().checkworthiness_threshold == pytest.approx(model.threshold)
-    assert model.input_dim == 384
+    assert model.embedding_dim == 384 and model.input_dim == 384 + len(model.features)
     assert 0.05 < model.threshold < 0.95
 
 
@@ -105,7 +105,7 @@ def test_save_is_byte_for_byte_repeatable(model: CheckworthinessModel, tmp_path:
     model.save(tmp_path / "b.npz")
     assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
     again = CheckworthinessModel.load(tmp_path / "a.npz")
-    x = np.eye(3, 384, dtype=np.float32)
+    x = np.eye(3, model.input_dim, dtype=np.float32)
     assert np.allclose(again.score_embeddings(x), model.score_embeddings(x), atol=1e-3)
 
 
@@ -138,3 +138,4 @@ def test_dev_test_f1() -> None:
     report = evaluate_checkworthiness(path, Settings())
     assert report["n_sentences"] == 318
     assert report["f1"] >= 0.70, report
+    assert report["figure_sentences"]["n_sentences"] > 0 and report["figure_sentences"]["recall"] >= 0.80, report

@@ -39,6 +39,24 @@ def test_eight_thousand_soldiers_claim_is_parsed_judged_and_cited(main_job_db, p
     assert cited, "no example-corpus document reporting 8,000 is cited in support"
 
 
+def test_the_eight_thousand_claim_is_checked_as_stated_on_its_own(main_job_db):
+    """The sentence wraps the claim ("China has not publicly addressed the reported
+    deployment of ..."); what is judged is the deployment itself, and the sentence stays."""
+    rows = q(main_job_db, "SELECT claim, checkable FROM latest_verdicts WHERE quantity_value = 8000")
+    assert len(rows) == 1, rows
+    claim, checkable = rows[0]
+    assert claim.startswith("However, China has not publicly addressed")
+    assert checkable.startswith("8,000 North Korean soldiers have been deployed near Ukraine's border"), checkable
+
+
+def test_no_reference_is_read_as_a_figure(main_job_db):
+    """"between two sovereign states", "the two countries" (in the example corpus) are not
+    figures compared with the claims'."""
+    figures = [f for (f,) in q(main_job_db, "SELECT DISTINCT passage_quantity FROM claim_evidence "
+                                            "WHERE passage_quantity IS NOT NULL")]
+    assert figures and not [f for f in figures if re.search(r"\btwo (?:sovereign|countries)", f)], figures
+
+
 def test_seed_verdicts_read_as_a_reader_reads_them(main_job_db):
     rows = dict(q(main_job_db, "SELECT claim, label FROM latest_verdicts"))
     thousands = next(label for claim, label in rows.items() if "thousands of troops" in claim)

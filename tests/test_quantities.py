@@ -271,3 +271,112 @@ def test_same_counted_thing() -> None:
     assert not same_counted_thing(_q("troops"), _q("%", "percent"))
     assert not same_counted_thing(_q(None), _q(None))
     assert same_counted_thing(_q("%", "percent"), _q("%", "percent"))
+
+
+# ------------------------------------------------------------------ the general rules of issue 14
+# (sentence, [(value or (low, high), unit head, kind), ...]): written for each rule, not taken
+# from the real-claims table below (which is measured as a whole).
+RULES: list[tuple[str, list[tuple[object, str | None, str]]]] = [
+    # a capitalised name followed by a bare number names a model, flight or article
+    ("The Atari 2600 video game console sold 30 million units.", [(30e6, "unit", "count")]),
+    ("The Boeing 737 Max 8 was grounded after two crashes.", [(2, "crash", "count")]),
+    ("Article 370 gave Kashmir special status for 70 years.", [(70, "year", "measure")]),
+    ("Flight 370 vanished with 239 people on board.", [(239, "people", "count")]),
+    ("COVID-19 has killed 10,000 people there.", [(10000, "people", "count")]),
+    ("The K to 12 education system adds two years of school.", [(2, "year", "measure")]),
+    ("His bill, HB 97, would cost $5 million.", [(5e6, "USD", "money")]),
+    # the counted noun is the head of the phrase, never a preposition or a verb
+    ("Police found FOUR without their parents.", [(4, None, "count")]),
+    ("Says 315,000 mostly minority Texas students are enrolled.", [(315000, "student", "count")]),
+    ("They built 10,000 brand-new, beautiful factories.", [(10000, "factory", "count")]),
+    ("More than 250 (voter registration) groups have filed.", [(250, "group", "count")]),
+    # coordinated figures: one figure per thing named
+    ("The strike killed 10 women and 23 children.", [(10, "woman", "count"), (23, "child", "count")]),
+    # money: slang, letters and the Indian scale
+    ("Gas costs four bucks a gallon.", [(4, "USD", "money")]),
+    ("Nigeria's revenues stood at N950 billion.", [(950e9, "NGN", "money")]),
+    ("The inflow amounted to R17 billion.", [(17e9, "ZAR", "money")]),
+    ("He gets Rs 1 cr a year.", [(1e7, "INR", "money")]),
+    ("More than 50 lakh women will benefit.", [(5e6, "woman", "count")]),
+    ("The median income was -$1,548 in 2018.", [(-1548, "USD", "money")]),
+    ("They owe billions of dollars.", [((2e9, 99999999999), "USD", "money")]),
+    # shares
+    ("One in four Nigerians is affected.", [(25, "%", "percent")]),
+    ("One out of every five officers was hurt.", [(20, "%", "percent")]),
+    ("A third of all illegal aliens go to California.", [(33.333333, "%", "percent")]),
+    # a reference to things already named is not a figure; an amount after "the" still is
+    ("Cooperation was a bilateral affair of the two countries.", []),
+    ("It is a bilateral matter between two sovereign states.", []),
+    ("Nigeria earned $383 billion in the four years before.", [(383e9, "USD", "money"), (4, "year", "measure")]),
+    ("The 1,500 troops arrived.", [(1500, "troops", "count")]),
+    # year spans, ranks and rates
+    ("The Kenyan government connected 6.9 million people in the period 2014 to 2019.", [(6.9e6, "people", "count")]),
+    ("It ranks South Africa number 82 out of 190 countries.", [(190, "country", "count")]),
+    ("Most places are at 60 deaths per 100,000 people.", [(60, "deaths", "count")]),
+    # ages
+    ("Veterans aged 20 to 24 cannot find a job.", [((20, 24), "year", "measure")]),
+]
+
+
+def _head(kind: str, unit: str | None) -> str | None:
+    if kind in ("money", "percent") or unit is None:
+        return unit
+    return counted_head(unit.split()[-1] if kind == "measure" else unit)
+
+
+def _number(x: object) -> object:
+    return tuple(round(float(v), 4) for v in x) if isinstance(x, tuple) else round(float(x), 4)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("sentence,expected", RULES, ids=[s[:40] for s, _ in RULES])
+def test_general_rules(sentence: str, expected: list) -> None:
+    got = [(_number(q.value if q.value is not None else (q.low, q.high)), _head(q.kind, q.unit), q.kind)
+           for q in parse_quantities(sentence)]
+    assert got == [(_number(v), _head(k, u), k) for v, u, k in expected]
+
+
+REAL_TABLE = Path(__file__).parent / "data" / "real_claims_figures.jsonl"
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "averitec" / "train.json").is_file(), reason="public data folder absent")
+def test_real_claims_figure_table() -> None:
+    """192 sentences of AVeriTeC numerical claims and LIAR-PLUS claims, annotated by hand
+    (the table points into ../shared/data: those datasets may not be copied here)."""
+    from claims.eval.quantities import evaluate_quantities
+
+    result = evaluate_quantities(REAL_TABLE, SHARED_DATA, show_errors=True)
+    assert result["n_sentences"] >= 150
+    assert result["precision"] >= 0.95, result["errors"]
+    assert result["recall"] >= 0.95, result["errors"]
+
+
+def test_eval_quantities_command(tmp_path: Path, prefect_home) -> None:
+    """`claims eval quantities` on a table of the user's own sentences: exact matches only."""
+    import json
+
+    from tests.conftest import cli_env, run_cli
+
+    table = tmp_path / "figures.jsonl"
+    rows = [
+        {"text": "Russia sent 8,000 North Korean soldiers.", "figures": [{"kind": "count", "value": 8000,
+                                                                          "unit": "soldiers"}]},
+        {"text": "The Boeing 737 carried 150 people.", "figures": [{"kind": "count", "value": 150, "unit": "people"}],
+         "not_figures": [{"text": "Boeing 737", "kind": "identifier"}]},
+        {"text": "Prices rose by more than 5% in 2024.", "figures": [{"kind": "percent", "low": 5, "high": None,
+                                                                        "unit": "%"}]},
+        # annotated as money on purpose: the parse (a count of tanks) does not match
+        {"text": "They bought 40 tanks.", "figures": [{"kind": "money", "value": 40, "unit": "USD"}]},
+    ]
+    table.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    result = run_cli(["eval", "quantities", "--data", str(table), "--errors"],
+                     cli_env(tmp_path / "x.duckdb", prefect_home))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["n_figures"], report["n_predicted"], report["n_matched"]) == (4, 4, 3)
+    assert report["precision"] == 0.75 and report["recall"] == 0.75
+    assert [e["text"] for e in report["errors"]] == ["They bought 40 tanks."]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"source": "nowhere.json#3", "figures": []}\n', encoding="utf-8")
+    missing = run_cli(["eval", "quantities", "--data", str(bad)], cli_env(tmp_path / "x.duckdb", prefect_home))
+    assert missing.returncode == 1 and "Error:" in missing.stderr and "--sources" in missing.stderr

@@ -19,7 +19,7 @@ import numpy as np
 
 from claims.embed import load_embedder
 from claims.errors import InputError
-from claims.extract.checkworthiness import CheckworthinessModel
+from claims.extract.checkworthiness import FEATURES, CheckworthinessModel, sentence_features
 from claims.settings import Settings
 
 __all__ = ["LabelledSentence", "evaluate_checkworthiness", "prf", "read_checkthat_tsv"]
@@ -106,7 +106,9 @@ def prf(gold: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:
 
 def evaluate_checkworthiness(path: Path, settings: Settings) -> dict:
     """Score every sentence of a CheckThat! TSV with the shipped model at the configured
-    threshold; precision, recall and F1 of the "Yes" class, sentence count and seconds."""
+    threshold; precision, recall and F1 of the "Yes" class, sentence count and seconds, and
+    the same on the sentences with a figure (``figure_sentences``: numeric claims must not
+    be missed)."""
     rows = read_checkthat_tsv(path)
     started = time.perf_counter()
     model = CheckworthinessModel.load()
@@ -117,6 +119,8 @@ def evaluate_checkworthiness(path: Path, settings: Settings) -> dict:
     pred = scores >= threshold
     precision, recall, f1 = prf(gold, pred)
     seconds = time.perf_counter() - started
+    figure = sentence_features([r.text for r in rows])[:, FEATURES.index("figure")] > 0
+    fp, fr, ff = prf(gold[figure], pred[figure])
     return {
         "data": str(path),
         "n_sentences": len(rows),
@@ -129,4 +133,6 @@ def evaluate_checkworthiness(path: Path, settings: Settings) -> dict:
         "seconds": round(seconds, 2),
         "sentences_per_second": round(len(rows) / seconds, 1) if seconds > 0 else None,
         "model": model.name,
+        "figure_sentences": {"n_sentences": int(figure.sum()), "n_positive": int(gold[figure].sum()),
+                             "precision": round(fp, 4), "recall": round(fr, 4), "f1": round(ff, 4)},
     }

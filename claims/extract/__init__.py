@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
+from claims.extract.checkable import checkable_text
 from claims.extract.checkworthiness import CheckworthinessModel
 from claims.extract.quantities import is_time_frame, parse_quantities, scope_window
 from claims.extract.sentences import cap_length, split_sentences
@@ -24,7 +25,7 @@ from claims.embed import Embedder
 from claims.settings import Settings
 
 __all__ = ["ExtractionResult", "Scorer", "claim_and_focus_vectors", "extract_claims", "focus_text", "focus_vectors",
-           "primary_quantity", "with_quantities"]
+           "for_judging", "primary_quantity", "with_quantities"]
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,8 @@ class Scorer(Protocol):
 
 @dataclass
 class ExtractionResult:
-    """The claims of one document and their embeddings (row i belongs to claims[i])."""
+    """The claims of one document and their embeddings (row i belongs to claims[i]): the
+    embeddings are those of the checkable text, which judging reads (:func:`for_judging`)."""
 
     claims: list[Claim]
     claim_vectors: np.ndarray
@@ -107,6 +109,7 @@ def extract_claims(document: Document, embedder: Embedder, settings: Settings,
     chosen = sorted(chosen[: settings.max_claims])
     doc_date = document.published_at.date() if document.published_at else None
     claims: list[Claim] = []
+    previous = {s.start: capped[k - 1].text for k, s in enumerate(capped) if k > 0}
     for i in chosen:
         s = sentences[i]
         quantities = parse_quantities(s.text)
@@ -124,10 +127,33 @@ def extract_claims(document: Document, embedder: Embedder, settings: Settings,
             attribution=find_attribution(s.text),
             claim_date=claim_date(s.text, doc_date, near=quantity.start if quantity else None) or doc_date,
             entities=find_entities(s.text),
+            checkable=checkable_text(s.text, previous=previous.get(s.start), document_date=doc_date),
         ))
-    claim_vectors = vectors[chosen] if chosen else np.zeros((0, embedder.dimension), dtype=np.float32)
-    return ExtractionResult(claims, claim_vectors, focus_vectors(claims, claim_vectors, embed), sentences, scores,
+    if not chosen:
+        return ExtractionResult(claims, np.zeros((0, embedder.dimension), dtype=np.float32), None, sentences,
+                                scores, notes)
+    judged = for_judging(claims)
+    claim_vectors = np.array(vectors[chosen], dtype=np.float32, copy=True)
+    rewritten = [k for k, c in enumerate(claims) if c.checkable != c.text]
+    if rewritten:  # the sentence's own vector serves where the checkable text is the sentence
+        claim_vectors[rewritten] = embed([judged[k].text for k in rewritten])
+    return ExtractionResult(claims, claim_vectors, focus_vectors(judged, claim_vectors, embed), sentences, scores,
                             notes)
+
+
+def for_judging(claims: Sequence[Claim]) -> list[Claim]:
+    """The claims as judging reads them: the checkable text in place of the sentence, with
+    its figures parsed from it (offsets into that text). Id, document, offsets, date and
+    attribution stay; claims without a checkable text come back as they are."""
+    out = []
+    for claim in claims:
+        if not claim.checkable or claim.checkable == claim.text:
+            out.append(claim)
+            continue
+        quantities = parse_quantities(claim.checkable)
+        out.append(replace(claim, text=claim.checkable, quantities=quantities,
+                           quantity=primary_quantity(quantities, claim.checkable)))
+    return out
 
 
 def focus_vectors(claims: Sequence[Claim], claim_vectors: np.ndarray,
@@ -143,9 +169,11 @@ def focus_vectors(claims: Sequence[Claim], claim_vectors: np.ndarray,
 
 
 def claim_and_focus_vectors(claims: Sequence[Claim], embed: Callable[[Sequence[str]], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Claim and focus vectors of claims made earlier, computed as :func:`extract_claims` does."""
-    vectors = embed([c.text for c in claims])
-    return vectors, focus_vectors(claims, vectors, embed)
+    """Claim and focus vectors of claims made earlier, computed as :func:`extract_claims` does
+    (from the checkable text)."""
+    judged = for_judging(claims)
+    vectors = embed([c.text for c in judged])
+    return vectors, focus_vectors(judged, vectors, embed)
 
 
 def with_quantities(claims: Sequence[Claim]) -> list[Claim]:

@@ -6,6 +6,12 @@ products per batch on top of embedding. It was trained on CLEF CheckThat! 2024 t
 (English) by ``scripts/train_checkworthiness.py``, which writes the weights, the decision
 threshold chosen without the dev-test split, and how they were obtained into
 ``claims/extract/data/checkworthiness.npz`` (plain arrays plus a JSON string; no pickle).
+
+Political debates (the training data) and news differ in style, so the embedding can be
+joined by :func:`sentence_features`, signals that mean the same in any genre: a figure
+(parsed as the pipeline parses it), a year, named things, a verb of assertion or change,
+a comparison, and the marks of opinion, promise or question that make a sentence not
+check-worthy. The model's ``meta["features"]`` says which it was trained with.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,12 +30,54 @@ import numpy as np
 
 from claims.errors import ConfigError
 from claims.embed import Embedder, load_embedder
+from claims.extract.quantities import parse_quantities
 
-__all__ = ["DEFAULT_MODEL_PATH", "CheckworthinessModel"]
+__all__ = ["DEFAULT_MODEL_PATH", "FEATURES", "CheckworthinessModel", "sentence_features"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "data" / "checkworthiness.npz"
+
+
+_YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b")
+_NAME = re.compile(r"(?<=[a-z,;:] )(?:[A-Z][a-z]+|[A-Z]{2,})\b")
+_ASSERT = re.compile(
+    r"\b(?:increas|decreas|rais|cut|doubl|tripl|grew|grow|fell|fall|rose|rise|drop|declin|los[te]|gain|"
+    r"creat|add|spen[dt]|cost|pa(?:y|id)|vot|pass|sign|kill|die|receiv|earn|owe|deploy|sen[dt]|ban|"
+    r"repor|announc|confirm|according|record|estimat)\w*", re.IGNORECASE)
+_COMPARE = re.compile(r"\b(?:more|less|fewer|most|least|than|highest|lowest|largest|biggest|smallest|"
+                      r"first|only|never|every|all|no one|nobody|record)\b", re.IGNORECASE)
+_OPINION = re.compile(r"\b(?:I|we)\s+(?:think|believe|feel|hope|want|will|would|can|must|should|need|"
+                      r"am going|are going|'m going|'re going)|\b(?:I'm|we're|we'll|I'll|let me|thank you|"
+                      r"of course|you know|my friend)\b", re.IGNORECASE)
+_FIRST_SECOND = re.compile(r"\b(?:I|me|my|you|your)\b")
+
+FEATURES = ("figure", "figures", "money_or_percent", "year", "names", "assertion", "comparison", "opinion",
+            "first_second_person", "question", "length")
+"""The names of :func:`sentence_features`' columns, in order."""
+
+
+def sentence_features(texts: Sequence[str]) -> np.ndarray:
+    """Genre-independent signals of a check-worthy sentence, one row per text, each in
+    [0, 1] (see :data:`FEATURES`)."""
+    rows = np.zeros((len(texts), len(FEATURES)), dtype=np.float32)
+    for i, text in enumerate(texts):
+        figures = [q for q in parse_quantities(text) if q.kind in ("count", "money", "percent", "measure")]
+        words = len(text.split())
+        rows[i] = (
+            bool(figures),
+            min(len(figures), 3) / 3,
+            any(q.kind in ("money", "percent") for q in figures),
+            bool(_YEAR.search(text)),
+            min(len(_NAME.findall(text)), 4) / 4,
+            min(len(_ASSERT.findall(text)), 3) / 3,
+            min(len(_COMPARE.findall(text)), 3) / 3,
+            bool(_OPINION.search(text)),
+            min(len(_FIRST_SECOND.findall(text)), 3) / 3,
+            text.rstrip().endswith("?"),
+            min(words, 60) / 60,
+        )
+    return rows
 
 
 def _relu(x: np.ndarray) -> np.ndarray:
@@ -50,7 +99,9 @@ class CheckworthinessModel:
     that trains them).
 
     ``w1`` has shape (members, inputs, hidden); ``x`` is the L2-normalised sentence
-    embedding. ``threshold`` is the decision threshold chosen at training time.
+    embedding, followed by :func:`sentence_features` (times ``meta["feature_scale"]``) when
+    ``meta["features"]`` names them. ``threshold`` is the decision threshold chosen at
+    training time.
     """
 
     w1: np.ndarray
@@ -68,6 +119,30 @@ class CheckworthinessModel:
     @property
     def input_dim(self) -> int:
         return int(self.w1.shape[1])
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        return tuple(self.meta.get("features", ()))
+
+    @property
+    def embedding_dim(self) -> int:
+        return self.input_dim - len(self.features)
+
+    def inputs(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
+        """The model's input rows: the embeddings, with the sentence features when it uses them."""
+        x = np.asarray(embeddings, dtype=np.float32)
+        if x.ndim != 2 or x.shape[1] != self.embedding_dim:
+            raise ConfigError(
+                f"check-worthiness model expects {self.embedding_dim}-dimensional embeddings of "
+                f"{self.embedding_model}, got shape {x.shape}: use that embedding model"
+            )
+        if not self.features:
+            return x
+        if tuple(FEATURES[:len(self.features)]) != self.features:
+            raise ConfigError(f"check-worthiness model uses features {self.features}, this version computes "
+                              f"{FEATURES}: rebuild it with scripts/train_checkworthiness.py")
+        extra = sentence_features(texts)[:, :len(self.features)] * float(self.meta.get("feature_scale", 1.0))
+        return np.hstack([x, extra]) if len(x) else np.zeros((0, self.input_dim), dtype=np.float32)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> CheckworthinessModel:
@@ -111,12 +186,14 @@ class CheckworthinessModel:
                 archive.writestr(info, buffer.getvalue())
 
     def score_embeddings(self, embeddings: np.ndarray) -> np.ndarray:
-        """Scores for rows of sentence embeddings (the model's own embedding model)."""
+        """Scores for input rows (:meth:`inputs`: embeddings by the model's own embedding
+        model, plus the sentence features when the model uses them)."""
         x = np.asarray(embeddings, dtype=np.float32)
         if x.ndim != 2 or x.shape[1] != self.input_dim:
             raise ConfigError(
-                f"check-worthiness model expects {self.input_dim}-dimensional embeddings of "
-                f"{self.embedding_model}, got shape {x.shape}: use that embedding model"
+                f"check-worthiness model expects {self.input_dim}-dimensional inputs (embeddings of "
+                f"{self.embedding_model}{' and ' + str(len(self.features)) + ' features' if self.features else ''}), "
+                f"got shape {x.shape}: use that embedding model"
             )
         if len(x) == 0:
             return np.zeros(0, dtype=np.float32)
@@ -142,4 +219,4 @@ class CheckworthinessModel:
             embeddings = embedder.encode(list(texts))
         if len(embeddings) != len(texts):
             raise ConfigError(f"{len(texts)} texts but {len(embeddings)} embeddings: pass one row per text")
-        return self.score_embeddings(embeddings)
+        return self.score_embeddings(self.inputs(texts, embeddings))

@@ -140,6 +140,9 @@ _NOT_QUANTITY = re.compile(
             r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"(?:,?\s+\d{4}\b)?",  # 18 October 2024
             r"\b" + _MONTH + r",?\s+\d{4}\b",  # October 2024
             r"\b" + _LABELS + r"\s+\d+[A-Za-z]?\b",  # Article 5, No. 1
+            r"(?:\bH\.\s?R\.|\bS\.|\bH\.B\.|\bS\.B\.|\b(?:HB|SB|HR|AB|HJR|SJR|LB))\s*\d+\b",  # bills: H.R. 5717, HB 97
+            r"\bnumber\s+\d+\b(?!\s*(?:%|percent|per\s+cent))",  # "ranked number 82": a rank
+            r"\b(?:Pre-?K|K)\s*(?:-|–|to|through|thru)\s*\d{1,2}\b",  # K-12, "K to 12": school grades
             r"\b[A-Za-z]+-?\d+(?:[.-]\d+)*[A-Za-z]*\b",  # F-16, COVID-19, MH17, G7, S-400
             r"(?:https?://|www\.)\S+",  # URLs
         ]
@@ -158,9 +161,11 @@ _SMALL = {
 _SCALE_WORDS = {
     "hundred": Decimal(100), "thousand": Decimal(1000), "million": Decimal(10) ** 6,
     "billion": Decimal(10) ** 9, "trillion": Decimal(10) ** 12, "dozen": Decimal(12),
+    # the Indian scale: a lakh is 100,000, a crore 10 million ("50 lakh women", "Rs 1 crore")
+    "lakh": Decimal(10) ** 5, "lakhs": Decimal(10) ** 5, "crore": Decimal(10) ** 7, "crores": Decimal(10) ** 7,
 }
 _SCALE_ABBREV = {"mn": Decimal(10) ** 6, "mln": Decimal(10) ** 6, "bn": Decimal(10) ** 9,
-                 "tn": Decimal(10) ** 12, "trn": Decimal(10) ** 12}
+                 "tn": Decimal(10) ** 12, "trn": Decimal(10) ** 12, "cr": Decimal(10) ** 7}
 _MONEY_ABBREV = {"m": Decimal(10) ** 6, "k": Decimal(1000), "b": Decimal(10) ** 9}
 # How far up a vague plural reaches, in units of its scale (see the table in the module
 # docstring): "hundreds" stops where "thousands" begins; "thousands", "millions"... reach
@@ -172,7 +177,11 @@ _VAGUE_PLURALS = {
 }
 
 _CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₽": "RUB",
-                     "₩": "KRW", "₴": "UAH"}
+                     "₩": "KRW", "₴": "UAH", "₦": "NGN"}
+# Letters written before an amount: "Rs 500", "KSh1.5 trillion". A single letter ("N950
+# billion" naira, "R17 billion" rand) only with a scale word after it: "N95", "R2" are names.
+_CURRENCY_LETTERS = {"Rs": "INR", "KSh": "KES", "Ksh": "KES", "Sh": "KES"}
+_CURRENCY_LETTERS_SCALED = {"N": "NGN", "R": "ZAR"}
 _CURRENCY_PREFIX_WORDS = {"us": "USD", "a": "AUD", "c": "CAD", "hk": "HKD", "nz": "NZD", "s": "SGD"}
 _CURRENCY_CODES = {"usd", "eur", "gbp", "jpy", "cny", "rmb", "rub", "uah", "krw", "inr", "chf",
                    "cad", "aud"}
@@ -181,7 +190,11 @@ _CURRENCY_WORDS = {
     "pounds": "GBP", "sterling": "GBP", "yen": "JPY", "yuan": "CNY", "renminbi": "CNY",
     "rouble": "RUB", "roubles": "RUB", "ruble": "RUB", "rubles": "RUB", "hryvnia": "UAH",
     "hryvnias": "UAH", "hryvnias'": "UAH", "rupee": "INR", "rupees": "INR", "francs": "CHF",
+    "shilling": "KES", "shillings": "KES", "naira": "NGN", "rand": "ZAR",
+    # slang, lower-case only ("Ken Buck" is a name): "four bucks", "16 bucks a piece"
+    "buck": "USD", "bucks": "USD",
 }
+_LOWER_CASE_ONLY = {"buck", "bucks", "rand"}
 _MEASURE_UNITS = {
     "km", "kms", "kilometre", "kilometres", "kilometer", "kilometers", "mile", "miles", "metre",
     "metres", "meter", "meters", "kg", "kilogram", "kilograms", "tonne", "tonnes", "ton", "tons",
@@ -238,7 +251,23 @@ _STOP = {
     "held", "met", "sent", "went", "came", "took", "gave", "made", "fell", "rose", "ran",
     "stood", "got", "saw", "face", "faced", "remain", "remains", "live", "work", "died",
     "perished", "tell", "reported", "remained",
+    # prepositions: a counted noun ends before them ("FOUR without their parents")
+    "without", "despite", "except", "besides", "unlike", "beneath", "beside", "throughout", "versus", "vs",
+    "unless", "plus", "minus", "whereas",
+    # verbs that follow a singular noun ("the 12 education system adds", "console sold")
+    "sold", "adds", "add", "costs", "gets", "makes", "takes", "shows", "needs", "goes", "comes", "gives",
+    "means", "helps", "keeps", "grows", "grew", "pays", "paid", "seems", "uses", "wants", "allows",
 }
+# Determiners that make a small spelled-out number a reference to things already named,
+# not a figure: "the two countries", "its three neighbours" (see parse_quantities).
+_DEFINITE = {"the", "these", "those", "its", "their", "his", "her", "our", "your", "my", "both", "between",
+             "among", "amongst"}
+_FRACTIONS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5,
+              "fifths": 5, "tenth": 10, "tenths": 10}
+_AGE_WORDS = {"age", "aged", "ages"}
+# Units after which a lone "one" is a figure ("in one year"); not "one day" (an idiom).
+_ONE_UNITS = {"year", "month", "week", "hour", "minute", "decade", "century", "mile", "percent", "dollar",
+              "euro", "pound", "kilometre", "kilometer", "metre", "meter", "tonne", "ton", "acre", "hectare"}
 _IRREGULAR_PLURALS = {
     "people", "personnel", "police", "staff", "children", "men", "women", "infantry", "militia",
     "cattle", "livestock", "aircraft", "equipment", "crew", "sheep", "fish", "deer", "offspring",
@@ -307,6 +336,14 @@ class _Scanner:
             return _CURRENCY_PREFIX_WORDS[t.low], i + 2
         if t.low in _CURRENCY_CODES and t.text.isupper() and nxt is not None and nxt.kind == "num":
             return t.text.upper().replace("RMB", "CNY"), i + 1
+        k = self._skip_period(i + 1)  # "Rs. 500"
+        num = self._tok(k)
+        if t.text in _CURRENCY_LETTERS and num is not None and num.kind == "num":
+            return _CURRENCY_LETTERS[t.text], k
+        if t.text in _CURRENCY_LETTERS_SCALED and nxt is not None and nxt.kind == "num" and self._adjacent(i + 1):
+            scale = self._tok(i + 2)
+            if scale is not None and (scale.low in _SCALE_WORDS or scale.low in _SCALE_ABBREV):
+                return _CURRENCY_LETTERS_SCALED[t.text], i + 1
         return None
 
     def word_number(self, i: int) -> _Num | None:
@@ -337,8 +374,9 @@ class _Scanner:
                 break
         if not words or words == ["a"]:
             return None
-        if words in (["one"], ["zero"]):
-            return None
+        after = self._tok(j)
+        if words == ["zero"] or (words == ["one"] and not (after is not None and after.low in _ONE_UNITS)):
+            return None  # a lone "one" is a pronoun far more often than a count; "one year" is a figure
         total = Decimal(0)
         current = Decimal(0)
         for w in words:
@@ -372,6 +410,15 @@ class _Scanner:
         scale = Decimal(1)
         nxt = self._tok(j)
         money_unit = None
+        after = self._tok(j + 1)
+        if nxt is not None and nxt.text in ("-", "(") and after is not None and after.low in _SCALE_WORDS and (
+                nxt.text == "(" or (self._adjacent(j) and self._adjacent(j + 1))):
+            # "22-million jobs", "8.5 (million) rebates": the scale word hyphenated or in brackets
+            closing = self._tok(j + 2)
+            if nxt.text == "-" or (closing is not None and closing.text == ")"):
+                scale = _SCALE_WORDS[after.low]
+                end, j = (after.end, j + 2) if nxt.text == "-" else (closing.end, j + 3)  # type: ignore[union-attr]
+                return _Num(value * scale, t.start, end, j, True, None, scale)
         if nxt is not None and nxt.kind == "word":
             low = nxt.low
             glued = self._adjacent(j)
@@ -397,12 +444,36 @@ class _Scanner:
                 return None  # 5G, 3D, 18th: not a quantity
         return _Num(value, t.start, end, j, scaled, money_unit, scale)
 
-    def number(self, i: int, money: bool, in_range: bool = False) -> _Num | None:
+    def _is_name_number(self, i: int) -> bool:
+        """A bare integer right after a capitalised name, inside a sentence: a model, flight,
+        product or article number ("Boeing 737", "Atari 2600", "Flight 370", "Max 8"), not
+        an amount. A sentence's first word is a name only when another capitalised word
+        follows the number ("Boeing 737 Max")."""
+        t, prev = self.toks[i], self._tok(i - 1)
+        if prev is None or prev.kind != "word" or not prev.text[:1].isupper() or self._adjacent(i):
+            return False
+        if not re.fullmatch(r"\d{1,5}", t.text) or prev.low in _STOP or prev.low in _SCALE_WORDS:
+            return False
+        if prev.low in _CURRENCY_CODES or prev.text in _CURRENCY_LETTERS or prev.low in _AGE_WORDS:
+            return False
+        if re.fullmatch(_MONTH, prev.text) or (len(prev.text) > 1 and prev.text.isupper() and prev.low != "max"):
+            return False  # "June 5", an acronym or a word in capitals ("FOUR", "NATO 32")
+        if any(words[0] == prev.low for words in _QUALIFIERS):
+            return False  # "Over 100", "Some 600,000"
+        before = self._tok(i - 2)
+        inside = before is not None and before.text not in (".", "!", "?", '"', "“", ":", ";")
+        nxt = self._tok(i + 1)
+        return inside or (nxt is not None and nxt.kind == "word" and nxt.text[:1].isupper()
+                          and not self._adjacent(i + 1))
+
+    def number(self, i: int, money: bool, in_range: bool = False, after_prefix: bool = False) -> _Num | None:
         t = self._tok(i)
         if t is None:
             return None
         if t.kind == "num":
-            if self._is_blocked(t.start, t.end):
+            if after_prefix:  # "N950 billion", "KSh1.57 trillion": the letters are the currency
+                return self.digit_number(i, money)
+            if self._is_blocked(t.start, t.end) or (not in_range and not money and self._is_name_number(i)):
                 return None
             prev = self._tok(i - 1)
             if prev is not None and self._adjacent(i) and not in_range:
@@ -493,29 +564,44 @@ class _Scanner:
         qualifier = category = None
         if qual is not None:
             qualifier, category, _, j = qual
+        # "aged 20 to 24", "under age 35": an age in years
+        age = self._tok(j) is not None and self.toks[j].low in _AGE_WORDS and self._tok(j + 1) is not None \
+            and self.toks[j + 1].kind == "num"
+        if age:
+            j += 1
         currency = None
         cur = self.currency_prefix(j)
+        prefix_word = cur is not None and self.toks[j].kind == "word"
         if cur is not None:
             currency, j = cur
+        # a share: "one in four", "one out of every five", "a third of", "half of"
+        if currency is None and not age:
+            share = self.proportion(j)
+            if share is not None:
+                pct, j = share
+                lo_p, hi_p = _open_ends(category, pct, pct)
+                return self.finish(start if qualifier else self.toks[i].start, j, pct, lo_p, hi_p, qualifier,
+                                   "percent", "%")
         # a vague amount
-        if currency is None:
+        if currency is None and not age:
             vague = self.vague(j)
             if vague is not None:
                 low, high, phrase, _, j = vague
-                lo: Decimal | None = low
-                hi: Decimal | None = high
-                if category in ("lower", "above"):
-                    hi = None
-                elif category in ("upper", "below"):
-                    lo = None
+                lo, hi = _open_ends(category, low, high)
                 q_text = phrase if qualifier is None else f"{qualifier} {phrase}"
+                t = self._tok(j)
+                if t is not None and t.low in _CURRENCY_WORDS and self._currency_word(j):
+                    # "billions of dollars": a vague amount of money
+                    return self.finish(start, j + 1, None, lo, hi, q_text, "money", _CURRENCY_WORDS[t.low])
                 unit, j = self.counted_noun(j)
                 return self.finish(start, j, None, lo, hi, q_text, "count", unit)
-        first = self.number(j, money=currency is not None)
+        first = self.number(j, money=currency is not None, after_prefix=prefix_word)
         if first is None:
             return None
-        if qualifier is None and currency is None:
+        if qualifier is None and currency is None and not age:
             start = first.start
+        if self._is_reference(first, j, qualifier, currency):
+            return None
         j = first.next
         prev_tok = self._tok(i - 1)
         after_from = prev_tok is not None and prev_tok.low == "from" and qualifier is None
@@ -533,6 +619,19 @@ class _Scanner:
             rng = self.range_end(first, j, between, currency is not None)
         if rng is None and between:
             return None
+        if rng is not None and currency is None and not pct_first and self._is_year_span(first, rng[0]):
+            return None  # "2013 to 2019", "from 2014-2019": years
+        open_end = None
+        if rng is None and self._tok(j) is not None and self.toks[j].low == "or" and self._tok(j + 1) is not None:
+            # "55 or older", "three or more": an open bound
+            open_end = {"older": "lower", "more": "lower", "over": "lower", "above": "lower", "younger": "upper",
+                        "less": "upper", "fewer": "upper", "under": "upper", "below": "upper"}.get(self.toks[j + 1].low)
+            if open_end is not None:
+                if self.toks[j + 1].low in ("older", "younger"):
+                    age = True
+                qualifier = f"or {self.toks[j + 1].low}"
+                category = open_end
+                j += 2
         if rng is None:
             after = self._tok(j)
             nxt = self._tok(j + 1)
@@ -568,6 +667,12 @@ class _Scanner:
             hi = None
         elif category == "upper":
             lo = None
+        if value is not None and currency is None and not age:
+            sign = self._tok(i - 1)
+            if sign is not None and sign.text in ("-", "−") and self._adjacent(i) and not self._adjacent(i - 1):
+                # "-$1,548", "fell to -3%": a negative figure (not "24-7" nor "COVID-19")
+                value, lo, hi, start = -value, (-hi if hi is not None else None), -lo if lo is not None else None, \
+                    sign.start
         kind = "count"
         unit: str | None = None
         # percent / money / measure suffixes
@@ -578,11 +683,13 @@ class _Scanner:
         elif currency is None and t is not None:
             if t.text == "%" or t.low in ("percent", "pct", "pc"):
                 kind, unit, j = "percent", "%", j + 1
+            elif t.text == "," and t2 is not None and t2.low == "percent":
+                kind, unit, j = "percent", "%", j + 2  # "3.1, percent" (a stray comma)
             elif t.low == "per" and t2 is not None and t2.low == "cent":
                 kind, unit, j = "percent", "%", j + 2
             elif t.low == "percentage" and t2 is not None and t2.low in ("points", "point"):
                 kind, unit, j = "percent", "percentage points", j + 2
-            elif t.low in _CURRENCY_WORDS and not (t.low in ("pound", "pounds") and self._weight_context(j)):
+            elif t.low in _CURRENCY_WORDS and self._currency_word(j):
                 currency = _CURRENCY_WORDS[t.low]
                 prev = self._tok(j - 1)
                 j += 1
@@ -606,9 +713,117 @@ class _Scanner:
             j += 1  # "$5 dollars"
         if currency is not None:
             kind, unit = "money", currency
+            sign = self._tok(i - 1)
+            if value is not None and qualifier is None and sign is not None and sign.text in ("-", "−") \
+                    and self._adjacent(i) and not self._adjacent(i - 1):
+                value, lo, hi, start = -value, -value, -value, sign.start  # "-$1,548"
+        if age and kind == "count":
+            kind, unit = "measure", "years"
+            t = self._tok(j)
+            if t is not None and t.low in ("years", "year"):
+                j += 1
         if kind == "count":
             unit, j = self.counted_noun(j)
+        j = self._per_denominator(j)
         return self.finish(start, j, value, lo, hi, qualifier, kind, unit)
+
+    def _per_denominator(self, j: int) -> int:
+        """"60 deaths per 100,000 (people)": the denominator belongs to the rate, it is not
+        a figure of its own."""
+        t, nxt = self._tok(j), self._tok(j + 1)
+        if t is None or t.low != "per" or nxt is None or nxt.kind != "num" or self._is_blocked(nxt.start, nxt.end):
+            return j
+        num = self.digit_number(j + 1, False)
+        if num is None:
+            return j
+        k = num.next
+        after = self._tok(k)
+        if after is not None and after.kind == "word" and after.low not in _STOP and _looks_plural(after.text):
+            k += 1
+        return k
+
+    def _currency_word(self, j: int) -> bool:
+        t = self.toks[j]
+        if t.low in _LOWER_CASE_ONLY and not t.text.islower():
+            return False
+        return not (t.low in ("pound", "pounds") and self._weight_context(j))
+
+    def _is_reference(self, first: _Num, j: int, qualifier: str | None, currency: str | None) -> bool:
+        """A spelled-out number up to ten after a definite determiner or "between": it refers
+        to things already named ("the two countries", "its three neighbours", "between two
+        sovereign states") rather than stating how many there are. Digits stay figures
+        ("the 8,000 soldiers")."""
+        if qualifier is not None or currency is not None or first.scaled or first.value > 10:
+            return False
+        t, prev, after = self._tok(j), self._tok(j - 1), self._tok(first.next)
+        if after is not None and (after.low in _MEASURE_UNITS or after.low in _CURRENCY_WORDS):
+            return False  # "the four years preceding", "the two million dollars": amounts
+        return t is not None and t.kind == "word" and prev is not None and prev.low in _DEFINITE
+
+    def _is_year_span(self, first: _Num, second: _Num) -> bool:
+        years = [self.text[n.start:n.end] for n in (first, second)]
+        if not all(re.fullmatch(r"\d{4}", y) and 1000 <= int(y) <= 2100 for y in years):
+            return False
+        after = self._tok(second.next)
+        return not (after is not None and (after.text == "%" or after.low in _CURRENCY_WORDS or after.low == "percent"
+                                           or (after.kind == "word" and _looks_plural(after.text)
+                                               and after.low not in _STOP)))
+
+    def proportion(self, j: int) -> tuple[Decimal, int] | None:
+        """(percent, next index) of "one in four", "1 out of every 5", "a third of",
+        "two-thirds of", "half of"."""
+        t = self._tok(j)
+        if t is None or t.kind not in ("word", "num") or self._is_blocked(t.start, t.end):
+            return None
+        numerator: Decimal | None = None
+        if t.kind == "num" and re.fullmatch(r"\d{1,3}", t.text):
+            numerator, k = Decimal(t.text), j + 1
+        elif t.low in ("a", "an", "one"):
+            numerator, k = Decimal(1), j + 1
+        elif t.low in _SMALL and _SMALL[t.low] < 10:
+            numerator, k = Decimal(_SMALL[t.low]), j + 1
+        elif "-" in t.low and t.low.split("-")[0] in _SMALL and t.low.split("-")[1] in _FRACTIONS:
+            parts = t.low.split("-")  # "two-thirds"
+            nxt = self._tok(j + 1)
+            if nxt is None or nxt.low != "of":
+                return None
+            return (Decimal(_SMALL[parts[0]]) * 100 / _FRACTIONS[parts[1]]).quantize(Decimal("0.000001")), j + 1
+        elif t.low == "half":
+            nxt = self._tok(j + 1)
+            if nxt is not None and nxt.low == "of":
+                return Decimal(50), j + 1
+            return None
+        else:
+            return None
+        nxt = self._tok(k)
+        if nxt is None:
+            return None
+        if nxt.low in _FRACTIONS and nxt.low not in ("half", "halves"):
+            after = self._tok(k + 1)
+            if after is None or after.low != "of":
+                return None
+            return (numerator * 100 / _FRACTIONS[nxt.low]).quantize(Decimal("0.000001")), k + 1
+        if nxt.low == "out" and self._tok(k + 1) is not None and self.toks[k + 1].low == "of":
+            k += 2
+        elif nxt.low == "in":
+            k += 1
+        else:
+            return None
+        if self._tok(k) is not None and self.toks[k].low == "every":
+            k += 1
+        denom_tok = self._tok(k)
+        if denom_tok is None:
+            return None
+        if denom_tok.kind == "num" and re.fullmatch(r"\d{1,4}", denom_tok.text) and not (
+                len(denom_tok.text) == 4 and 1000 <= int(denom_tok.text) <= 2100):
+            denominator = Decimal(denom_tok.text)
+        elif denom_tok.low in _SMALL or denom_tok.low in ("hundred", "thousand"):
+            denominator = Decimal(_SMALL.get(denom_tok.low, 100 if denom_tok.low == "hundred" else 1000))
+        else:
+            return None
+        if denominator <= numerator or denominator == 0:
+            return None
+        return (numerator * 100 / denominator).quantize(Decimal("0.000001")), k + 1
 
     def _is_age(self, num: _Num, i: int, j: int) -> bool:
         """", 45," after a name: an age in an apposition."""
@@ -646,6 +861,14 @@ class _Scanner:
         if t is not None and t.text == "-" and self._adjacent(j) and self._tok(j + 1) is not None \
                 and self.toks[j + 1].low == "strong":
             j += 2
+        t = self._tok(j)
+        if t is not None and t.text == "(":  # "250 (voter registration) groups"
+            close = next((k for k in range(j + 1, min(j + 6, len(self.toks))) if self.toks[k].text == ")"), None)
+            after = self._tok(close + 1) if close is not None else None
+            if close is not None and after is not None and after.kind == "word" and after.low not in _STOP:
+                unit, k = self.counted_noun(close + 1)
+                if unit is not None:
+                    return self.text[t.start:self.toks[k - 1].end], k
         while self._tok(j) is not None and self.toks[j].low in _SKIP_BEFORE_UNIT and \
                 self._tok(j + 1) is not None and self.toks[j + 1].kind == "word" and \
                 self.toks[j + 1].low not in _STOP:
@@ -675,7 +898,19 @@ class _Scanner:
                     continue  # "special-forces soldiers"
                 if w.text[:1].isupper() and nxt_is_word and nxt is not None and nxt.text[:1].isupper():
                     continue  # "Armed Forces Personnel"
+                if w.text[:1].isupper() and nxt_is_word and nxt is not None and _looks_plural(nxt.text):
+                    continue  # "Texas students": a capitalised word that only looks plural
                 break
+            if nxt is not None and nxt.text == "," and not _looks_plural(w.text):
+                # "10,000 brand-new, beautiful factories": adjectives joined by a comma
+                rest = self.toks[k + 1:k + 4]
+                ends = next((n for n, r in enumerate(rest) if r.kind == "word" and r.low not in _STOP
+                             and _looks_plural(r.text)), None)
+                if ends is not None and all(r.kind == "word" and r.low not in _STOP for r in rest[:ends + 1]) \
+                        and len(words) + ends + 1 <= 5:
+                    words.extend(rest[:ends + 1])
+                    k = k + 1 + ends + 1
+                    break
         while words and re.search(r"ly$", words[-1].low):
             words.pop()
         if not words:
@@ -700,9 +935,25 @@ class _Scanner:
                 i += 1
                 continue
             q, j = found
+            if q.qualifier == "over" and out and q.kind == "measure" and counted_head(q.unit) in _TIME_UNITS \
+                    and out[-1].end == self.toks[i - 1].end:
+                # "$4.6 trillion over 10 years": the period the figure covers, not "more than"
+                again = self.parse_at(i + 1)
+                if again is not None:
+                    q, j = again
             out.append(q)
             i = max(j, i + 1)
         return out
+
+
+def _open_ends(category: str | None, low: Decimal, high: Decimal) -> tuple[Decimal | None, Decimal | None]:
+    """The bounds of an amount that is not a plain value (a share, a vague amount) under a
+    hedge: "more than" leaves the top open, "up to" and "nearly" the bottom."""
+    if category in ("lower", "above"):
+        return low, None
+    if category in ("upper", "below"):
+        return None, high
+    return low, high
 
 
 def _f(x: Decimal | None) -> float | None:

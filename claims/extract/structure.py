@@ -35,6 +35,7 @@ __all__ = [
     "claim_date",
     "demonyms",
     "claim_type",
+    "countries_named",
     "find_attribution",
     "find_entities",
     "locations",
@@ -395,5 +396,16 @@ def locations(text: str) -> list[str]:
             continue
         pos = text.find(entity)
         if pos > 0 and _LOCATIVE.search(text[max(0, pos - 20):pos]) and not entity.isupper():
+            out.append(entity)
+    return out
+
+
+def countries_named(text: str) -> list[str]:
+    """The countries among :func:`find_entities`, each once, in text order (demonyms mapped
+    to their country: "North Korean soldiers" names North Korea)."""
+    countries = _countries()
+    out: list[str] = []
+    for entity in find_entities(text):
+        if (entity.lower() in countries or entity in countries.values()) and entity not in out:
             out.append(entity)
     return out

@@ -89,6 +89,7 @@ class ClaimEntry:
     verdict_count: int = 1
     previous_label: str | None = None  # the label before the latest change, if it ever changed
     changed_at: datetime | None = None
+    checkable: str | None = None  # the claim stated on its own (what was judged), when it differs
 
 
 @dataclass
@@ -170,6 +171,7 @@ def load_report(store: Store, since: datetime | date | None = None) -> ReportDat
             evidence=by_claim.get(v["claim_id"], []), verdict_count=v["verdict_count"],
             previous_label=changes.get(v["claim_id"], {}).get("previous_label"),
             changed_at=changes.get(v["claim_id"], {}).get("new_created_at"),
+            checkable=v.get("checkable") if v.get("checkable") not in (None, v["claim"]) else None,
         ))
     return ReportData(
         generated_at=datetime.now(timezone.utc).replace(microsecond=0),
@@ -287,6 +289,10 @@ def _claim_html(c: ClaimEntry, charted: set[str]) -> str:
         "</header>",
         '<p class="context">' + escape(c.context_before) + f'<mark class="claim-text">{escape(c.claim)}</mark>'
         + escape(c.context_after) + "</p>",
+    ]
+    if c.checkable:
+        lines.append(f'<p class="checkable"><span class="meta">checked as</span> {escape(c.checkable)}</p>')
+    lines += [
         f'<p class="rationale">{escape(c.rationale)}</p>',
     ]
     if c.cluster_id in charted:
@@ -394,6 +400,7 @@ h1{margin:0 0 4px;font-size:26px}h2{margin:32px 0 12px;font-size:20px}h3{font-si
 .context{margin:10px 0 6px}
 mark{background:#fff1a8;padding:0 2px;border-radius:2px}
 mark.claim-text{background:#dbeafe;padding:1px 2px}
+.checkable{margin:4px 0;font-weight:600}
 mark.key{background:#ffd166;font-weight:600}
 blockquote{margin:0;padding:0 0 0 10px;border-left:3px solid var(--line)}
 .evidence ol{padding-left:20px}.evidence li{margin:0 0 10px}

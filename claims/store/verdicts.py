@@ -40,7 +40,7 @@ class VerdictsTable(Database):
                 c.id, c.document_id, c.text, c.start, c.end, c.checkworthiness, c.claim_type,
                 q.value if q else None, q.low if q else None, q.high if q else None,
                 q.unit if q else None, q.qualifier if q else None, q.text if q else None,
-                c.attribution, c.claim_date, list(c.entities), c.cluster_id, vector, model,
+                c.attribution, c.claim_date, list(c.entities), c.cluster_id, vector, model, c.checkable,
             ))
         with self.transaction() as con:
             before = row_count(con, "claims")
@@ -48,7 +48,8 @@ class VerdictsTable(Database):
                 con,
                 "INSERT INTO claims (id, document_id, text, char_start, char_end, checkworthiness, "
                 "claim_type, quantity_value, quantity_low, quantity_high, quantity_unit, "
-                "quantity_qualifier, quantity_text, attribution, claim_date, entities, cluster_id, embedding, model)",
+                "quantity_qualifier, quantity_text, attribution, claim_date, entities, cluster_id, embedding, model, "
+                "checkable)",
                 rows,
                 "ON CONFLICT (id) DO UPDATE SET checkworthiness = excluded.checkworthiness, "
                 "claim_type = excluded.claim_type, quantity_value = excluded.quantity_value, "
@@ -57,7 +58,8 @@ class VerdictsTable(Database):
                 "quantity_text = excluded.quantity_text, attribution = excluded.attribution, "
                 "claim_date = excluded.claim_date, entities = excluded.entities, "
                 "cluster_id = coalesce(claims.cluster_id, excluded.cluster_id), "
-                "embedding = coalesce(excluded.embedding, claims.embedding), model = coalesce(excluded.model, claims.model)",
+                "embedding = coalesce(excluded.embedding, claims.embedding), model = coalesce(excluded.model, claims.model), "
+                "checkable = coalesce(excluded.checkable, claims.checkable)",
             )
             return row_count(con, "claims") - before
 
@@ -86,13 +88,13 @@ class VerdictsTable(Database):
         with self.connect() as con:
             rows = con.execute(
                 "SELECT id, document_id, text, char_start, char_end, checkworthiness, claim_type, attribution, "
-                "claim_date, entities, cluster_id FROM claims WHERE id IN (SELECT unnest(?::VARCHAR[]))",
+                "claim_date, entities, cluster_id, checkable FROM claims WHERE id IN (SELECT unnest(?::VARCHAR[]))",
                 [list(claim_ids)]).fetchall()
         order = {cid: i for i, cid in enumerate(claim_ids)}
         return [Claim(id=cid, document_id=doc_id, text=text, start=start or 0, end=end or 0,
                       checkworthiness=float(score or 0.0), claim_type=ctype or "other", attribution=attribution,
-                      claim_date=cdate, entities=list(entities or []), cluster_id=cluster)
-                for (cid, doc_id, text, start, end, score, ctype, attribution, cdate, entities, cluster)
+                      claim_date=cdate, entities=list(entities or []), cluster_id=cluster, checkable=checkable)
+                for (cid, doc_id, text, start, end, score, ctype, attribution, cdate, entities, cluster, checkable)
                 in sorted(rows, key=lambda r: order[r[0]])]
 
     def claims_due(self, *, cutoff: datetime, labels: Sequence[str], unjudged_after_minutes: float,

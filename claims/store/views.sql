@@ -101,6 +101,7 @@ best AS (
 SELECT
     c.id                 AS claim_id,
     c.text               AS claim,
+    coalesce(c.checkable, c.text) AS checkable,
     c.document_id,
     d.title              AS document_title,
     d.url                AS document_url,
@@ -155,6 +156,7 @@ SELECT
     e.run_id,
     e.claim_id,
     c.text               AS claim,
+    coalesce(c.checkable, c.text) AS checkable,
     coalesce(c.cluster_id, c.id) AS cluster_id,
     r.label              AS verdict_label,
     r.created_at         AS verdict_created_at,
@@ -233,6 +235,7 @@ fresh AS (
 SELECT
     ch.claim_id,
     c.text                  AS claim,
+    coalesce(c.checkable, c.text) AS checkable,
     ch.previous_label,
     ch.previous_confidence,
     ch.previous_run_id,
