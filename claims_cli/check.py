@@ -22,6 +22,7 @@ from rich.text import Text
 from claims.ingest import read_input
 from claims.pipeline import RunReport, verdict_rows, verify
 from claims_cli.context import Invocation, err, fail, invocation, out
+from claims_cli.numbers import number
 
 __all__ = ["app"]
 
@@ -116,7 +117,7 @@ def _print_report(report: RunReport, json_out: bool, database: str) -> None:
         table.add_column("best source", max_width=36, overflow="fold")
         for r in rows:
             colour = _COLOURS.get(r["verdict"], "white")
-            conf = "" if r["confidence"] is None else f"{r['confidence']:.2f}"
+            conf = "" if r["confidence"] is None else number(r["confidence"])
             # Text, not markup: a claim or an outlet name with [brackets] is printed as written
             table.add_row(Text(r["claim"]), Text(r["verdict"], style=colour), conf, Text(r["best_source"] or ""))
         out.print(table)

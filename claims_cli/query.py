@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import sys
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,6 +23,7 @@ from claims.search import search_store
 from claims.store import run_user_query
 from claims.store.export import query_to_parquet
 from claims_cli.context import err, fail, invocation, out
+from claims_cli.numbers import number
 
 __all__ = ["app", "jsonable"]
 
@@ -50,8 +50,7 @@ def _cell(value: Any, width: int = 60) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        # 4 significant digits, but figures print whole: 10,000 soldiers, not 1e+04
-        return f"{value:,.0f}" if math.isfinite(value) and abs(value) >= 1000 else f"{value:.4g}"
+        return number(value)  # as the check table prints it: 0.20, 10,000
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, (list, tuple)):
