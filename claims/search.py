@@ -22,9 +22,9 @@ Three steps, each for a reason seen on the seed corpus:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Sequence
 
 import numpy as np
 

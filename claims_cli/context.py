@@ -17,8 +17,8 @@ from typing import Any, NoReturn
 
 import click
 import typer
-from typer.core import TyperCommand
 from rich.console import Console
+from typer.core import TyperCommand
 
 from claims.settings import Settings, config_file, load_settings
 from claims.store import Store, open_store

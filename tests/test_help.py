@@ -39,7 +39,7 @@ def test_every_command_is_listed() -> None:
 @pytest.mark.parametrize("path", [path for path, _ in COMMANDS], ids=lambda p: " ".join(p) or "claims")
 def test_help_is_plain_with_capital_metavars(path: tuple[str, ...]) -> None:
     text = _help(path)
-    assert not re.search(r"<(bool|str|int|float|path|list\[\w+\])>", text, re.I), text  # no type tags
+    assert not re.search(r"<(bool|str|int|float|path|list\[\w+\])>", text, re.IGNORECASE), text  # no type tags
     assert not re.search(r"\{[A-Za-z_]+\}", text), text  # no {sql}
     assert "╭" not in text and "│" not in text  # no panels
     usage = text.splitlines()[0]
@@ -52,18 +52,18 @@ def test_help_is_plain_with_capital_metavars(path: tuple[str, ...]) -> None:
             assert option.group(1) == option.group(1).upper(), line
     if not getattr(COMMANDS[[p for p, _ in COMMANDS].index(path)][1], "commands", None):
         assert "Examples:\n" in text, f"no examples under claims {' '.join(path)}"
-        assert re.search(r"^    claims ", text, re.M) or "| claims" in text
+        assert re.search(r"^    claims ", text, re.MULTILINE) or "| claims" in text
 
 
 def test_flags_and_lists_read_whole() -> None:
     root = _help(())
-    assert re.search(r"^  -v, --verbose\s+\S", root, re.M)
-    assert re.search(r"^  --db FILE\s+", root, re.M)
+    assert re.search(r"^  -v, --verbose\s+\S", root, re.MULTILINE)
+    assert re.search(r"^  --db FILE\s+", root, re.MULTILINE)
     for path, command in COMMANDS:
         if getattr(command, "commands", None):
             listing = _help(path).split("Commands:", 1)[1].split("Examples:", 1)[0]
             for line in listing.strip().splitlines():  # a sentence, not one cut mid-line
                 assert line.rstrip().endswith((".", ")")) and not line.rstrip().endswith("..."), line
     search = _help(("search",))
-    assert re.search(r"^  -k, --top N\s+", search, re.M)
+    assert re.search(r"^  -k, --top N\s+", search, re.MULTILINE)
     assert "Usage: claims search [OPTIONS] TEXT..." in search
