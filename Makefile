@@ -16,14 +16,14 @@ export DO_NOT_TRACK := 1
 # torch is pinned to the CPU build (2.13.0+cpu) through requirements.lock.
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
+	@$(BIN)/python -m pip install -q --upgrade pip
+	@$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
 	@touch $(STAMP)
 
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/claims check examples/seed-article.txt
+	@$(BIN)/claims check examples/seed-article.txt
 
 # Browser tests drive Debian's chromium; install it once when missing (needs root, as on CI).
 browser:
