@@ -11,6 +11,8 @@ import logging
 import os
 import sys
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
@@ -18,12 +20,21 @@ from typing import Any, NoReturn
 import click
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from typer.core import TyperCommand
 
+from claims.progress import reporting
 from claims.settings import Settings, config_file, load_settings
 from claims.store import Store, open_store
 
-__all__ = ["Invocation", "command_group", "err", "examples", "fail", "invocation", "out", "prefect_api_url"]
+__all__ = ["Invocation", "command_group", "err", "examples", "fail", "invocation", "out", "prefect_api_url", "progress"]
 
 # Piped output is not squeezed to 80 columns: tables stay readable in files and logs.
 out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
@@ -81,6 +92,26 @@ def fail(message: str, code: int = 1) -> NoReturn:
     """Print ``Error: message`` on standard error and exit with ``code`` (2: usage)."""
     err.print(f"Error: {message}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+@contextmanager
+def progress(description: str) -> Iterator[None]:
+    """One progress bar on standard error while the block runs, advanced by the library's
+    :func:`claims.progress.track` loops (a spinner until one reports); nothing at all when
+    standard error is not a terminal (a pipe, a file, CI), so logs and redirected output stay clean."""
+    if not err.is_terminal:
+        yield
+        return
+    columns = (SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(description, total=None)
+
+        def report(what: str, done: int, total: int | None) -> None:
+            bar.update(task, description=f"{description}: {what}", completed=done, total=total)
+
+        with reporting(report):
+            yield
 
 
 def prefect_api_url() -> str | None:

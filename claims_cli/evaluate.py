@@ -8,6 +8,7 @@ Each command reads any file of its dataset's layout and prints one JSON object o
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from claims.eval.climate_fever import evaluate_climate_fever
 from claims.eval.liar import evaluate_liar_plus
 from claims.eval.stance import evaluate_stance
 from claims.eval.verdicts import evaluate_verdicts_file
-from claims_cli.context import command_group, examples, invocation
+from claims_cli.context import command_group, examples, invocation, progress
 
 __all__ = ["app", "eval_app"]
 
@@ -28,7 +29,11 @@ eval_app = command_group(no_args_is_help=True, help="Measure the pipeline on pub
 app.add_typer(eval_app, name="eval")
 
 
-def _print(result: dict[str, Any]) -> None:
+def _evaluate(evaluation: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> None:
+    """Run one evaluation (a progress bar on a terminal's standard error meanwhile) and print
+    its metrics as JSON on standard output."""
+    with progress("Evaluating"):
+        result = evaluation(*args, **kwargs)
     typer.echo(json.dumps(result, indent=1, default=str))
 
 
@@ -43,7 +48,7 @@ def checkworthiness(
 ) -> None:
     """Check-worthiness: precision, recall and F1 of "Yes"."""
     overrides = {} if threshold is None else {"checkworthiness_threshold": threshold}
-    _print(evaluate_checkworthiness(data, invocation(ctx).settings(**overrides)))
+    _evaluate(evaluate_checkworthiness, data, invocation(ctx).settings(**overrides))
 
 
 @eval_app.command("climate-fever", epilog=examples(
@@ -57,7 +62,7 @@ def climate_fever(
 
     Prints recall@5 of the evidence ranking, sentence stance macro-F1, and claim verdict
     accuracy and macro-F1."""
-    _print(evaluate_climate_fever(data, invocation(ctx).settings(), limit=limit))
+    _evaluate(evaluate_climate_fever, data, invocation(ctx).settings(), limit=limit)
 
 
 @eval_app.command("averitec", epilog=examples(
@@ -72,7 +77,7 @@ def averitec(
     """AVeriTeC: verdicts from question-answer evidence.
 
     Prints accuracy and macro-F1, overall and for numerical claims."""
-    _print(evaluate_averitec(data, invocation(ctx).settings(), split=split, limit=limit))
+    _evaluate(evaluate_averitec, data, invocation(ctx).settings(), split=split, limit=limit)
 
 
 _SPLIT_HELP = "all | dev | test: halves by a hash of the claim text; test is held out from any tuning."
@@ -92,7 +97,7 @@ def verdicts(
     Each claim is judged on its own evidence. Prints accuracy, macro-F1,
     per-label precision and recall, the share of decisive verdicts and a precision-coverage table.
     The confidence is the calibrated probability that the label is right."""
-    _print(evaluate_verdicts_file(data, invocation(ctx).settings(), split=split, limit=limit))
+    _evaluate(evaluate_verdicts_file, data, invocation(ctx).settings(), split=split, limit=limit)
 
 
 @eval_app.command("liar-plus", epilog=examples(
@@ -108,7 +113,7 @@ def liar_plus(
 
     Each claim is judged on the fact-checker's justification; the labels map as true, mostly-true -> supported;
     half-true -> conflicting; barely-true, false, pants-fire -> refuted)."""
-    _print(evaluate_liar_plus(data, invocation(ctx).settings(), split=split, limit=limit))
+    _evaluate(evaluate_liar_plus, data, invocation(ctx).settings(), split=split, limit=limit)
 
 
 @eval_app.command("stance", epilog=examples(
@@ -125,4 +130,4 @@ def stance(
     """Stance pairs: macro-F1 or support F1, per source.
 
     Macro-F1 for 3-way files, support-vs-not F1 for binary RTE files."""
-    _print(evaluate_stance(data, invocation(ctx).settings(), limit=limit, split=split))
+    _evaluate(evaluate_stance, data, invocation(ctx).settings(), limit=limit, split=split)

@@ -15,7 +15,7 @@ import typer
 
 from claims.monitor import feeds_from_settings, monitor
 from claims.reverify import reverify_due
-from claims_cli.context import Invocation, command_group, err, examples, invocation, out
+from claims_cli.context import Invocation, command_group, err, examples, invocation, out, progress
 
 __all__ = ["app"]
 
@@ -46,7 +46,7 @@ def monitor_command(
     run = invocation(ctx)
     settings = run.settings(monitor_concurrency=concurrency)
     feed_urls = feeds_from_settings(settings, feeds)  # no feeds: one-line error before anything runs
-    with err.status("[bold]Monitoring[/bold] feeds"):
+    with progress("Monitoring feeds"):
         if run.orchestrated():
             # lazy: Prefect (1.5 s to import) only when a Prefect API is configured
             from flows.monitor import monitor_feeds
@@ -81,7 +81,7 @@ def reverify_command(
     New verdict rows are appended; the old ones stay (see the verdict_changes view)."""
     run = invocation(ctx)
     settings = run.settings()
-    with err.status("[bold]Re-verifying[/bold]"):
+    with progress("Re-verifying"):
         if run.orchestrated():
             # lazy: Prefect (1.5 s to import) only when a Prefect API is configured
             from flows.reverify import reverify_claims
