@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import (
@@ -47,11 +46,11 @@ class PlainHelpCommand(TyperCommand):
     and ``<str>`` tags (optional arguments are the bracketed ones)."""
 
     @staticmethod
-    def _argument_name(param: click.Parameter) -> str:
+    def _argument_name(param: Any) -> str:
         name = param.metavar or (param.name or "").upper()
         return name + ("..." if param.nargs != 1 else "")
 
-    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
         pieces = [self.options_metavar] if self.options_metavar else []
         for param in self.get_params(ctx):
             if param.param_type_name == "argument":
@@ -59,7 +58,7 @@ class PlainHelpCommand(TyperCommand):
                 pieces.append(name if param.required else f"[{name}]")
         return pieces
 
-    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    def format_options(self, ctx: Any, formatter: Any) -> None:
         arguments = [(self._argument_name(p), p.help or "") for p in self.get_params(ctx)
                      if p.param_type_name == "argument"]
         options = [record for p in self.get_params(ctx)

@@ -5,8 +5,8 @@ summary per command in the lists, and examples under every command."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
-import click
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from claims_cli.app import app
 
 
-def _commands(group: click.Command, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], click.Command]]:
+def _commands(group: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
     found = [(path, group)]
     for name, command in getattr(group, "commands", {}).items():
         found += _commands(command, (*path, name))
