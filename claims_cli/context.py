@@ -59,7 +59,7 @@ class PlainHelpCommand(TyperCommand):
         return pieces
 
     def format_options(self, ctx: Any, formatter: Any) -> None:
-        arguments = [(self._argument_name(p), p.help or "") for p in self.get_params(ctx)
+        arguments = [(self._argument_name(p), getattr(p, "help", None) or "") for p in self.get_params(ctx)
                      if p.param_type_name == "argument"]
         options = [record for p in self.get_params(ctx)
                    if p.param_type_name == "option" and (record := p.get_help_record(ctx))]

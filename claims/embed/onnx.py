@@ -106,6 +106,8 @@ def export_onnx(name: str, out_dir: Path) -> Path:
                 model, tuple(sample.values()), input_names=names, output_names=["last_hidden_state"],
                 dynamic_shapes=tuple({0: dynamic, 1: dynamic} for _ in names), opset_version=18,
                 dynamo=True, verbose=False)
+        if program is None:  # dynamo=True always returns the program; None only with the legacy exporter
+            raise ConfigError("torch.onnx.export returned no ONNX program: torch's exporter changed")
         program.save(str(fp32))
         tmp = out_dir / f"model.int8.{os.getpid()}.onnx"
         quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
