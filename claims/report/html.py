@@ -352,7 +352,12 @@ def _chart_html(chart: ClusterChart, entries: dict[str, ClaimEntry]) -> str:
     for r in sorted(chart.rows, key=lambda r: (r["reported_at"] is None, r["reported_at"] or datetime.min, r["source"])):
         if r["role"] == "claim":  # the claim's own figure: its article by title, as the claim card names it
             own = entries.get(r["claim_id"])
-            source = _link(r["url"], _article_name(own) if own else r["source"])
+            if own is None:
+                source = _link(r["url"], r["source"])
+            elif safe_href(r["url"]) is None:  # no address: the name leads to the claim's card
+                source = f'<a href="#claim-{escape(own.claim_id)}">{escape(_article_name(own))}</a>'
+            else:
+                source = _link(r["url"], _article_name(own))
             role = "the claim"
         else:
             source, role = _link(r["url"], r["source"]), r["role"]
