@@ -16,14 +16,14 @@ export DO_NOT_TRACK := 1
 # torch is pinned to the CPU build (2.13.0+cpu) through requirements.lock.
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
+	@$(BIN)/python -m pip install -q --upgrade pip
+	@$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
 	@touch $(STAMP)
 
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/claims check examples/seed-article.txt
+	@$(BIN)/claims check examples/seed-article.txt
 
 # Browser tests drive Debian's chromium; install it once when missing (needs root, as on CI).
 browser:
@@ -32,12 +32,14 @@ browser:
 
 # The 15 slowest tests are listed at the end; a hung test fails after pytest-timeout's limit
 # (pyproject.toml) with its stack instead of holding CI.
+# No bytecode written (the installed packages' was compiled by pip): the tests write nothing
+# inside the repository.
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -q --durations=15
+	PYTHONDONTWRITEBYTECODE=1 $(BIN)/python -m pytest -q --durations=15
 
 # The tests not marked slow (no Prefect server, browser, Dask cluster or killed runs): minutes.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow" --durations=15
+	PYTHONDONTWRITEBYTECODE=1 $(BIN)/python -m pytest -q -m "not slow" --durations=15
 
 # Local scheduling (scripts/scheduler.sh): Prefect server on 127.0.0.1:4200, work pool,
 # the deployments of prefect.yaml and a worker; `make unschedule` stops all of it.

@@ -36,6 +36,7 @@ from typing import Any
 from claims.errors import ClaimsError, ConfigError
 from claims.models import Document, FeedEntry
 from claims.pipeline import verify
+from claims.progress import track
 from claims.runner import LOCAL, StageRunner, tracked_run
 from claims.settings import Settings
 from claims.sources.base import SourceError
@@ -275,9 +276,9 @@ def monitor(settings: Settings, feeds: Sequence[str] | None = None, *, store: St
         report.entries, report.feed_errors = len(scan.entries), scan.errors
         taken = runner.run("claim_entries", claim_entries, store, scan.entries, report.run_id, settings)
         report.skipped = taken.skipped
-        for outcome in runner.map("verify-article", process_entry, taken.claimed, limit=settings.monitor_concurrency,
-                                  settings=settings, store=store, monitor_run_id=report.run_id,
-                                  flow_run_id=flow_run_id):
+        verified = runner.map("verify-article", process_entry, taken.claimed, limit=settings.monitor_concurrency,
+                              settings=settings, store=store, monitor_run_id=report.run_id, flow_run_id=flow_run_id)
+        for outcome in track(verified, "verifying articles", total=len(taken.claimed)):
             if isinstance(outcome, Exception):  # process_entry records an article's failure itself
                 raise outcome
             report.outcomes.append(outcome)

@@ -27,6 +27,7 @@ from claims.embed import embed_cached, embedder_for
 from claims.extract import claim_and_focus_vectors, with_quantities
 from claims.models import Claim, Document, utcnow
 from claims.pipeline import RunReport, judge_and_store
+from claims.progress import track
 from claims.runner import LOCAL, StageRunner, tracked_run
 from claims.settings import Settings
 from claims.store import Store, open_store
@@ -160,9 +161,10 @@ def reverify_due(settings: Settings, claim_ids: Sequence[str] | None = None, *, 
                                                        older_than_days=older_than_days)
     log.info("%d claims to re-check", len(ids))
     report = ReverifyReport(selected=len(ids))
-    for outcome in runner.map("reverify-batch", reverify_batch, batches(ids, settings.reverify_batch_size),
-                              limit=settings.monitor_concurrency, settings=settings, store=store,
-                              flow_run_id=flow_run_id):
+    parts = batches(ids, settings.reverify_batch_size)
+    for outcome in track(runner.map("reverify-batch", reverify_batch, parts, limit=settings.monitor_concurrency,
+                                    settings=settings, store=store, flow_run_id=flow_run_id),
+                         "re-checking claim batches", total=len(parts)):
         if isinstance(outcome, Exception):
             report.failed.append(f"{outcome.__class__.__name__}: {outcome}")
             log.warning("batch failed: %s", report.failed[-1])

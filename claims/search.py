@@ -1,29 +1,60 @@
-"""Whole-store retrieval on request: the passages most similar to a text, across every
-document the database holds, through the vector index kept beside the database."""
+"""Whole-store retrieval on request: the statements that best match a text, across every
+document the database holds.
+
+Three steps, each for a reason seen on the seed corpus:
+
+1. *Candidates*: the passages nearest the query by embedding, through the vector index kept
+   beside the database (milliseconds at a million passages).
+2. *Ranking by sentence, hybrid*: a passage is a window of sentences, and a window that
+   states the query's figure in one sentence and something else in the next reads, to an
+   embedding, like neither. So the candidates are cut into sentences (a story's dateline,
+   "WASHINGTON, Oct. 31, 2024 (Example Wire) - ", left out) and ranked by the
+   pipeline's own hybrid ranking (:func:`claims.score.retrieve.rank_passages`: reciprocal
+   rank fusion of cosine similarity and BM25), and a sentence that states every figure of the
+   query ("8,000") ranks above one that does not: "about 8,000 North Korean soldiers are
+   in Russia's Kursk region" before "10,000 to 12,000 ... in Kursk", which an embedding
+   finds closer.
+3. *Reprints collapsed*: a wire story reprinted by several outlets, or a sentence repeated
+   by overlapping windows, is one hit that lists its outlets (the same rule that counts a
+   reprint once in a verdict: equal text, case and punctuation aside).
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Sequence
 
-from claims.embed import Embedder
+import numpy as np
+
+from claims.embed import Embedder, embed_cached
 from claims.embed.index import VectorIndex, index_folder
+from claims.extract.sentences import split_sentences
+from claims.score.retrieve import rank_passages
 from claims.store import Store
+from claims.store.records import PassageSource
 
 __all__ = ["SearchHit", "search_store"]
+
+CANDIDATE_PASSAGES = 100  # per query at least; 10 x k when more hits are asked for
 
 
 @dataclass(frozen=True)
 class SearchHit:
+    """One statement found for ``query``: the sentence that matched (``text``), the passage it
+    was read in, its first source, and every outlet that carried the same text."""
+
     query: str
     rank: int
-    score: float
+    score: float  # cosine similarity of the query and the sentence
     passage_id: str
     text: str
+    passage: str
     outlet: str | None
     url: str | None
     published_at: datetime | None
+    outlets: tuple[str, ...]
 
 
 def _index(store: Store, model: str) -> VectorIndex:
@@ -35,15 +66,75 @@ def _index(store: Store, model: str) -> VectorIndex:
     return VectorIndex.build(store, model, folder=folder)
 
 
+_FIGURE = re.compile(r"\d(?:[\d,]*\d)?(?:\.\d+)?")
+
+
+def _figures(text: str) -> set[str]:
+    """The figures written in ``text``, thousands separators dropped: "8,000" -> "8000"."""
+    return {f.replace(",", "") for f in _FIGURE.findall(text)}
+
+
+def _lexical(text: str) -> str:
+    """Text for the BM25 half: "8,000" as one word, "8000", so that it matches 8,000 only
+    (the tokenizer would otherwise read "000", as in 10,000)."""
+    return re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+
+
+# "WASHINGTON, Oct. 31, 2024 (Example Wire) - ", "KYIV, Tuesday, Nov. 5, 2024 - ": where and
+# when a story was filed, not part of its first sentence's statement
+_DATELINE = re.compile(r"^[A-Z][A-Za-z .'\u2019-]{1,40},[^\n]{0,50}?\b\d{4}\b(?:\s*\([^)\n]{1,60}\))?"
+                       r"\s+[-\u2013\u2014]{1,2}\s+")
+
+
+def _statement(sentence: str) -> str:
+    """The sentence as it is ranked: without a leading dateline."""
+    return _DATELINE.sub("", sentence, count=1)
+
+
+def _reprint_key(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+def _statements(passage_ids: Sequence[str], sources: dict[str, PassageSource]) -> list[tuple[str, str]]:
+    """(passage id, sentence) for every sentence of the candidate passages, in order."""
+    return [(pid, sentence.text) for pid in passage_ids if pid in sources
+            for sentence in split_sentences(sources[pid].text)]
+
+
+def _first_published(items: list[tuple[str, PassageSource]]) -> tuple[str, PassageSource]:
+    return min(items, key=lambda item: (item[1].published_at or datetime.max, item[1].outlet or "", item[0]))
+
+
 def search_store(store: Store, embedder: Embedder, queries: Sequence[str], k: int = 10) -> list[SearchHit]:
-    """Top-``k`` stored passages for each query text, best first."""
+    """Up to ``k`` statements per query text, best first, reprints collapsed (see the module)."""
     index = _index(store, embedder.name)
-    ids, scores = index.search(embedder.encode(list(queries)), k)
+    query_vectors = embedder.encode(list(queries))
+    ids, _ = index.search(query_vectors, max(CANDIDATE_PASSAGES, 10 * k))
     sources = store.passage_sources([pid for row in ids for pid in row if pid])
-    hits = []
-    for q, (row_ids, row_scores) in enumerate(zip(ids, scores)):
-        for rank, (pid, score) in enumerate(zip(row_ids, row_scores), start=1):
-            if pid and pid in sources:
-                s = sources[pid]
-                hits.append(SearchHit(queries[q], rank, float(score), pid, s.text, s.outlet, s.url, s.published_at))
+    hits: list[SearchHit] = []
+    for q, query in enumerate(queries):
+        statements = _statements([pid for pid in ids[q] if pid], sources)
+        if not statements:
+            continue
+        texts = [text for _, text in statements]
+        ranked_texts = [_statement(t) for t in texts]
+        vectors = embed_cached(ranked_texts, embedder, store)
+        ranked = rank_passages([_lexical(query)], query_vectors[q:q + 1], [_lexical(t) for t in ranked_texts], vectors,
+                               k=len(texts), method="hybrid")[0]
+        wanted = _figures(query)
+        order = sorted(range(len(ranked)), key=lambda r: (not wanted <= _figures(texts[ranked[r][0]]), r))
+        # every carrier of a statement, in rank order of the statement's first appearance
+        carriers: dict[str, list[tuple[str, PassageSource]]] = {}
+        best: dict[str, tuple[int, float]] = {}
+        for r in order:
+            i, similarity = ranked[r]
+            key = _reprint_key(texts[i])
+            carriers.setdefault(key, []).append((statements[i][0], sources[statements[i][0]]))
+            best.setdefault(key, (i, similarity))
+        for rank, (key, (i, similarity)) in enumerate(list(best.items())[:k], start=1):
+            pid, first = _first_published(carriers[key])
+            outlets = tuple(dict.fromkeys(s.outlet or s.url or "" for _, s in
+                                          sorted(carriers[key], key=lambda c: c[1].published_at or datetime.max)))
+            hits.append(SearchHit(query, rank, float(np.float32(similarity)), pid, texts[i], first.text,
+                                  first.outlet, first.url, first.published_at, tuple(o for o in outlets if o)))
     return hits

@@ -20,11 +20,16 @@ import typer
 
 from claims.errors import ClaimsError
 from claims_cli import check, evaluate, monitoring, query, report
-from claims_cli.context import Invocation, err
+from claims_cli.context import Invocation, command_group, err, examples
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Verify the claims in news text.")
+app = command_group(
+    add_completion=False, no_args_is_help=True, help="Verify the claims in news text.",
+    epilog=examples("claims check examples/seed-article.txt",
+                    'claims query "select claim, label, confidence from latest_verdicts"',
+                    "claims report --out report.html",
+                    "claims COMMAND --help            # each command's options and examples"))
 for group in (check, query, report, evaluate, monitoring):
     app.add_typer(group.app)
 
@@ -32,9 +37,9 @@ for group in (check, query, report, evaluate, monitoring):
 @app.callback()
 def _root(
     ctx: typer.Context,
-    config: Path | None = typer.Option(None, "--config", help="Settings file (TOML)."),
-    db: Path | None = typer.Option(None, "--db", help="DuckDB file (default: $CLAIMS_DB or ./claims.duckdb)."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress to stderr."),
+    config: Path | None = typer.Option(None, "--config", metavar="FILE", help="Settings file (TOML)."),
+    db: Path | None = typer.Option(None, "--db", metavar="FILE", help="DuckDB file (default: $CLAIMS_DB or ./claims.duckdb)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log what each stage does to stderr."),
 ) -> None:
     ctx.obj = Invocation(config=config, db=db, verbose=verbose)
     # Without -v only errors are logged: failed sources are summarised after the table.

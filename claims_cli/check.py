@@ -21,11 +21,12 @@ from rich.text import Text
 
 from claims.ingest import read_input
 from claims.pipeline import RunReport, verdict_rows, verify
-from claims_cli.context import Invocation, err, fail, invocation, out
+from claims_cli.context import Invocation, command_group, err, examples, fail, invocation, out
+from claims_cli.numbers import number
 
 __all__ = ["app"]
 
-app = typer.Typer()
+app = command_group()
 
 _COLOURS = {"supported": "green", "refuted": "red", "conflicting": "yellow", "not_enough_evidence": "dim"}
 
@@ -45,7 +46,8 @@ class _ProgressHandler(logging.Handler):
 
 
 CHECK_HELP = (
-    "Verify the check-worthy claims of one article and print the verdict table.\n\n"
+    "Verify one article's claims and print the verdict table.\n\n"
+    "The article's check-worthy claims are found, evidence is gathered for each, and the verdicts are stored. "
     "Each claim gets a label (supported, refuted, conflicting, not_enough_evidence), a confidence and its best "
     "source. The confidence is the calibrated probability that the label is right (0.70: about 7 in 10 such "
     "verdicts were right on development data), for every label. The best source is the passage whose vote most "
@@ -53,13 +55,17 @@ CHECK_HELP = (
 )
 
 
-@app.command(help=CHECK_HELP)
+@app.command(help=CHECK_HELP, epilog=examples(
+    "claims check examples/seed-article.txt",
+    "claims check https://example.org/story.html",
+    'claims check story.txt --published 2024-11-01 --outlet "Daily Example"',
+    "cat story.txt | claims check - --json"))
 def check(
     ctx: typer.Context,
-    source: str = typer.Argument(..., help="Article: a text file, an http(s) URL, or - for standard input."),
-    title: str | None = typer.Option(None, help="Title of the article (overrides front matter)."),
-    outlet: str | None = typer.Option(None, help="Outlet that published it."),
-    published: str | None = typer.Option(None, help="Publication date, YYYY-MM-DD (the claims' date)."),
+    source: str = typer.Argument(..., metavar="ARTICLE", help="Article: a text file, an http(s) URL, or - for standard input."),
+    title: str | None = typer.Option(None, metavar="TEXT", help="Title of the article (overrides front matter)."),
+    outlet: str | None = typer.Option(None, metavar="NAME", help="Outlet that published it."),
+    published: str | None = typer.Option(None, metavar="DATE", help="Publication date, YYYY-MM-DD (the claims' date)."),
     json_out: bool = typer.Option(False, "--json", help="Print the verdicts as JSON instead of a table."),
 ) -> None:
     """Verify the check-worthy claims of one article and print the verdict table (see CHECK_HELP)."""
@@ -116,7 +122,7 @@ def _print_report(report: RunReport, json_out: bool, database: str) -> None:
         table.add_column("best source", max_width=36, overflow="fold")
         for r in rows:
             colour = _COLOURS.get(r["verdict"], "white")
-            conf = "" if r["confidence"] is None else f"{r['confidence']:.2f}"
+            conf = "" if r["confidence"] is None else number(r["confidence"])
             # Text, not markup: a claim or an outlet name with [brackets] is printed as written
             table.add_row(Text(r["claim"]), Text(r["verdict"], style=colour), conf, Text(r["best_source"] or ""))
         out.print(table)

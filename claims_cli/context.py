@@ -11,27 +11,106 @@ import logging
 import os
 import sys
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from typer.core import TyperCommand
 
+from claims.progress import reporting
 from claims.settings import Settings, config_file, load_settings
 from claims.store import Store, open_store
 
-__all__ = ["Invocation", "err", "fail", "invocation", "out", "prefect_api_url"]
+__all__ = ["Invocation", "command_group", "err", "examples", "fail", "invocation", "out", "prefect_api_url", "progress"]
 
 # Piped output is not squeezed to 80 columns: tables stay readable in files and logs.
 out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 
+class PlainHelpCommand(TyperCommand):
+    """A command whose help names its arguments as click and sqlite-utils do: ``SQL``,
+    ``[FEED_URL]...`` in the usage line and the argument list, without Typer's ``{SQL}``
+    and ``<str>`` tags (optional arguments are the bracketed ones)."""
+
+    @staticmethod
+    def _argument_name(param: Any) -> str:
+        name = param.metavar or (param.name or "").upper()
+        return name + ("..." if param.nargs != 1 else "")
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = self._argument_name(param)
+                pieces.append(name if param.required else f"[{name}]")
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        arguments = [(self._argument_name(p), getattr(p, "help", None) or "") for p in self.get_params(ctx)
+                     if p.param_type_name == "argument"]
+        options = [record for p in self.get_params(ctx)
+                   if p.param_type_name == "option" and (record := p.get_help_record(ctx))]
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+class _PlainHelpTyper(typer.Typer):
+    def command(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("cls", PlainHelpCommand)
+        return super().command(*args, **kwargs)
+
+
+def command_group(**kwargs: Any) -> typer.Typer:
+    """A Typer app whose help is plain text as click prints it (``-v, --verbose``, ``--db
+    FILE``, the first sentence of each command in the list, examples as written), not Rich
+    panels with ``<bool>`` and ``<path>`` type tags."""
+    return _PlainHelpTyper(rich_markup_mode=None, **kwargs)
+
+
+def examples(*lines: str) -> str:
+    """A command's help epilog: example command lines, printed as written (click's ``\\b``)."""
+    return "Examples:\n\n\b\n" + "\n".join(f"  {line}" for line in lines)
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print ``Error: message`` on standard error and exit with ``code`` (2: usage)."""
     err.print(f"Error: {message}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+@contextmanager
+def progress(description: str) -> Iterator[None]:
+    """One progress bar on standard error while the block runs, advanced by the library's
+    :func:`claims.progress.track` loops (a spinner until one reports); nothing at all when
+    standard error is not a terminal (a pipe, a file, CI), so logs and redirected output stay clean."""
+    if not err.is_terminal:
+        yield
+        return
+    columns = (SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(description, total=None)
+
+        def report(what: str, done: int, total: int | None) -> None:
+            bar.update(task, description=f"{description}: {what}", completed=done, total=total)
+
+        with reporting(report):
+            yield
 
 
 def prefect_api_url() -> str | None:

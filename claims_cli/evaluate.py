@@ -8,6 +8,7 @@ Each command reads any file of its dataset's layout and prints one JSON object o
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,30 +21,35 @@ from claims.eval.liar import evaluate_liar_plus
 from claims.eval.quantities import evaluate_quantities
 from claims.eval.stance import evaluate_stance
 from claims.eval.verdicts import evaluate_verdicts_file
-from claims_cli.context import invocation
+from claims_cli.context import command_group, examples, invocation, progress
 
 __all__ = ["app", "eval_app"]
 
-app = typer.Typer()
-eval_app = typer.Typer(no_args_is_help=True, help="Measure the pipeline on public benchmark data.")
+app = command_group()
+eval_app = command_group(no_args_is_help=True, help="Measure the pipeline on public benchmark data.")
 app.add_typer(eval_app, name="eval")
 
 
-def _print(result: dict[str, Any]) -> None:
+def _evaluate(evaluation: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> None:
+    """Run one evaluation (a progress bar on a terminal's standard error meanwhile) and print
+    its metrics as JSON on standard output."""
+    with progress("Evaluating"):
+        result = evaluation(*args, **kwargs)
     typer.echo(json.dumps(result, indent=1, default=str))
 
 
-@eval_app.command("checkworthiness")
+@eval_app.command("checkworthiness", epilog=examples(
+    "claims eval checkworthiness --data ../shared/data/checkthat2024/CT24_checkworthy_english_dev-test.tsv"))
 def checkworthiness(
     ctx: typer.Context,
-    data: Path = typer.Option(..., "--data", help="CheckThat! task-1 TSV (Sentence_id, Text, class_label Yes/No)."),
+    data: Path = typer.Option(..., "--data", metavar="FILE", help="CheckThat! task-1 TSV (Sentence_id, Text, class_label Yes/No)."),
     threshold: float | None = typer.Option(
-        None, "--threshold", min=0.0, max=1.0, help="Decision threshold (default: the checkworthiness_threshold setting)."
+        None, "--threshold", min=0.0, max=1.0, metavar="X", help="Decision threshold (default: the checkworthiness_threshold setting)."
     ),
 ) -> None:
-    """Precision, recall and F1 of the check-worthy ("Yes") class with the shipped model."""
+    """Check-worthiness: precision, recall and F1 of "Yes"."""
     overrides = {} if threshold is None else {"checkworthiness_threshold": threshold}
-    _print(evaluate_checkworthiness(data, invocation(ctx).settings(**overrides)))
+    _evaluate(evaluate_checkworthiness, data, invocation(ctx).settings(**overrides))
 
 
 @eval_app.command("quantities")
@@ -58,67 +64,83 @@ def quantities(
     _print(evaluate_quantities(data, sources, show_errors=errors))
 
 
-@eval_app.command("climate-fever")
+@eval_app.command("climate-fever", epilog=examples(
+    "claims eval climate-fever --data ../shared/data/climate-fever/climate-fever-dev.jsonl --limit 50"))
 def climate_fever(
     ctx: typer.Context,
-    data: Path = typer.Option(..., "--data", help="Climate-FEVER JSON-lines file (e.g. climate-fever-dev.jsonl)."),
-    limit: int | None = typer.Option(None, help="Only the first N claims (a quick look)."),
+    data: Path = typer.Option(..., "--data", metavar="FILE", help="Climate-FEVER JSON-lines file (e.g. climate-fever-dev.jsonl)."),
+    limit: int | None = typer.Option(None, metavar="N", help="Only the first N claims (a quick look)."),
 ) -> None:
-    """Evidence ranking (recall@5), sentence stance macro-F1, claim verdict accuracy and macro-F1."""
-    _print(evaluate_climate_fever(data, invocation(ctx).settings(), limit=limit))
+    """Climate-FEVER: evidence ranking, stance and verdicts.
+
+    Prints recall@5 of the evidence ranking, sentence stance macro-F1, and claim verdict
+    accuracy and macro-F1."""
+    _evaluate(evaluate_climate_fever, data, invocation(ctx).settings(), limit=limit)
 
 
-@eval_app.command("averitec")
+@eval_app.command("averitec", epilog=examples(
+    "claims eval averitec --data ../shared/data/averitec/train.json --split test"))
 def averitec(
     ctx: typer.Context,
-    data: Path = typer.Option(..., "--data", help="AVeriTeC JSON file (train.json or dev.json)."),
-    split: str = typer.Option("test", "--split", help="all | dev | test: halves by a hash of the claim; "
+    data: Path = typer.Option(..., "--data", metavar="FILE", help="AVeriTeC JSON file (train.json or dev.json)."),
+    split: str = typer.Option("test", "--split", metavar="SPLIT", help="all | dev | test: halves by a hash of the claim; "
                                                      "test is held out from any tuning."),
-    limit: int | None = typer.Option(None, help="Only the first N claims of the split."),
+    limit: int | None = typer.Option(None, metavar="N", help="Only the first N claims of the split."),
 ) -> None:
-    """Verdicts from the question-answer evidence: accuracy and macro-F1, overall and numerical claims."""
-    _print(evaluate_averitec(data, invocation(ctx).settings(), split=split, limit=limit))
+    """AVeriTeC: verdicts from question-answer evidence.
+
+    Prints accuracy and macro-F1, overall and for numerical claims."""
+    _evaluate(evaluate_averitec, data, invocation(ctx).settings(), split=split, limit=limit)
 
 
 _SPLIT_HELP = "all | dev | test: halves by a hash of the claim text; test is held out from any tuning."
 
 
-@eval_app.command("verdicts")
+@eval_app.command("verdicts", epilog=examples(
+    "claims eval verdicts --data my-labelled-claims.jsonl --split all > result.json"))
 def verdicts(
     ctx: typer.Context,
-    data: Path = typer.Option(..., "--data", help="Your labelled claims: JSON lines of {id, claim, claim_date, label, "
+    data: Path = typer.Option(..., "--data", metavar="FILE", help="Your labelled claims: JSON lines of {id, claim, claim_date, label, "
                                                  "evidence: [{text, source, url, published}]} (see the README)."),
-    split: str = typer.Option("test", "--split", help=_SPLIT_HELP),
-    limit: int | None = typer.Option(None, help="Only the first N claims of the split."),
+    split: str = typer.Option("test", "--split", metavar="SPLIT", help=_SPLIT_HELP),
+    limit: int | None = typer.Option(None, metavar="N", help="Only the first N claims of the split."),
 ) -> None:
-    """Verdicts on your own labelled claims, each judged on its own evidence: accuracy, macro-F1,
+    """Verdicts on your own labelled claims.
+
+    Each claim is judged on its own evidence. Prints accuracy, macro-F1,
     per-label precision and recall, the share of decisive verdicts and a precision-coverage table.
     The confidence is the calibrated probability that the label is right."""
-    _print(evaluate_verdicts_file(data, invocation(ctx).settings(), split=split, limit=limit))
+    _evaluate(evaluate_verdicts_file, data, invocation(ctx).settings(), split=split, limit=limit)
 
 
-@eval_app.command("liar-plus")
+@eval_app.command("liar-plus", epilog=examples(
+    "claims eval liar-plus --data ../shared/data/liar-plus/test2.jsonl --split test"))
 def liar_plus(
     ctx: typer.Context,
-    data: list[Path] = typer.Option(..., "--data", help="LIAR-PLUS JSON lines (val2.jsonl, test2.jsonl, "
+    data: list[Path] = typer.Option(..., "--data", metavar="FILE", help="LIAR-PLUS JSON lines (val2.jsonl, test2.jsonl, "
                                                          "train2.jsonl); repeat --data to read several."),
-    split: str = typer.Option("test", "--split", help=_SPLIT_HELP),
-    limit: int | None = typer.Option(None, help="Only the first N claims of the split."),
+    split: str = typer.Option("test", "--split", metavar="SPLIT", help=_SPLIT_HELP),
+    limit: int | None = typer.Option(None, metavar="N", help="Only the first N claims of the split."),
 ) -> None:
-    """PolitiFact claims judged on the fact-checker's justification (true, mostly-true -> supported;
+    """LIAR-PLUS: PolitiFact claims and their justifications.
+
+    Each claim is judged on the fact-checker's justification; the labels map as true, mostly-true -> supported;
     half-true -> conflicting; barely-true, false, pants-fire -> refuted)."""
-    _print(evaluate_liar_plus(data, invocation(ctx).settings(), split=split, limit=limit))
+    _evaluate(evaluate_liar_plus, data, invocation(ctx).settings(), split=split, limit=limit)
 
 
-@eval_app.command("stance")
+@eval_app.command("stance", epilog=examples(
+    "claims eval stance --data ../shared/data/stance/healthver/healthver_dev.csv"))
 def stance(
     ctx: typer.Context,
-    data: Path = typer.Option(..., "--data", help="A stance pair file (FEVER RTE, COVID-Fact/SciFact RTE, SICK, "
+    data: Path = typer.Option(..., "--data", metavar="PATH", help="A stance pair file (FEVER RTE, COVID-Fact/SciFact RTE, SICK, "
                                                  "HealthVer, FNC-1 stances, COVID-Fact or Climate-FEVER JSONL) "
                                                  "or a folder of them."),
-    limit: int | None = typer.Option(None, help="Only the first N pairs."),
-    split: str = typer.Option("all", "--split", help="all | dev | test: pairs whose claim falls in that half (a "
+    limit: int | None = typer.Option(None, metavar="N", help="Only the first N pairs."),
+    split: str = typer.Option("all", "--split", metavar="SPLIT", help="all | dev | test: pairs whose claim falls in that half (a "
                                                     "hash of the claim text, as the verdict benchmarks split)."),
 ) -> None:
-    """Stance macro-F1 (3-way) or support-vs-not F1 (binary RTE files), per source."""
-    _print(evaluate_stance(data, invocation(ctx).settings(), limit=limit, split=split))
+    """Stance pairs: macro-F1 or support F1, per source.
+
+    Macro-F1 for 3-way files, support-vs-not F1 for binary RTE files."""
+    _evaluate(evaluate_stance, data, invocation(ctx).settings(), limit=limit, split=split)

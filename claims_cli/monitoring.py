@@ -15,11 +15,11 @@ import typer
 
 from claims.monitor import feeds_from_settings, monitor
 from claims.reverify import reverify_due
-from claims_cli.context import Invocation, err, invocation, out
+from claims_cli.context import Invocation, command_group, err, examples, invocation, out, progress
 
 __all__ = ["app"]
 
-app = typer.Typer()
+app = command_group()
 
 
 def _flow_arguments(run: Invocation, concurrency: int | None = None) -> dict[str, Any]:
@@ -32,18 +32,21 @@ def _flow_arguments(run: Invocation, concurrency: int | None = None) -> dict[str
     return {"config": str(config) if config else None, "overrides": overrides}
 
 
-@app.command("monitor")
+@app.command("monitor", epilog=examples("claims monitor https://news.example.org/rss.xml",
+                                        "claims monitor --concurrency 4 --json   # the feeds of claims.toml"))
 def monitor_command(
     ctx: typer.Context,
-    feeds: list[str] | None = typer.Argument(None, help="RSS/Atom feed URLs (default: sources.feeds.feeds)."),
-    concurrency: int | None = typer.Option(None, min=1, help="Articles verified at once (monitor_concurrency)."),
+    feeds: list[str] | None = typer.Argument(None, metavar="FEED_URL", help="RSS/Atom feed URLs (default: sources.feeds.feeds)."),
+    concurrency: int | None = typer.Option(None, min=1, metavar="N", help="Articles verified at once (monitor_concurrency)."),
     json_out: bool = typer.Option(False, "--json", help="Print the run's summary as JSON."),
 ) -> None:
-    """Verify the feeds' articles not seen before (one monitor-feeds run); failures are listed."""
+    """Verify the feeds' new articles (one monitor-feeds run).
+
+    Articles seen before are skipped; failures are listed after the summary."""
     run = invocation(ctx)
     settings = run.settings(monitor_concurrency=concurrency)
     feed_urls = feeds_from_settings(settings, feeds)  # no feeds: one-line error before anything runs
-    with err.status("[bold]Monitoring[/bold] feeds"):
+    with progress("Monitoring feeds"):
         if run.orchestrated():
             # lazy: Prefect (1.5 s to import) only when a Prefect API is configured
             from flows.monitor import monitor_feeds
@@ -66,16 +69,19 @@ def monitor_command(
         err.print(f"  feed failed: {problem}", markup=False, soft_wrap=True)
 
 
-@app.command("reverify")
+@app.command("reverify", epilog=examples("claims reverify", "claims reverify --older-than-days 7",
+                                         "claims reverify CLAIM_ID CLAIM_ID"))
 def reverify_command(
     ctx: typer.Context,
-    claim_ids: list[str] | None = typer.Argument(None, help="Claim ids (default: the claims due)."),
-    older_than_days: float | None = typer.Option(None, min=0, help="Verdicts older than this are due (reverify_after_days)."),
+    claim_ids: list[str] | None = typer.Argument(None, metavar="CLAIM_ID", help="Claim ids (default: the claims due)."),
+    older_than_days: float | None = typer.Option(None, min=0, metavar="DAYS", help="Verdicts older than this are due (reverify_after_days)."),
 ) -> None:
-    """Judge open or stale claims again (one reverify-claims run); new verdict rows are appended."""
+    """Judge open or stale claims again (one reverify-claims run).
+
+    New verdict rows are appended; the old ones stay (see the verdict_changes view)."""
     run = invocation(ctx)
     settings = run.settings()
-    with err.status("[bold]Re-verifying[/bold]"):
+    with progress("Re-verifying"):
         if run.orchestrated():
             # lazy: Prefect (1.5 s to import) only when a Prefect API is configured
             from flows.reverify import reverify_claims

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import sys
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,11 +22,12 @@ from claims.models import clean_text
 from claims.search import search_store
 from claims.store import run_user_query
 from claims.store.export import query_to_parquet
-from claims_cli.context import err, fail, invocation, out
+from claims_cli.context import command_group, err, examples, fail, invocation, out
+from claims_cli.numbers import number
 
 __all__ = ["app", "jsonable"]
 
-app = typer.Typer()
+app = command_group()
 
 
 def jsonable(value: Any) -> Any:
@@ -50,8 +50,7 @@ def _cell(value: Any, width: int = 60) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        # 4 significant digits, but figures print whole: 10,000 soldiers, not 1e+04
-        return f"{value:,.0f}" if math.isfinite(value) and abs(value) >= 1000 else f"{value:.4g}"
+        return number(value)  # as the check table prints it: 0.20, 10,000
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, (list, tuple)):
@@ -104,20 +103,25 @@ def _allowed_reads(paths: list[Path]) -> tuple[Path, ...]:
     return tuple(paths)
 
 
-@app.command()
+@app.command(epilog=examples(
+    'claims query "select claim, label, confidence from latest_verdicts"',
+    "claims query \"select * from claims where id = \\$id\" --param id=abc123",
+    'claims query "select * from verdicts" --format csv --out verdicts.csv',
+    'claims query "select * from verdicts" --format parquet --out verdicts.parquet'))
 def query(
     ctx: typer.Context,
-    sql: str = typer.Argument(..., help="One SQL statement (read-only)."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json or parquet."),
-    param: list[str] = typer.Option([], "--param", "-p", help="Bound parameter NAME=VALUE, used as $NAME in the SQL."),
-    out_file: Path | None = typer.Option(None, "--out", "-o", help="Output file (required for parquet)."),
-    width: int = typer.Option(60, help="Widest column in table format (characters)."),
+    sql: str = typer.Argument(..., metavar="SQL", help="One SQL statement (read-only)."),
+    fmt: str = typer.Option("table", "--format", "-f", metavar="FORMAT", help="table, csv, json or parquet."),
+    param: list[str] = typer.Option([], "--param", "-p", metavar="NAME=VALUE", help="Bound parameter NAME=VALUE, used as $NAME in the SQL."),
+    out_file: Path | None = typer.Option(None, "--out", "-o", metavar="FILE", help="Output file (required for parquet)."),
+    width: int = typer.Option(60, metavar="N", help="Widest column in table format (characters)."),
     allow_read: list[Path] = typer.Option(
-        [], "--allow-read", help="A file or folder the query may read besides the database (e.g. with "
+        [], "--allow-read", metavar="PATH", help="A file or folder the query may read besides the database (e.g. with "
         "read_parquet); repeat for several. Without it, the query reads the database only."),
 ) -> None:
-    """Run one read-only SQL statement (SELECT or EXPLAIN) on the verdict database and print
-    the rows. It runs in a sandbox: it cannot change the database, write or read other
+    """Run one read-only SQL statement and print the rows.
+
+    The statement (SELECT or EXPLAIN) runs on the verdict database in a sandbox: it cannot change the database, write or read other
     files (unless --allow-read names them), reach the network, or install or load extensions."""
     if fmt not in {"table", "csv", "json", "parquet"}:
         fail(f"unknown --format {fmt!r}: use table, csv, json or parquet", 2)
@@ -159,26 +163,33 @@ def query(
         sys.stdout.write(text + "\n")
 
 
-@app.command()
+@app.command(epilog=examples('claims search "8,000 North Korean soldiers in Kursk" -k 5',
+                             'claims search "first claim" "second claim" --json'))
 def search(
     ctx: typer.Context,
-    text: list[str] = typer.Argument(..., help="One or more texts (claims) to find evidence for."),
-    k: int = typer.Option(10, "--k", "-k", help="Passages per text."),
+    text: list[str] = typer.Argument(..., metavar="TEXT", help="One or more texts (claims) to find evidence for."),
+    k: int = typer.Option(10, "-k", "--top", metavar="N", help="Hits per text."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
-    """Find the stored passages most similar to a text, across the whole database
-    (the vector index beside the database is built or brought up to date first)."""
+    """Find the stored statements that best match a text.
+
+    The whole database is searched: passages near the text by embedding (through the vector
+    index beside the database, brought up to date first), their sentences ranked by
+    embeddings and BM25 together, those stating the text's figures first. A story
+    reprinted by several outlets is one hit listing its outlets."""
     run = invocation(ctx)
     hits = search_store(run.store(must_exist=True), embedder_for(run.settings()), text, k)
     if json_out:
-        sys.stdout.write(json.dumps([{**h.__dict__, "published_at": jsonable(h.published_at)} for h in hits],
+        sys.stdout.write(json.dumps([{**h.__dict__, "published_at": jsonable(h.published_at),
+                                      "outlets": list(h.outlets)} for h in hits],
                                     ensure_ascii=False, indent=2) + "\n")
         return
     table = Table(show_lines=True)
     for column, opts in (("rank", {"justify": "right"}), ("score", {"justify": "right"}),
-                         ("passage", {"max_width": 90, "overflow": "fold"}), ("source", {"max_width": 30})):
+                         ("statement", {"max_width": 90, "overflow": "fold"}), ("sources", {"max_width": 36})):
         table.add_column(column, **opts)
     for h in hits:
         when = f" ({h.published_at:%Y-%m-%d})" if h.published_at else ""
-        table.add_row(str(h.rank), f"{h.score:.3f}", Text(h.text), Text(f"{h.outlet or h.url or ''}{when}"))
+        sources = ", ".join(h.outlets) or h.url or ""
+        table.add_row(str(h.rank), number(h.score), Text(clean_text(h.text)), Text(f"{sources}{when}"))
     out.print(table)

@@ -13,12 +13,12 @@ import typer
 from claims.report.claimreview import claim_reviews, write_claim_reviews
 from claims.report.html import write_report
 from claims.store.export import export_parquet
-from claims_cli.context import err, fail, invocation
+from claims_cli.context import command_group, err, examples, fail, invocation
 
 __all__ = ["app", "export_app"]
 
-app = typer.Typer()
-export_app = typer.Typer(no_args_is_help=True, help="Export results in standard formats.")
+app = command_group()
+export_app = command_group(no_args_is_help=True, help="Export results in standard formats.")
 app.add_typer(export_app, name="export")
 
 
@@ -32,27 +32,35 @@ def _since(value: str | None) -> datetime | None:
     return None
 
 
-@app.command()
+@app.command(epilog=examples("claims report --out report.html",
+                             "claims report --since 2024-11-01 --title 'November claims'"))
 def report(
     ctx: typer.Context,
-    since: str | None = typer.Option(None, help="Only verdicts made on or after this date (YYYY-MM-DD)."),
-    out_file: Path = typer.Option(Path("report.html"), "--out", "-o", help="HTML file to write."),
-    title: str = typer.Option("Claims report", help="Title of the page."),
+    since: str | None = typer.Option(None, metavar="DATE", help="Only verdicts made on or after this date (YYYY-MM-DD)."),
+    out_file: Path = typer.Option(Path("report.html"), "--out", "-o", metavar="FILE", help="HTML file to write."),
+    title: str = typer.Option("Claims report", metavar="TEXT", help="Title of the page."),
 ) -> None:
-    """Write one self-contained HTML report: verdicts, evidence and charts of reported figures."""
+    """Write one self-contained HTML report.
+
+    The report holds every claim's latest verdict, its evidence and charts of the figures
+    sources reported."""
     start = _since(since)
     data = write_report(invocation(ctx).store(must_exist=True), out_file, since=start, title=title)
     err.print(f"wrote {out_file}: {len(data.claims)} claims, {len(data.charts)} charts", markup=False, soft_wrap=True)
 
 
-@export_app.command("claimreview")
+@export_app.command("claimreview", epilog=examples(
+    "claims export claimreview --out reviews.jsonld --url https://facts.example/report.html"))
 def export_claimreview(
     ctx: typer.Context,
-    out_file: Path | None = typer.Option(None, "--out", "-o", help="JSON-LD file (default: standard output)."),
-    since: str | None = typer.Option(None, help="Only verdicts made on or after this date (YYYY-MM-DD)."),
-    url: str | None = typer.Option(None, help="Where the reviews are published (e.g. the report's URL)."),
+    out_file: Path | None = typer.Option(None, "--out", "-o", metavar="FILE", help="JSON-LD file (default: standard output)."),
+    since: str | None = typer.Option(None, metavar="DATE", help="Only verdicts made on or after this date (YYYY-MM-DD)."),
+    url: str | None = typer.Option(None, metavar="URL", help="Where the reviews are published (e.g. the report's URL)."),
 ) -> None:
-    """ClaimReview JSON-LD (schema.org), one review per claim's latest verdict."""
+    """ClaimReview JSON-LD (schema.org) of the latest verdicts.
+
+    One review per claim, from its latest verdict; the claim's date and where it appeared
+    only when known."""
     start = _since(since)
     run = invocation(ctx)
     store, publisher = run.store(must_exist=True), run.settings().publisher_name
@@ -64,10 +72,10 @@ def export_claimreview(
     err.print(f"wrote {n} ClaimReviews to {out_file}", markup=False, soft_wrap=True)
 
 
-@export_app.command("parquet")
+@export_app.command("parquet", epilog=examples("claims export parquet backup/"))
 def export_parquet_command(
     ctx: typer.Context,
-    folder: Path = typer.Argument(..., help="Folder to write <table>.parquet files into."),
+    folder: Path = typer.Argument(..., metavar="DIR", help="Folder to write <table>.parquet files into."),
 ) -> None:
     """Every table of the database as one Parquet file each."""
     if folder.exists() and not folder.is_dir():

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,40 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+# Prefect's home (its database, profiles, logs) in a temp folder from the start, also for
+# tests that import Prefect without the prefect_home fixture: never the Makefile's ./.prefect
+os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="claims-tests-prefect-")
+
+# What the tests may leave inside the repository: nothing but Python's and pytest's caches
+# and the virtual environment (see _repository_untouched).
+_NOT_WATCHED = {".git", ".venv", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
+
+
+def _repository_files() -> dict[str, tuple[int, int]]:
+    files = {}
+    for folder, dirs, names in os.walk(ROOT):
+        dirs[:] = [d for d in dirs if d not in _NOT_WATCHED]
+        for name in names:
+            path = Path(folder, name)
+            try:
+                stat = path.lstat()
+            except OSError:
+                continue
+            files[str(path.relative_to(ROOT))] = (stat.st_mtime_ns, stat.st_size)
+    return files
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _repository_untouched():
+    """Tests write only to temporary folders: after the session, no file inside the
+    repository was added, changed or removed (``CLAIMS_UPDATE_README=1`` allows the README)."""
+    before = _repository_files()
+    yield
+    after = _repository_files()
+    if os.environ.get("CLAIMS_UPDATE_README"):
+        before.pop("README.md", None), after.pop("README.md", None)
+    changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+    assert not changed, f"the tests wrote inside the repository: {changed[:20]}"
 
 
 @pytest.fixture(scope="session")

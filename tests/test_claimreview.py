@@ -1,5 +1,7 @@
 """``claims export claimreview``: schema.org ClaimReview JSON-LD, validated against a JSON
-Schema that requires what fact-check consumers read."""
+Schema that requires what fact-check consumers read (the fields Google's Fact Check Tools
+read: claimReviewed, reviewRating with alternateName, author, datePublished, url; and in
+itemReviewed, when known, the claim's date and its appearance)."""
 
 from __future__ import annotations
 
@@ -34,14 +36,15 @@ CLAIM_REVIEW_SCHEMA = {
             "url": {"type": "string", "pattern": r"^https?://"},
             "itemReviewed": {
                 "type": "object",
-                "required": ["@type", "appearance", "datePublished"],
+                "required": ["@type"],
                 "properties": {
                     "@type": {"const": "Claim"},
                     "datePublished": {"type": "string", "pattern": DATE},
                     "appearance": {
                         "type": "object",
                         "required": ["@type"],
-                        "anyOf": [{"required": ["url"]}, {"required": ["headline"]}, {"required": ["name"]}],
+                        "anyOf": [{"required": ["url"]}, {"required": ["headline"]}],
+                        "not": {"required": ["name"]},
                         "properties": {
                             "@type": {"const": "CreativeWork"},
                             "url": {"type": "string", "pattern": r"^https?://"},
@@ -133,7 +136,7 @@ def test_unsafe_document_urls_are_left_out(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("path,value", [
     (("reviewRating", "alternateName"), None),
-    (("itemReviewed", "appearance"), None),
+    (("reviewRating", "worstRating"), None),
     (("author",), None),
     (("reviewRating", "ratingValue"), 9),
     (("itemReviewed", "@type"), "Thing"),
@@ -153,3 +156,33 @@ def test_the_schema_rejects_incomplete_reviews(tmp_path: Path, path: tuple[str, 
         target[path[-1]] = value
     with pytest.raises(jsonschema.ValidationError):
         validate(bad)
+
+
+def test_dates_and_appearance_only_when_known(tmp_path: Path) -> None:
+    """An undated article without URL or title: no claim date (not the day it was read), no
+    appearance; a dated, titled one: both, from the article."""
+    from datetime import date, datetime
+
+    from claims.models import Claim, Document, Verdict, stable_id
+    from claims.store import Store
+
+    store = Store(tmp_path / "claims.duckdb")
+    store.migrate()
+    bare = Document.make("Officials said 3,000 soldiers moved.")
+    known = Document.make("Officials said 8,000 soldiers are in Kursk.", url="https://news.example.org/a",
+                          title="8,000 in Kursk", outlet="Example Wire", published_at=datetime(2024, 10, 31, 9))
+    claims = [Claim(stable_id(d.id, 0, 36), d.id, d.text, 0, 36, 0.9) for d in (bare, known)]
+    store.upsert_documents([bare, known])
+    store.upsert_claims(claims)
+    store.save_verdicts("r", [Verdict(c.id, "not_enough_evidence", 0.6, "nothing found") for c in claims])
+    reviews = {r["identifier"]: r for r in claim_reviews(store, "Desk")}
+    validate(list(reviews.values()))
+    undated = reviews[claims[0].id]["itemReviewed"]
+    assert undated == {"@type": "Claim"}
+    dated = reviews[claims[1].id]["itemReviewed"]
+    assert dated["datePublished"] == "2024-10-31"
+    assert dated["appearance"] == {"@type": "CreativeWork", "url": "https://news.example.org/a",
+                                   "headline": "8,000 in Kursk", "datePublished": "2024-10-31",
+                                   "publisher": {"@type": "Organization", "name": "Example Wire"}}
+    # the review itself is dated the day it was made, the claim only by its article
+    assert reviews[claims[0].id]["datePublished"] >= date(2024, 11, 1).isoformat()

@@ -17,7 +17,7 @@ from pathlib import Path
 from tests.conftest import ROOT
 
 LAYERS: list[set[str]] = [
-    {"claims.errors", "claims.models"},  # value objects and the error hierarchy
+    {"claims.errors", "claims.models", "claims.progress"},  # value objects, errors, progress counting
     {"claims.settings"},  # the one typed settings object
     {"claims.store"},  # all SQL
     {"claims.embed"},  # the sentence encoder, its cache, the vector index

@@ -170,6 +170,5 @@ def test_whole_store_search_finds_the_reported_figure(main_job_db, prefect_home)
     assert result.returncode == 0, result.stderr
     hits = json.loads(result.stdout)
     assert [h["rank"] for h in hits] == [1, 2, 3, 4, 5]
-    assert hits[0]["score"] >= hits[-1]["score"]
-    assert any("8,000 North Korean soldiers" in h["text"] for h in hits[:3])
+    assert all("8,000 North Korean soldiers" in h["text"] for h in hits[:3])
     assert (main_job_db.parent / (main_job_db.name + ".vectors")).is_dir()  # the index beside the database

@@ -158,3 +158,25 @@ def test_chart_draws_a_range_claim_as_a_band_and_open_bounds_as_arrows() -> None
     assert "claim: thousands of troops" in svg and 'class="claim-line"' not in svg
     assert svg.count("<path d=") == 1  # one arrow: the open bound of "at least 3,000"
     assert "another place, time or thing" not in svg
+
+
+def test_no_line_joins_a_sources_reports_and_same_day_reports_stand_apart() -> None:
+    """12,000 sent to Russia on 18 Oct and 8,000 in Kursk on 1 Nov by one outlet are two
+    scopes, not a falling trend: no line; reports of one day at different values are spread."""
+    from datetime import date
+
+    svg = quantity_chart([ChartPoint(date(2024, 10, 18), 12000.0, "Seoul Ledger", "about 12,000 troops"),
+                          ChartPoint(date(2024, 11, 1), 8000.0, "Seoul Ledger", "about 8,000 soldiers"),
+                          ChartPoint(date(2024, 10, 28), 10000.0, "A", "10,000"),
+                          ChartPoint(date(2024, 10, 28), 9000.0, "B", "9,000")])
+    assert "<polyline" not in svg and "<path d=\"M" not in svg
+    same_day = re.findall(r'cx="([\d.]+)"[^>]*data-date="2024-10-28"', svg)
+    assert len(same_day) == 2 and len(set(same_day)) == 2
+
+
+def test_small_spelled_out_counts_are_not_marked_as_figures() -> None:
+    html = highlight_numbers("The two countries said thousands of troops, about 8,000 soldiers, were sent.")
+    assert "<mark>two countries</mark>" not in html and "two countries" in html
+    assert "<mark>thousands of troops</mark>" in html and "<mark>about 8,000 soldiers</mark>" in html
+    # the figure a judgement used is marked however it is written
+    assert '<mark class="key">two countries</mark>' in highlight_numbers("The two countries met.", "two countries")

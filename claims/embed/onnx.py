@@ -6,7 +6,8 @@ Plain onnxruntime + tokenizers, with the sentence-transformers pipeline redone b
 it pulls optimum, which downgrades sentence-transformers; this module avoids that.
 
 The export runs once per model into a cache folder (``Settings.onnx_dir``, default
-``~/.cache/claims/onnx``): ``torch.onnx.export`` of the transformer, then
+``~/.cache/claims/onnx``): ``torch.onnx.export`` of the transformer (the torch.export-based
+exporter, through onnxscript), then
 ``onnxruntime.quantization.quantize_dynamic`` to int8 weights (per channel: cosine to
 the float32 vectors 0.993 on average, against 0.962 per tensor). Later loads only read the
 quantised file. Vectors differ slightly from the torch model's (cosine ~0.99 between the
@@ -23,6 +24,7 @@ import logging
 import os
 import re
 import threading
+import warnings
 from pathlib import Path
 from typing import Sequence
 
@@ -88,18 +90,25 @@ def export_onnx(name: str, out_dir: Path) -> Path:
         model = _Transformer(AutoModel.from_pretrained(str(folder)))
         model.eval()
         sample = {
-            "input_ids": torch.tensor([[101, 7592, 2088, 102]], dtype=torch.long),
-            "attention_mask": torch.ones((1, 4), dtype=torch.long),
-            "token_type_ids": torch.zeros((1, 4), dtype=torch.long),
+            "input_ids": torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]], dtype=torch.long),
+            "attention_mask": torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0]], dtype=torch.long),
+            "token_type_ids": torch.zeros((2, 4), dtype=torch.long),
         }
         names = list(sample)
-        axes = {n: {0: "batch", 1: "sequence"} for n in names}
-        axes["last_hidden_state"] = {0: "batch", 1: "sequence"}
+        dynamic = torch.export.Dim.DYNAMIC
         fp32 = out_dir / f"model.{os.getpid()}.onnx"
-        with torch.no_grad():
-            torch.onnx.export(model, (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]),
-                              str(fp32), input_names=names, output_names=["last_hidden_state"],
-                              dynamic_axes=axes, opset_version=17, dynamo=False)
+        # torch's supported exporter (torch.export + onnxscript); the TorchScript one is deprecated
+        with torch.no_grad(), warnings.catch_warnings():
+            # raised inside torch's own pytree code during torch.export, not by this call
+            warnings.filterwarnings("ignore", message=r"`isinstance\(treespec, LeafSpec\)` is deprecated",
+                                    category=FutureWarning)
+            program = torch.onnx.export(
+                model, tuple(sample.values()), input_names=names, output_names=["last_hidden_state"],
+                dynamic_shapes=tuple({0: dynamic, 1: dynamic} for _ in names), opset_version=18,
+                dynamo=True, verbose=False)
+        if program is None:  # dynamo=True always returns the program; None only with the legacy exporter
+            raise ConfigError("torch.onnx.export returned no ONNX program: torch's exporter changed")
+        program.save(str(fp32))
         tmp = out_dir / f"model.int8.{os.getpid()}.onnx"
         quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
         os.replace(fp32, out_dir / "model.onnx")

@@ -21,6 +21,7 @@ from claims.extract.quantities import parse_quantities
 from claims.extract.structure import claim_type, find_attribution, find_entities
 from claims.models import Claim, Document, Passage, Verdict, content_hash, stable_id
 from claims.pipeline import PassageSet, judge_claims
+from claims.progress import track
 from claims.score.passages import make_passages
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -107,7 +108,8 @@ def judge_all(claims: Sequence[Claim], evidence: Sequence[Sequence[EvidenceText]
               embedder: "Embedder", stance: "StancePredictor") -> list[Verdict]:
     """A verdict per claim, each judged against its own evidence only (see :func:`prepare`)."""
     verdicts: list[Verdict] = []
-    for p in prepare(claims, evidence, settings, embedder.encode, embedder.dimension):
+    prepared = prepare(claims, evidence, settings, embedder.encode, embedder.dimension)
+    for p in track(prepared, "judging claims"):
         verdicts.extend(judge_claims([p.claim], p.claim_vector[None, :], p.passage_set, settings,
                                      stance=stance.predict, focus_vectors=p.focus_vector[None, :]))
     return verdicts

@@ -1,7 +1,10 @@
 """ClaimReview JSON-LD (https://schema.org/ClaimReview): the standard way fact-checkers
 publish verdicts, read by search engines and fact-check aggregators.
 
-One ClaimReview per claim, from its latest verdict. The verdict label is the rating's
+One ClaimReview per claim, from its latest verdict, with the fields Google's Fact Check
+Tools read (``claimReviewed``, ``reviewRating`` with ``alternateName``, ``author``,
+``datePublished``, ``url`` when the reviews' address is given, ``itemReviewed`` with the
+claim's date and ``appearance`` when known). The verdict label is the rating's
 ``alternateName``; the numeric rating is a coarse 1-5 truthfulness scale (refuted 1,
 conflicting and not_enough_evidence 3, supported 5) for consumers that need a number.
 """
@@ -28,20 +31,36 @@ def _iso_date(value: date | datetime | None) -> str | None:
     return (value.date() if isinstance(value, datetime) else value).isoformat()
 
 
-def _appearance(row: dict[str, Any]) -> dict[str, Any]:
-    work: dict[str, Any] = {"@type": "CreativeWork"}
+def _appearance(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The article the claim appeared in, by its URL and title; None when neither is known
+    (a "document 5e91..." name would tell a reader nothing)."""
     href = safe_href(row["document_url"])
+    if not href and not row["document_title"]:
+        return None
+    work: dict[str, Any] = {"@type": "CreativeWork"}
     if href:
         work["url"] = href
     if row["document_title"]:
         work["headline"] = row["document_title"]
-    else:
-        work["name"] = f"document {row['document_id']}"
     if row["document_outlet"]:
         work["publisher"] = {"@type": "Organization", "name": row["document_outlet"]}
     if row["document_published_at"]:
         work["datePublished"] = _iso_date(row["document_published_at"])
     return work
+
+
+def _item_reviewed(row: dict[str, Any]) -> dict[str, Any]:
+    """The claim as schema.org reads it: when it was made (the date stated in it, else its
+    article's publication date) and where it appeared; each only when known, never the
+    date this program read it."""
+    item: dict[str, Any] = {"@type": "Claim"}
+    made = row["claim_date"] or row["document_published_at"]
+    if made:
+        item["datePublished"] = _iso_date(made)
+    appearance = _appearance(row)
+    if appearance:
+        item["appearance"] = appearance
+    return item
 
 
 def claim_reviews(store: Store, publisher_name: str = "claims", *, since: datetime | date | None = None,
@@ -54,17 +73,12 @@ def claim_reviews(store: Store, publisher_name: str = "claims", *, since: dateti
     rows = store.claim_review_rows(since)
     reviews = []
     for row in rows:
-        claim_date = row["claim_date"] or row["document_published_at"] or row["claim_first_seen"] or row["created_at"]
         review: dict[str, Any] = {
             "@context": "https://schema.org",
             "@type": "ClaimReview",
             "identifier": row["claim_id"],
             "claimReviewed": row["claim"],
-            "itemReviewed": {
-                "@type": "Claim",
-                "appearance": _appearance(row),
-                "datePublished": _iso_date(claim_date),
-            },
+            "itemReviewed": _item_reviewed(row),
             "reviewRating": {
                 "@type": "Rating",
                 "ratingValue": RATING_VALUES.get(row["label"], 3),

@@ -195,8 +195,11 @@ def _charts(entries: Sequence[ClaimEntry], reports: Sequence[dict[str, Any]]) ->
         head = counted_head(lead.quantity_unit)
         comparable = [r for r in rows if r["value"] is not None
                       and (head is None or counted_head(r["unit"]) == head)]
+        by_id = {c.claim_id: c for c in claims}
         points = [
-            ChartPoint(when=r["reported_at"], value=r["value"], source=r["source"],
+            ChartPoint(when=r["reported_at"], value=r["value"],
+                       source=_article_name(by_id[r["claim_id"]]) if r["role"] == "claim" and r["claim_id"] in by_id
+                       else r["source"],
                        label=r["quantity_text"], low=r["low"], high=r["high"], role=r["role"],
                        relation=r["quantity_relation"])
             for r in comparable if r["reported_at"] is not None
@@ -239,16 +242,25 @@ def _link(url: str | None, text: str) -> str:
     return f'<a href="{escape(href, quote=True)}" rel="noopener noreferrer" target="_blank">{escape(text)}</a>'
 
 
+def _is_figure(written: str, value: float | None) -> bool:
+    """Whether a quantity reads as a reported figure: written with digits ("8,000"), or a
+    vague or large amount ("thousands of", "twelve thousand"); not a small spelled-out
+    count such as "two countries" or "one of them"."""
+    return any(ch.isdigit() for ch in written) or value is None or value >= 100
+
+
 def highlight_numbers(text: str, key: str | None = None) -> str:
-    """Escaped ``text`` with every quantity in a ``<mark>``; the one equal to ``key``
-    (the figure the judgement used) gets the class ``key``."""
+    """Escaped ``text`` with every figure in a ``<mark>`` (see :func:`_is_figure`); the one
+    equal to ``key`` (the figure the judgement used) gets the class ``key``."""
     out: list[str] = []
     position = 0
     for q in sorted(parse_quantities(text), key=lambda q: q.start):
-        if q.start < position:
+        written = text[q.start:q.end]
+        is_key = bool(key) and written.lower() == (key or "").lower()
+        if q.start < position or not (is_key or _is_figure(written, q.value)):
             continue
         out.append(escape(text[position:q.start]))
-        cls = ' class="key"' if key and text[q.start:q.end].lower() == key.lower() else ""
+        cls = ' class="key"' if is_key else ""
         out.append(f"<mark{cls}>{escape(text[q.start:q.end])}</mark>")
         position = q.end
     out.append(escape(text[position:]))
@@ -259,14 +271,22 @@ def _day(value: datetime | date | None) -> str:
     return f"{value:%Y-%m-%d}" if value else "undated"
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _badge(label: str) -> str:
     cls = label if label in LABELS else "unknown"
     return f'<span class="badge badge-{cls}" data-label="{escape(label)}">{escape(label.replace("_", " "))}</span>'
 
 
+def _article_name(c: ClaimEntry) -> str:
+    """How the report names a claim's article: its title, else its outlet, else "the checked article"."""
+    return c.document_title or c.document_outlet or "the checked article"
+
+
 def _claim_html(c: ClaimEntry, charted: set[str]) -> str:
-    doc_name = c.document_title or c.document_outlet or "the input article"
-    where = _link(c.document_url, doc_name)
+    where = _link(c.document_url, _article_name(c))
     if c.document_outlet and c.document_title:
         where += f" ({escape(c.document_outlet)})"
     if c.document_published_at:
@@ -287,8 +307,7 @@ def _claim_html(c: ClaimEntry, charted: set[str]) -> str:
         lines.append(f'<span class="meta">{c.verdict_count} verdicts, unchanged</span>')
     lines += [
         "</header>",
-        '<p class="context">' + escape(c.context_before) + f'<mark class="claim-text">{escape(c.claim)}</mark>'
-        + escape(c.context_after) + "</p>",
+        f'<p class="claim-line">{highlight_numbers(c.claim, c.quantity_text)}</p>',
     ]
     if c.checkable:
         lines.append(f'<p class="checkable"><span class="meta">checked as</span> {escape(c.checkable)}</p>')
@@ -297,9 +316,13 @@ def _claim_html(c: ClaimEntry, charted: set[str]) -> str:
     ]
     if c.cluster_id in charted:
         lines.append(f'<p class="chart-link"><a href="#cluster-{escape(c.cluster_id)}">Reported figures over time</a></p>')
+    # collapsed: the badge, the claim with its figure and the rationale stay in view
+    lines.append('<details class="evidence">'
+                 f"<summary>Context and evidence ({_count(len(c.evidence), 'passage')})</summary>")
+    lines.append('<p class="context">' + escape(c.context_before) + f'<mark class="claim-text">{escape(c.claim)}</mark>'
+                 + escape(c.context_after) + "</p>")
     if c.evidence:
-        lines.append('<details class="evidence" open>'
-                     f"<summary>Evidence ({len(c.evidence)} passages)</summary><ol>")
+        lines.append("<ol>")
         for e in sorted(c.evidence, key=lambda x: (not x.is_best, x.rank)):
             relation = f", {escape(e.quantity_relation)}" if e.quantity_relation not in (None, "none") else ""
             cite = _link(e.url, e.source)
@@ -318,10 +341,10 @@ def _claim_html(c: ClaimEntry, charted: set[str]) -> str:
                 f'<span class="stance">{escape(e.stance)}{relation}</span>{role} · similarity {e.similarity:.2f}'
                 '</div></li>'
             )
-        lines.append("</ol></details>")
+        lines.append("</ol>")
     else:
         lines.append('<p class="none">No evidence passage was similar enough to cite.</p>')
-    lines.append("</article>")
+    lines.append("</details></article>")
     return "\n".join(lines)
 
 
@@ -333,17 +356,32 @@ def _chart_html(chart: ClusterChart, entries: dict[str, ClaimEntry]) -> str:
     items = "".join(f'<li><a href="#claim-{escape(c.claim_id)}">{escape(c.claim)}</a></li>' for c in claims)
     rows = []
     for r in sorted(chart.rows, key=lambda r: (r["reported_at"] is None, r["reported_at"] or datetime.min, r["source"])):
+        if r["role"] == "claim":  # the claim's own figure: its article by title, as the claim card names it
+            own = entries.get(r["claim_id"])
+            if own is None:
+                source = _link(r["url"], r["source"])
+            elif safe_href(r["url"]) is None:  # no address: the name leads to the claim's card
+                source = f'<a href="#claim-{escape(own.claim_id)}">{escape(_article_name(own))}</a>'
+            else:
+                source = _link(r["url"], _article_name(own))
+            role = "the claim"
+        else:
+            source, role = _link(r["url"], r["source"]), r["role"]
         rows.append(
-            f"<tr><td>{_day(r['reported_at'])}</td><td>{_link(r['url'], r['source'])}</td>"
-            f"<td>{escape(r['quantity_text'] or '')}</td><td class='num'>{_figure(r)}</td>"
-            f"<td>{escape(r['role'])}</td><td>{escape(r['quantity_relation'] or '')}</td></tr>"
+            f"<tr class='role-{escape(r['role'])}'><td class='day'>{_day(r['reported_at'])}</td>"
+            f"<td class='day'>{_day(r['published_at'])}</td>"
+            f"<td>{source}</td><td>{escape(r['quantity_text'] or '')}</td><td class='num'>{_figure(r)}</td>"
+            f"<td class='role'>{escape(role)}</td><td>{escape(r['quantity_relation'] or '')}</td></tr>"
         )
     return (
         f'<section class="cluster" id="cluster-{escape(chart.cluster_id)}">'
         f"<h3>{escape(chart.quantity_text or 'Reported figures')}</h3><ul class='cluster-claims'>{items}</ul>"
         f'<div class="chart-box">{svg}</div>'
-        "<table class='reports'><thead><tr><th>date</th><th>source</th><th>as written</th><th class='num'>value</th>"
-        f"<th>role</th><th>relation to claim</th></tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
+        "<div class='table-box'><table class='reports'><thead><tr>"
+        "<th title='the date the figure was given: the day its sentence names, else its article&#39;s'>figure given on</th>"
+        "<th title='when the article was published'>published</th><th>source</th><th>as written</th>"
+        "<th class='num'>value</th><th>role</th><th>relation to claim</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div></section>"
     )
 
 
@@ -373,9 +411,10 @@ def _sources_html(sources: Sequence[dict[str, Any]]) -> str:
     )
     return (
         '<section id="sources"><h2>Sources and the final verdicts</h2>'
-        "<table class='reports'><thead><tr><th>source</th><th class='num'>evidence</th><th class='num'>agreed</th>"
-        "<th class='num'>disagreed</th><th class='num'>neutral</th><th class='num'>undecided</th>"
-        f"<th class='num'>agreement</th></tr></thead><tbody>{rows}</tbody></table></section>"
+        "<div class='table-box'><table class='reports'><thead><tr><th>source</th><th class='num'>evidence</th>"
+        "<th class='num'>agreed</th><th class='num'>disagreed</th><th class='num'>neutral</th>"
+        "<th class='num'>undecided</th><th class='num'>agreement</th></tr></thead><tbody>"
+        f"{rows}</tbody></table></div></section>"
     )
 
 
@@ -384,6 +423,8 @@ _CSS = """
 *{box-sizing:border-box}
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);margin:0;background:#f6f6f7}
 main{max-width:980px;margin:0 auto;padding:24px}
+@media (max-width:600px){main{padding:12px}.claim,.cluster,#sources{padding:12px}h1{font-size:22px}
+svg.chart{min-width:640px;max-width:none}}
 h1{margin:0 0 4px;font-size:26px}h2{margin:32px 0 12px;font-size:20px}h3{font-size:16px;margin:0 0 8px}
 .sub{color:var(--muted);margin:0 0 16px}
 .summary{display:flex;gap:8px;flex-wrap:wrap;margin:8px 0 24px}
@@ -397,7 +438,9 @@ h1{margin:0 0 4px;font-size:26px}h2{margin:32px 0 12px;font-size:20px}h3{font-si
 .bar{display:inline-block;width:70px;height:6px;background:#eee;border-radius:3px;overflow:hidden}
 .bar span{display:block;height:100%;background:#555}
 .meta,.cite,.rationale,.none{color:var(--muted);font-size:13px}
-.context{margin:10px 0 6px}
+.context{margin:10px 0 6px}.claim-line{margin:10px 0 4px;font-weight:500}
+details.evidence>summary{cursor:pointer;color:#0b57d0;font-size:13px;margin-top:6px}
+.table-box{overflow-x:auto}
 mark{background:#fff1a8;padding:0 2px;border-radius:2px}
 mark.claim-text{background:#dbeafe;padding:1px 2px}
 .checkable{margin:4px 0;font-weight:600}
@@ -412,6 +455,7 @@ svg .tick{font-size:11px;fill:#555}svg .axis{font-size:12px;fill:#333}svg .legen
 table.reports{border-collapse:collapse;width:100%;font-size:13px;margin-top:8px}
 table.reports th,table.reports td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left}
 table.reports td.num,table.reports th.num{text-align:right;font-variant-numeric:tabular-nums}
+table.reports td.num,table.reports td.day,table.reports td.role{white-space:nowrap}
 #sources h2,.cluster h3{margin-top:0}
 a{color:#0b57d0}
 @media print{body{background:#fff}.claim,.cluster{break-inside:avoid}}

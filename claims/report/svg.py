@@ -1,4 +1,5 @@
-"""Inline SVG charts of reported figures over time, written by hand.
+"""Inline SVG charts of reported figures over time, written by hand: points, no lines
+(see :func:`quantity_chart`).
 
 Why not a plotting library: the chart is one small scatter plot (dates against values,
 a whisker per range, a dashed line for the claim's own figure), and the report must be a
@@ -18,8 +19,11 @@ from typing import Sequence
 
 __all__ = ["ChartPoint", "quantity_chart", "PALETTE", "format_figure"]
 
-# Okabe-Ito: distinguishable for the common colour-vision deficiencies.
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+# Okabe-Ito: distinguishable for the common colour-vision deficiencies. Ordered so that
+# the first six sources get six different hues (its two blues, #0072B2 and #56B4E9, meet only
+# from the seventh source on); its yellow, faint on white, comes last.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#000000", "#56B4E9", "#F0E442")
+JITTER_PX = 9.0  # sideways step between reports that share a day
 
 WIDTH, HEIGHT = 720, 300
 LEFT, RIGHT, TOP, BOTTOM = 70, 190, 20, 44
@@ -72,7 +76,11 @@ def quantity_chart(points: Sequence[ChartPoint], *, claim_value: float | None = 
                    claim_label: str | None = None, title: str = "Reported figures over time") -> str:
     """An ``<svg>`` element: one dot per report (colour = source, whisker = range), the
     claim's figure as a dashed line, or as a band when the claim states a range or a bound
-    ("thousands of troops", "more than 3,000"). Returns "" when no point has a date and a value."""
+    ("thousands of troops", "more than 3,000"). Returns "" when no point has a date and a value.
+
+    No line joins a source's reports: one outlet's figures on two dates are often of
+    different things (12,000 sent to Russia, 8,000 in Kursk), and a line would read as a
+    trend. Reports that share a day are spread sideways, so that none hides another."""
     points = sorted((p for p in points if p.when is not None and p.value is not None),
                     key=lambda p: (_as_date(p.when), p.source))
     if not points:
@@ -124,7 +132,7 @@ def quantity_chart(points: Sequence[ChartPoint], *, claim_value: float | None = 
         parts.append(f'<text x="{x:.1f}" y="{TOP + plot_h + 17}" text-anchor="middle" class="tick">'
                      f"{d.day} {d:%b}</text>")
     parts.append(f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle" class="axis">'
-                 "date reported</text>")
+                 "figure given on</text>")
     label = escape(claim_label or (format_figure(claim_value) if claim_value is not None else ""))
     if band:
         top = y_of(claim_high) if claim_high is not None else TOP
@@ -139,30 +147,18 @@ def quantity_chart(points: Sequence[ChartPoint], *, claim_value: float | None = 
         parts.append(f'<line class="claim-line" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
                      f'stroke="#444" stroke-dasharray="6 4" data-value="{claim_value:g}"/>')
         parts.append(f'<text x="{LEFT + 4}" y="{y - 5:.1f}" class="axis">claim: {label}</text>')
-    # reports at the same date and value are spread sideways so that none hides another
-    shift: dict[ChartPoint, float] = {}
-    stacks: dict[tuple[date, float], list[ChartPoint]] = {}
-    for p in points:
-        stacks.setdefault((_as_date(p.when), p.value), []).append(p)
+    # reports of the same day are spread sideways, lowest value leftmost, so that none hides another
+    shift: dict[int, float] = {}
+    stacks: dict[date, list[int]] = {}
+    for i, p in enumerate(points):
+        stacks.setdefault(_as_date(p.when), []).append(i)
     for stack in stacks.values():
-        for i, p in enumerate(stack):
-            shift[p] = (i - (len(stack) - 1) / 2) * 9.0
+        stack.sort(key=lambda i: (points[i].value, points[i].source))
+        for position, i in enumerate(stack):
+            shift[i] = (position - (len(stack) - 1) / 2) * JITTER_PX
 
-    def xy(p: ChartPoint) -> tuple[float, float]:
-        return x_of(_as_date(p.when)) + shift[p], y_of(p.value)
-
-    # one thin line per source joining its reports on successive dates
-    for source in sources:
-        by_day: dict[date, ChartPoint] = {}
-        for p in points:
-            if p.source == source:
-                by_day.setdefault(_as_date(p.when), p)
-        if len(by_day) > 1:
-            path = " ".join(f"{xy(p)[0]:.1f},{xy(p)[1]:.1f}" for p in by_day.values())
-            parts.append(f'<polyline points="{path}" fill="none" stroke="{colour[source]}" '
-                         'stroke-opacity="0.5" stroke-width="1.5"/>')
-    for p in points:
-        x, y = xy(p)
+    for i, p in enumerate(points):
+        x, y = x_of(_as_date(p.when)) + shift[i], y_of(p.value)
         c = colour[p.source]
         if p.low is not None and p.high is not None and p.high > p.low:
             y1, y2 = y_of(p.high), y_of(p.low)

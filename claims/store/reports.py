@@ -52,11 +52,10 @@ class ReportsTable(Database):
         return ReportRows(verdicts, evidence, texts, reports, sources, changes)
 
     def claim_review_rows(self, since: datetime | date | None = None) -> list[dict[str, Any]]:
-        """``latest_verdicts`` rows created at or after ``since``, with when each claim was first stored."""
+        """``latest_verdicts`` rows created at or after ``since``."""
         since = _as_datetime(since)
         with self.connect(read_only=True) as con:
             self.check_version(con)
             return rows_as_dicts(con.execute(
-                "SELECT lv.*, c.created_at AS claim_first_seen FROM latest_verdicts lv "
-                "JOIN claims c ON c.id = lv.claim_id WHERE ? IS NULL OR lv.created_at >= ? "
+                "SELECT * FROM latest_verdicts lv WHERE ? IS NULL OR lv.created_at >= ? "
                 "ORDER BY lv.created_at, lv.claim_id", [since, since]))

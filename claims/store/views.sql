@@ -99,9 +99,14 @@ best AS (
     JOIN documents d ON d.id = e.document_id
 )
 SELECT
-    c.id                 AS claim_id,
+    -- what a reader asks first: the claim and its verdict; then the claim's details
     c.text               AS claim,
+    r.label,
+    r.confidence,
+    r.rationale,
+    coalesce(b.best_source, s.closest_source) AS best_source,
     coalesce(c.checkable, c.text) AS checkable,
+    c.id                 AS claim_id,
     c.document_id,
     d.title              AS document_title,
     d.url                AS document_url,
@@ -120,16 +125,12 @@ SELECT
     c.quantity_unit,
     c.quantity_qualifier,
     coalesce(c.cluster_id, c.id) AS cluster_id,
-    r.label,
-    r.confidence,
-    r.rationale,
     r.n_support,
     r.n_refute,
     r.n_neutral,
     coalesce(s.n_evidence, 0) AS n_evidence,
     coalesce(s.top_sources[1:3], []::VARCHAR[]) AS top_sources,
     coalesce(s.top_source_urls[1:3], []::VARCHAR[]) AS top_source_urls,
-    coalesce(b.best_source, s.closest_source) AS best_source,
     b.best_source_url,
     r.best_passage_id,
     r.run_id,
