@@ -52,16 +52,20 @@ def checkworthiness(
     _evaluate(evaluate_checkworthiness, data, invocation(ctx).settings(**overrides))
 
 
-@eval_app.command("quantities")
+@eval_app.command("quantities", epilog=examples(
+    "claims eval quantities --data tests/data/real_claims_figures.jsonl --sources ../shared/data --errors"))
 def quantities(
-    data: Path = typer.Option(..., "--data", help="Figure table: JSON lines of {text or source, figures: [{kind, "
-                                                 "value | low, high, unit}]} (see claims/eval/quantities.py)."),
-    sources: Path | None = typer.Option(None, "--sources", help="Folder that rows naming a source (PATH#N) point "
-                                                               "into, e.g. ../shared/data."),
+    data: Path = typer.Option(..., "--data", metavar="FILE", help="Figure table: JSON lines of {text or source, "
+                                                                  "figures: [{kind, value | low, high, unit}]} "
+                                                                  "(see claims/eval/quantities.py)."),
+    sources: Path | None = typer.Option(None, "--sources", metavar="DIR", help="Folder that rows naming a source "
+                                                                              "(PATH#N) point into, e.g. ../shared/data."),
     errors: bool = typer.Option(False, "--errors", help="Also list the sentences whose figures differ."),
 ) -> None:
-    """Exact-match precision and recall of the figures parsed from annotated sentences."""
-    _print(evaluate_quantities(data, sources, show_errors=errors))
+    """Figures: exact-match precision and recall.
+
+    Parses the figures of annotated sentences and compares them with the annotation."""
+    _evaluate(evaluate_quantities, data, sources, show_errors=errors)
 
 
 @eval_app.command("climate-fever", epilog=examples(
