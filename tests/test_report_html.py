@@ -178,5 +178,7 @@ def test_small_spelled_out_counts_are_not_marked_as_figures() -> None:
     html = highlight_numbers("The two countries said thousands of troops, about 8,000 soldiers, were sent.")
     assert "<mark>two countries</mark>" not in html and "two countries" in html
     assert "<mark>thousands of troops</mark>" in html and "<mark>about 8,000 soldiers</mark>" in html
-    # the figure a judgement used is marked however it is written
-    assert '<mark class="key">two countries</mark>' in highlight_numbers("The two countries met.", "two countries")
+    # the figure a judgement used is marked however it is written ("the two countries" is no
+    # figure at all since issue 14: it names things already named)
+    assert "<mark" not in highlight_numbers("Three soldiers were killed.")
+    assert '<mark class="key">Three soldiers</mark>' in highlight_numbers("Three soldiers were killed.", "Three soldiers")
