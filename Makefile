@@ -11,7 +11,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test test-fast install browser bench lint clean schedule unschedule
+.PHONY: demo test test-fast install browser postgres bench lint clean schedule unschedule lake unlake
 
 # torch is pinned to the CPU build (2.13.0+cpu) through requirements.lock.
 $(STAMP): pyproject.toml requirements.lock
@@ -30,11 +30,17 @@ browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
+# The lake tests (tests/test_lake.py) start a throwaway PostgreSQL catalog: Debian's
+# postgresql, installed once when missing (needs root, as on CI). `make demo` needs none of it.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
 # The 15 slowest tests are listed at the end; a hung test fails after pytest-timeout's limit
 # (pyproject.toml) with its stack instead of holding CI.
 # No bytecode written (the installed packages' was compiled by pip): the tests write nothing
 # inside the repository.
-test: $(STAMP) browser
+test: $(STAMP) browser postgres
 	PYTHONDONTWRITEBYTECODE=1 $(BIN)/python -m pytest -q --durations=15
 
 # The tests not marked slow (no Prefect server, browser, Dask cluster or killed runs): minutes.
@@ -48,6 +54,15 @@ schedule: $(STAMP)
 
 unschedule:
 	scripts/scheduler.sh stop
+
+# A local DuckLake to try (scripts/lake.sh): PostgreSQL catalog on 127.0.0.1 and a data
+# folder, both under ./.lake; prints the CLAIMS_STORE / CLAIMS_LAKE_DATA_PATH exports.
+# `make unlake` stops the server (the lake stays in ./.lake).
+lake: $(STAMP) postgres
+	@scripts/lake.sh start
+
+unlake:
+	@scripts/lake.sh stop
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/pipeline_stages.py

@@ -18,6 +18,7 @@ Nothing else in the library reads the environment.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
@@ -143,6 +144,11 @@ class Settings(BaseSettings):
     )
 
     db: Path = Path("claims.duckdb")
+    # A DuckLake instead of the file: ducklake:postgres:dbname=lake host=... user=... (several
+    # machines) or ducklake:/path/catalog.ducklake (one machine); see claims.store.lake.
+    store: str | None = None
+    lake_data_path: str | None = None  # the lake's shared data folder (required with a PostgreSQL catalog)
+    lake_write_retries: int = Field(60, ge=0)  # reruns of a transaction that lost a commit race
     model: str = DEFAULT_MODEL
     embed_batch_size: int = 64
     embedding_backend: str = "torch"  # torch | onnx (int8, exported once into onnx_dir)
@@ -202,6 +208,19 @@ class _ShortEnvironmentNames(EnvSettingsSource):
     def __call__(self) -> dict[str, Any]:
         value = self.env_vars.get("claims_allow_private_hosts")
         return {} if value is None else {"http": {"allow_private_hosts": value}}
+
+
+_PASSWORD_RE = re.compile(r"(password\s*=\s*)('[^']*'|[^\s"']+)", re.IGNORECASE)
+
+
+def redact_store(text: str) -> str:
+    """``text`` with any ``password=...`` of a lake's catalog string masked."""
+    return _PASSWORD_RE.sub(r"\1***", text)
+
+
+def store_label(settings: Settings) -> str:
+    """How messages name the settings' store (a lake's password masked)."""
+    return f"DuckLake {redact_store(settings.store)}" if settings.store else str(settings.db)
 
 
 def config_file(config: str | Path | None = None) -> Path | None:

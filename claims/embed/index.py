@@ -47,7 +47,7 @@ _BLOCK = 65_536  # rows per block of brute force
 def index_folder(store: Store, model: str) -> Path:
     """Where the index of ``model``'s vectors for this database lives."""
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", model).strip("-") or "model"
-    return store.path.with_name(store.path.name + ".vectors") / slug
+    return store.side_path(".vectors") / slug
 
 
 def brute_force_top_k(queries: np.ndarray, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -165,7 +165,7 @@ class VectorIndex:
                 index = cls.create(folder, model=model, dimension=vectors.shape[1], **options)
             index._append(ids, vectors)
         if index is None:
-            raise StoreError(f"the store {store.path} holds no passage vectors for model {model!r}: "
+            raise StoreError(f"the store {store.label} holds no passage vectors for model {model!r}: "
                              "run `claims check` first")
         index._finish_add(retrain=True)
         log.info("vector index %s: %d rows (%s)", folder, len(index), "ivf" if index._ivf is not None else "exact")

@@ -176,7 +176,7 @@ def load_report(store: Store, since: datetime | date | None = None) -> ReportDat
     return ReportData(
         generated_at=datetime.now(timezone.utc).replace(microsecond=0),
         since=since, claims=entries, charts=_charts(entries, rows.quantity_reports), sources=rows.sources,
-        database=store.path.name,
+        database=store.name,
     )
 
 

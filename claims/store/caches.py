@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from claims.models import Passage
-from claims.store.connection import Database, insert_rows, insert_scanned
+from claims.store.connection import Database, insert_rows, insert_scanned, retry_on_conflict
 
 __all__ = ["CachesTable"]
 
@@ -29,7 +29,7 @@ class CachesTable(Database):
     def cached_vectors(self, model: str, hashes: Sequence[str], dimension: int) -> dict[str, np.ndarray]:
         """The vectors stored for these text hashes under ``model``."""
         found: dict[str, np.ndarray] = {}
-        if not hashes or not self.path.exists():
+        if not hashes or not self.exists():
             return found
         with self.connect() as con:
             for start in range(0, len(hashes), _LOOKUP_CHUNK):
@@ -43,6 +43,7 @@ class CachesTable(Database):
                     found[key] = np.asarray(vec, dtype=np.float32)
         return found
 
+    @retry_on_conflict
     def write_vectors(self, model: str, hashes: Sequence[str], vectors: np.ndarray) -> int:
         """Insert (model, hash) -> vector rows in one transaction; existing keys are kept.
         Returns the number of rows added."""
@@ -58,7 +59,7 @@ class CachesTable(Database):
 
     def cached_stance(self, model: str, pair_hashes: Sequence[str]) -> dict[str, np.ndarray]:
         """The stance probabilities (3 floats) stored for these pair hashes under ``model``."""
-        if not pair_hashes or not self.path.exists():
+        if not pair_hashes or not self.exists():
             return {}
         with self.connect() as con:
             result = con.execute(
@@ -68,6 +69,7 @@ class CachesTable(Database):
             ).fetchnumpy()
         return {k: np.asarray(v, dtype=np.float32) for k, v in zip(result["pair_hash"].tolist(), result["p"])}
 
+    @retry_on_conflict
     def write_stance(self, model: str, pair_hashes: Sequence[str], probs: np.ndarray) -> None:
         """Store stance probabilities per pair hash; pairs already stored are kept."""
         with self.transaction() as con:
@@ -79,7 +81,7 @@ class CachesTable(Database):
         """Passages already cut from these (document id, content hash) pairs under
         ``splitter``, read back in document order; documents not cut before, or with a
         passage row missing, are absent (the caller cuts them again)."""
-        if not documents or not self.path.exists():
+        if not documents or not self.exists():
             return {}
         keys = [f"{doc_id}\x00{digest}" for doc_id, digest in documents]
         with self.connect() as con:
@@ -103,6 +105,7 @@ class CachesTable(Database):
                            for pid in passage_ids]
         return out
 
+    @retry_on_conflict
     def record_document_passages(self, cuts: Sequence[tuple[str, str, list[str]]], splitter: str) -> int:
         """Remember how documents were cut: (document id, content hash, passage ids)."""
         if not cuts:

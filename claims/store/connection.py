@@ -29,16 +29,17 @@ connection intermittently fails with "pandas_scan does not exist" (duckdb 2.0.1)
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import duckdb
 import numpy as np
@@ -46,8 +47,8 @@ import numpy as np
 from claims.errors import DatabaseDamagedError, DatabaseLockedError, SchemaVersionError, StoreError
 from claims.models import utcnow
 
-__all__ = ["Database", "SCHEMA_VERSION", "damaged", "insert_rows", "insert_scanned", "is_damage", "row_count",
-           "rows_as_dicts"]
+__all__ = ["Database", "SCHEMA_VERSION", "damaged", "insert_rows", "insert_scanned", "is_conflict", "is_damage",
+           "retry_on_conflict", "row_count", "rows_as_dicts"]
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +91,59 @@ def is_damage(exc: BaseException) -> bool:
     return any(sign in text for sign in _DAMAGE_SIGNS)
 
 
-def damaged(path: Path, detail: str, *, written: str = "nothing was written to it") -> DatabaseDamagedError:
+def damaged(path: Path | str, detail: str, *, written: str = "nothing was written to it") -> DatabaseDamagedError:
     """The one-line error for a truncated or corrupt database file."""
     return DatabaseDamagedError(
         f"database {path} is damaged ({detail}); {written}: restore it from a backup or rebuild it "
         "from your Parquet export (claims export parquet), or move it away to start a new database")
+
+
+# What DuckLake says when a transaction lost to another one that committed first (its
+# optimistic concurrency: the loser's whole transaction must be run again), and what its
+# PostgreSQL catalog says when two commits race for the next snapshot.
+_CONFLICT_SIGNS = ("transaction conflict", "failed to commit ducklake transaction", "could not serialize access",
+                   "deadlock detected")
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """Whether a DuckDB error says the transaction lost a commit race and may simply be rerun."""
+    text = str(exc).lower()
+    return any(sign in text for sign in _CONFLICT_SIGNS)
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def retry_on_conflict(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """A store method whose transactions are run again, whole, when they lose a commit race
+    (a DuckLake written by several processes at once; a DuckDB file never has one, its
+    writers taking turns): up to ``write_retries`` times, with jittered exponential backoff
+    of at most 5 s, then a one-line :class:`~claims.errors.StoreError`. Only for methods whose
+    every write is in their own transactions: a rerun repeats the method from the start."""
+
+    @functools.wraps(method)
+    def rerun(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        store = args[0]
+        assert isinstance(store, Database)
+        delay = 0.05
+        for attempt in range(store.write_retries + 1):
+            try:
+                return method(*args, **kwargs)
+            except duckdb.Error as exc:
+                if not is_conflict(exc):
+                    raise
+                if attempt == store.write_retries:
+                    raise StoreError(
+                        f"{store.label}: {method.__name__} lost {attempt + 1} commit races to other writers: "
+                        "raise lake_write_retries, or run fewer writers at once") from None
+                store.conflicts += 1
+                log.debug("%s lost a commit race (attempt %d); running it again", method.__name__, attempt + 1)
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 5.0)
+        raise AssertionError("unreachable")
+
+    return rerun
 
 
 _PROCESS_LOCKS: dict[str, threading.RLock] = {}
@@ -156,9 +205,35 @@ def rows_as_dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 class Database:
     """One DuckDB file. Cheap to create; opens connections only when used."""
 
+    #: how many times a transaction that lost a commit race is run again (a file has none)
+    write_retries = 0
+
     def __init__(self, path: str | Path, *, lock_timeout: float = 120.0) -> None:
         self.path = Path(path)
         self.lock_timeout = lock_timeout
+        self.conflicts = 0  # commit races lost and rerun by this object (retry_on_conflict)
+
+    @property
+    def label(self) -> str:
+        """How messages name this store (no credentials)."""
+        return str(self.path)
+
+    @property
+    def name(self) -> str:
+        """A short name for titles (the file's name)."""
+        return self.path.name
+
+    def exists(self) -> bool:
+        """Whether the store is there to be read (a file may not be yet)."""
+        return self.path.exists()
+
+    def side_path(self, suffix: str) -> Path:
+        """Where files that belong to this store live (``claims.duckdb`` + ``.vectors``)."""
+        return self.path.with_name(self.path.name + suffix)
+
+    def sandbox_directories(self) -> list[Path]:
+        """Folders a sandboxed reader must reach besides the database file (none for a file)."""
+        return []
 
     # -- connections -------------------------------------------------------------------
 

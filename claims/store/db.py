@@ -19,17 +19,19 @@ nothing outside ``claims/store/`` writes SQL.
 
 from __future__ import annotations
 
+from claims.errors import ConfigError
 from claims.settings import Settings
 from claims.store.caches import CachesTable
 from claims.store.documents import DocumentsTable
 from claims.store.feeds import FeedItemsTable
 from claims.store.fetchlog import FetchLogTable
+from claims.store.lake import LakeDatabase
 from claims.store.reports import ReportsTable
 from claims.store.runs import RunsTable
 from claims.store.search import SearchTable
 from claims.store.verdicts import VerdictsTable
 
-__all__ = ["Store", "open_store"]
+__all__ = ["LakeStore", "Store", "open_store"]
 
 
 class Store(RunsTable, DocumentsTable, VerdictsTable, FeedItemsTable, CachesTable, SearchTable, FetchLogTable,
@@ -37,10 +39,22 @@ class Store(RunsTable, DocumentsTable, VerdictsTable, FeedItemsTable, CachesTabl
     """One DuckDB file. Cheap to create; opens a connection per short transaction."""
 
 
-def open_store(settings: Settings, *, migrate: bool = True) -> Store:
-    """The settings' database (``db``, ``lock_timeout``), migrated to this version's schema
-    unless ``migrate`` is false (read-only use of a file that must already exist)."""
-    store = Store(settings.db, lock_timeout=settings.lock_timeout)
-    if migrate:
+class LakeStore(Store, LakeDatabase):
+    """The same tables in a DuckLake (:mod:`claims.store.lake`): same methods, same SQL."""
+
+
+def open_store(settings: Settings, *, migrate: bool = True, at: int | None = None) -> Store:
+    """The settings' store: the DuckLake named by ``store`` when set, else the DuckDB file
+    ``db``; migrated to this version's schema unless ``migrate`` is false (read-only use of
+    a store that must already exist). ``at``: a lake's snapshot, read-only (time travel)."""
+    store: Store
+    if settings.store:
+        store = LakeStore(settings.store, settings.lake_data_path, lock_timeout=settings.lock_timeout,
+                          write_retries=settings.lake_write_retries, at=at)
+    elif at is not None:
+        raise ConfigError("--at needs a DuckLake store (the store setting): a DuckDB file keeps no snapshots")
+    else:
+        store = Store(settings.db, lock_timeout=settings.lock_timeout)
+    if migrate and at is None:
         store.migrate()
     return store

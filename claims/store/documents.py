@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from claims.models import Document, Passage, utcnow
-from claims.store.connection import Database, insert_rows, insert_scanned, row_count
+from claims.store.connection import Database, insert_rows, insert_scanned, retry_on_conflict, row_count
 
 __all__ = ["DocumentsTable"]
 
@@ -17,6 +17,7 @@ __all__ = ["DocumentsTable"]
 class DocumentsTable(Database):
     """Writes and reads of ``documents`` and ``passages``."""
 
+    @retry_on_conflict
     def upsert_documents(self, documents: Sequence[Document]) -> int:
         """Insert documents not yet stored (by id); a stored document keeps its first copy,
         its metadata filled in where it was missing."""
@@ -51,6 +52,7 @@ class DocumentsTable(Database):
             )
             return row_count(con, "documents") - before
 
+    @retry_on_conflict
     def upsert_passages(self, passages: Sequence[Passage], embeddings: np.ndarray, model: str) -> int:
         """Store passages with their embeddings; passages already stored are left alone."""
         if not passages:
@@ -66,7 +68,7 @@ class DocumentsTable(Database):
 
     def stored_passage_ids(self, passage_ids: Sequence[str]) -> set[str]:
         """Which of these passages the store already holds."""
-        if not passage_ids or not self.path.exists():
+        if not passage_ids or not self.exists():
             return set()
         with self.connect() as con:
             rows = con.execute("SELECT id FROM passages WHERE id IN (SELECT unnest(?::VARCHAR[]))",

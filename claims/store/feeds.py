@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from claims.models import Document, FeedEntry, utcnow
-from claims.store.connection import Database
+from claims.store.connection import Database, retry_on_conflict
 from claims.store.records import ClaimedEntries
 
 __all__ = ["DONE_STATUSES", "FeedItemsTable"]
@@ -27,6 +27,7 @@ DONE_STATUSES = ("completed", "duplicate", "stored")
 class FeedItemsTable(Database):
     """Writes and reads of ``feed_items``."""
 
+    @retry_on_conflict
     def claim_feed_entries(self, entries: Sequence[FeedEntry], run_id: str, *, lease: timedelta,
                            max_attempts: int, now: datetime | None = None) -> ClaimedEntries:
         """Take for run ``run_id``, in one transaction, the entries that are new or whose
@@ -82,6 +83,7 @@ class FeedItemsTable(Database):
         result.skipped = dict(skipped)
         return result
 
+    @retry_on_conflict
     def record_feed_outcome(self, url: str, monitor_run_id: str, *, status: str, error: str | None,
                             document_id: str | None, run_id: str | None, content_hash: str | None,
                             title: str | None) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import astuple
 
 from claims.models import utcnow
-from claims.store.connection import Database
+from claims.store.connection import Database, retry_on_conflict
 from claims.store.records import CacheEntry, FetchRecord
 
 __all__ = ["FetchLogTable"]
@@ -36,6 +36,7 @@ class FetchLogTable(Database):
                 [url]).fetchone()
         return CacheEntry(*row) if row else None
 
+    @retry_on_conflict
     def write_fetches(self, run_id: str | None, records: Sequence[FetchRecord],
                       cache: Sequence[CacheEntry] = ()) -> None:
         """Append attempts to ``fetches`` and upsert ``http_cache`` entries, in one transaction."""

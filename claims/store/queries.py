@@ -65,6 +65,7 @@ def sandboxed(store: Database, *, allow_read: Sequence[Path] = (),
     (:func:`user_statement`) may run on it."""
     paths: list[str] = []
     folders: list[str] = []
+    folders += [str(folder).rstrip("/") + "/" for folder in store.sandbox_directories()]  # a lake's data
     for path in [*allow_read, *write_to]:
         resolved = Path(path).resolve()
         if resolved.is_dir():
@@ -105,7 +106,7 @@ def query_error(store: Database, exc: duckdb.Error) -> StoreError:
     """The one-line error for a failed user statement."""
     message = str(exc).splitlines()[0]
     if is_damage(exc):
-        return damaged(store.path, message, written="it was only read")
+        return damaged(store.label, message, written="it was only read")
     if isinstance(exc, duckdb.PermissionException):
         return QueryError(f"claims query reads only the database ({message}): to read your own files, "
                           "name them with --allow-read PATH")

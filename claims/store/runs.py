@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 
 from claims.models import utcnow
-from claims.store.connection import Database
+from claims.store.connection import Database, retry_on_conflict
 
 __all__ = ["RunsTable"]
 
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 class RunsTable(Database):
     """Writes of the ``runs`` table."""
 
+    @retry_on_conflict
     def start_run(self, *, flow_name: str, input: str | None, parameters: dict[str, Any] | None = None,
                   flow_run_id: str | None = None, run_id: str | None = None) -> str:
         run_id = run_id or uuid.uuid4().hex
@@ -45,6 +46,7 @@ class RunsTable(Database):
             )
         return run_id
 
+    @retry_on_conflict
     def finish_run(self, run_id: str, *, status: str, error: str | None = None,
                    stats: dict[str, Any] | None = None) -> None:
         with self.transaction() as con:
@@ -53,6 +55,7 @@ class RunsTable(Database):
                 [utcnow(), status, error, json.dumps(stats or {}, default=str), run_id],
             )
 
+    @retry_on_conflict
     def mark_abandoned_runs(self, older_than: timedelta) -> int:
         """Mark ``abandoned`` the ``running`` runs of this machine whose process is gone, and
         those of any machine started longer ago than ``older_than``.

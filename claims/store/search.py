@@ -25,7 +25,7 @@ class SearchTable(Database):
 
         A passage's vector is its own column when written by this model, else the embedding
         cache's vector for its text (the cache is keyed by the SHA-256 of the text)."""
-        if not self.path.exists():
+        if not self.exists():
             return
         with self.connect(read_only=True) as con:
             has_cache = bool(con.execute(

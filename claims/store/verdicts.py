@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from claims.models import Claim, Verdict, utcnow
-from claims.store.connection import Database, insert_rows, row_count, rows_as_dicts
+from claims.store.connection import Database, insert_rows, retry_on_conflict, row_count, rows_as_dicts
 
 __all__ = ["VerdictsTable"]
 
@@ -22,6 +22,7 @@ __all__ = ["VerdictsTable"]
 class VerdictsTable(Database):
     """Writes and reads of claims, verdicts and evidence."""
 
+    @retry_on_conflict
     def upsert_claims(self, claims: Sequence[Claim], embeddings: np.ndarray | None = None,
                       model: str | None = None) -> int:
         """Insert claims or refresh their derived fields; a claim keeps its first cluster.
@@ -66,7 +67,7 @@ class VerdictsTable(Database):
     def claims_for_matching(self, model: str, *, exclude_document: str | None = None,
                             since_days: int = 90, limit: int = 20_000) -> list[dict[str, Any]]:
         """Recent stored claims with their embeddings, to match new claims against."""
-        if not self.path.exists():
+        if not self.exists():
             return []
         with self.connect() as con:
             return rows_as_dicts(con.execute(
@@ -124,6 +125,7 @@ class VerdictsTable(Database):
             ).fetchall()
         return [r[0] for r in rows]
 
+    @retry_on_conflict
     def save_verdicts(self, run_id: str, verdicts: Sequence[Verdict], model: str | None = None) -> int:
         """Write each verdict with its evidence rows, all in one transaction."""
         if not verdicts:
