@@ -210,7 +210,7 @@ class _ShortEnvironmentNames(EnvSettingsSource):
         return {} if value is None else {"http": {"allow_private_hosts": value}}
 
 
-_PASSWORD_RE = re.compile(r"(password\s*=\s*)('[^']*'|[^\s"']+)", re.IGNORECASE)
+_PASSWORD_RE = re.compile(r"""(password\s*=\s*)('[^']*'|[^\s"']+)""", re.IGNORECASE)
 
 
 def redact_store(text: str) -> str:

@@ -2,7 +2,7 @@
 console entry point.
 
 Each group is a Typer app in a module of its own, added here: ``check``; ``query`` and
-``search``; ``report`` and ``export``; ``eval``; ``monitor`` and ``reverify``. The flags
+``search``; ``report`` and ``export``; ``eval``; ``monitor`` and ``reverify``; ``lake``. The flags
 given before the command (``--config``, ``--db``, ``-v``) become the invocation's
 :class:`~claims_cli.context.Invocation`, the Typer context object every command reads.
 Library errors (:class:`claims.errors.ClaimsError`) become one line, ``Error: ...``, and
@@ -19,7 +19,7 @@ from pathlib import Path
 import typer
 
 from claims.errors import ClaimsError
-from claims_cli import check, evaluate, monitoring, query, report
+from claims_cli import check, evaluate, lake, monitoring, query, report
 from claims_cli.context import Invocation, command_group, err, examples
 
 __all__ = ["app", "main"]
@@ -30,7 +30,7 @@ app = command_group(
                     'claims query "select claim, label, confidence from latest_verdicts"',
                     "claims report --out report.html",
                     "claims COMMAND --help            # each command's options and examples"))
-for group in (check, query, report, evaluate, monitoring):
+for group in (check, query, report, evaluate, monitoring, lake):
     app.add_typer(group.app)
 
 

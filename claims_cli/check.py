@@ -93,7 +93,7 @@ def check(
             pipeline_log.removeHandler(handler)
             pipeline_log.setLevel(level)
             pipeline_log.propagate = propagate
-    _print_report(report, json_out, str(settings.db))
+    _print_report(report, json_out, run.store_label())
 
 
 def _run_flow(run: Invocation, source: str, document: Any) -> RunReport:

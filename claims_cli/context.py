@@ -30,7 +30,7 @@ from rich.progress import (
 from typer.core import TyperCommand
 
 from claims.progress import reporting
-from claims.settings import Settings, config_file, load_settings
+from claims.settings import Settings, config_file, load_settings, store_label
 from claims.store import Store, open_store
 
 __all__ = ["Invocation", "command_group", "err", "examples", "fail", "invocation", "out", "prefect_api_url", "progress"]
@@ -160,14 +160,19 @@ class Invocation:
         recreated there too); with ``must_exist``, a missing file is a one-line error."""
         if self._store is None:
             settings = self.settings()
-            if must_exist and not settings.db.exists():
+            if must_exist and not settings.store and not settings.db.exists():
                 fail(f"database {settings.db} does not exist: run `claims check` first or set CLAIMS_DB / --db")
             self._store = open_store(settings)
         return self._store
 
-    def read_only_store(self) -> Store:
-        """The settings' database for reading only: not created, not migrated."""
-        return open_store(self.settings(), migrate=False)
+    def read_only_store(self, at: int | None = None) -> Store:
+        """The settings' database for reading only: not created, not migrated; ``at``: a
+        lake's snapshot (time travel)."""
+        return open_store(self.settings(), migrate=False, at=at)
+
+    def store_label(self) -> str:
+        """How messages name the store (the file, or the lake without its password)."""
+        return store_label(self.settings())
 
     def orchestrated(self) -> bool:
         """Whether one-off runs go through the Prefect flows (a Prefect API is configured,

@@ -62,7 +62,7 @@ def monitor_command(
     labels = ", ".join(f"{n} {label}" for label, n in sorted(result["labels"].items())) or "no verdicts"
     out.print(f"{result['entries']} entries: {result['verified']} verified, {result['duplicates']} duplicates, "
               f"{result['failed']} failed, {sum(result['skipped'].values())} already known; {labels}; "
-              f"run {result['run_id']}; database {settings.db}", markup=False)
+              f"run {result['run_id']}; database {run.store_label()}", markup=False)
     for failure in result["failures"]:
         err.print(f"  failed: {failure['url']}: {failure['error']}", markup=False, soft_wrap=True)
     for problem in result["feed_errors"]:
@@ -91,7 +91,7 @@ def reverify_command(
         else:
             result = reverify_due(settings, claim_ids or None, older_than_days=older_than_days,
                                   store=run.store()).summary()
-    out.print(f"{result['claims']} claims re-checked, {result['changes']} verdicts changed; database {settings.db}. "
+    out.print(f"{result['claims']} claims re-checked, {result['changes']} verdicts changed; database {run.store_label()}. "
               "See: claims query \"select * from verdict_changes\"", markup=False)
     for failure in result["failed_batches"]:
         err.print(f"  failed batch: {failure}", markup=False, soft_wrap=True)

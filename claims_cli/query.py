@@ -107,7 +107,8 @@ def _allowed_reads(paths: list[Path]) -> tuple[Path, ...]:
     'claims query "select claim, label, confidence from latest_verdicts"',
     "claims query \"select * from claims where id = \\$id\" --param id=abc123",
     'claims query "select * from verdicts" --format csv --out verdicts.csv',
-    'claims query "select * from verdicts" --format parquet --out verdicts.parquet'))
+    'claims query "select * from verdicts" --format parquet --out verdicts.parquet',
+    'claims query "select claim, label from latest_verdicts" --at 42'))
 def query(
     ctx: typer.Context,
     sql: str = typer.Argument(..., metavar="SQL", help="One SQL statement (read-only)."),
@@ -118,6 +119,8 @@ def query(
     allow_read: list[Path] = typer.Option(
         [], "--allow-read", metavar="PATH", help="A file or folder the query may read besides the database (e.g. with "
         "read_parquet); repeat for several. Without it, the query reads the database only."),
+    at: int | None = typer.Option(None, "--at", metavar="SNAPSHOT", help="Read a DuckLake store as it was at this "
+                                  "snapshot (claims lake snapshots lists them)."),
 ) -> None:
     """Run one read-only SQL statement and print the rows.
 
@@ -127,7 +130,7 @@ def query(
         fail(f"unknown --format {fmt!r}: use table, csv, json or parquet", 2)
     params = _parse_params(param)
     readable = _allowed_reads(allow_read)
-    store = invocation(ctx).read_only_store()
+    store = invocation(ctx).read_only_store(at)
     if fmt == "parquet":
         if out_file is None:
             fail("--format parquet needs --out FILE.parquet", 2)

@@ -33,19 +33,24 @@ def _since(value: str | None) -> datetime | None:
 
 
 @app.command(epilog=examples("claims report --out report.html",
-                             "claims report --since 2024-11-01 --title 'November claims'"))
+                             "claims report --since 2024-11-01 --title 'November claims'",
+                             "claims report --at 42 --out before.html"))
 def report(
     ctx: typer.Context,
     since: str | None = typer.Option(None, metavar="DATE", help="Only verdicts made on or after this date (YYYY-MM-DD)."),
     out_file: Path = typer.Option(Path("report.html"), "--out", "-o", metavar="FILE", help="HTML file to write."),
     title: str = typer.Option("Claims report", metavar="TEXT", help="Title of the page."),
+    at: int | None = typer.Option(None, "--at", metavar="SNAPSHOT", help="A DuckLake store as it was at this "
+                                  "snapshot (claims lake snapshots lists them)."),
 ) -> None:
     """Write one self-contained HTML report.
 
     The report holds every claim's latest verdict, its evidence and charts of the figures
     sources reported."""
     start = _since(since)
-    data = write_report(invocation(ctx).store(must_exist=True), out_file, since=start, title=title)
+    run = invocation(ctx)
+    store = run.store(must_exist=True) if at is None else run.read_only_store(at)
+    data = write_report(store, out_file, since=start, title=title)
     err.print(f"wrote {out_file}: {len(data.claims)} claims, {len(data.charts)} charts", markup=False, soft_wrap=True)
 
 

@@ -374,20 +374,18 @@ class LakeDatabase(Database):
         maintenance calls); snapshots stay, so time travel still works. Returns the data files
         before and after."""
         with self.connect() as con:
-            if True:
-                before = self._file_count(con)
-                for call in ("ducklake_flush_inlined_data", "ducklake_merge_adjacent_files"):
-                    for attempt in range(self.write_retries + 1):
-                        try:
-                            con.execute(f"CALL {call}('{ALIAS}')").fetchall()
-                            break
-                        except duckdb.Error as exc:
-                            if "conflict" not in str(exc).lower() or attempt == self.write_retries:
-                                raise StoreError(f"{self.label}: {call} failed "
-                                                 f"({redact_store(str(exc).splitlines()[0])})") from None
-                            time.sleep(0.2 * (1 + random.random()))
-                return {"files_before": before, "files_after": self._file_count(con)}
-        raise AssertionError("unreachable")
+            before = self._file_count(con)
+            for call in ("ducklake_flush_inlined_data", "ducklake_merge_adjacent_files"):
+                for attempt in range(self.write_retries + 1):
+                    try:
+                        con.execute(f"CALL {call}('{ALIAS}')").fetchall()
+                        break
+                    except duckdb.Error as exc:
+                        if "conflict" not in str(exc).lower() or attempt == self.write_retries:
+                            raise StoreError(f"{self.label}: {call} failed "
+                                             f"({redact_store(str(exc).splitlines()[0])})") from None
+                        time.sleep(0.2 * (1 + random.random()))
+            return {"files_before": before, "files_after": self._file_count(con)}
 
     @staticmethod
     def _file_count(con: duckdb.DuckDBPyConnection) -> int:

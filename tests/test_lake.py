@@ -1,0 +1,367 @@
+"""Many writers, one DuckLake on a PostgreSQL catalog (issue 17).
+
+* ``scripts/lake.sh`` starts a PostgreSQL server on 127.0.0.1 (:mod:`tests.pg`, once per
+  session) and a plain DuckDB attaches a DuckLake on it: the set-up the store relies on.
+* Four worker processes (stand-ins for machines), each running ``claims check`` on 10
+  articles one after another, verify 40 articles into one lake at once; one worker is
+  killed with SIGKILL (its whole process group) in the middle of an article after its first
+  verdicts are written, and its 10 articles are run again. The lake then holds no
+  duplicated document, claim or passage, no lost one, one verdict per claim per run, no run
+  left ``running``, and ``claims query`` reads the same verdicts as from the same 40
+  articles verified into a local DuckDB file.
+* Two Prefect workers, separate processes on one local Prefect server (the deployments of
+  prefect.yaml), run triggered ``verify-document`` runs into one lake; both take some, and
+  every run's verdicts land in the lake once.
+* A catalog that does not answer (a closed port) is one ``Error:`` line and a non-zero exit.
+
+The articles are made here from a few templates (different outlets, figures and dates) on
+the topics of the example corpus, so every run gathers the same corpus documents and the
+writers upsert the same documents, passages and embeddings at the same time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import duckdb
+import pytest
+
+from tests.conftest import CORPUS, ROOT, cli_env, run_cli
+from tests.pg import PostgresServer, closed_port, free_port, lake_store, postgres  # noqa: F401 (fixtures)
+
+EXE = shutil.which("claims", path=str(Path(sys.executable).parent)) or "claims"
+SCHEDULER = ROOT / "scripts" / "scheduler.sh"
+
+OUTLETS = ["Harbor Times", "Seoul Ledger", "Capitol Dispatch", "Pacific Wire", "Kyiv Morning Post",
+           "Brussels Observer", "Beijing Brief", "Example Wire", "Defense Daily Example", "Tokyo Courier"]
+TROOPS = ["1,500", "3,000", "8,000", "10,000", "12,000"]
+RATES = [("25", "3.25"), ("50", "3"), ("25", "3.5"), ("75", "2.75"), ("25", "3")]
+TEMPLATES = [
+    "US Secretary of State Antony Blinken said on {weekday} that {troops} North Korean soldiers were in "
+    "Russia's Kursk region near the border with Ukraine. {outlet} could not confirm the figure.",
+    "The Pentagon said about {troops} North Korean soldiers had been sent to eastern Russia for training, "
+    "{outlet} reported on {weekday}. Some of them had moved closer to Ukraine.",
+    "South Korea's spy agency said {troops} North Korean special forces troops had gone to Russia by ship, "
+    "according to {outlet}. Russia and North Korea have not acknowledged the deployment.",
+    "The Bank of Korea cut its base rate by {bp} basis points to {rate}% on {weekday}, {outlet} reported, "
+    "the first cut in more than three years.",
+]
+
+
+def articles(folder: Path, n: int) -> list[Path]:
+    """``n`` different articles, from the templates, in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(n):
+        day = date(2024, 10, 20) + timedelta(days=i % 17)
+        bp, rate = RATES[(i // 4) % len(RATES)]
+        outlet = OUTLETS[i % len(OUTLETS)]
+        body = TEMPLATES[i % len(TEMPLATES)].format(weekday=day.strftime("%A"), troops=TROOPS[(i // 4) % len(TROOPS)],
+                                                    outlet=outlet, bp=bp, rate=rate)
+        path = folder / f"article-{i:02d}.txt"
+        path.write_text(f"---\ntitle: Report {i} from {outlet}\noutlet: {outlet}\npublished: {day.isoformat()}\n---\n"
+                        f"{body}\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def lake_env(lake: dict[str, str], tmp: Path, prefect_home: Path) -> dict[str, str]:
+    """The command's environment for a lake (``CLAIMS_DB`` points at a file that must never
+    appear: the lake is used instead)."""
+    env = cli_env(tmp / "not-used.duckdb", prefect_home, **lake)
+    env.pop("PREFECT_API_URL", None)
+    return env
+
+
+def query(env: dict[str, str], sql: str) -> list[dict[str, Any]]:
+    result = run_cli(["query", sql, "--format", "json"], env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout or "[]")
+
+
+# -- a worker: `claims check` of its articles one after another, in a process group --------
+
+WORKER = """
+for f in "$@"; do
+    "$CLAIMS_EXE" check "$f" --json >"$OUT/$(basename "$f").json" || { echo "failed $f" >>"$LOG"; exit 1; }
+    echo "done $f" >>"$LOG"
+done
+"""
+
+
+def start_worker(name: str, files: list[Path], env: dict[str, str], out: Path) -> tuple[subprocess.Popen[bytes], Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    log = out / f"{name}.log"
+    log.touch()
+    with open(out / f"{name}.stderr", "ab") as stderr:
+        proc = subprocess.Popen(["bash", "-c", WORKER, name, *map(str, files)],
+                                env={**env, "CLAIMS_EXE": EXE, "OUT": str(out), "LOG": str(log)}, cwd=out,
+                                stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
+    return proc, log
+
+
+def done(log: Path) -> list[str]:
+    return [line for line in log.read_text().splitlines() if line.startswith("done ")]
+
+
+def wait_workers(procs: list[subprocess.Popen[bytes]], out: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise AssertionError(f"a worker did not finish in {timeout:.0f} s") from None
+    failed = {p.args[3]: (out / f"{p.args[3]}.stderr").read_text()[-3000:] for p in procs if p.returncode != 0}
+    assert not failed, failed
+
+
+def verify_all(files: list[Path], env: dict[str, str], out: Path, workers: int = 4) -> None:
+    chunks = [files[i::workers] for i in range(workers)]
+    procs = [start_worker(f"w{i}", chunk, env, out)[0] for i, chunk in enumerate(chunks)]
+    wait_workers(procs, out, 1500)
+
+
+def checked(out: Path) -> dict[str, dict[str, Any]]:
+    """What each finished ``claims check`` printed, by article file name."""
+    return {p.name.removesuffix(".json"): json.loads(p.read_text()) for p in out.glob("*.json") if p.stat().st_size}
+
+
+# -- the set-up --------------------------------------------------------------------------
+
+
+def _extension(package: str) -> str:
+    spec = importlib.util.find_spec(package)
+    assert spec is not None and spec.origin is not None, package
+    [path] = Path(spec.origin).parent.glob("extensions/v*/**/*.duckdb_extension")
+    return str(path)
+
+
+def test_lake_script_serves_a_catalog_a_plain_duckdb_attaches(postgres: PostgresServer, lake_store: str,  # noqa: F811
+                                                              tmp_path: Path) -> None:
+    env = {**os.environ, "PG_BIN": str(postgres.bin)}
+    shown = subprocess.run([str(ROOT / "scripts" / "lake.sh"), "env", str(postgres.folder)], env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines() == [f'export CLAIMS_STORE="{lake_store}"',
+                                         f"export CLAIMS_LAKE_DATA_PATH={postgres.folder}/data/"]
+    assert postgres.psql("lake", "SELECT current_database()").strip() == "lake"
+    # what the store does: the postgres_scanner extension file, then ducklake's, from their packages
+    con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
+    con.execute(f"LOAD '{_extension('duckdb_extension_postgres_scanner')}'")
+    con.execute(f"LOAD '{_extension('duckdb_extension_ducklake')}'")
+    lake = postgres.new_lake("lake_plain", tmp_path)
+    con.execute(f"ATTACH '{lake['CLAIMS_STORE']}' AS lake (DATA_PATH '{lake['CLAIMS_LAKE_DATA_PATH']}')")
+    con.execute("CREATE TABLE lake.t (a INTEGER)")
+    con.execute("INSERT INTO lake.t VALUES (1), (2)")
+    con.close()
+    other = duckdb.connect(config={"allow_unsigned_extensions": "true"})
+    other.execute(f"LOAD '{_extension('duckdb_extension_postgres_scanner')}'")
+    other.execute(f"LOAD '{_extension('duckdb_extension_ducklake')}'")
+    other.execute(f"ATTACH '{lake['CLAIMS_STORE']}' AS lake (DATA_PATH '{lake['CLAIMS_LAKE_DATA_PATH']}', READ_ONLY)")
+    assert other.execute("SELECT sum(a) FROM lake.t").fetchone() == (3,)
+    assert list(Path(lake["CLAIMS_LAKE_DATA_PATH"]).rglob("*.parquet"))
+
+
+# -- an unreachable catalog ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["query", "SELECT count(*) FROM claims"], ["check", "ARTICLE"], ["report"]])
+def test_unreachable_catalog_is_one_error_line(args: list[str], tmp_path: Path, prefect_home: Path) -> None:
+    [article] = articles(tmp_path / "in", 1)
+    args = [str(article) if a == "ARTICLE" else a for a in args]
+    if args[0] == "report":
+        args += ["--out", str(tmp_path / "report.html")]
+    env = lake_env({"CLAIMS_STORE": f"ducklake:postgres:dbname=lake host=127.0.0.1 port={closed_port()} user=postgres",
+                    "CLAIMS_LAKE_DATA_PATH": f"{tmp_path / 'data'}/"}, tmp_path, prefect_home)
+    started = time.monotonic()
+    result = run_cli(args, env, timeout=300)
+    assert result.returncode != 0, (result.stdout, result.stderr)
+    assert result.stdout.strip() == ""
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    assert "Traceback" not in result.stderr
+    assert time.monotonic() - started < 120, "a refused connection is not a conflict to retry for minutes"
+    assert not (tmp_path / "not-used.duckdb").exists()
+    assert not (tmp_path / "report.html").exists()
+
+
+# -- four writers, one killed ----------------------------------------------------------------
+
+
+def _ids(env: dict[str, str], table: str) -> list[str]:
+    return [r["id"] for r in query(env, f"SELECT id FROM {table} ORDER BY id")]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(3600)  # 40 articles twice (lake, then file) and a rerun of 10, on a loaded machine
+def test_four_writers_one_killed_equal_a_local_file(postgres: PostgresServer, tmp_path: Path,  # noqa: F811
+                                                    prefect_home: Path) -> None:
+    files = articles(tmp_path / "articles", 40)
+    lake = lake_env(postgres.new_lake("lake_writers", tmp_path / "lake"), tmp_path, prefect_home)
+    out = tmp_path / "lake-out"
+    chunks = [files[i::4] for i in range(4)]
+    started = [start_worker(f"w{i}", chunk, lake, out) for i, chunk in enumerate(chunks)]
+    (victim, victim_log), others = started[0], [p for p, _ in started[1:]]
+
+    # kill worker 0 in the middle of an article, once its first article's verdicts are in the lake
+    deadline = time.monotonic() + 900
+    while not done(victim_log) and victim.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert victim.poll() is None, f"worker 0 ended before the kill: {(out / 'w0.stderr').read_text()[-3000:]}"
+    assert done(victim_log), "worker 0 verified no article in 900 s"
+    first = checked(out)[Path(done(victim_log)[0].split(" ", 1)[1]).name]
+    assert query(lake, f"SELECT count(*) AS n FROM verdicts WHERE run_id = '{first['run_id']}'") == \
+        [{"n": len(first["verdicts"])}]
+    time.sleep(1.5)  # into its next article
+    assert victim.poll() is None
+    os.killpg(victim.pid, signal.SIGKILL)
+    victim.wait(timeout=60)
+    killed_after = len(done(victim_log))
+    assert killed_after < len(chunks[0]), "worker 0 finished before it was killed"
+
+    wait_workers(others, out, 1500)
+    running = query(lake, "SELECT count(*) AS n FROM runs WHERE status = 'running'")[0]["n"]
+    # the killed article's run (if it got as far as its row) is left running until a run on
+    # this machine starts after it and finds its process gone; the other workers did
+    rerun, _ = start_worker("w0-rerun", chunks[0], lake, out)
+    wait_workers([rerun], out, 1500)
+    assert not (tmp_path / "not-used.duckdb").exists(), "the lake settings were ignored"
+
+    # the same 40 articles into a local DuckDB file, four writers as well
+    local = cli_env(tmp_path / "local.duckdb", prefect_home)
+    local.pop("PREFECT_API_URL", None)
+    verify_all(files, local, tmp_path / "file-out")
+
+    # nothing duplicated, nothing lost
+    for table in ("documents", "claims", "passages"):
+        ids = _ids(lake, table)
+        assert len(ids) == len(set(ids)), f"duplicated {table} ids in the lake"
+        assert ids == _ids(local, table), f"{table} differ between the lake and the local file"
+    twice = query(lake, "SELECT run_id, claim_id, count(*) AS n FROM verdicts GROUP BY ALL HAVING count(*) > 1")
+    assert twice == [], twice
+    # every finished check's verdicts are in the lake, each once, with its run completed
+    outputs = checked(out)
+    assert set(outputs) == {f.name for f in files}
+    for name, printed in outputs.items():
+        rows = query(lake, "SELECT r.status, count(v.claim_id) AS n, count(DISTINCT v.claim_id) AS claims FROM runs r "
+                           f"LEFT JOIN verdicts v ON v.run_id = r.id WHERE r.id = '{printed['run_id']}' GROUP BY ALL")
+        assert rows == [{"status": "completed", "n": len(printed["verdicts"]), "claims": len(printed["verdicts"])}], name
+    statuses = {r["status"]: r["n"] for r in query(lake, "SELECT status, count(*) AS n FROM runs GROUP BY ALL")}
+    assert "running" not in statuses, statuses
+    assert statuses.get("completed", 0) >= 40 + killed_after
+    assert statuses.get("abandoned", 0) <= 1 and statuses.get("abandoned", 0) >= min(running, 1), statuses
+    # a verdict of the killed article, if any, has all its evidence (one transaction)
+    orphans = query(lake, "SELECT count(*) AS n FROM evidence e WHERE NOT EXISTS (SELECT 1 FROM verdicts v "
+                          "WHERE v.run_id = e.run_id AND v.claim_id = e.claim_id)")
+    assert orphans == [{"n": 0}]
+
+    # what an analyst reads: the same from the lake as from the file
+    sql = "SELECT claim, label, round(confidence, 2) AS confidence FROM latest_verdicts ORDER BY ALL"
+    from_lake, from_file = query(lake, sql), query(local, sql)
+    assert len(from_file) >= 40
+    assert from_lake == from_file
+
+
+# -- two Prefect workers, one lake ------------------------------------------------------------
+
+
+async def _trigger_and_wait(api: str, files: list[Path], timeout: float) -> list[Any]:
+    from prefect.client.orchestration import get_client
+    from prefect.deployments import run_deployment
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: api}):
+        runs = [await run_deployment("verify-document/verify-document", parameters={"source": str(f)}, timeout=0)
+                for f in files]
+        deadline = time.monotonic() + timeout
+        finals: dict[UUID, Any] = {}
+        async with get_client() as client:
+            while len(finals) < len(runs):
+                for run in runs:
+                    if run.id not in finals:
+                        now = await client.read_flow_run(run.id)
+                        if now.state is not None and now.state.is_final():
+                            finals[run.id] = now
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"{len(runs) - len(finals)} flow runs not final after {timeout:.0f} s")
+                await asyncio.sleep(2)
+    return [finals[r.id] for r in runs]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)  # server start (300 s), six flow runs (900 s), stop (120 s)
+def test_two_prefect_workers_write_one_lake(postgres: PostgresServer, tmp_path: Path) -> None:  # noqa: F811
+    files = articles(tmp_path / "articles", 6)
+    lake = postgres.new_lake("lake_prefect", tmp_path / "lake")
+    port = free_port()
+    home = tmp_path / "prefect-home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAIMS_", "PREFECT_"))}
+    env.update({
+        "PREFECT_HOME": str(home), "CLAIMS_PREFECT_PORT": str(port), "PREFECT_WORKER_QUERY_SECONDS": "2",
+        "CLAIMS_DB": str(tmp_path / "not-used.duckdb"), "CLAIMS_SOURCES__CORPUS__PATH": str(CORPUS),
+        **lake,
+    })
+    second_log = tmp_path / "worker-2.log"
+    second: subprocess.Popen[bytes] | None = None
+    started = subprocess.run([str(SCHEDULER), "start"], env=env, cwd=tmp_path, capture_output=True, text=True,
+                             timeout=300)
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        api = f"http://127.0.0.1:{port}/api"
+        # a second worker, as on another machine: its own process, the same pool and lake
+        with open(second_log, "wb") as log:
+            second = subprocess.Popen([str(ROOT / ".venv" / "bin" / "prefect"), "worker", "start", "--pool",
+                                       "claims-pool", "--name", "claims-worker-second", "--limit", "2"],
+                                      env={**env, "PREFECT_API_URL": api}, cwd=ROOT, stdout=log,
+                                      stderr=subprocess.STDOUT, start_new_session=True)
+        time.sleep(5)  # both polling before the runs are made
+        finals = asyncio.run(_trigger_and_wait(api, files, 900))
+    finally:
+        if second is not None:
+            second.send_signal(signal.SIGINT)
+            try:
+                second.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                pass
+            try:
+                os.killpg(second.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        subprocess.run([str(SCHEDULER), "stop"], env=env, cwd=tmp_path, capture_output=True, timeout=120)
+
+    assert all(r.state.is_completed() for r in finals), [(r.name, r.state) for r in finals]
+    ids = {str(r.id) for r in finals}
+    # which worker ran which flow run: each worker logs the runs it submits
+    first_log = (home / "worker.log").read_text(errors="replace")
+    by_first = {i for i in ids if i in first_log}
+    by_second = {i for i in ids if i in second_log.read_text(errors="replace")}
+    assert by_first and by_second, (by_first, by_second)
+    assert by_first | by_second == ids
+
+    cli = lake_env(lake, tmp_path, home)
+    runs = query(cli, "SELECT flow_run_id, status, id FROM runs WHERE flow_name = 'verify-document' ORDER BY ALL")
+    assert sorted(r["flow_run_id"] for r in runs) == sorted(ids), runs
+    assert {r["status"] for r in runs} == {"completed"}
+    per_run = query(cli, "SELECT r.flow_run_id, count(v.claim_id) AS n, count(DISTINCT v.claim_id) AS claims "
+                         "FROM runs r LEFT JOIN verdicts v ON v.run_id = r.id GROUP BY ALL")
+    assert all(r["n"] == r["claims"] > 0 for r in per_run), per_run
+    for table in ("documents", "claims", "passages"):
+        rows = query(cli, f"SELECT count(*) AS n, count(DISTINCT id) AS d FROM {table}")[0]
+        assert rows["n"] == rows["d"] > 0, table
+    inputs = query(cli, "SELECT count(*) AS n FROM documents WHERE source_kind = 'input'")
+    assert inputs == [{"n": len(files)}]
+    assert not (tmp_path / "not-used.duckdb").exists()
