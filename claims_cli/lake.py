@@ -28,7 +28,10 @@ def _lake(ctx: typer.Context) -> LakeDatabase:
 def _changes(changes: dict[str, list[str]] | None) -> str:
     if not changes:
         return ""
-    return "; ".join(f"{kind.replace('_', ' ')}: {', '.join(str(v) for v in values)}"
+    # a short line per snapshot: names when there are few, else how many (a migration
+    # creates dozens of tables, views and macros)
+    return "; ".join(f"{kind.replace('_', ' ')}: "
+                     + (", ".join(str(v) for v in values) if len(values) <= 3 else f"{len(values)}")
                      for kind, values in changes.items())
 
 
