@@ -1,6 +1,7 @@
 """Feed monitoring over a real HTTP server on 127.0.0.1: new entries only, bounded
 concurrency, failures isolated and recorded, duplicates recognised, overlapping runs
-never taking the same article, and the flow's artifacts."""
+never taking the same article, and the flow's artifacts; on a DuckDB file and on a
+DuckLake (catalog file) alike."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from claims.errors import ConfigError
 from claims.models import Claim, Document, FeedEntry
 from claims.monitor import claim_entries, monitor
 from claims.settings import HttpSettings, Settings
-from claims.store import Store, run_user_query
+from claims.store import Store, open_store, run_user_query
 from tests.conftest import CORPUS, cli_env, run_cli
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>
@@ -73,8 +74,15 @@ def settings_for(server: HTTPServer, db: Path, **extra: Any) -> Settings:
     return settings
 
 
-def rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
-    return run_user_query(Store(db), sql).rows
+def rows(db: Path | Store, sql: str) -> list[tuple[Any, ...]]:
+    return run_user_query(db if isinstance(db, Store) else Store(db), sql).rows
+
+
+STORES = pytest.mark.parametrize("kind", ["file", "lake"])
+
+
+def lake_setting(kind: str, tmp_path: Path) -> dict[str, str]:
+    return {"store": f"ducklake:{tmp_path / 'lake.ducklake'}"} if kind == "lake" else {}
 
 
 @pytest.fixture
@@ -86,10 +94,12 @@ def server() -> Any:
     s.stop()
 
 
-def test_new_articles_are_verified_failures_recorded_and_nothing_done_twice(server: HTTPServer, tmp_path: Path) -> None:
-    db = tmp_path / "m.duckdb"
+@STORES
+def test_new_articles_are_verified_failures_recorded_and_nothing_done_twice(server: HTTPServer, tmp_path: Path,
+                                                                           kind: str) -> None:
     feed = serve(server, ["/news/blinken.html", "/news/pentagon.html", BROKEN])
-    settings = settings_for(server, db, monitor_max_attempts=2)
+    settings = settings_for(server, tmp_path / "m.duckdb", monitor_max_attempts=2, **lake_setting(kind, tmp_path))
+    db = open_store(settings)
 
     first = monitor(settings, [feed])
     assert (first.entries, first.count("completed"), first.count("failed")) == (3, 2, 1)
@@ -132,10 +142,10 @@ def test_new_articles_are_verified_failures_recorded_and_nothing_done_twice(serv
     assert rows(db, f"SELECT attempts FROM feed_items WHERE canonical_url = '{server.url_for(BROKEN)}'") == [(2,)]
 
 
-def test_overlapping_runs_never_take_the_same_entry(tmp_path: Path) -> None:
-    store = Store(tmp_path / "c.duckdb")
-    store.migrate()
-    settings = Settings(db=store.path, monitor_lease_minutes=30)
+@STORES
+def test_overlapping_runs_never_take_the_same_entry(tmp_path: Path, kind: str) -> None:
+    settings = Settings(db=tmp_path / "c.duckdb", monitor_lease_minutes=30, **lake_setting(kind, tmp_path))
+    store = open_store(settings)
     entries = [FeedEntry("https://feed.example/rss", f"https://news.example/{i}", f"t{i}", None, None, str(i))
                for i in range(6)]
     verified = Document.make("An article already checked another way.", url="https://news.example/5")

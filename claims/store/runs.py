@@ -68,10 +68,12 @@ class RunsTable(Database):
         cutoff = utcnow() - older_than
         with self.transaction() as con:
             dead = _mark_dead_runs(con, socket.gethostname())
-            rows = con.execute(
-                "UPDATE runs SET status = 'abandoned', error = 'no end recorded: the run was killed or lost' "
-                "WHERE status = 'running' AND finished_at IS NULL AND started_at < ? RETURNING id",
-                [cutoff]).fetchall()
+            # ids first, then the update (a DuckLake takes no UPDATE ... RETURNING)
+            rows = con.execute("SELECT id FROM runs WHERE status = 'running' AND finished_at IS NULL "
+                               "AND started_at < ?", [cutoff]).fetchall()
+            if rows:
+                con.execute("UPDATE runs SET status = 'abandoned', error = 'no end recorded: the run was killed or "
+                            "lost' WHERE id IN (SELECT unnest(?::VARCHAR[]))", [[r[0] for r in rows]])
         if rows:
             log.warning("marked %d runs abandoned (running for more than %s)", len(rows), older_than)
         return dead + len(rows)
