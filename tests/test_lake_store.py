@@ -17,7 +17,7 @@ from claims.errors import ConfigError
 from claims.models import Document, Passage
 from claims.settings import load_settings
 from claims.store import open_store, run_user_query
-from claims.store.connection import _migrations
+from claims.store.connection import migration_files
 from claims.store.lake import LakeDatabase, lake_ddl, merge_sql
 from tests.conftest import SEED, cli_env, one_error, run_cli
 
@@ -28,7 +28,7 @@ def test_keys_leave_the_ddl_and_are_remembered():
     assert "PRIMARY" not in sql.upper() and "--" not in sql
     assert keys == {"t": ["id"], "u": ["a", "b"]}
     every = {}
-    for _, _, migration in _migrations():
+    for _, _, migration in migration_files():
         every.update(lake_ddl(migration)[1])
     assert every["documents"] == ["id"] and every["verdicts"] == ["run_id", "claim_id"]
     assert every["evidence"] == ["run_id", "claim_id", "passage_id"]
@@ -68,7 +68,7 @@ def test_writes_are_idempotent_on_a_lake(lake, tmp_path: Path):
     assert lake.upsert_passages(passages, vectors, "m") == 0
     assert run_user_query(lake, "SELECT count(*), count(DISTINCT id) FROM passages").rows == [(3, 3)]
     lake.migrate()  # a second open changes nothing, views included
-    assert run_user_query(lake, "SELECT count(*) FROM schema_migrations").rows[0][0] == len(_migrations())
+    assert run_user_query(lake, "SELECT count(*) FROM schema_migrations").rows[0][0] == len(migration_files())
 
 
 def test_the_seed_on_a_lake_equals_the_seed_in_a_file(tmp_path: Path, prefect_home: Path, main_job_db: Path):

@@ -33,12 +33,12 @@ def test_a_file_from_an_older_version_is_upgraded_in_place(tmp_path):
     parsed-figure columns and keeps its rows; the views read them."""
     import duckdb
 
-    from claims.store.connection import _migrations
+    from claims.store.connection import migration_files
 
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))
     con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)")
-    for version, name, sql in _migrations():
+    for version, name, sql in migration_files():
         if version <= 5:
             con.execute(sql)
             con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])

@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 _MIGRATION_RE = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
 
-def _migrations() -> list[tuple[int, str, str]]:
+def migration_files() -> list[tuple[int, str, str]]:
     folder = resources.files("claims.store").joinpath("migrations")
     found = []
     for entry in folder.iterdir():
@@ -65,10 +65,10 @@ def _migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
-SCHEMA_VERSION = max(v for v, _, _ in _migrations())
+SCHEMA_VERSION = max(v for v, _, _ in migration_files())
 
 
-def _views_sql() -> str:
+def views_sql() -> str:
     path = resources.files("claims.store").joinpath("views.sql")
     return path.read_text(encoding="utf-8") if path.is_file() else ""
 
@@ -345,7 +345,7 @@ class Database:
                     f"database {self.path} has schema version {current}, newer than this claims "
                     f"({SCHEMA_VERSION}): upgrade claims or use another database file"
                 )
-            for version, name, sql in _migrations():
+            for version, name, sql in migration_files():
                 if version <= current:
                     continue
                 log.info("applying migration %03d_%s", version, name)
@@ -353,7 +353,7 @@ class Database:
                 con.execute(
                     "INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, utcnow()]
                 )
-            views = _views_sql()  # views carry no data: recreate them on every open for writing
+            views = views_sql()  # views carry no data: recreate them on every open for writing
             if views.strip():
                 con.execute(views)
         return SCHEMA_VERSION

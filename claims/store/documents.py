@@ -9,7 +9,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from claims.models import Document, Passage, utcnow
-from claims.store.connection import Database, insert_rows, insert_scanned, retry_on_conflict, row_count
+from claims.store.connection import (
+    Database,
+    insert_rows,
+    insert_scanned,
+    retry_on_conflict,
+    row_count,
+)
 
 __all__ = ["DocumentsTable"]
 

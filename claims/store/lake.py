@@ -54,7 +54,13 @@ import duckdb
 from claims.errors import ConfigError, SchemaVersionError, StoreError
 from claims.models import utcnow
 from claims.settings import redact_store
-from claims.store.connection import SCHEMA_VERSION, Database, _migrations, _views_sql, retry_on_conflict
+from claims.store.connection import (
+    SCHEMA_VERSION,
+    Database,
+    migration_files,
+    retry_on_conflict,
+    views_sql,
+)
 
 __all__ = ["LakeDatabase", "lake_ddl", "merge_sql"]
 
@@ -114,14 +120,15 @@ def merge_sql(sql: str, keys: dict[str, list[str]]) -> tuple[str, str | None]:
     on = " AND ".join(f"{table}.{k} = excluded.{k}" for k in key)
     source_sql = (f"(SELECT DISTINCT ON ({', '.join(key)}) * FROM ({source}) AS s({', '.join(names)})) AS excluded")
     matched = f" WHEN MATCHED THEN UPDATE SET {sets}" if action.upper().startswith("UPDATE") else ""
-    return (f"MERGE INTO {table} USING {source_sql} ON {on}{matched} "
-            f"WHEN NOT MATCHED THEN INSERT ({', '.join(names)}) VALUES ({', '.join('excluded.' + n for n in names)})",
-            table)
+    values = ", ".join("excluded." + n for n in names)
+    merge = (f"MERGE INTO {table} USING {source_sql} ON {on}{matched} "
+             f"WHEN NOT MATCHED THEN INSERT ({', '.join(names)}) VALUES ({values})")
+    return merge, table
 
 
 def _all_keys() -> dict[str, list[str]]:
     keys: dict[str, list[str]] = {"schema_migrations": ["version"]}
-    for _, _, sql in _migrations():
+    for _, _, sql in migration_files():
         keys.update(lake_ddl(sql)[1])
     return keys
 
@@ -314,7 +321,7 @@ class LakeDatabase(Database):
         race here: the losers run it again and find it done."""
         if self.at is not None:
             raise StoreError(f"{self.label} is opened at snapshot {self.at}, read-only: it cannot be migrated")
-        views = _views_sql()
+        views = views_sql()
         digest = hashlib.sha256(f"{SCHEMA_VERSION}\n{views}".encode()).hexdigest()
         with self.transaction() as con:
             con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER, name VARCHAR, "
@@ -326,7 +333,7 @@ class LakeDatabase(Database):
                     "upgrade claims")
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {INTERNAL}")
             con.execute(f"CREATE TABLE IF NOT EXISTS {INTERNAL}.meta (key VARCHAR, value VARCHAR)")
-            for version, name, sql in _migrations():
+            for version, name, sql in migration_files():
                 if version <= current:
                     continue
                 log.info("applying migration %03d_%s to the lake", version, name)

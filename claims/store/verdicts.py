@@ -14,7 +14,13 @@ from typing import Any
 import numpy as np
 
 from claims.models import Claim, Verdict, utcnow
-from claims.store.connection import Database, insert_rows, retry_on_conflict, row_count, rows_as_dicts
+from claims.store.connection import (
+    Database,
+    insert_rows,
+    retry_on_conflict,
+    row_count,
+    rows_as_dicts,
+)
 
 __all__ = ["VerdictsTable"]
 
