@@ -92,7 +92,7 @@ def postgres() -> Iterator[PostgresServer]:
     folder.chmod(0o755)
     env = {**os.environ, "LAKE_PORT": str(free_port()), "PG_BIN": str(binary)}
     try:
-        started = subprocess.run([str(LAKE_SCRIPT), "start", str(folder)], env=env, capture_output=True, text=True,
+        started = subprocess.run([str(LAKE_SCRIPT), "start", str(folder)], check=False, env=env, capture_output=True, text=True,
                                  timeout=180)
         if started.returncode != 0:
             raise AssertionError(f"scripts/lake.sh start failed: {started.stdout}{started.stderr}")
@@ -100,7 +100,7 @@ def postgres() -> Iterator[PostgresServer]:
         assert server.store() in started.stdout, started.stdout  # the exports it prints name this server
         yield server
     finally:
-        subprocess.run([str(LAKE_SCRIPT), "stop", str(folder)], env=env, capture_output=True, timeout=120)
+        subprocess.run([str(LAKE_SCRIPT), "stop", str(folder)], check=False, env=env, capture_output=True, timeout=120)
         shutil.rmtree(folder, ignore_errors=True)
 
 

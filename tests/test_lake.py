@@ -49,14 +49,14 @@ OUTLETS = ["Harbor Times", "Seoul Ledger", "Capitol Dispatch", "Pacific Wire", "
 TROOPS = ["1,500", "3,000", "8,000", "10,000", "12,000"]
 RATES = [("25", "3.25"), ("50", "3"), ("25", "3.5"), ("75", "2.75"), ("25", "3")]
 TEMPLATES = [
-    "US Secretary of State Antony Blinken said on {weekday} that {troops} North Korean soldiers were in "
-    "Russia's Kursk region near the border with Ukraine. {outlet} could not confirm the figure.",
-    "The Pentagon said about {troops} North Korean soldiers had been sent to eastern Russia for training, "
-    "{outlet} reported on {weekday}. Some of them had moved closer to Ukraine.",
-    "South Korea's spy agency said {troops} North Korean special forces troops had gone to Russia by ship, "
-    "according to {outlet}. Russia and North Korea have not acknowledged the deployment.",
-    "The Bank of Korea cut its base rate by {bp} basis points to {rate}% on {weekday}, {outlet} reported, "
-    "the first cut in more than three years.",
+    ("US Secretary of State Antony Blinken said on {weekday} that {troops} North Korean soldiers were in "
+     "Russia's Kursk region near the border with Ukraine. {outlet} could not confirm the figure."),
+    ("The Pentagon said about {troops} North Korean soldiers had been sent to eastern Russia for training, "
+    "{outlet} reported on {weekday}. Some of them had moved closer to Ukraine."),
+    ("South Korea's spy agency said {troops} North Korean special forces troops had gone to Russia by ship, "
+     "according to {outlet}. Russia and North Korea have not acknowledged the deployment."),
+    ("The Bank of Korea cut its base rate by {bp} basis points to {rate}% on {weekday}, {outlet} reported, "
+    "the first cut in more than three years."),
 ]
 
 
@@ -112,6 +112,19 @@ def start_worker(name: str, files: list[Path], env: dict[str, str], out: Path) -
     return proc, log
 
 
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 def done(log: Path) -> list[str]:
     return [line for line in log.read_text().splitlines() if line.startswith("done ")]
 
@@ -125,7 +138,8 @@ def wait_workers(procs: list[subprocess.Popen[bytes]], out: Path, timeout: float
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             raise AssertionError(f"a worker did not finish in {timeout:.0f} s") from None
-    failed = {p.args[3]: (out / f"{p.args[3]}.stderr").read_text()[-3000:] for p in procs if p.returncode != 0}
+    names = [str(list(p.args)[3]) for p in procs]  # type: ignore[arg-type]  # bash -c SCRIPT NAME FILES...
+    failed = {n: (out / f"{n}.stderr").read_text()[-3000:] for n, p in zip(names, procs) if p.returncode != 0}
     assert not failed, failed
 
 
@@ -153,7 +167,7 @@ def _extension(package: str) -> str:
 def test_lake_script_serves_a_catalog_a_plain_duckdb_attaches(postgres: PostgresServer, lake_store: str,  # noqa: F811
                                                               tmp_path: Path) -> None:
     env = {**os.environ, "PG_BIN": str(postgres.bin)}
-    shown = subprocess.run([str(ROOT / "scripts" / "lake.sh"), "env", str(postgres.folder)], env=env,
+    shown = subprocess.run([str(ROOT / "scripts" / "lake.sh"), "env", str(postgres.folder)], check=False, env=env,
                            capture_output=True, text=True, timeout=60)
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.splitlines() == [f'export CLAIMS_STORE="{lake_store}"',
@@ -172,8 +186,7 @@ def test_lake_script_serves_a_catalog_a_plain_duckdb_attaches(postgres: Postgres
     other.execute(f"LOAD '{_extension('duckdb_extension_postgres_scanner')}'")
     other.execute(f"LOAD '{_extension('duckdb_extension_ducklake')}'")
     other.execute(f"ATTACH '{lake['CLAIMS_STORE']}' AS lake (DATA_PATH '{lake['CLAIMS_LAKE_DATA_PATH']}', READ_ONLY)")
-    assert other.execute("SELECT sum(a) FROM lake.t").fetchone() == (3,)
-    assert list(Path(lake["CLAIMS_LAKE_DATA_PATH"]).rglob("*.parquet"))
+    assert other.execute("SELECT sum(a) FROM lake.t").fetchone() == (3,)  # (small inserts stay in the catalog)
 
 
 # -- an unreachable catalog ------------------------------------------------------------------
@@ -226,17 +239,23 @@ def test_four_writers_one_killed_equal_a_local_file(postgres: PostgresServer, tm
     first = checked(out)[Path(done(victim_log)[0].split(" ", 1)[1]).name]
     assert query(lake, f"SELECT count(*) AS n FROM verdicts WHERE run_id = '{first['run_id']}'") == \
         [{"n": len(first["verdicts"])}]
-    time.sleep(1.5)  # into its next article
-    assert victim.poll() is None
+    # into its next article: once that run's row is in the lake, so the kill leaves it running
+    while victim.poll() is None and time.monotonic() < deadline:
+        child = children(victim.pid)
+        if child and query(lake, f"SELECT count(*) AS n FROM runs WHERE status = 'running' AND pid = {child[0]}") \
+                == [{"n": 1}]:
+            break
+        time.sleep(0.5)
+    time.sleep(1.0)
+    assert victim.poll() is None, "worker 0 finished before it was killed"
     os.killpg(victim.pid, signal.SIGKILL)
     victim.wait(timeout=60)
     killed_after = len(done(victim_log))
     assert killed_after < len(chunks[0]), "worker 0 finished before it was killed"
 
     wait_workers(others, out, 1500)
-    running = query(lake, "SELECT count(*) AS n FROM runs WHERE status = 'running'")[0]["n"]
-    # the killed article's run (if it got as far as its row) is left running until a run on
-    # this machine starts after it and finds its process gone; the other workers did
+    # the killed article's run is left running until a run on this machine starts after it
+    # and finds its process gone (the other workers' next runs, or the rerun's first)
     rerun, _ = start_worker("w0-rerun", chunks[0], lake, out)
     wait_workers([rerun], out, 1500)
     assert not (tmp_path / "not-used.duckdb").exists(), "the lake settings were ignored"
@@ -262,8 +281,7 @@ def test_four_writers_one_killed_equal_a_local_file(postgres: PostgresServer, tm
         assert rows == [{"status": "completed", "n": len(printed["verdicts"]), "claims": len(printed["verdicts"])}], name
     statuses = {r["status"]: r["n"] for r in query(lake, "SELECT status, count(*) AS n FROM runs GROUP BY ALL")}
     assert "running" not in statuses, statuses
-    assert statuses.get("completed", 0) >= 40 + killed_after
-    assert statuses.get("abandoned", 0) <= 1 and statuses.get("abandoned", 0) >= min(running, 1), statuses
+    assert statuses == {"completed": 40 + killed_after, "abandoned": 1}, statuses
     # a verdict of the killed article, if any, has all its evidence (one transaction)
     orphans = query(lake, "SELECT count(*) AS n FROM evidence e WHERE NOT EXISTS (SELECT 1 FROM verdicts v "
                           "WHERE v.run_id = e.run_id AND v.claim_id = e.claim_id)")
@@ -315,42 +333,52 @@ def test_two_prefect_workers_write_one_lake(postgres: PostgresServer, tmp_path: 
         "CLAIMS_DB": str(tmp_path / "not-used.duckdb"), "CLAIMS_SOURCES__CORPUS__PATH": str(CORPUS),
         **lake,
     })
-    second_log = tmp_path / "worker-2.log"
-    second: subprocess.Popen[bytes] | None = None
-    started = subprocess.run([str(SCHEDULER), "start"], env=env, cwd=tmp_path, capture_output=True, text=True,
+    logs = [tmp_path / "worker-a.log", tmp_path / "worker-b.log"]
+    workers: list[subprocess.Popen[bytes]] = []
+    started = subprocess.run([str(SCHEDULER), "start"], check=False, env=env, cwd=tmp_path, capture_output=True, text=True,
                              timeout=300)
     try:
         assert started.returncode == 0, started.stdout + started.stderr
         api = f"http://127.0.0.1:{port}/api"
-        # a second worker, as on another machine: its own process, the same pool and lake
-        with open(second_log, "wb") as log:
-            second = subprocess.Popen([str(ROOT / ".venv" / "bin" / "prefect"), "worker", "start", "--pool",
-                                       "claims-pool", "--name", "claims-worker-second", "--limit", "2"],
-                                      env={**env, "PREFECT_API_URL": api}, cwd=ROOT, stdout=log,
-                                      stderr=subprocess.STDOUT, start_new_session=True)
-        time.sleep(5)  # both polling before the runs are made
+        # The script's own worker takes every run it finds; stop it, and run two workers of at
+        # most one flow run each instead, as two machines would: each its own process (and
+        # session), the same pool, the same lake settings.
+        pid = int((home / "worker.pid").read_text())
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(120):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.25)
+        for name, log_path in zip("ab", logs):
+            with open(log_path, "wb") as log:
+                workers.append(subprocess.Popen(
+                    [str(Path(sys.executable).parent / "prefect"), "worker", "start", "--pool", "claims-pool",
+                     "--name", f"claims-worker-{name}", "--limit", "1"],
+                    env={**env, "PREFECT_API_URL": api}, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                    start_new_session=True))
         finals = asyncio.run(_trigger_and_wait(api, files, 900))
     finally:
-        if second is not None:
-            second.send_signal(signal.SIGINT)
+        for worker in workers:
+            worker.send_signal(signal.SIGINT)
+        for worker in workers:
             try:
-                second.wait(timeout=30)
+                worker.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 pass
             try:
-                os.killpg(second.pid, signal.SIGKILL)
+                os.killpg(worker.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        subprocess.run([str(SCHEDULER), "stop"], env=env, cwd=tmp_path, capture_output=True, timeout=120)
+        subprocess.run([str(SCHEDULER), "stop"], check=False, env=env, cwd=tmp_path, capture_output=True, timeout=120)
 
     assert all(r.state.is_completed() for r in finals), [(r.name, r.state) for r in finals]
     ids = {str(r.id) for r in finals}
     # which worker ran which flow run: each worker logs the runs it submits
-    first_log = (home / "worker.log").read_text(errors="replace")
-    by_first = {i for i in ids if i in first_log}
-    by_second = {i for i in ids if i in second_log.read_text(errors="replace")}
-    assert by_first and by_second, (by_first, by_second)
-    assert by_first | by_second == ids
+    by_worker = [{i for i in ids if i in log.read_text(errors="replace")} for log in logs]
+    assert all(by_worker), by_worker
+    assert by_worker[0] | by_worker[1] == ids and not by_worker[0] & by_worker[1], by_worker
 
     cli = lake_env(lake, tmp_path, home)
     runs = query(cli, "SELECT flow_run_id, status, id FROM runs WHERE flow_name = 'verify-document' ORDER BY ALL")
