@@ -31,7 +31,7 @@ from pytest_httpserver import HTTPServer
 
 from claims.errors import RefusedURLError
 from claims.sources.safety import resolve_and_check
-from tests.conftest import CORPUS, one_error
+from tests.conftest import CORPUS, cli_env, one_error
 
 MEMORY_LIMIT = 3 << 30
 EXE = shutil.which("claims", path=str(Path(sys.executable).parent)) or "claims"
@@ -190,8 +190,29 @@ def test_a_corrupt_block_is_refused_and_left_as_it_was(
     article = tmp_path / "a.txt"
     article.write_text(ARTICLE, encoding="utf-8")
     line = one_error(claims(["check", str(article)], existing_env))
-    assert "is damaged (Corrupt database file" in line and "nothing was written" in line
+    # duckdb 1.5.5 raises it as an IOException ("IO Error: Corrupt database file: ..."), 2.0.1 as a plain Error
+    assert "is damaged (" in line and "Corrupt database file" in line and "nothing was written" in line
     assert hashlib.sha256(existing_db.read_bytes()).hexdigest() == digest
+
+
+def test_a_file_written_by_a_newer_duckdb_is_refused_and_left_as_it_was(
+        prefect_home: Path, tmp_path: Path) -> None:
+    """claims pins duckdb 1.5.5 (for the DuckLake extension packages); earlier checkouts wrote
+    their files with duckdb 2.0.1, whose storage version 1.5.5 cannot read. The file in
+    tests/data was written by duckdb 2.0.1 (``ATTACH 'f' (BLOCK_SIZE 16384)``, one table)."""
+    db = tmp_path / "newer.duckdb"
+    shutil.copyfile(Path(__file__).parent / "data" / "duckdb-2.0.1.duckdb", db)
+    digest = hashlib.sha256(db.read_bytes()).hexdigest()
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    env = cli_env(db, prefect_home)
+    for args in (["check", str(article)], ["query", "select 1"], ["report", "--out", str(tmp_path / "r.html")],
+                 ["export", "parquet", str(tmp_path / "exports")]):
+        line = one_error(claims(args, env))
+        assert f"database {db} was written by a newer DuckDB (storage version 999;" in line, (args, line)
+        assert "claims export parquet" in line and "move the file away" in line, line
+        assert hashlib.sha256(db.read_bytes()).hexdigest() == digest
+    assert not Path(str(db) + ".wal").exists() and not (tmp_path / "r.html").exists()
 
 
 def test_a_200_kb_line_gives_claims_of_bounded_length(

@@ -62,6 +62,9 @@ def test_the_command_writes_installs_loads_attaches_copies_and_exports_nothing(
         "set lock_configuration = false": "not SET",
         f"pragma profiling_output = '{target}.json'": "not PRAGMA",
         f"import database '{tmp_path}'": "not IMPORT",
+        f"/* read */ import database '{tmp_path}'": "not IMPORT",
+        f"select 1; import database '{tmp_path}'": "reads only the database",  # DuckDB's parser reads its files
+        "pragma table_info('claims')": "not PRAGMA",  # parsed as a SELECT
         "delete from verdicts": "not DELETE",
         "drop table claims": "not DROP",
         "checkpoint": "not CHECKPOINT",

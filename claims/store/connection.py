@@ -23,8 +23,14 @@ per file, held for the connection's short life). DuckDB would share one database
 instance between them, and concurrent use of it fails in two ways seen here: two
 transactions writing the same keys at once make DuckDB fail one of them (a constraint
 conflict), and a Python-object scan (``register``) while another thread opens or closes a
-connection intermittently fails with "pandas_scan does not exist" (duckdb 2.0.1). Threads
-(a flow's task runner) therefore take turns, as processes do.
+connection intermittently fails with "pandas_scan does not exist" (seen with duckdb 2.0.1,
+the engine before 1.5.5). Threads (a flow's task runner) therefore take turns, as processes do.
+
+Engine. duckdb 1.5.5 is pinned: the DuckLake and postgres_scanner extension packages on
+PyPI exist only for that version. It cannot read a file written by DuckDB 2.0 (storage
+version 999; 1.5.5 reads 64-68), which earlier checkouts of claims wrote with duckdb 2.0.1:
+opening one gives a one-line :class:`~claims.errors.StoreError` that says to export it with
+the newer DuckDB or move it away (:func:`newer_engine`).
 """
 
 from __future__ import annotations
@@ -48,7 +54,7 @@ from claims.errors import DatabaseDamagedError, DatabaseLockedError, SchemaVersi
 from claims.models import utcnow
 
 __all__ = ["Database", "SCHEMA_VERSION", "damaged", "insert_rows", "insert_scanned", "is_conflict", "is_damage",
-           "retry_on_conflict", "row_count", "rows_as_dicts"]
+           "newer_engine", "retry_on_conflict", "row_count", "rows_as_dicts"]
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +95,27 @@ def is_damage(exc: BaseException) -> bool:
     """Whether a DuckDB error says the file is truncated or corrupt."""
     text = str(exc).lower()
     return any(sign in text for sign in _DAMAGE_SIGNS)
+
+
+# What DuckDB says when the file's storage version is newer than it reads (a file written by
+# duckdb 2.0 opened by the 1.5.5 this project pins): "Trying to read a database file with
+# version number 999, but we can only read versions between 64 and 68. The database file
+# was created with an newer version of DuckDB. ..."
+_NEWER_ENGINE_RE = re.compile(r"version number (\d+), but we can only read versions between (\d+) and (\d+)")
+
+
+def newer_engine(path: Path, exc: BaseException) -> StoreError | None:
+    """The one-line error for a file written by a newer DuckDB than this one, or None."""
+    text = str(exc)
+    if "newer version of duckdb" not in text.lower():
+        return None
+    match = _NEWER_ENGINE_RE.search(text)
+    storage = (f" (storage version {match.group(1)}; claims uses duckdb {duckdb.__version__}, which reads versions "
+               f"{match.group(2)}-{match.group(3)})") if match else f" than the duckdb {duckdb.__version__} claims uses"
+    return StoreError(
+        f"database {path} was written by a newer DuckDB{storage} and cannot be opened: export its tables with "
+        "that newer DuckDB (claims export parquet DIR from the claims that wrote it, or EXPORT DATABASE) and "
+        "load them into a new database, or move the file away to start a new database")
 
 
 def damaged(path: Path | str, detail: str, *, written: str = "nothing was written to it") -> DatabaseDamagedError:
@@ -246,6 +273,9 @@ class Database:
             except duckdb.IOException as exc:
                 if is_damage(exc):
                     raise damaged(self.path, str(exc).splitlines()[0]) from None
+                newer = newer_engine(self.path, exc)
+                if newer is not None:
+                    raise newer from None
                 if not _is_lock_error(exc):
                     raise StoreError(f"cannot open database {self.path}: {str(exc).splitlines()[0]}") from None
                 if time.monotonic() >= deadline:
@@ -258,6 +288,9 @@ class Database:
             except duckdb.Error as exc:
                 if is_damage(exc):
                     raise damaged(self.path, str(exc).splitlines()[0]) from None
+                newer = newer_engine(self.path, exc)
+                if newer is not None:
+                    raise newer from None
                 raise StoreError(
                     f"cannot open database {self.path} ({str(exc).splitlines()[0]}): "
                     "check the path, or move a damaged file away"

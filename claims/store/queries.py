@@ -2,9 +2,10 @@
 nothing else, and can change nothing, there or on the machine.
 
 * one statement, of a kind that only reads (``SELECT`` and its forms: ``FROM``, ``WITH``,
-  ``DESCRIBE``, ``SUMMARIZE``, ``VALUES``; ``EXPLAIN``): ``COPY``, ``EXPORT``, ``ATTACH``,
-  ``INSTALL``, ``LOAD``, ``CREATE SECRET``, ``SET`` and every write are refused before
-  DuckDB runs anything;
+  ``DESCRIBE``, ``SHOW``, ``SUMMARIZE``, ``VALUES``, ``TABLE``; ``EXPLAIN``), by its type
+  and its first word: ``COPY``, ``EXPORT``, ``IMPORT``, ``ATTACH``, ``INSTALL``, ``LOAD``,
+  ``CREATE SECRET``, ``SET``, ``PRAGMA``, ``CALL`` and every write are refused before
+  DuckDB runs anything (it is parsed on a connection that reaches no file);
 * on a read-only connection, so DuckDB itself refuses a write to the database;
 * with external access off (``enable_external_access = false``): no file other than the
   database is read or written (``read_text('/etc/passwd')``, ``read_csv``, ``glob``), and
@@ -22,6 +23,7 @@ Errors come back as one line (:class:`~claims.errors.QueryError`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,9 +35,17 @@ from claims.errors import QueryError, StoreError
 from claims.store.connection import Database, damaged, is_damage
 from claims.store.records import QueryResult
 
-__all__ = ["READ_STATEMENTS", "query_error", "run_user_query", "sandboxed", "user_statement"]
+__all__ = ["READ_KEYWORDS", "READ_STATEMENTS", "query_error", "run_user_query", "sandboxed", "user_statement"]
 
 READ_STATEMENTS = frozenset({duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN})
+# The words a statement that only reads may begin with (after comments and opening brackets),
+# checked besides its type: duckdb 1.5.5 parses IMPORT DATABASE into the statements of the
+# folder's schema.sql and load.sql (reading them: hence the parse on a connection that reaches
+# no file), and parses PRAGMA table_info as a SELECT.
+READ_KEYWORDS = frozenset({"SELECT", "FROM", "WITH", "VALUES", "TABLE", "DESCRIBE", "DESC", "SHOW", "SUMMARIZE",
+                           "PIVOT", "UNPIVOT", "EXPLAIN"})
+_LEADING = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/|\()*", re.DOTALL)
+_WORD = re.compile(r"[A-Za-z_]+")
 
 # Given when the connection opens; the allow-lists, external access and the lock follow as
 # SET statements (DuckDB takes allowed_paths only once it runs and while access is on).
@@ -86,20 +96,37 @@ def sandboxed(store: Database, *, allow_read: Sequence[Path] = (),
 def user_statement(sql: str) -> str:
     """``sql`` if it is one statement that only reads, else a :class:`QueryError` saying
     what to do instead."""
+    first = _first_word(sql)
     try:
-        statements = duckdb.extract_statements(sql)
+        # parsed where no file can be reached: DuckDB's parser itself reads IMPORT DATABASE's files
+        with duckdb.connect(":memory:", config={"enable_external_access": False}) as parser:
+            statements = parser.extract_statements(sql)
+    except duckdb.PermissionException as exc:
+        if first not in READ_KEYWORDS:
+            raise _not_read(first) from None
+        raise QueryError(f"claims query reads only the database ({str(exc).splitlines()[0]}): "
+                         "give one SELECT (or EXPLAIN) statement") from None
     except duckdb.Error as exc:
         raise QueryError(f"query failed: {str(exc).splitlines()[0]}") from None
     if len(statements) != 1:
         raise QueryError(f"give one SQL statement ({len(statements)} given): run them one at a time")
-    if statements[0].type not in READ_STATEMENTS:
-        words = statements[0].query.split(None, 1)
-        kind = words[0].upper() if words else statements[0].type.name  # INSTALL, not DuckDB's LOAD type
-        raise QueryError(
-            f"claims query is read-only: it runs one SELECT (or EXPLAIN) statement, not {kind}; "
-            "write results with --format csv|json|parquet --out FILE or claims export, and change the "
-            "database with the pipeline's commands")
+    if statements[0].type not in READ_STATEMENTS or first not in READ_KEYWORDS:
+        raise _not_read(first or statements[0].type.name)  # INSTALL, not DuckDB's LOAD type
     return sql
+
+
+def _first_word(sql: str) -> str:
+    """The statement's first keyword, upper-case, past comments and opening brackets ('' if none)."""
+    leading = _LEADING.match(sql)  # always matches, perhaps nothing
+    match = _WORD.match(sql, leading.end() if leading else 0)
+    return match.group(0).upper() if match else ""
+
+
+def _not_read(kind: str) -> QueryError:
+    return QueryError(
+        f"claims query is read-only: it runs one SELECT (or EXPLAIN) statement, not {kind}; "
+        "write results with --format csv|json|parquet --out FILE or claims export, and change the "
+        "database with the pipeline's commands")
 
 
 def query_error(store: Database, exc: duckdb.Error) -> StoreError:
