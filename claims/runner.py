@@ -72,14 +72,23 @@ class Tracked(Protocol):
 def tracked_run(store: Store, report: R, body: Callable[[], None]) -> R:
     """Run ``body`` and close ``report.run_id``'s row in ``runs`` as completed or failed
     (with the error and what was done so far); failures are re-raised. A damaged database
-    is left as it is (the row stays ``running``)."""
+    is left as it is (the row stays ``running``). The stats include ``commit_retries`` when
+    the store's writes lost commit races meanwhile (a DuckLake written by several processes;
+    counted per store object, so concurrent runs in one process share the count)."""
+    before = store.conflicts
+
+    def stats() -> dict[str, Any]:
+        stats = report.stats()
+        if store.conflicts > before:
+            stats["commit_retries"] = store.conflicts - before
+        return stats
+
     try:
         body()
     except DatabaseDamagedError:
         raise  # nothing more is written to a damaged file, not even the run's end
     except BaseException as exc:
-        store.finish_run(report.run_id, status="failed", error=f"{exc.__class__.__name__}: {exc}",
-                         stats=report.stats())
+        store.finish_run(report.run_id, status="failed", error=f"{exc.__class__.__name__}: {exc}", stats=stats())
         raise
-    store.finish_run(report.run_id, status="completed", stats=report.stats())
+    store.finish_run(report.run_id, status="completed", stats=stats())
     return report

@@ -261,8 +261,11 @@ class LakeDatabase(Database):
                     time.sleep(delay * (0.5 + random.random()))
                     delay = min(delay * 2, 2.0)
                     continue
+                if "does not exist" in message and "creating a new ducklake" in message.lower():
+                    raise StoreError(f"{self.label} holds nothing yet: run claims check first (writing creates it), "
+                                     "or check the store and lake_data_path settings") from None
                 if self.at is not None and "snapshot" in message.lower():
-                    raise StoreError(f"{self.label} has no snapshot {self.at}: list them with claims lake snapshots")
+                    raise StoreError(f"{self.label} has no snapshot {self.at}: list them with claims lake snapshots") from None
                 hint = ("check that its PostgreSQL catalog is running and reachable (make lake starts one to try) "
                         "and the store setting" if self.on_postgres else "check the store setting")
                 raise StoreError(f"cannot open {self.label} ({message}): {hint}") from None
