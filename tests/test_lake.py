@@ -412,3 +412,74 @@ def test_two_prefect_workers_write_one_lake(postgres: PostgresServer, tmp_path: 
     inputs = query(cli, "SELECT count(*) AS n FROM documents WHERE source_kind = 'input'")
     assert inputs == [{"n": len(files)}]
     assert not (tmp_path / "not-used.duckdb").exists()
+
+
+# -- two monitors at once ------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_two_monitors_at_once_verify_each_article_once(postgres: PostgresServer, tmp_path: Path,  # noqa: F811
+                                                       prefect_home: Path) -> None:
+    """Two ``claims monitor`` processes (stand-ins for two machines' scheduled runs) on one
+    feed and one lake at the same time: taking entries is a guarded write, so each article
+    is verified by one of them, once; the other sees it taken."""
+    from pytest_httpserver import HTTPServer
+
+    from tests.test_monitor import ARTICLES, serve
+
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    try:
+        feed = serve(server, list(ARTICLES))
+        env = lake_env(postgres.new_lake("lake_monitors", tmp_path), tmp_path, prefect_home)
+        env.update({"CLAIMS_ALLOW_PRIVATE_HOSTS": f"127.0.0.1:{server.port}", "CLAIMS_HTTP__RETRIES": "0"})
+        exe = shutil.which("claims", path=str(Path(sys.executable).parent)) or "claims"
+        procs = [subprocess.Popen([exe, "monitor", feed, "--json"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE) for _ in range(2)]
+        outputs = [p.communicate(timeout=900) for p in procs]
+    finally:
+        server.clear()
+        server.stop()
+    for proc, (stdout, stderr) in zip(procs, outputs):
+        assert proc.returncode == 0, stderr.decode()
+    summaries = [json.loads(stdout) for stdout, _ in outputs]
+    assert sum(s["verified"] for s in summaries) == len(ARTICLES)
+    assert all(s["failed"] == 0 for s in summaries)
+    items = query(env, "SELECT status, count(*) AS n FROM feed_items GROUP BY ALL")
+    assert items == [{"status": "completed", "n": len(ARTICLES)}]
+    for table in ("documents", "claims", "passages"):
+        [counts] = query(env, f"SELECT count(*) AS n, count(DISTINCT id) AS d FROM {table}")
+        assert counts["n"] == counts["d"] > 0, table
+    once = query(env, "SELECT count(*) AS n FROM (SELECT claim_id FROM verdicts GROUP BY claim_id HAVING count(*) > 1)")
+    assert once == [{"n": 0}]
+    assert {r["status"] for r in query(env, "SELECT DISTINCT status FROM runs")} == {"completed"}
+
+
+# -- the analyst's three lines ---------------------------------------------------------------
+
+
+def test_the_readmes_analyst_lines_read_a_lake_live(postgres: PostgresServer, tmp_path: Path,  # noqa: F811
+                                                    prefect_home: Path) -> None:
+    """The README's ```duckdb block, with this server and data folder for db1's, in a plain
+    DuckDB (the extensions loaded from their packages first, as a shell without network
+    would): the verdicts a check has just committed."""
+    import re
+
+    lake = postgres.new_lake("lake_analyst", tmp_path)
+    env = lake_env(lake, tmp_path, prefect_home)
+    [article] = articles(tmp_path / "in", 1)
+    assert run_cli(["check", str(article)], env, timeout=600).returncode == 0
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [block] = re.findall(r"^```duckdb\n(.*?)^```", readme, re.MULTILINE | re.DOTALL)
+    lines = [line for line in block.strip().splitlines() if line.strip()]
+    assert len(lines) == 3
+    given = lines[0].replace("host=db1 user=analyst", f"host=127.0.0.1 port={postgres.port} user=postgres")
+    given = given.replace("dbname=lake ", "dbname=lake_analyst ").replace("/mnt/claims/lake/", lake["CLAIMS_LAKE_DATA_PATH"])
+    con = duckdb.connect()
+    con.execute(f"LOAD '{_extension('duckdb_extension_postgres_scanner')}'")
+    con.execute(f"LOAD '{_extension('duckdb_extension_ducklake')}'")
+    for statement in (given, *lines[1:-1]):
+        con.execute(statement)
+    rows = con.execute(lines[-1]).fetchall()
+    in_lake = query(env, "SELECT claim, label FROM latest_verdicts ORDER BY claim")
+    assert [(r[0], r[1]) for r in rows] == [(r["claim"], r["label"]) for r in in_lake] and rows
