@@ -51,49 +51,19 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "examples" / "corpus"
 LAKE_SCRIPT = ROOT / "scripts" / "lake.sh"
+sys.path.insert(0, str(ROOT))  # the articles the lake tests use
+
+from tests.articles import articles
 
 WRITE_METHODS = ("start_run", "finish_run", "upsert_documents", "upsert_claims", "upsert_passages", "write_vectors",
                  "record_document_passages", "write_stance", "write_fetches", "save_verdicts")
 STORE_STAGES = ("store_input", "store_verdicts")
-
-OUTLETS = ["Harbor Times", "Seoul Ledger", "Capitol Dispatch", "Pacific Wire", "Kyiv Morning Post",
-           "Brussels Observer", "Beijing Brief", "Example Wire", "Defense Daily Example", "Tokyo Courier"]
-TROOPS = ["1,500", "3,000", "8,000", "10,000", "12,000"]
-RATES = [("25", "3.25"), ("50", "3"), ("25", "3.5"), ("75", "2.75"), ("25", "3")]
-TEMPLATES = [
-    ("US Secretary of State Antony Blinken said on {weekday} that {troops} North Korean soldiers were in "
-     "Russia's Kursk region near the border with Ukraine. {outlet} could not confirm the figure."),
-    ("The Pentagon said about {troops} North Korean soldiers had been sent to eastern Russia for training, "
-    "{outlet} reported on {weekday}. Some of them had moved closer to Ukraine."),
-    ("South Korea's spy agency said {troops} North Korean special forces troops had gone to Russia by ship, "
-     "according to {outlet}. Russia and North Korea have not acknowledged the deployment."),
-    ("The Bank of Korea cut its base rate by {bp} basis points to {rate}% on {weekday}, {outlet} reported, "
-    "the first cut in more than three years."),
-]
-
-
-def make_articles(folder: Path, n: int) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for i in range(n):
-        day = date(2024, 10, 20) + timedelta(days=i % 17)
-        bp, rate = RATES[(i // 4) % len(RATES)]
-        outlet = OUTLETS[i % len(OUTLETS)]
-        body = TEMPLATES[i % len(TEMPLATES)].format(weekday=day.strftime("%A"), troops=TROOPS[(i // 4) % len(TROOPS)],
-                                                    outlet=outlet, bp=bp, rate=rate)
-        path = folder / f"article-{i:03d}.txt"
-        path.write_text(f"---\ntitle: Report {i} from {outlet}\noutlet: {outlet}\npublished: {day.isoformat()}\n---\n"
-                        f"{body}\n", encoding="utf-8")
-        paths.append(path)
-    return paths
-
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -219,7 +189,7 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="claims-lake-bench-"))
     tmp.chmod(0o755)
-    files = make_articles(tmp / "articles", args.articles)
+    files = articles(tmp / "articles", args.articles)
     pg = tmp / "pg"
     port, pg_env = start_postgres(pg)
     pg_bin = max(Path("/usr/lib/postgresql").glob("*/bin/createdb")).parent

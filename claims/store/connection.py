@@ -246,6 +246,11 @@ class Database:
         return str(self.path)
 
     @property
+    def described(self) -> str:
+        """The store as a message's subject: ``database claims.duckdb``."""
+        return f"database {self.label}"
+
+    @property
     def name(self) -> str:
         """A short name for titles (the file's name)."""
         return self.path.name
@@ -402,6 +407,6 @@ class Database:
             return
         if version is not None and version > SCHEMA_VERSION:
             raise SchemaVersionError(
-                f"database {self.path} has schema version {version}, newer than this claims "
-                f"({SCHEMA_VERSION}): upgrade claims or use another database file"
+                f"{self.described} has schema version {version}, newer than this claims "
+                f"({SCHEMA_VERSION}): upgrade claims or use another database"
             )

@@ -220,6 +220,10 @@ class LakeDatabase(Database):
         return f"DuckLake {redact_store(self.spec)}"
 
     @property
+    def described(self) -> str:
+        return self.label
+
+    @property
     def name(self) -> str:
         return "DuckLake"
 
@@ -333,7 +337,7 @@ class LakeDatabase(Database):
             if current > SCHEMA_VERSION:
                 raise SchemaVersionError(
                     f"{self.label} has schema version {current}, newer than this claims ({SCHEMA_VERSION}): "
-                    "upgrade claims")
+                    "upgrade claims or use another database")
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {INTERNAL}")
             con.execute(f"CREATE TABLE IF NOT EXISTS {INTERNAL}.meta (key VARCHAR, value VARCHAR)")
             for version, name, sql in migration_files():
@@ -355,19 +359,6 @@ class LakeDatabase(Database):
                 con.execute(f"DELETE FROM {INTERNAL}.meta WHERE key = 'views'")
                 con.execute(f"INSERT INTO {INTERNAL}.meta VALUES ('views', ?)", [digest])
         return SCHEMA_VERSION
-
-    def check_version(self, con: duckdb.DuckDBPyConnection) -> None:
-        try:
-            version = con.execute("SELECT max(version) FROM schema_migrations").fetchall()[0][0]
-        except duckdb.CatalogException:
-            return
-        if version is not None and version > SCHEMA_VERSION:
-            raise SchemaVersionError(f"{self.label} has schema version {version}, newer than this claims "
-                                     f"({SCHEMA_VERSION}): upgrade claims")
-
-    def schema_version(self) -> int:
-        with self.connect(read_only=True) as con:
-            return int(con.execute("SELECT max(version) FROM schema_migrations").fetchall()[0][0])
 
     # -- maintenance ----------------------------------------------------------------------------
 
