@@ -31,12 +31,15 @@ share of the writers' time, two ways:
 Needs PostgreSQL (``make postgres``). The machine's cores bound what more writers can
 gain on either store: compare the ratios, not the absolute rates, across machines.
 
-One run here (2 cores shared with other work, so single figures are noisy; 40 articles):
-file 81 / 77 / 36 articles/min with 1 / 2 / 4 writers, lake 72 / 35 / 29, lake/file 0.88 /
-0.45 / 0.81; the lake writers lost 0 / 19 / 103 commit races (each transaction run again
-whole, none gave up); store stages 14% / 9% / 7% of the lake writers' time, all writes 65%
-/ 51% / 56% (file: 62% / 61% / 55%). Most of the lake's extra time was in ``extract``
-(claims and embedding-cache writes under a guard, and reading the known claims).
+Two runs here, one after the other on an otherwise idle 2-core machine, 40 articles:
+articles/min file 75 / 76 / 70 and 72 / 66 / 68 with 1 / 2 / 4 writers, lake 70 / 61 / 53
+and 67 / 53 / 54: lake/file 0.93 / 0.81 / 0.76 and 0.94 / 0.80 / 0.78. The lake writers
+lost 0 / 20 / 109 and 0 / 29 / 96 commit races (each transaction run again whole; none gave
+up). Store stages 14% / 9% / 8% of the lake writers' time (file 14% / 9-10% / 13-34%: with
+4 writers the file's writers queue on its lock in store_verdicts); all writes 66% / 54-55% /
+62% (file 65% / 41-48% / 60-69%). With two cores, more writers add no throughput on either
+store; the lake's extra time is in extract (claims and embedding-cache merges under a
+guard, their retries).
 """
 
 from __future__ import annotations
