@@ -2,7 +2,8 @@
 
 Each command reads any file of its dataset's layout and prints one JSON object of metrics
 (with ``seconds``, the wall time) on standard output and nothing else there, so that
-``claims eval ... > result.json`` keeps a record.
+``claims eval ... > result.json`` keeps a record. ``claims eval desk`` prints a text summary
+and the JSON object with ``--json``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import typer
 from claims.eval.averitec import evaluate_averitec
 from claims.eval.checkworthiness import evaluate_checkworthiness
 from claims.eval.climate_fever import evaluate_climate_fever
+from claims.eval.desk import desk_summary, evaluate_desk
 from claims.eval.liar import evaluate_liar_plus
 from claims.eval.quantities import evaluate_quantities
 from claims.eval.stance import evaluate_stance
@@ -30,12 +32,13 @@ eval_app = command_group(no_args_is_help=True, help="Measure the pipeline on pub
 app.add_typer(eval_app, name="eval")
 
 
-def _evaluate(evaluation: Callable[..., dict[str, Any]], *args: Any, **kwargs: Any) -> None:
+def _evaluate(evaluation: Callable[..., dict[str, Any]], *args: Any,
+              render: Callable[[dict[str, Any]], str] | None = None, **kwargs: Any) -> None:
     """Run one evaluation (a progress bar on a terminal's standard error meanwhile) and print
-    its metrics as JSON on standard output."""
+    its metrics as JSON on standard output (or as ``render`` writes them)."""
     with progress("Evaluating"):
         result = evaluation(*args, **kwargs)
-    typer.echo(json.dumps(result, indent=1, default=str))
+    typer.echo(render(result) if render else json.dumps(result, indent=1, default=str))
 
 
 @eval_app.command("checkworthiness", epilog=examples(
@@ -148,3 +151,25 @@ def stance(
 
     Macro-F1 for 3-way files, support-vs-not F1 for binary RTE files."""
     _evaluate(evaluate_stance, data, invocation(ctx).settings(), limit=limit, split=split)
+
+
+@eval_app.command("desk", epilog=examples(
+    "claims eval desk examples/desk --json",
+    "claims eval desk my-desk --keep desk-dbs    # then: claims --db desk-dbs/a.md.duckdb query ..."))
+def desk(
+    ctx: typer.Context,
+    directory: Path = typer.Argument(..., metavar="DIR", help="Desk folder: corpus/ (the evidence), articles/ and "
+                                                              "gold.jsonl (one line per article sentence: article, "
+                                                              "sentence, verdict, why)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the metrics as one JSON object instead of a summary."),
+    keep: Path | None = typer.Option(None, "--keep", metavar="DIR", help="Keep each article's DuckDB file in this "
+                                                                       "folder (default: a temporary folder, removed)."),
+) -> None:
+    """Whole articles against a desk's sentence labels.
+
+    Each article is checked as `claims check` checks it, in a database of its own, with DIR/corpus as the only
+    evidence source. Each gold sentence gets the verdict of its most check-worthy claim (not_checkworthy when
+    none was extracted). Prints agreement, macro-F1, per-label precision and recall, extraction recall, the
+    confusion table and every disagreement."""
+    _evaluate(evaluate_desk, directory, invocation(ctx).settings(), keep=keep,
+              render=None if json_out else desk_summary)
