@@ -17,6 +17,7 @@ __all__ = [
     "Document",
     "Sentence",
     "Quantity",
+    "Scope",
     "Claim",
     "Passage",
     "Evidence",
@@ -129,6 +130,49 @@ class Quantity:
         return self.value is None or (self.low != self.high)
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What a claim's figure counts, where, when, whose figure it is and how it is bounded
+    (:func:`claims.extract.scope.claim_scope`). ``start``/``end``: the claim's time as an
+    interval of days (``start`` None: some time before ``end``); ``time_text``: the
+    sentence's own time words, None when the time is the article's date."""
+
+    thing: str | None = None
+    status: str | None = None
+    place: str | None = None
+    start: date | None = None
+    end: date | None = None
+    time_text: str | None = None
+    holder: str | None = None
+    bound: str | None = None
+
+    @property
+    def own_time(self) -> bool:
+        """Whether the sentence names its own time (else the article's date stands for it)."""
+        return self.time_text is not None
+
+    def describe(self) -> str:
+        """"North Korean troops; in Russia's Kursk; Oct 2024 (in October); per the Pentagon; as many as"."""
+        parts = []
+        if self.thing:
+            parts.append(self.thing + (f" ({self.status})" if self.status else ""))
+        if self.place:
+            parts.append(f"in {self.place}")
+        if self.end is not None:
+            if self.start is None:
+                when = f"before {self.end:%-d %b %Y}"
+            elif self.start == self.end:
+                when = f"{self.start:%-d %b %Y}"
+            else:
+                when = f"{self.start:%-d %b}-{self.end:%-d %b %Y}"
+            parts.append(when + (f" ({self.time_text})" if self.time_text else " (article date)"))
+        if self.holder:
+            parts.append(f"per {self.holder}")
+        if self.bound:
+            parts.append(self.bound)
+        return "; ".join(parts)
+
+
 @dataclass
 class Claim:
     """A check-worthy statement found in a document."""
@@ -155,6 +199,9 @@ class Claim:
     # removed, references resolved, the article date attached. Judging reads it; ``text``,
     # ``start`` and ``end`` stay the sentence as written. None: the sentence itself.
     checkable: str | None = None
+    # What the claim's figure counts, where and when (claims.extract.scope); None: unknown
+    # (a claim made before scopes were read), judged on ``claim_date`` alone.
+    scope: Scope | None = None
 
 
 @dataclass(frozen=True)
@@ -188,6 +235,7 @@ class Evidence:
     role_cue: str = ""  # the words that decided the role
     weight: float = 0.0  # what this evidence's vote weighed in the verdict (0: no vote)
     model_probs: tuple[float, float, float] | None = None  # the stance model's (support, refute, neutral)
+    scope_note: str = ""  # why a figure or a passage does not vote: another time, place or thing; superseded; off topic
 
 
 @dataclass

@@ -19,7 +19,8 @@ from claims.extract.checkable import checkable_text
 from claims.extract.checkworthiness import CheckworthinessModel
 from claims.extract.quantities import is_time_frame, parse_quantities, scope_window
 from claims.extract.sentences import cap_length, split_sentences
-from claims.extract.structure import claim_date, claim_type, find_attribution, find_entities
+from claims.extract.scope import claim_scope, is_descriptor
+from claims.extract.structure import claim_type, find_attribution, find_entities
 from claims.models import Claim, Document, Quantity, Sentence, stable_id
 from claims.embed import Embedder
 from claims.settings import Settings
@@ -57,8 +58,8 @@ def primary_quantity(quantities: Sequence[Quantity], text: str | None = None) ->
     years", "two decades ago") are not candidates: a claim whose only number is its time
     frame has no figure to compare.
     """
-    if text is not None:
-        quantities = [q for q in quantities if not is_time_frame(text, q)]
+    if text is not None:  # nor is an age band ("people aged 18 to 24")
+        quantities = [q for q in quantities if not is_time_frame(text, q) and not is_descriptor(text, q)]
     for q in quantities:
         if q.unit and q.kind == "count":
             return q
@@ -114,6 +115,8 @@ def extract_claims(document: Document, embedder: Embedder, settings: Settings,
         s = sentences[i]
         quantities = parse_quantities(s.text)
         quantity = primary_quantity(quantities, s.text)
+        attribution = find_attribution(s.text)
+        scope = claim_scope(s.text, quantity, doc_date, holder=attribution)
         claims.append(Claim(
             id=stable_id(document.id, s.start, s.end),
             document_id=document.id,
@@ -124,10 +127,11 @@ def extract_claims(document: Document, embedder: Embedder, settings: Settings,
             quantity=quantity,
             quantities=quantities,
             claim_type=claim_type(s.text, quantities),
-            attribution=find_attribution(s.text),
-            claim_date=claim_date(s.text, doc_date, near=quantity.start if quantity else None) or doc_date,
+            attribution=attribution,
+            claim_date=scope.start if scope.own_time and scope.start is not None else doc_date,
             entities=find_entities(s.text),
             checkable=checkable_text(s.text, previous=previous.get(s.start), document_date=doc_date),
+            scope=scope,
         ))
     if not chosen:
         return ExtractionResult(claims, np.zeros((0, embedder.dimension), dtype=np.float32), None, sentences,

@@ -30,7 +30,8 @@ import re
 from datetime import date
 
 from claims.extract.quantities import parse_quantities
-from claims.extract.structure import claim_date, countries_named, find_entities, locations
+from claims.extract.scope import time_spans
+from claims.extract.structure import countries_named, find_entities, locations
 
 __all__ = ["checkable_text"]
 
@@ -55,6 +56,11 @@ _WRAPPER = re.compile(
     r"explained|explain|justified|justify)\s+"
     r"(?P<obj>(?:the|a|an|any)\s+.+|reports?\s+(?:that|of)\s+.+)$", re.IGNORECASE)
 _REPORTED = r"(?:reported|alleged|rumou?red|apparent|suspected|claimed|purported|supposed|widely\s+reported)"
+# What follows "X reported" when X reports its own figure ("Samsung reported a third-quarter
+# profit of ..."): an object, not a clause, so X is the claim's subject and stays.
+_OBJECT = re.compile(r"^(?:a|an|its|their|his|her|record|net|annual|quarterly|first|second|third|fourth|"
+                     r"higher|lower|[\w-]+-quarter)\b(?![^,;]*\b(?:is|are|was|were|has|have|had|will|would)\b)",
+                     re.IGNORECASE)
 # event nouns and the participle that states the event as a clause
 _EVENTS = {
     "deployment": "deployed", "dispatch": "dispatched", "dispatching": "dispatched", "sending": "sent",
@@ -90,7 +96,8 @@ def _strip_attribution(text: str) -> str:
             return m.group("p")
     m = _SAID_FRONT.match(text)
     if m and len(m.group("p").split()) >= 4 and not m.group("src").lower().startswith(("it ", "this ", "that ")) \
-            and m.group("src").split()[-1].lower() not in ("the", "a", "an", "its", "their", "his", "her"):
+            and m.group("src").split()[-1].lower() not in ("the", "a", "an", "its", "their", "his", "her") \
+            and not _OBJECT.match(m.group("p")):
         return m.group("p")  # not "... addressed the reported deployment": an adjective there
     return text
 
@@ -171,6 +178,6 @@ def checkable_text(sentence: str, *, previous: str | None = None, document_date:
             text = unwrapped
         text = _clean(_strip_attribution(text))
     text = _clean(_resolve(text, before, previous))
-    if document_date is not None and claim_date(sentence, None) is None:
+    if document_date is not None and not time_spans(sentence, document_date):
         text = f"{text} (as of {document_date.day} {document_date:%B %Y})"
     return text + "."

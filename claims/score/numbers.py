@@ -23,25 +23,28 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Sequence
 
 import pycountry
 
 from claims.extract.quantities import is_time_frame, parse_quantities, same_counted_thing, scope_window
+from claims.extract.scope import (
+    PLACE_PHRASE,
+    TimeSpan,
+    figure_place,
+    figure_status,
+    figure_thing,
+    is_descriptor,
+    spans_overlap,
+    time_span,
+)
 from claims.extract.sentences import split_sentences
-from claims.extract.structure import claim_date
-from claims.models import Quantity
+from claims.models import Quantity, Scope
 
 __all__ = ["NumericJudgement", "country_stems", "figure_judgements", "figure_place", "interval", "relate_quantities", "judge_numbers", "place_terms", "format_quantity"]
 
-# A place phrase after a number: preposition, optional article and compass adjective, then
-# one or more capitalised words (possessives allowed), e.g. "near the Ukrainian border".
-_PLACE = re.compile(
-    r"\b(?:in|near|at|inside|into|to|on|along|across|towards?|from|border with|close to)\s+"
-    r"(?:the\s+)?(?:(?:north|south|east|west)(?:ern|-?eastern|-?western)?\s+|central\s+|far\s+)?"
-    r"((?:[A-Z][\w\-]*(?:['’]s)?\s*){1,4})"
-)
+_PLACE = PLACE_PHRASE
 _STOP_WORDS = {"The", "A", "An", "He", "She", "It", "They", "We", "I", "This", "That"}
 
 
@@ -53,10 +56,13 @@ def place_terms(text: str) -> set[str]:
     """
     terms: set[str] = set()
     for match in _PLACE.finditer(text):
-        for word in re.findall(r"[A-Z][\w\-]*", match.group(1)):
-            if word in _STOP_WORDS:
-                continue
+        compass = re.search(r"\b(north|south|east|west|central|far)(?:ern|-?eastern|-?western)?\s+(?:[A-Z])",
+                            match.group(0))
+        words = [w for w in re.findall(r"[A-Z][\w\-]*", match.group(1)) if w not in _STOP_WORDS]
+        for word in words:
             terms.add(word.lower()[:4])
+        if compass and words:  # "eastern Russia": a region of the country, not the whole of it
+            terms.add(f"{compass.group(1).lower()}-{words[0].lower()[:4]}")
     return terms
 
 
@@ -95,13 +101,6 @@ def same_place(claim_places: set[str] | frozenset[str], passage_places: set[str]
     return bool(set(claim_places) & set(passage_places))
 
 
-def figure_place(text: str, q: Quantity) -> str:
-    """The place a figure is given for, as written after it ("in Russia's Kursk region" ->
-    "Russia's Kursk"), or "" when its clause names none."""
-    match = _PLACE.search(scope_window(text, q))
-    return match.group(1).strip() if match else ""
-
-
 def interval(q: Quantity, tolerance: float = 0.0) -> tuple[float, float]:
     """The values a quantity allows, widened by ``tolerance`` (a fraction)."""
     if q.low is None and q.high is None and q.value is not None:
@@ -116,6 +115,12 @@ def interval(q: Quantity, tolerance: float = 0.0) -> tuple[float, float]:
 
 
 _BOUNDED = {"more than", "over", "at least", "less than", "fewer than", "up to", "at most", "under", "nearly", "almost"}
+
+
+# An upper bound that says the count reaches it ("as many as 20,000", "up to 20,000"): a
+# count that stays below this share of the bound does not bear it out.
+_NEAR_BOUND = {"as many as", "as much as", "up to"}
+_NEAR_SHARE = 0.75
 
 
 def _precise(q: Quantity) -> bool:
@@ -139,6 +144,8 @@ def relate_quantities(claim_q: Quantity, passage_q: Quantity, tolerance: float) 
     p_lo, p_hi = interval(passage_q, tolerance)
     if c_hi < p_lo or p_hi < c_lo:
         return "mismatch"
+    if (claim_q.qualifier or "") in _NEAR_BOUND and claim_q.high is not None and p_hi < _NEAR_SHARE * claim_q.high:
+        return "mismatch"  # "as many as 20,000" where every count is 10,000-12,000: the bound overstates
     if (claim_q.value is not None and passage_q.value is not None
             and (claim_q.qualifier or "") not in _BOUNDED and (passage_q.qualifier or "") not in _BOUNDED
             and abs(claim_q.value - passage_q.value) <= tolerance * max(abs(claim_q.value), abs(passage_q.value))):
@@ -153,8 +160,9 @@ class NumericJudgement:
     relation: str  # match | consistent | mismatch | other_scope | none
     quantity: Quantity | None = None
     places: frozenset[str] = frozenset()
-    reason: str = ""
-    stated_on: date | None = None
+    reason: str = ""  # why a figure is other_scope: another time | another place | another thing
+    stated_on: date | None = None  # the day the figure is for or was given (its span's end)
+    span: TimeSpan | None = None  # the figure's time as an interval (its own words, else the source's date)
 
 
 _ORDER = {"match": 0, "consistent": 1, "mismatch": 2, "other_scope": 3}
@@ -164,6 +172,34 @@ def _as_date(value: date | datetime | None) -> date | None:
     if isinstance(value, datetime):
         return value.date()
     return value
+
+
+def _claim_span(scope: Scope | None, claim_date: date | None) -> tuple[TimeSpan | None, str]:
+    """The claim's time and how figures are held to it: ``own`` (the sentence names its
+    time: figures must fall in it), ``as_of`` (the article's date: figures up to then),
+    ``legacy`` (only a date, as the benchmark files give: within ``same_time_days``) or
+    ``none``."""
+    if scope is not None and scope.end is not None:
+        span = TimeSpan(scope.start, scope.end, scope.time_text or "")
+        return span, "own" if scope.own_time else "as_of"
+    if claim_date is not None:
+        return TimeSpan(claim_date, claim_date, ""), "legacy"
+    return None, "none"
+
+
+def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quantity) -> bool:
+    """Whether two figures of one kind measure the same thing: a count's unit names its
+    thing (and its state: rejected ballots are not ballots cast); a rate, a share or an
+    amount of money is about the words of its clause ("consumer prices" is not "base rate")."""
+    c_status, p_status = figure_status(claim_text, claim_q), figure_status(passage_text, q)
+    if c_status and p_status and not c_status & p_status:
+        return False
+    if claim_q.kind == "count" and claim_q.unit:
+        return True
+    c_thing, p_thing = figure_thing(claim_text, claim_q), figure_thing(passage_text, q)
+    if not c_thing or not p_thing:
+        return True
+    return bool(c_thing & p_thing)
 
 
 def figure_judgements(
@@ -176,35 +212,56 @@ def figure_judgements(
     tolerance: float = 0.05,
     same_time_days: int = 3,
     passage_quantities: Sequence[Quantity] | None = None,
+    claim_scope: Scope | None = None,
 ) -> list[NumericJudgement]:
     """The relation of every passage figure that counts what the claim's figure counts.
 
-    Scope decides before values: a figure for another place ("eastern Russia" against a
-    claim about Kursk) or another time (both dates known and further apart than
-    ``same_time_days``, across days as across years) is ``other_scope`` whatever its
-    value, so neither an agreeing nor a disagreeing figure from another moment counts.
+    Scope decides before values (:mod:`claims.extract.scope`): a figure of another thing
+    (another rate, another state of the counted thing), for another place ("eastern
+    Russia" against a claim about Kursk) or another time is ``other_scope`` whatever its
+    value. The claim's time is its own interval when the sentence names one ("in
+    October": the whole month; a figure for September or reported in December is another
+    time); else the article's date, and a figure given after it (beyond
+    ``same_time_days``) is another time. Only a date (``claim_date``, as benchmark files
+    give): figures more than ``same_time_days`` away are another time.
     """
     if claim_q is None:
         return []
     quantities = parse_quantities(passage_text) if passage_quantities is None else passage_quantities
-    # a passage's time frame ("over the past 30 years") is not a figure it reports
-    candidates = [q for q in quantities if same_counted_thing(claim_q, q) and not is_time_frame(passage_text, q)]
+    # a passage's time frame ("over the past 30 years") or an age band is not a figure it reports
+    candidates = [q for q in quantities if same_counted_thing(claim_q, q) and not is_time_frame(passage_text, q)
+                  and not is_descriptor(passage_text, q)]
     if not candidates:
         return []
     claim_places = place_terms(scope_window(claim_text, claim_q))
-    c_day, p_day = _as_date(claim_date), _as_date(passage_date)
+    c_span, mode = _claim_span(claim_scope, _as_date(claim_date))
+    p_day = _as_date(passage_date)
     out = []
     for q in candidates:
         relation = relate_quantities(claim_q, q, tolerance)
         places = frozenset(place_terms(scope_window(passage_text, q)))
         reason = ""
-        q_day = _stated_date(passage_text, q, p_day)
-        if c_day is not None and q_day is not None and abs((c_day - q_day).days) > same_time_days:
+        q_span = figure_span(passage_text, q, p_day)
+        if not _same_thing(claim_text, claim_q, passage_text, q):
+            relation, reason = "other_scope", "another thing"
+        elif c_span is not None and q_span is not None and not _in_time(c_span, q_span, mode, same_time_days):
             relation, reason = "other_scope", "another time"
-        elif relation == "mismatch" and same_place(claim_places, places) is False:
+        elif same_place(claim_places, places) is False:
             relation, reason = "other_scope", "another place"
-        out.append(NumericJudgement(relation, q, places, reason, q_day))
+        out.append(NumericJudgement(relation, q, places, reason, q_span.end if q_span else None, q_span))
     return out
+
+
+def _in_time(claim: TimeSpan, figure: TimeSpan, mode: str, days: int) -> bool:
+    if mode == "own":
+        return spans_overlap(claim, figure, days)
+    if mode == "as_of":  # the state of things on the article's date: what was known by then
+        return figure.start is None or figure.start <= claim.end + timedelta(days=days)
+    # legacy: a single date each
+    day = figure.end if figure.start is None or figure.start == figure.end else None
+    if day is None:
+        return spans_overlap(claim, figure, days)
+    return abs((claim.end - day).days) <= days
 
 
 def judge_numbers(
@@ -219,23 +276,17 @@ def judge_numbers(
     return min(found, key=lambda j: _ORDER[j.relation]) if found else NumericJudgement("none")
 
 
-def _stated_date(text: str, q: Quantity, published: date | None) -> date | None:
-    """The date a figure was given: a date named in its sentence ("said on Oct. 18"),
-    resolved against the source's date; else the source's date."""
+def figure_span(text: str, q: Quantity, published: date | None) -> TimeSpan | None:
+    """When a figure is for: the time words of its sentence closest to it ("rose 1.6
+    percent in September", "said on Oct. 18 that ... 12,000"), resolved against the
+    source's date; else the source's date (its dateline or publication); None without
+    either."""
     sentence = next((s for s in split_sentences(text) if s.start <= q.start < s.end), None)
     start, stop = (sentence.start, sentence.end) if sentence else (0, len(text))
-    before = text[start:q.start]  # "The agency said on Oct. 18 that ... 12,000 troops"
-    after = text[q.end:stop]
-    said = _SAID_WHEN.search(after)  # "... 8,000 soldiers were in Kursk, Blinken said on Thursday"
-    for candidate, near in ((before, len(before)), (said.group(0) if said else "", None)):
-        if candidate:
-            found = claim_date(candidate, published, near=near)
-            if found is not None:
-                return found
-    return published
-
-
-_SAID_WHEN = re.compile(r"\b(?:said|says|told|announced|estimated|reported)\s+(?:on\s+|last\s+)?[A-Z]\w+\.?(?:\s+\d{1,2})?")
+    span = time_span(text[start:stop], published, near=q.start - start)
+    if span is not None:
+        return span
+    return TimeSpan(published, published, "") if published is not None else None
 
 
 def format_quantity(q: Quantity) -> str:

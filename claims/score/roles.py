@@ -100,9 +100,10 @@ _DEBUNK = re.compile(
     r"misleading(?:ly)?|mislead(?:s)?|misrepresent(?:s|ed|ing)?|mischaracteri[sz](?:es|ed|ing)|distort(?:s|ed|ion)|"
     r"exaggerat(?:es|ed|ion|ing)|overstat(?:es|ed|ing)|inflat(?:es|ed)|myth|conspiracy\s+theor(?:y|ies)|"
     r"out\s+of\s+context|cherry-?pick(?:s|ed|ing)?|no\s+(?:evidence|proof|record|indication|basis|sign|data)|"
-    r"not\s+(?:true|accurate|correct|the\s+case|supported\s+by)|there\s+(?:is|was|are|were)\s+no\b|"
+    r"not\s+(?:true|accurate|correct|the\s+case|supported\s+by)|"
     r"did\s+not\s+happen|never\s+happened|never\s+(?:said|signed|proposed|voted|passed)|no\s+such|"
-    r"den(?:y|ies|ied)|dismiss(?:es|ed)|reject(?:s|ed)|refut(?:es|ed)|disput(?:e|es|ed)|contradict(?:s|ed)|"
+    r"den(?:y|ies|ied)|dismiss(?:es|ed)|reject(?:s|ed)|refut(?:es|ed)|disput(?:es|ed)|"
+    r"dispute(?=\s+(?:the|that|this|these|his|her|their|its|claims?|reports?|figures?|accounts?))|contradict(?:s|ed)|"
     r"contrary\s+to|disprov(?:es|ed|en)|fact[- ]check(?:ed|ers)?\s+(?:found|rated))\b",
     re.IGNORECASE,
 )
@@ -111,6 +112,13 @@ _AFFIRM = re.compile(
     r"on\s+target|backs?\s+(?:it\s+)?up|borne\s+out|verified|confirm(?:s|ed)\s+(?:the|that|this|his|her))\b",
     re.IGNORECASE,
 )
+# A negated confirmation: the passage says the content is unconfirmed, which backs nothing.
+_UNVERIFIED = re.compile(
+    r"\b(?:(?:could|can|cannot|can't|couldn't|could\s+not|has\s+not|have\s+not|had\s+not|was\s+not|were\s+not|"
+    r"is\s+not|are\s+not|not)\s+(?:be\s+|been\s+|yet\s+)?(?:independently\s+|immediately\s+|officially\s+)?"
+    r"(?:verified|confirmed|corroborated|substantiated)|unverified|unconfirmed|"
+    r"(?:could|can)\s*not\s+(?:yet\s+)?(?:independently\s+)?(?:verify|confirm))\b",
+    re.IGNORECASE)
 _CORRECTION = re.compile(
     r"\b(?:in\s+fact|actually|in\s+reality|the\s+real|the\s+actual|rather\s+than|instead|closer\s+to|"
     r"only|just|merely)\b",
@@ -336,10 +344,16 @@ def _clause_role(clause: str, context_before: str, claim_stems: frozenset[str], 
     if who and _PRONOUN_SUBJECT.match(who):
         who = _resolve_pronoun(context_before + " " + clause[:at]) or who
     affirm = _AFFIRM.search(clause)
-    if affirm and not _negated_near(clause[affirm.start():affirm.end()] + " x", frozenset(), 0):
+    if affirm:
+        unverified = _UNVERIFIED.search(clause[max(0, affirm.start() - 40):affirm.end()])
+        if unverified:  # "the figures could not be independently verified": neither backs nor denies
+            return Role("mentions", origin=who, cue=unverified.group(0))
         reported_frame = who is not None or _CLAIM_MAKERS.search(clause) is not None
         if reported_frame or "statement" in clause.lower() or "claim" in clause.lower():
             return Role("asserts", cue=affirm.group(0))
+    unverified = _UNVERIFIED.search(clause)
+    if unverified:
+        return Role("mentions", origin=who, cue=unverified.group(0))
     if _CLAIM_MAKERS.search(clause) and (who is not None or _DISTANCING.search(clause)):
         return Role("reports_claim", origin=who, cue=frame or _CLAIM_MAKERS.search(clause).group(0))
     distancing = _DISTANCING.search(clause)
@@ -388,9 +402,12 @@ def passage_role(claim_text: str, passage_text: str, *, passage_figure: Quantity
     if not targets:
         # "The post is fabricated.", "There is no record of Lincoln saying it": a debunking
         # sentence about the claim's object (a post, a photo) or its named subject
-        debunk = _DEBUNK.search(passage_text)
-        if debunk and (_CLAIM_MAKERS.search(passage_text) or _names(claim_text) & _names(passage_text)):
-            return Role("disputes", cue=debunk.group(0))
+        for a, b in spans:  # the debunking sentence itself must be about the claim
+            sentence = passage_text[a:b]
+            debunk = _DEBUNK.search(sentence)
+            if debunk and (_CLAIM_MAKERS.search(sentence) or _names(claim_text) & _names(sentence)) \
+                    and _overlap(claim_stems, sentence) >= min_overlap / 2:
+                return Role("disputes", cue=debunk.group(0))
         return Role("mentions")
     best: Role | None = None
     for a, b in targets:
@@ -410,8 +427,7 @@ def passage_role(claim_text: str, passage_text: str, *, passage_figure: Quantity
                 role = _corrected_after(passage_text, a + y, role, claim_stems, passage_figure) or role
             if best is None or _ORDER[role.role] < _ORDER[best.role]:
                 best = role
-    assert best is not None
-    return best
+    return best if best is not None else Role("mentions")
 
 
 def _corrected_after(text: str, end: int, reported: Role, claim_stems: frozenset[str],

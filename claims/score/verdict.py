@@ -41,9 +41,12 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from claims.models import Claim, Document, Evidence, Passage, Quantity, Verdict
+from claims.models import Claim, Document, Evidence, Passage, Quantity, Scope, Verdict
 from claims.score.calibration import VerdictModel, load_calibration
-from claims.score.numbers import NumericJudgement, figure_judgements, figure_place, format_quantity
+from claims.extract.quantities import scope_window
+from claims.extract.sentences import split_sentences
+from claims.score.numbers import NumericJudgement, figure_judgements, figure_place, format_quantity, place_terms, same_place
+from claims.score.relevance import contradicts, relevance, silence_contradicted
 from claims.score.roles import Role, origin_key, passage_role
 from claims.sources.ratings import rated_claim, rating_label
 
@@ -135,6 +138,13 @@ def _reliability(document: Document, policy: VerdictPolicy) -> float:
 
 # -- one passage -------------------------------------------------------------------------
 
+# A passage on the claim's topic refutes it by the stance model alone only when the model is
+# this sure; below it, only with a word against the claim (a negation of its content, a
+# debunking word). A sentence that states most of what a clause of the claim says (this share
+# of its content words) in the passage's own voice supports it, whatever the model says.
+STRONG_REFUTE = 0.7
+ENTAILED_COVERAGE = 0.5
+
 _ROLE_RANK = {"disputes": 0, "asserts": 0, "reports_claim": 1, "mentions": 2}
 _RELATION_RANK = {"match": 0, "consistent": 1, "mismatch": 2, "other_scope": 3}
 _NUMERIC_STANCE = {"match": ("support", 0.95), "consistent": ("support", 0.6), "mismatch": ("refute", 0.9)}
@@ -146,17 +156,17 @@ def _figure(claim: Claim, passage: Passage, document: Document, policy: VerdictP
     """The passage figure that speaks to the claim's figure, with its role: a figure the
     passage asserts (or disputes) before one it only reports, then the closest relation."""
     return _figure_of(claim.text, claim.quantity, claim.claim_date, passage.text, document.published_at,
-                      policy.tolerance, policy.same_time_days, claimant)
+                      policy.tolerance, policy.same_time_days, claimant, claim.scope)
 
 
 @functools.lru_cache(maxsize=65536)
 def _figure_of(claim_text: str, claim_q: Quantity | None, claim_date: date | None, passage_text: str,
                published: datetime | None, tolerance: float, same_time_days: int,
-               claimant: str | None) -> tuple[NumericJudgement | None, Role]:
+               claimant: str | None, scope: Scope | None = None) -> tuple[NumericJudgement | None, Role]:
     """:func:`_figure` on plain values (remembered: a rerun or a threshold search judges the
     same pairs again, and roles and figures do not depend on the thresholds)."""
     found = figure_judgements(claim_text, claim_q, passage_text, claim_date=claim_date, passage_date=published,
-                              tolerance=tolerance, same_time_days=same_time_days)
+                              tolerance=tolerance, same_time_days=same_time_days, claim_scope=scope)
     if not found:
         return None, passage_role(claim_text, passage_text, claimant=claimant)
     ranked = []
@@ -189,24 +199,27 @@ def assess_evidence(
         judgement, role = _figure(claim, passage, document, policy, claimant)
         relation = judgement.relation if judgement is not None else "none"
         stance, score = "neutral", 0.0
+        note = judgement.reason if judgement is not None and relation == "other_scope" else ""
         # a fact-check's rating statement (only trusted in a document that came with one:
-        # the fact-check API or a page's ClaimReview JSON-LD) is that fact-checker's vote
+        # the fact-check API or a page's ClaimReview JSON-LD) is that fact-checker's vote,
+        # on the claim it reviews: only when that claim is the one judged here
         rated = rated_claim(passage.text) if document.rating else None
         label = rating_label(rated[1]) if rated is not None else None
+        if label is not None and rated is not None and not relevance(claim.text, rated[0], similarity).relevant:
+            label, note = None, "rates another claim"
         if label is not None:
             stance, score = _RATING_STANCE[label]
             role = Role("disputes" if label == "refuted" else "asserts", origin=document.outlet,
                         cue=f'rated "{rated[1]}"')  # type: ignore[index]
-        elif role.role == "disputes":
-            model_refute = float(stance_probs[rank - 1][1]) if stance_probs is not None else 0.0
-            stance, score = "refute", max(0.85, model_refute)
         elif relation in _NUMERIC_STANCE:
-            if role.role == "asserts":
+            if role.role == "disputes":
+                model_refute = float(stance_probs[rank - 1][1]) if stance_probs is not None else 0.0
+                stance, score = "refute", max(0.85, model_refute)
+            elif role.role == "asserts":
                 stance, score = _NUMERIC_STANCE[relation]
-        elif relation == "none" and stance_probs is not None:
-            stance, score = _model_stance(stance_probs[rank - 1], policy)
-            if stance == "support" and role.role == "reports_claim":
-                stance, score = "neutral", 0.0  # restating the claim is not confirming it
+        elif relation == "none":
+            stance, score, role, note = _text_stance(claim, passage, similarity, role, claimant, policy,
+                                                     stance_probs[rank - 1] if stance_probs is not None else None)
         evidence.append(Evidence(
             claim_id=claim.id, passage=passage, document=document, similarity=float(similarity),
             rank=rank, stance=stance, stance_score=score,  # type: ignore[arg-type]
@@ -214,8 +227,37 @@ def assess_evidence(
             quantity_date=judgement.stated_on if judgement else None,
             role=role.role, origin=role.origin, role_cue=role.cue,
             model_probs=tuple(float(x) for x in stance_probs[rank - 1]) if stance_probs is not None else None,
+            scope_note=note,
         ))
     return evidence
+
+
+def _text_stance(claim: Claim, passage: Passage, similarity: float, role: Role, claimant: str | None,
+                 policy: VerdictPolicy, probs: np.ndarray | None) -> tuple[str, float, Role, str]:
+    """(stance, score, role, scope note) of a passage without a figure to compare: off topic
+    passages are context; on topic, a contradiction in words or a sure stance model refutes,
+    and a sentence stating the claim's content in the passage's own voice supports."""
+    silent = silence_contradicted(claim.text, passage.text)
+    if silent:
+        return "refute", 0.85, Role("disputes", cue=f"{silent} (the claim says it kept silent)"), ""
+    topic = relevance(claim.text, passage.text, similarity)
+    if not topic.relevant:
+        return "neutral", 0.0, Role("mentions"), topic.note
+    if role.role == "mentions":  # the sentence that carries the claim decides the passage's voice
+        role = passage_role(claim.text, topic.sentence, claimant=claimant, min_overlap=0.0)
+    if role.role == "disputes":
+        return "refute", max(0.85, float(probs[1]) if probs is not None else 0.0), role, ""
+    if probs is None:
+        return "neutral", 0.0, role, ""
+    stance, score = _model_stance(probs, policy)
+    against = contradicts(claim.text, topic.sentence)
+    if stance == "refute" and score < STRONG_REFUTE and not against:
+        stance, score = "neutral", 0.0  # a weak model refutation without a word against the claim
+    if stance != "support" and topic.coverage >= ENTAILED_COVERAGE and role.role == "asserts" and not against:
+        stance, score = "support", max(float(probs[0]), topic.coverage)
+    if stance == "support" and role.role == "reports_claim":
+        stance, score = "neutral", 0.0  # restating the claim is not confirming it
+    return stance, score, role, ""
 
 
 def _model_stance(probs: np.ndarray, policy: VerdictPolicy) -> tuple[str, float]:
@@ -249,26 +291,56 @@ class _Vote:
     origin: str | None = None  # the origin's name as the best evidence wrote it
 
 
-def _voice(e: Evidence) -> str:
+def _voice(e: Evidence, origin_document: Document | None = None) -> str:
     """Whose statement a piece of evidence carries: a named origin it cites for the claim's
-    content (an agency, an official), else the outlet itself."""
+    content (an agency, an official), else the outlet itself (for a reprint, the outlet
+    that first published the text)."""
     key = origin_key(e.origin) if e.role in ("asserts", "disputes") and e.origin else None
-    return f"origin:{key}" if key else source_key(e.document)
+    return f"origin:{key}" if key else source_key(origin_document or e.document)
+
+
+@functools.lru_cache(maxsize=4096)
+def _sentence_keys(text: str) -> frozenset[str]:
+    """The document's sentences, normalised, long enough to identify a text."""
+    return frozenset(k for k in (_norm_text(s.text) for s in split_sentences(text)) if len(k) >= 40)
+
+
+def reprint_origins(documents: Sequence[Document], share: float = 0.6) -> dict[str, Document]:
+    """For each document that reprints another (at least ``share`` of its sentences appear,
+    word for word, in an earlier or equally early document: a wire story republished, a
+    syndicated column), the document it reprints; documents that reprint nothing are left
+    out. One text carried by several outlets is one voice with one stance."""
+    unique = sorted({d.id: d for d in documents}.values(),
+                    key=lambda d: (d.published_at or datetime.max, d.url or "", d.id))
+    keys = {d.id: _sentence_keys(d.text) for d in unique}
+    origins: dict[str, Document] = {}
+    for i, doc in enumerate(unique):
+        mine = keys[doc.id]
+        if len(mine) < 2:
+            continue
+        for earlier in unique[:i]:
+            theirs = keys[earlier.id]
+            if len(mine & theirs) >= share * min(len(mine), len(theirs)) and source_key(earlier) != source_key(doc):
+                origins[doc.id] = origins.get(earlier.id, earlier)
+                break
+    return origins
 
 
 def _votes(evidence: Sequence[Evidence], policy: VerdictPolicy) -> list[_Vote]:
-    """One vote per independent voice; a passage text seen from an earlier source is a copy."""
+    """One vote per independent voice: a passage text seen from an earlier source is a
+    copy, and a document that reprints another speaks with the reprinted one's voice."""
     first_voice: dict[str, str] = {}
     by_voice: dict[str, list[Evidence]] = defaultdict(list)
     carriers: dict[str, set[str]] = defaultdict(set)
     ordered = sorted(evidence, key=lambda e: (e.document.published_at or datetime.max, e.rank))
+    reprinted = reprint_origins([e.document for e in ordered])
     for e in ordered:
         key = _norm_text(e.passage.text)
         outlet = e.document.outlet or source_key(e.document)
         if key in first_voice:  # the same text from another outlet: a republished wire story
             carriers[first_voice[key]].add(outlet)
             continue
-        voice = _voice(e)
+        voice = _voice(e, reprinted.get(e.document.id))
         first_voice[key] = voice
         by_voice[voice].append(e)
         carriers[voice].add(outlet)
@@ -339,21 +411,84 @@ def label_gate(x: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     return out
 
 
+def _set_aside(v: _Vote, note: str) -> None:
+    """A figure vote that does not count: shown as context, with why."""
+    v.stance = "neutral"
+    v.weight = 0.0
+    v.evidence.quantity_relation = "other_scope"
+    v.evidence.stance = "neutral"
+    v.evidence.scope_note = note
+
+
+def _figure_votes(votes: Sequence[_Vote]) -> list[_Vote]:
+    return [v for v in votes if v.stance in ("support", "refute") and v.evidence.passage_quantity is not None
+            and v.evidence.quantity_relation in ("match", "consistent", "mismatch")]
+
+
+def _holder_figures(claim: Claim, votes: Sequence[_Vote]) -> None:
+    """A claim that says whose figure it is ("the Pentagon said about 10,000 ...") is
+    checked against that holder's figures: another holder's figure is context, not a
+    rival (the evidence is marked so)."""
+    holder = origin_key(claim.scope.holder) if claim.scope is not None and claim.scope.holder else None
+    if holder is None:
+        return
+    for v in _figure_votes(votes):
+        key = origin_key(v.evidence.origin) if v.evidence.origin else None
+        if key != holder:
+            _set_aside(v, f"another holder's figure ({v.origin or v.outlets[0] if v.outlets else v.key})")
+
+
+def _superseded(claim: Claim, votes: Sequence[_Vote], policy: VerdictPolicy) -> None:
+    """Revisions: for a claim about the state of things on its article's date, a figure
+    of the same thing given later (up to that date) supersedes an earlier one that differs
+    from it; for a claim about a first report ("initially", "originally"), the earliest
+    figures count and later revisions are context. Superseded figures are marked as such."""
+    scope = claim.scope
+    if scope is None or scope.end is None:
+        return
+    if scope.own_time and scope.start is not None:
+        return  # a claim about a stated time is held to it (figure_judgements), not to the latest
+    first = scope.own_time  # "initially", "originally": open before the article
+    figures = [v for v in _figure_votes(votes) if v.evidence.quantity_date is not None]
+    if len(figures) < 2:
+        return
+    side = {v.key: v.stance for v in figures}
+    days = policy.same_time_days
+    for v in figures:
+        when = v.evidence.quantity_date
+        for other in figures:
+            later = (other.evidence.quantity_date - when).days  # type: ignore[operator]
+            newer = -later > days if first else later > days
+            if other is v or not newer or side[other.key] == side[v.key]:
+                continue
+            if same_place(frozenset(place_terms(scope_window(v.evidence.passage.text, v.evidence.passage_quantity))),  # type: ignore[arg-type]
+                          frozenset(place_terms(scope_window(other.evidence.passage.text,
+                                                             other.evidence.passage_quantity)))) is False:  # type: ignore[arg-type]
+                continue
+            what = format_quantity(other.evidence.passage_quantity)  # type: ignore[arg-type]
+            verb = "revised to" if not first else "first given as"
+            _set_aside(v, f"superseded: {verb} {what} ({_day(other.evidence)})" if not first
+                       else f"a later revision; the first figure was {what} ({_day(other.evidence)})")
+            break
+
+
 def _counted_votes(claim: Claim, evidence: Sequence[Evidence], policy: VerdictPolicy) -> list[_Vote]:
-    """The votes :func:`decide` counts: one per voice, and for an undated claim with a
-    figure, a figure reported more than ``same_time_days`` from every supporting one (a
-    deployment that grew) is set aside as another moment (the evidence is marked so)."""
+    """The votes :func:`decide` counts: one per voice; a claim naming whose figure it is
+    checked against that holder's figures; figures superseded by a later revision set
+    aside; and for an undated claim with a figure, a figure reported more than
+    ``same_time_days`` from every supporting one (a deployment that grew) is set aside as
+    another moment (the evidence is marked so)."""
     votes = _votes(evidence, policy)
+    if claim.quantity is not None:
+        _holder_figures(claim, votes)
+        _superseded(claim, votes, policy)
     support = [v for v in votes if v.stance == "support"]
     if claim.quantity is not None and claim.claim_date is None and support:
         numeric_refute = [v for v in votes if v.stance == "refute" and v.evidence.quantity_relation == "mismatch"]
         kept = _contemporaneous(numeric_refute, support, policy.same_time_days)
         for v in numeric_refute:
             if v not in kept:
-                v.stance = "neutral"
-                v.weight = 0.0
-                v.evidence.quantity_relation = "other_scope"
-                v.evidence.stance = "neutral"
+                _set_aside(v, "another moment")
     return votes
 
 
@@ -374,13 +509,14 @@ def vote_features(claim: Claim, evidence: Sequence[Evidence], votes: Sequence[_V
     only reports the claim adds no support weight and no support probability."""
     support = sum(v.weight for v in votes if v.stance == "support")
     refute = sum(v.weight for v in votes if v.stance == "refute")
-    probs = np.array([e.model_probs for e in evidence if e.model_probs is not None] or [(0.0, 0.0, 1.0)])
-    voiced = np.array([e.model_probs for e in evidence if e.model_probs is not None and e.role != "reports_claim"]
+    on_topic = [e for e in evidence if not e.scope_note]  # context (off topic, another scope) never counts
+    probs = np.array([e.model_probs for e in on_topic if e.model_probs is not None] or [(0.0, 0.0, 1.0)])
+    voiced = np.array([e.model_probs for e in on_topic if e.model_probs is not None and e.role != "reports_claim"]
                       or [(0.0, 0.0, 1.0)])
     return np.array([
         support, refute, min(support, refute), float(voiced[:, 0].max()), float(probs[:, 1].max()),
         float(probs[:, 2].mean()), 1.0 - max((e.similarity for e in evidence), default=0.0),
-        sum(1 for e in evidence if e.role == "disputes"),
+        sum(1 for e in on_topic if e.role == "disputes"),
         sum(1 for e in evidence if e.role == "asserts" and e.quantity_relation == "match"),
         sum(1 for e in evidence if e.role in ("asserts", "disputes") and e.quantity_relation == "mismatch"),
         sum(1 for v in votes if v.stance == "mixed"),

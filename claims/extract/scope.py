@@ -1,0 +1,435 @@
+"""A claim's scope as data: what is counted, where, when, whose figure, and the bound.
+
+A figure means something only in its scope. "1.6 percent" of consumer prices is not "3.25
+percent" of a policy rate; 10,000 soldiers in eastern Russia are not 8,000 in Kursk; a
+count given "in October" is the October count, not the count on the article's date.
+:func:`claim_scope` reads the scope from the sentence itself:
+
+``thing``
+    the counted thing (the unit's noun, "North Korean troops") or, for a rate, a share or an
+    amount of money, what it measures ("consumer prices", "base rate", "operating profit");
+``status``
+    a state that picks a subset of the thing ("rejected", "cast", "killed", "injured"):
+    rejected ballots are not ballots cast;
+``place``
+    the place phrase after the figure ("in Russia's Kursk region");
+``start`` / ``end`` / ``time_text``
+    the time as an interval, from the sentence's own time words resolved against the
+    article's date (:func:`time_span`): a day, a week, a month, a quarter or a year is the
+    whole interval; "originally", "initially" mean some time before the article. Without
+    time words the article's date is the time (``time_text`` None): the claim states the
+    state of things as of its article;
+``holder``
+    whose figure it is ("the Pentagon said ..."), when the sentence names one;
+``bound``
+    the hedge as written ("about", "at least", "more than", "fewer than", "up to", "as
+    many as").
+
+:func:`figure_thing` and :func:`figure_status` read the same for any figure of any text,
+so that a claim's figure and a source's figure can be compared like with like.
+"""
+
+from __future__ import annotations
+
+import calendar
+import functools
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from claims.extract.quantities import scope_window
+from claims.models import Quantity, Scope
+
+__all__ = ["PLACE_PHRASE", "TimeSpan", "claim_scope", "figure_place", "figure_status", "figure_thing", "is_descriptor", "spans_overlap",
+           "time_span", "time_spans"]
+
+# --------------------------------------------------------------------------- time
+
+_MONTH_NAMES = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTH_NAMES.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_MONTH_NAMES["sept"] = 9
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
+         r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+_WEEKDAY_LIST = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+_NUMBER = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+           "eight": 8, "nine": 9, "ten": 10, "several": 3, "a few": 3}
+_YEAR = r"(?:19|20)\d{2}"
+
+# Each alternative is one kind of time expression, tried in this order at each position.
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(rx, re.IGNORECASE)) for kind, rx in [
+    ("iso", r"\b(?P<y>" + _YEAR + r")-(?P<m>\d{2})-(?P<d>\d{2})\b"),
+    ("month_day", r"\b(?P<mon>" + _MONTH + r")\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>" + _YEAR + r"))?"),
+    ("day_month", r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>" + _MONTH + r")(?:,?\s+(?P<y>" + _YEAR + r"))?"),
+    ("quarter", r"\b(?:in\s+|during\s+|for\s+)?(?:the\s+)?(?P<q>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter"
+                r"(?:\s+of\s+(?P<y>" + _YEAR + r"))?"),
+    ("quarter", r"\bQ(?P<q>[1-4])(?:\s+(?P<y>" + _YEAR + r"))?\b"),
+    ("half", r"\b(?:in\s+)?(?:the\s+)?(?P<h>first|second)\s+half(?:\s+of\s+(?P<y>" + _YEAR + r"))?"),
+    ("month", r"\b(?:(?P<rel>last|this|early|late|mid-?|in|during|for|through|by\s+the\s+end\s+of)\s+)?"
+              r"(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December|"
+              r"Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)(?:\s+(?P<y>" + _YEAR + r"))?\b"),
+    ("weekday", r"\b(?:(?P<rel>last|this|on|early|late)\s+)?(?P<wd>" + _WEEKDAY + r")\b"),
+    ("relative_day", r"\b(?P<w>yesterday|today|tonight)\b"),
+    ("ago", r"\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|a few)\s+"
+            r"(?P<unit>days?|weeks?|months?|years?)\s+ago\b"),
+    ("period", r"\b(?P<rel>last|this|past|earlier\s+this|later\s+this|previous|the\s+previous)\s+"
+               r"(?P<unit>week|weekend|month|quarter|year)\b"),
+    ("year", r"\b(?:(?:in|during|for|through|throughout|of|by)\s+(?:fiscal\s+)?|fiscal\s+)(?P<y>" + _YEAR + r")\b"),
+    ("year", r"\b(?P<y>" + _YEAR + r")(?:['’]s)?\b(?!\s*-)"),
+    ("before", r"\b(?:originally|initially|at\s+first|first\s+(?:reported|estimated|announced|said|proposed)|"
+               r"had\s+(?:earlier|previously|initially|originally|first)|earlier\s+estimates?|"
+               r"preliminary|early\s+estimates?|previously)\b"),
+]]
+# Time words that do not date the figure next to them: "its first cut since 2020", "up
+# from a year earlier", "until 2030", "the lowest since March".
+_NOT_THE_TIME = re.compile(r"\b(?:since|from|than|until|till|before|after|compared\s+with|versus|vs\.?)\s+(?:the\s+)?(?:early\s+|late\s+|mid-?)?$",
+                           re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TimeSpan:
+    """An interval of days, inclusive; ``start`` None: open towards the past (some time
+    before ``end``). ``text`` is the expression as written; ``at`` its offset."""
+
+    start: date | None
+    end: date
+    text: str
+    at: int = 0
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1 if self.start is not None else 10**6
+
+
+def _month_year(month: int, year: int | None, base: date, relation: str = "") -> int:
+    """The year of a month named without one: the latest such month not after ``base``
+    ("in October" in a November article is this October; in February, last October)."""
+    if year is not None:
+        return year
+    if relation == "last" and month >= base.month:
+        return base.year - 1
+    return base.year if month <= base.month else base.year - 1
+
+
+def _month_span(year: int, month: int) -> tuple[date, date]:
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _day(year: int | None, month: int, day: int, base: date | None) -> date | None:
+    if year is None:
+        if base is None:
+            return None
+        year = base.year
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            return None
+        if candidate > base + timedelta(days=31):  # "Dec. 30" in a January article: last year
+            year -= 1
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _quarter(q: int, year: int | None, base: date | None) -> tuple[date, date] | None:
+    if year is None:
+        if base is None:
+            return None
+        year = base.year if (q - 1) * 3 + 1 <= base.month else base.year - 1
+    return date(year, (q - 1) * 3 + 1, 1), _month_span(year, q * 3)[1]
+
+
+def _resolve(kind: str, m: re.Match[str], base: date | None) -> tuple[date | None, date] | None:
+    """The interval of one matched expression, or None when it needs a base date it lacks."""
+    g = m.groupdict()
+    year = int(g["y"]) if g.get("y") else None
+    if kind == "iso":
+        try:
+            d = date(int(g["y"]), int(g["m"]), int(g["d"]))
+        except ValueError:
+            return None
+        return d, d
+    if kind in ("month_day", "day_month"):
+        d = _day(year, _MONTH_NAMES[g["mon"].lower().rstrip(".")], int(g["d"]), base)
+        return (d, d) if d is not None else None
+    if kind == "quarter":
+        q = int(g["q"]) if g["q"].isdigit() else _ORDINALS[g["q"].lower()]
+        return _quarter(q, year, base)
+    if kind == "half":
+        if year is None and base is None:
+            return None
+        first = g["h"].lower() == "first"
+        y = year if year is not None else (base.year if first or base.month > 6 else base.year - 1)  # type: ignore[union-attr]
+        return (date(y, 1, 1), date(y, 6, 30)) if first else (date(y, 7, 1), date(y, 12, 31))
+    if kind == "month":
+        if year is None and base is None:
+            return None
+        relation = (g.get("rel") or "").lower()
+        month = _MONTH_NAMES[g["mon"].lower().rstrip(".")]
+        y = _month_year(month, year, base, relation) if base is not None else year  # type: ignore[arg-type]
+        return _month_span(y, month)  # type: ignore[arg-type]
+    if kind == "year":
+        y = int(g["y"])
+        return date(y, 1, 1), date(y, 12, 31)
+    if base is None:
+        return None
+    if kind == "weekday":
+        back = (base.weekday() - _WEEKDAY_LIST.index(g["wd"].lower())) % 7
+        if (g.get("rel") or "").lower() == "last" and back == 0:
+            back = 7
+        d = base - timedelta(days=back)
+        return d, d
+    if kind == "relative_day":
+        d = base - timedelta(days=1) if g["w"].lower() == "yesterday" else base
+        return d, d
+    if kind == "ago":
+        n = _NUMBER.get(g["n"].lower(), None) if not g["n"].isdigit() else int(g["n"])
+        unit = g["unit"].lower().rstrip("s")
+        days = {"day": 1, "week": 7, "month": 30, "year": 365}[unit] * (n or 1)
+        d = base - timedelta(days=days)
+        slack = {"day": 0, "week": 3, "month": 15, "year": 182}[unit]
+        return d - timedelta(days=slack), min(base, d + timedelta(days=slack))
+    if kind == "period":
+        relation = g["rel"].lower()
+        unit = g["unit"].lower()
+        last = relation in ("last", "past", "previous", "the previous")
+        if unit in ("week", "weekend"):
+            monday = base - timedelta(days=base.weekday())
+            if last:
+                start = monday - timedelta(days=7)
+                return (start + timedelta(days=5) if unit == "weekend" else start), start + timedelta(days=6)
+            return monday, base
+        if unit == "month":
+            if last:
+                prev = base.replace(day=1) - timedelta(days=1)
+                return _month_span(prev.year, prev.month)
+            return base.replace(day=1), base
+        if unit == "quarter":
+            q = (base.month - 1) // 3 + 1
+            if last:
+                q, y = (q - 1, base.year) if q > 1 else (4, base.year - 1)
+                return _quarter(q, y, base)
+            return date(base.year, (q - 1) * 3 + 1, 1), base
+        if last:
+            return date(base.year - 1, 1, 1), date(base.year - 1, 12, 31)
+        return date(base.year, 1, 1), base
+    if kind == "before":
+        return None, base
+    return None
+
+
+def time_spans(text: str, document_date: date | None) -> list[TimeSpan]:
+    """Every time expression of ``text`` that dates something, as intervals resolved
+    against ``document_date``, in text order. Expressions after "since", "from", "than",
+    "until" (a comparison's base or a limit, not the time of the figure) are left out."""
+    found: list[TimeSpan] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            if _NOT_THE_TIME.search(text[max(0, m.start() - 30):m.start()]):
+                taken.append((m.start(), m.end()))
+                continue
+            if kind == "year" and re.search(r"\d[\d,.]*\s*$", text[max(0, m.start() - 12):m.start()]):
+                continue  # "2,024" or "1 2024" is no year
+            if kind == "month" and m.group("mon").lower() == "may" and not m.group("rel") and not m.group("y"):
+                continue  # the verb "may"
+            resolved = _resolve(kind, m, document_date)
+            taken.append((m.start(), m.end()))
+            if resolved is None:
+                continue
+            start, end = resolved
+            found.append(TimeSpan(start, end, m.group(0).strip(), m.start()))
+    return sorted(found, key=lambda s: s.at)
+
+
+def time_span(text: str, document_date: date | None, *, near: int | None = None) -> TimeSpan | None:
+    """The time a sentence (or the figure at offset ``near`` in it) refers to: the closest
+    dating expression, a precise one before a vague one at equal distance; None when the
+    sentence names no time."""
+    spans = time_spans(text, document_date)
+    if not spans:
+        return None
+    if near is None:
+        dated = [s for s in spans if s.start is not None]
+        return (dated or spans)[0]
+    return min(spans, key=lambda s: (abs(s.at - near), s.start is None, s.days))
+
+
+def spans_overlap(a: TimeSpan | tuple[date | None, date], b: TimeSpan | tuple[date | None, date],
+                  slack_days: int = 0) -> bool:
+    """Whether two intervals meet, each widened by ``slack_days`` (an open start is the past)."""
+    a_start, a_end = (a.start, a.end) if isinstance(a, TimeSpan) else a
+    b_start, b_end = (b.start, b.end) if isinstance(b, TimeSpan) else b
+    slack = timedelta(days=slack_days)
+    if a_start is not None and b_end < a_start - slack:
+        return False
+    if b_start is not None and a_end < b_start - slack:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------- what is counted
+
+_STEM_STOP = frozenset(
+    "a an the of to in on at for by with from as is are was were be been being it its this that these those and or "
+    "which who whom whose what when where how than then there their they them he she his her we our you your i me my "
+    "has have had do does did will would shall should can could may might must also about into over such so very just "
+    "more most other some any each all both after before while during per up out says said say according percent "
+    "percentage point points per cent rose fell rise fall risen fallen increase increased decrease decreased grew grow "
+    "dropped drop climbed slipped jumped gained lost only nearly almost around roughly approximately least many much "
+    "fewer less under below above new total year years month months week weeks day days quarter now last this next "
+    "record reported report reports showed show shows data figures figure official officials according estimate "
+    "estimated estimates compared earlier ago same pace level levels number numbers".split()
+)
+_MONTH_WORDS = frozenset(_MONTH_NAMES) | frozenset(_WEEKDAY_LIST)
+# States that pick a subset of what is counted: figures of different subsets are not rivals.
+_STATUS = {
+    "reject": "rejected", "invalid": "rejected", "spoil": "rejected", "disqualif": "rejected",
+    "cast": "cast", "valid": "cast", "counted": "cast",
+    "register": "registered", "eligib": "registered",
+    "kill": "dead", "dead": "dead", "death": "dead", "die": "dead", "died": "dead", "fatal": "dead",
+    "injur": "injured", "wound": "injured", "hurt": "injured", "hospitali": "hospitalised",
+    "missing": "missing", "evacuat": "evacuated", "displac": "displaced", "arrest": "arrested",
+    "destroy": "destroyed", "damag": "damaged",
+    "confirm": None, "suspect": "suspected", "probable": "suspected",
+    "vaccinat": "vaccinated", "unvaccinat": "unvaccinated", "infect": "infected",
+    "employ": "employed", "unemploy": "unemployed",
+    "import": "imports", "export": "exports",
+    "approv": "approved", "deni": "denied",
+}
+_WORDS = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_CLAUSE_STOP = re.compile(r"[;:!?]|,\s+(?:and|but|while|which|who|as|after|before|when|with|up|down|the)\b|"
+                          r"\b(?:said|says|told|according|while|but|whereas|compared)\b|\.(?=\s|$)", re.IGNORECASE)
+_AGE = re.compile(r"\b(?:aged|ages?|age\s+group|between\s+the\s+ages\s+of)\s*$|^\s*-?\s*years?[\s-]+old\b|^\s*-year-olds?\b",
+                  re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    word = word.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    for suffix in ("ies", "ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def _clause_bounds(text: str, q: Quantity) -> tuple[int, int]:
+    """The clause a figure sits in: from the last clause break before it to the next one."""
+    before = list(_CLAUSE_STOP.finditer(text, 0, q.start))
+    start = before[-1].end() if before else 0
+    after = _CLAUSE_STOP.search(text, q.end)
+    return start, after.start() if after else len(text)
+
+
+def _place_words(text: str) -> set[str]:
+    """Capitalised words: names of places, people and bodies (not what is measured)."""
+    return {w.lower() for w in re.findall(r"\b[A-Z][a-z]+(?:['’]s)?", text)}
+
+
+def figure_thing(text: str, q: Quantity) -> frozenset[str]:
+    """What a figure measures, as stems of the common nouns and adjectives of its clause
+    ("Consumer prices in South Korea rose 1.6 percent" -> {"consumer", "price"}), names,
+    dates, numbers and words about change left out. For a count it is its unit's words plus
+    the clause's; comparing two figures' things tells a rate of prices from a policy rate."""
+    start, end = _clause_bounds(text, q)
+    clause = text[start:end]
+    names = _place_words(clause) - {w.lower() for w in re.findall(r"(?:^|[.!?]\s+)([A-Z][a-z]+)", clause)}
+    stems = set()
+    for w in _WORDS.findall(clause):
+        low = w.lower()
+        if low in _STEM_STOP or low in _MONTH_WORDS or len(low) < 3:
+            continue
+        if w[0].isupper() and low.rstrip("'’s") in names | {n.rstrip("'’s") for n in names}:
+            continue
+        stems.add(_stem(low))
+    return frozenset(stems)
+
+
+def figure_status(text: str, q: Quantity) -> frozenset[str]:
+    """The states that pick a subset of what a figure counts ("1,200 ballots were
+    rejected" -> {"rejected"}): the status words of its clause."""
+    start, end = _clause_bounds(text, q)
+    found = set()
+    for w in _WORDS.findall(text[start:end]):
+        low = w.lower()
+        for prefix, status in _STATUS.items():
+            if status and low.startswith(prefix):
+                if prefix in ("cast", "valid", "dead", "died") and low not in (prefix, prefix + "s"):
+                    continue
+                found.add(status)
+                break
+    return frozenset(found)
+
+
+def is_descriptor(text: str, q: Quantity) -> bool:
+    """Whether a figure only describes who or what is counted instead of being the count:
+    an age band ("people aged 18 to 24", "18- to 24-year-olds")."""
+    return bool(_AGE.search(text[max(0, q.start - 25):q.start]) or _AGE.search(text[q.end:q.end + 14])
+                or re.search(r"\byear[\s-]*olds?\b", q.text, re.IGNORECASE))
+
+
+# --------------------------------------------------------------------------- where
+
+# A place phrase after a number: preposition, optional article and compass adjective, then
+# one or more capitalised words (possessives allowed), e.g. "near the Ukrainian border".
+# Days and months are times, not places ("on Tuesday", "in October").
+PLACE_PHRASE = re.compile(
+    r"\b(?:in|near|at|inside|into|to|on|along|across|towards?|from|border with|close to)\s+"
+    r"(?:the\s+)?(?:(?:north|south|east|west)(?:ern|-?eastern|-?western)?\s+|central\s+|far\s+)?"
+    r"(?!(?:" + "|".join(w.capitalize() for w in sorted(_MONTH_WORDS, key=len, reverse=True)) + r")\b)"
+    r"((?:[A-Z][\w\-]*(?:['’]s)?\s*){1,4})"
+)
+
+
+def figure_place(text: str, q: Quantity) -> str:
+    """The place a figure is given for, as written after it ("in Russia's Kursk region" ->
+    "Russia's Kursk"), or "" when its clause names none."""
+    match = PLACE_PHRASE.search(scope_window(text, q))
+    return match.group(1).strip() if match else ""
+
+
+# --------------------------------------------------------------------------- the scope
+
+_BOUNDS = ("about", "around", "roughly", "approximately", "nearly", "almost", "some", "at least", "more than", "over",
+           "fewer than", "less than", "under", "up to", "as many as", "as much as", "at most", "no more than",
+           "between", "only")
+
+
+def _bound(q: Quantity | None, text: str) -> str | None:
+    if q is None:
+        return None
+    if q.qualifier:
+        return q.qualifier
+    before = text[max(0, q.start - 14):q.start].lower()
+    for word in ("as many as", "as much as", "up to"):
+        if before.rstrip().endswith(word):
+            return word
+    return None
+
+
+def claim_scope(text: str, quantity: Quantity | None, document_date: date | None,
+                holder: str | None = None) -> Scope:
+    """The scope of a claim (see the module): its figure's thing, status, place and bound,
+    its time (the sentence's own, else the article's date), and whose figure it is."""
+    span = time_span(text, document_date, near=quantity.start if quantity is not None else None)
+    thing = status = place = None
+    if quantity is not None:
+        things = sorted(figure_thing(text, quantity))
+        thing = quantity.unit if quantity.unit and quantity.kind == "count" else " ".join(things[:6]) or quantity.unit
+        status = ", ".join(sorted(figure_status(text, quantity))) or None
+        place = figure_place(text, quantity) or None
+    if span is not None:
+        start, end, words = span.start, span.end, span.text
+    elif document_date is not None:
+        start, end, words = document_date, document_date, None
+    else:
+        start = end = None
+        words = None
+    return Scope(thing=thing, status=status, place=place, start=start, end=end, time_text=words,
+                 holder=holder, bound=_bound(quantity, text))
