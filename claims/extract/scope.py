@@ -40,7 +40,7 @@ from datetime import date, timedelta
 from claims.extract.quantities import scope_window
 from claims.models import Quantity, Scope
 
-__all__ = ["PLACE_PHRASE", "TimeSpan", "claim_scope", "figure_place", "figure_status", "figure_thing", "is_descriptor", "spans_overlap",
+__all__ = ["PLACE_PHRASE", "TimeSpan", "claim_scope", "figure_owner", "figure_place", "figure_status", "figure_thing", "is_descriptor", "spans_overlap",
            "time_span", "time_spans"]
 
 # --------------------------------------------------------------------------- time
@@ -76,7 +76,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(rx, re.IGNOREC
     ("period", r"\b(?P<rel>last|this|past|earlier\s+this|later\s+this|previous|the\s+previous)\s+"
                r"(?P<unit>week|weekend|month|quarter|year)\b"),
     ("year", r"\b(?:(?:in|during|for|through|throughout|of|by)\s+(?:fiscal\s+)?|fiscal\s+)(?P<y>" + _YEAR + r")\b"),
-    ("year", r"\b(?P<y>" + _YEAR + r")(?:['’]s)?\b(?!\s*-)"),
+    # a bare year dates the figure unless it only names something ("the 2026 fiscal year",
+    # "2024 election"): a year before a lower-case noun, or after "the", is a name's part
+    ("year", r"(?<!the\s)\b(?P<y>" + _YEAR + r")(?:['’]s)?\b(?!\s*-)(?!\s+[a-z])"),
     ("before", r"\b(?:originally|initially|at\s+first|first\s+(?:reported|estimated|announced|said|proposed)|"
                r"had\s+(?:earlier|previously|initially|originally|first)|earlier\s+estimates?|"
                r"preliminary|early\s+estimates?|previously)\b"),
@@ -283,7 +285,9 @@ _STEM_STOP = frozenset(
     "dropped drop climbed slipped jumped gained lost only nearly almost around roughly approximately least many much "
     "fewer less under below above new total year years month months week weeks day days quarter now last this next "
     "record reported report reports showed show shows data figures figure official officials according estimate "
-    "estimated estimates compared earlier ago same pace level levels number numbers".split()
+    "estimated estimates compared earlier ago same pace level levels number numbers hundred hundreds thousand "
+    "thousands million millions billion billions trillion trillions dollar dollars euro euros pound pounds yen won "
+    "yuan rupees cents usd eur gbp".split()
 )
 _MONTH_WORDS = frozenset(_MONTH_NAMES) | frozenset(_WEEKDAY_LIST)
 # States that pick a subset of what is counted: figures of different subsets are not rivals.
@@ -300,6 +304,7 @@ _STATUS = {
     "employ": "employed", "unemploy": "unemployed",
     "import": "imports", "export": "exports",
     "approv": "approved", "deni": "denied",
+    "clos": "closed", "shut": "closed", "open": "open", "reopen": "open",
 }
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _CLAUSE_STOP = re.compile(r"[;:!?]|,\s+(?:and|but|while|which|who|as|after|before|when|with|up|down|the)\b|"
@@ -332,23 +337,41 @@ def _place_words(text: str) -> set[str]:
     return {w.lower() for w in re.findall(r"\b[A-Z][a-z]+(?:['’]s)?", text)}
 
 
+THING_WINDOW = 4  # content words on each side of a figure that name what it measures
+
+
 def figure_thing(text: str, q: Quantity) -> frozenset[str]:
-    """What a figure measures, as stems of the common nouns and adjectives of its clause
-    ("Consumer prices in South Korea rose 1.6 percent" -> {"consumer", "price"}), names,
-    dates, numbers and words about change left out. For a count it is its unit's words plus
-    the clause's; comparing two figures' things tells a rate of prices from a policy rate."""
+    """What a figure measures, as stems of the common nouns, adjectives and verbs next to it
+    in its clause (up to :data:`THING_WINDOW` on each side: "the property tax rate by 2.9
+    percent" -> {"property", "tax", "rate"}; "a $1.42 billion spending plan" -> {"spending",
+    "plan"}), names, dates, numbers and words about change left out. Comparing two figures'
+    things tells a rate of prices from a policy rate."""
     start, end = _clause_bounds(text, q)
-    clause = text[start:end]
-    names = _place_words(clause) - {w.lower() for w in re.findall(r"(?:^|[.!?]\s+)([A-Z][a-z]+)", clause)}
-    stems = set()
-    for w in _WORDS.findall(clause):
+    before: list[str] = []
+    after: list[str] = []
+    for m in _WORDS.finditer(text, start, end):
+        if q.start <= m.start() < q.end:
+            continue  # the figure's own words ("$4.1 million") are not what it measures
+        w = m.group(0)
         low = w.lower()
-        if low in _STEM_STOP or low in _MONTH_WORDS or len(low) < 3:
+        if low in _STEM_STOP or low in _MONTH_WORDS or len(low) < 3 or w[0].isupper():
             continue
-        if w[0].isupper() and low.rstrip("'’s") in names | {n.rstrip("'’s") for n in names}:
-            continue
-        stems.add(_stem(low))
-    return frozenset(stems)
+        (before if m.start() < q.start else after).append(_stem(low))
+    return frozenset(before[-THING_WINDOW:] + after[:THING_WINDOW])
+
+
+def figure_owner(text: str, q: Quantity) -> frozenset[str]:
+    """Whose thing a figure measures when a possessive names it right before ("Millbrook's
+    rainy-day fund holds $52 million" -> {"millbrook"}; "Ashford County's rainy-day fund
+    has grown to $86 million" -> {"ashford", "county"}); empty when none does."""
+    start, _ = _clause_bounds(text, q)
+    m = None
+    for m in re.finditer(r"((?:[A-Z][\w.-]*\s+){0,3}[A-Z][\w.-]*)['’]s\s+(?:[a-z][\w-]*\s+){0,3}[a-z][\w-]*",
+                         text[start:q.start]):
+        pass
+    if m is None:
+        return frozenset()
+    return frozenset(w.lower() for w in m.group(1).split() if w.lower() not in ("the", "a", "an"))
 
 
 def figure_status(text: str, q: Quantity) -> frozenset[str]:
@@ -382,7 +405,7 @@ def is_descriptor(text: str, q: Quantity) -> bool:
 PLACE_PHRASE = re.compile(
     r"\b(?:in|near|at|inside|into|to|on|along|across|towards?|from|border with|close to)\s+"
     r"(?:the\s+)?(?:(?:north|south|east|west)(?:ern|-?eastern|-?western)?\s+|central\s+|far\s+)?"
-    r"(?!(?:" + "|".join(w.capitalize() for w in sorted(_MONTH_WORDS, key=len, reverse=True)) + r")\b)"
+    r"(?!(?:" + "|".join(w.capitalize() for w in sorted(_MONTH_WORDS, key=len, reverse=True)) + r")s?\b)"
     r"((?:[A-Z][\w\-]*(?:['’]s)?\s*){1,4})"
 )
 

@@ -32,6 +32,7 @@ from claims.extract.quantities import is_time_frame, parse_quantities, same_coun
 from claims.extract.scope import (
     PLACE_PHRASE,
     TimeSpan,
+    figure_owner,
     figure_place,
     figure_status,
     figure_thing,
@@ -194,6 +195,9 @@ def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quanti
     c_status, p_status = figure_status(claim_text, claim_q), figure_status(passage_text, q)
     if c_status and p_status and not c_status & p_status:
         return False
+    c_owner, p_owner = figure_owner(claim_text, claim_q), figure_owner(passage_text, q)
+    if c_owner and p_owner and not c_owner & p_owner:
+        return False  # the county's fund is not the city's
     if claim_q.kind == "count" and claim_q.unit:
         return True
     c_thing, p_thing = figure_thing(claim_text, claim_q), figure_thing(passage_text, q)
@@ -276,6 +280,9 @@ def judge_numbers(
     return min(found, key=lambda j: _ORDER[j.relation]) if found else NumericJudgement("none")
 
 
+_REPORTED_CLAUSE = re.compile(r"\b(?:said|says|told\s+\w+|announced|reported|estimated|confirmed|showed|shows)\b[^,;]{0,40}?\bthat\b")
+
+
 def figure_span(text: str, q: Quantity, published: date | None) -> TimeSpan | None:
     """When a figure is for: the time words of its sentence closest to it ("rose 1.6
     percent in September", "said on Oct. 18 that ... 12,000"), resolved against the
@@ -283,6 +290,15 @@ def figure_span(text: str, q: Quantity, published: date | None) -> TimeSpan | No
     either."""
     sentence = next((s for s in split_sentences(text) if s.start <= q.start < s.end), None)
     start, stop = (sentence.start, sentence.end) if sentence else (0, len(text))
+    # "said on Wednesday that the city spent $4.1 million last year": the time inside the
+    # reported clause dates the figure; the speech frame's time only when the clause has none
+    frame = None
+    for m in _REPORTED_CLAUSE.finditer(text, start, q.start):
+        frame = m
+    if frame is not None:
+        inside = time_span(text[frame.end():stop], published, near=q.start - frame.end())
+        if inside is not None:
+            return inside
     span = time_span(text[start:stop], published, near=q.start - start)
     if span is not None:
         return span

@@ -687,7 +687,11 @@ def _decisive_figures(claim: Claim, votes: Sequence[_Vote], policy: VerdictPolic
         return None
     figures = [v for v in votes if v.stance in ("support", "refute") and v.evidence.passage_quantity is not None
                and v.evidence.role in ("asserts", "disputes")]
-    if len({o for v in figures for o in v.outlets}) < policy.min_figure_outlets:
+    # With the claim's scope read (thing, place, time: claims.extract.scope), a figure that
+    # passed those checks is a figure of the same thing at the same scope: one voice's is
+    # decisive. A claim known only by its text and a date needs several outlets.
+    needed = 1 if claim.scope is not None else policy.min_figure_outlets
+    if not figures or len({o for v in figures for o in v.outlets}) < needed:
         return None
     s_w = sum(v.weight for v in figures if v.stance == "support")
     r_w = sum(v.weight for v in figures if v.stance == "refute")
