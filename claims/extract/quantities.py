@@ -656,7 +656,12 @@ class _Scanner:
             if self._is_year(first, i, j, currency, qualifier):
                 return None
         tol = Decimal(str(APPROX_TOLERANCE))
-        if category == "approx":
+        if category == "approx" and value is not None:
+            # "about 54 percent" is 53-55, not 48.6-59.4: the slack is the figure's rounding
+            # unit as written (1 for 54, 1,000 for 12,000, 0.1 for 1.6), at most 10% each way
+            slack = min(abs(value) * tol, _rounding_unit(value))
+            lo, hi = value - slack, value + slack
+        elif category == "approx":
             lo = lo * (1 - tol) if lo is not None else None
             hi = hi * (1 + tol) if hi is not None else None
         elif category == "below":
@@ -944,6 +949,14 @@ class _Scanner:
             out.append(q)
             i = max(j, i + 1)
         return out
+
+
+def _rounding_unit(value: Decimal) -> Decimal:
+    """The place of a figure's last significant digit: 1 for 54, 1,000 for 12,000, 0.1 for 1.6."""
+    if value == 0:
+        return Decimal(1)
+    sign, digits, exponent = value.normalize().as_tuple()
+    return Decimal(10) ** int(exponent)
 
 
 def _open_ends(category: str | None, low: Decimal, high: Decimal) -> tuple[Decimal | None, Decimal | None]:

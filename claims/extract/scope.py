@@ -196,7 +196,10 @@ def _resolve(kind: str, m: re.Match[str], base: date | None) -> tuple[date | Non
     if kind == "period":
         relation = g["rel"].lower()
         unit = g["unit"].lower()
-        last = relation in ("last", "past", "previous", "the previous")
+        if relation == "past":  # "in the past year": the twelve months to the article's date
+            length = {"week": 7, "weekend": 3, "month": 31, "quarter": 92, "year": 366}[unit]
+            return base - timedelta(days=length), base
+        last = relation in ("last", "previous", "the previous")
         if unit in ("week", "weekend"):
             monday = base - timedelta(days=base.weekday())
             if last:
@@ -248,17 +251,25 @@ def time_spans(text: str, document_date: date | None) -> list[TimeSpan]:
     return sorted(found, key=lambda s: s.at)
 
 
+# A relative clause set off by commas dates its own noun, not the sentence's figure: "The
+# fire, which broke out on Aug. 11, destroyed 63 homes".
+_RELATIVE = re.compile(r",\s+(?:which|who|whose|where|when)\b[^,;]*(?:,|$)")
+
+
 def time_span(text: str, document_date: date | None, *, near: int | None = None) -> TimeSpan | None:
     """The time a sentence (or the figure at offset ``near`` in it) refers to: the closest
     dating expression, a precise one before a vague one at equal distance; None when the
-    sentence names no time."""
-    spans = time_spans(text, document_date)
+    sentence names no time. Expressions inside a relative clause (", which broke out on
+    Aug. 11,") date that clause's noun and are left out."""
+    blanked = _RELATIVE.sub(lambda m: " " * len(m.group(0)), text)
+    spans = time_spans(blanked, document_date)
     if not spans:
         return None
     if near is None:
         dated = [s for s in spans if s.start is not None]
         return (dated or spans)[0]
-    return min(spans, key=lambda s: (abs(s.at - near), s.start is None, s.days))
+    # a date names the time more precisely than "originally" / "initially" does
+    return min(spans, key=lambda s: (s.start is None, abs(s.at - near), s.days))
 
 
 def spans_overlap(a: TimeSpan | tuple[date | None, date], b: TimeSpan | tuple[date | None, date],
@@ -286,6 +297,7 @@ _STEM_STOP = frozenset(
     "fewer less under below above new total year years month months week weeks day days quarter now last this next "
     "record reported report reports showed show shows data figures figure official officials according estimate "
     "estimated estimates compared earlier ago same pace level levels number numbers hundred hundreds thousand "
+    "above below well higher lower than figure figures "
     "thousands million millions billion billions trillion trillions dollar dollars euro euros pound pounds yen won "
     "yuan rupees cents usd eur gbp".split()
 )
@@ -293,7 +305,7 @@ _MONTH_WORDS = frozenset(_MONTH_NAMES) | frozenset(_WEEKDAY_LIST)
 # States that pick a subset of what is counted: figures of different subsets are not rivals.
 _STATUS = {
     "reject": "rejected", "invalid": "rejected", "spoil": "rejected", "disqualif": "rejected",
-    "cast": "cast", "valid": "cast", "counted": "cast",
+    "cast": "cast", "counted": "cast",
     "register": "registered", "eligib": "registered",
     "kill": "dead", "dead": "dead", "death": "dead", "die": "dead", "died": "dead", "fatal": "dead",
     "injur": "injured", "wound": "injured", "hurt": "injured", "hospitali": "hospitalised",
@@ -419,6 +431,14 @@ def figure_place(text: str, q: Quantity) -> str:
 
 # --------------------------------------------------------------------------- the scope
 
+_FUTURE = re.compile(r"\b(?:will|would|is\s+expected\s+to|are\s+expected\s+to|plans?\s+to|is\s+set\s+to|"
+                     r"are\s+set\s+to|is\s+due\s+to|are\s+due\s+to|is\s+scheduled\s+to)\b", re.IGNORECASE)
+# What a statistic is of: a figure for young people or for the nation is not one for all
+# workers or for a province.
+SERIES_MODIFIERS = frozenset(
+    "youth young adult adults female male women men child children senior seniors elderly rural urban core headline "
+    "national nationwide provincial statewide federal regional local city county municipal overall".split())
+
 _BOUNDS = ("about", "around", "roughly", "approximately", "nearly", "almost", "some", "at least", "more than", "over",
            "fewer than", "less than", "under", "up to", "as many as", "as much as", "at most", "no more than",
            "between", "only")
@@ -441,6 +461,9 @@ def claim_scope(text: str, quantity: Quantity | None, document_date: date | None
     """The scope of a claim (see the module): its figure's thing, status, place and bound,
     its time (the sentence's own, else the article's date), and whose figure it is."""
     span = time_span(text, document_date, near=quantity.start if quantity is not None else None)
+    if span is not None and quantity is not None and _FUTURE.search(text) and span.start is not None \
+            and document_date is not None and span.start > document_date:
+        span = None  # "will cost about 480 jobs when it closes in March": a forecast made now
     thing = status = place = None
     if quantity is not None:
         things = sorted(figure_thing(text, quantity))

@@ -62,6 +62,7 @@ class EvidenceItem:
     role: str | None = None  # asserts | reports_claim | disputes | mentions (None before schema 7)
     origin: str | None = None
     is_best: bool = False
+    scope_note: str | None = None  # why it is context, not a vote ("another time"); None when it voted
 
 
 @dataclass
@@ -90,6 +91,7 @@ class ClaimEntry:
     previous_label: str | None = None  # the label before the latest change, if it ever changed
     changed_at: datetime | None = None
     checkable: str | None = None  # the claim stated on its own (what was judged), when it differs
+    scope: str | None = None  # the claim's scope in words (None before schema 10)
 
 
 @dataclass
@@ -156,7 +158,7 @@ def load_report(store: Store, since: datetime | date | None = None) -> ReportDat
             quantity_relation=e["quantity_relation"], passage_quantity=e["passage_quantity"],
             passage=e["passage"] or "", source=e["source"], url=e["url"], title=e["title"],
             published_at=e["published_at"], role=e.get("role"), origin=e.get("origin"),
-            is_best=bool(e.get("is_best")),
+            is_best=bool(e.get("is_best")), scope_note=e.get("scope_note") or None,
         ))
     entries = []
     for v in verdicts:
@@ -172,6 +174,7 @@ def load_report(store: Store, since: datetime | date | None = None) -> ReportDat
             previous_label=changes.get(v["claim_id"], {}).get("previous_label"),
             changed_at=changes.get(v["claim_id"], {}).get("new_created_at"),
             checkable=v.get("checkable") if v.get("checkable") not in (None, v["claim"]) else None,
+            scope=v.get("scope") or None,
         ))
     return ReportData(
         generated_at=datetime.now(timezone.utc).replace(microsecond=0),
@@ -311,6 +314,8 @@ def _claim_html(c: ClaimEntry, charted: set[str]) -> str:
     ]
     if c.checkable:
         lines.append(f'<p class="checkable"><span class="meta">checked as</span> {escape(c.checkable)}</p>')
+    if c.scope:
+        lines.append(f'<p class="scope"><span class="meta">scope</span> {escape(c.scope)}</p>')
     lines += [
         f'<p class="rationale">{escape(c.rationale)}</p>',
     ]
@@ -333,6 +338,8 @@ def _claim_html(c: ClaimEntry, charted: set[str]) -> str:
                 role = f' · <span class="role">{escape(ROLE_TEXT.get(e.role, e.role))}'
                 role += f" {escape(e.origin)}" if e.origin and e.role in ("asserts", "disputes") else ""
                 role += "</span>"
+            if e.scope_note:
+                role += f' · <span class="scope-note">context: {escape(e.scope_note)}</span>'
             best = '<span class="best-mark">best evidence</span> ' if e.is_best else ""
             lines.append(
                 f'<li class="stance-{escape(e.stance)}{" best" if e.is_best else ""}"><blockquote>'
@@ -444,6 +451,8 @@ details.evidence>summary{cursor:pointer;color:#0b57d0;font-size:13px;margin-top:
 mark{background:#fff1a8;padding:0 2px;border-radius:2px}
 mark.claim-text{background:#dbeafe;padding:1px 2px}
 .checkable{margin:4px 0;font-weight:600}
+.scope{margin:4px 0;font-size:13px}
+.scope-note{font-style:italic}
 mark.key{background:#ffd166;font-weight:600}
 blockquote{margin:0;padding:0 0 0 10px;border-left:3px solid var(--line)}
 .evidence ol{padding-left:20px}.evidence li{margin:0 0 10px}

@@ -36,6 +36,7 @@ from claims.extract.scope import (
     figure_place,
     figure_status,
     figure_thing,
+    SERIES_MODIFIERS,
     is_descriptor,
     spans_overlap,
     time_span,
@@ -188,6 +189,13 @@ def _claim_span(scope: Scope | None, claim_date: date | None) -> tuple[TimeSpan 
     return None, "none"
 
 
+def _window(text: str, q: Quantity, words: int = 6) -> str:
+    """A figure's neighbourhood: a few words each side, within its sentence."""
+    before = re.split(r"[.;:!?]", text[max(0, q.start - 80):q.start])[-1]
+    after = re.split(r"[.;:!?]", text[q.end:q.end + 80])[0]
+    return " ".join(before.split()[-words:]) + " " + q.text + " " + " ".join(after.split()[:words])
+
+
 def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quantity) -> bool:
     """Whether two figures of one kind measure the same thing: a count's unit names its
     thing (and its state: rejected ballots are not ballots cast); a rate, a share or an
@@ -198,12 +206,32 @@ def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quanti
     c_owner, p_owner = figure_owner(claim_text, claim_q), figure_owner(passage_text, q)
     if c_owner and p_owner and not c_owner & p_owner:
         return False  # the county's fund is not the city's
+    c_mods = {w.lower() for w in re.findall(r"[A-Za-z]+", _window(claim_text, claim_q))} & SERIES_MODIFIERS
+    p_mods = {w.lower() for w in re.findall(r"[A-Za-z]+", _window(passage_text, q))} & SERIES_MODIFIERS
+    if c_mods != p_mods and (c_mods or p_mods) and not (c_mods and p_mods and c_mods & p_mods):
+        return False  # the youth rate is not the overall rate; the national figure not the province's
     if claim_q.kind == "count" and claim_q.unit:
         return True
     c_thing, p_thing = figure_thing(claim_text, claim_q), figure_thing(passage_text, q)
     if not c_thing or not p_thing:
         return True
     return bool(c_thing & p_thing)
+
+
+_OF_TOTAL = re.compile(r"\b(\d[\d,]*)\s+of\s+(?:the\s+|all\s+|its\s+|their\s+)?$")
+
+
+def _subset_or_total(claim_text: str, claim_q: Quantity, passage_text: str, q: Quantity) -> list[Quantity]:
+    """"27 of the 24,612 participants died": 27 counts the participants who died, 24,612 is
+    the total they are part of. A claim's figure that is not itself a total ("27
+    participants died") is compared with the part, not the total."""
+    m = _OF_TOTAL.search(passage_text[max(0, q.start - 20):q.start])
+    if m is None or _OF_TOTAL.search(claim_text[max(0, claim_q.start - 20):claim_q.start]):
+        return [q]
+    value = float(m.group(1).replace(",", ""))
+    start = q.start - (len(passage_text[max(0, q.start - 20):q.start]) - m.start())
+    part = Quantity(value, value, value, q.unit, None, passage_text[start:q.end], start, q.end, q.kind)
+    return [part]
 
 
 def figure_judgements(
@@ -235,6 +263,7 @@ def figure_judgements(
     # a passage's time frame ("over the past 30 years") or an age band is not a figure it reports
     candidates = [q for q in quantities if same_counted_thing(claim_q, q) and not is_time_frame(passage_text, q)
                   and not is_descriptor(passage_text, q)]
+    candidates = [c for q in candidates for c in _subset_or_total(claim_text, claim_q, passage_text, q)]
     if not candidates:
         return []
     claim_places = place_terms(scope_window(claim_text, claim_q))

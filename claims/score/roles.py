@@ -334,7 +334,7 @@ def _clause_role(clause: str, context_before: str, claim_stems: frozenset[str], 
                  claimant: frozenset[str], verbatim: bool, focus: int | None = None) -> Role:
     """The role of one clause that carries the claim's content."""
     debunk = _DEBUNK.search(clause)
-    if debunk:
+    if debunk and not claim_negated:  # a claim that reports a denial is backed by the denial
         return Role("disputes", cue=debunk.group(0))
     if not claim_negated:
         negated = _negated_near(clause, claim_stems)
@@ -392,11 +392,20 @@ def passage_role(claim_text: str, passage_text: str, *, passage_figure: Quantity
     claim, when known (a name; their statements are only reports of the claim).
     """
     claim_stems = content_stems(claim_text)
-    claim_negated = any(w.lower() in _NEGATION or w.lower().endswith("n't") for w in _WORD.findall(claim_text))
+    # a claim that itself negates or denies ("X has denied that ...", "did not deploy"): the
+    # passage's negations and denials are not against it
+    claim_negated = any(w.lower() in _NEGATION or w.lower().endswith("n't") for w in _WORD.findall(claim_text)) \
+        or _DEBUNK.search(claim_text) is not None
     claimant_keys = _claimant_keys(claimant)
     spans = _sentence_spans(passage_text)
     if passage_figure is not None:
         targets = [(a, b) for a, b in spans if a <= passage_figure.start < b] or [spans[0]]
+        following = [(a, b) for a, b in spans if a >= targets[0][1]][:1]
+        for a, b in following:  # "... about $250 a dose. The report could not be independently confirmed."
+            unverified = _UNVERIFIED.search(passage_text[a:b])
+            if unverified and re.search(r"\b(?:figure|number|estimate|price|total|count|claim|report|account|"
+                                        r"it|that|this|these|those)s?\b", passage_text[a:b], re.IGNORECASE):
+                return Role("mentions", cue=unverified.group(0))
     else:
         targets = [(a, b) for a, b in spans if _overlap(claim_stems, passage_text[a:b]) >= min_overlap]
     if not targets:
@@ -404,7 +413,7 @@ def passage_role(claim_text: str, passage_text: str, *, passage_figure: Quantity
         # sentence about the claim's object (a post, a photo) or its named subject
         for a, b in spans:  # the debunking sentence itself must be about the claim
             sentence = passage_text[a:b]
-            debunk = _DEBUNK.search(sentence)
+            debunk = _DEBUNK.search(sentence) if not claim_negated else None
             if debunk and (_CLAIM_MAKERS.search(sentence) or _names(claim_text) & _names(sentence)) \
                     and _overlap(claim_stems, sentence) >= min_overlap / 2:
                 return Role("disputes", cue=debunk.group(0))

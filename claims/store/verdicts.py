@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from claims.models import Claim, Verdict, utcnow
+from claims.models import Claim, Scope, Verdict, utcnow
 from claims.store.connection import (
     Database,
     insert_rows,
@@ -23,6 +23,28 @@ from claims.store.connection import (
 )
 
 __all__ = ["VerdictsTable"]
+
+# claims.scope_* in the order of Scope's fields (migration 010)
+_SCOPE_COLUMNS = ("scope_thing", "scope_status", "scope_place", "scope_start", "scope_end", "scope_time_text",
+                  "scope_holder", "scope_bound")
+
+
+def _scope_values(scope: Scope | None) -> tuple[Any, ...]:
+    """A claim's scope as the values of its ``scope_*`` columns (all NULL without one)."""
+    if scope is None:
+        return (None,) * len(_SCOPE_COLUMNS)
+    return (scope.thing, scope.status, scope.place, scope.start, scope.end, scope.time_text, scope.holder,
+            scope.bound)
+
+
+def _scope_of(values: Sequence[Any]) -> Scope | None:
+    """The scope stored in a claim's ``scope_*`` columns; None when all are NULL (a claim
+    stored before migration 010, or one whose scope read nothing)."""
+    if all(v is None for v in values):
+        return None
+    thing, status, place, start, end, time_text, holder, bound = values
+    return Scope(thing=thing, status=status, place=place, start=start, end=end, time_text=time_text,
+                 holder=holder, bound=bound)
 
 
 class VerdictsTable(Database):
@@ -48,6 +70,7 @@ class VerdictsTable(Database):
                 q.value if q else None, q.low if q else None, q.high if q else None,
                 q.unit if q else None, q.qualifier if q else None, q.text if q else None,
                 c.attribution, c.claim_date, list(c.entities), c.cluster_id, vector, model, c.checkable,
+                *_scope_values(c.scope),
             ))
         with self.transaction() as con:
             before = row_count(con, "claims")
@@ -56,7 +79,7 @@ class VerdictsTable(Database):
                 "INSERT INTO claims (id, document_id, text, char_start, char_end, checkworthiness, "
                 "claim_type, quantity_value, quantity_low, quantity_high, quantity_unit, "
                 "quantity_qualifier, quantity_text, attribution, claim_date, entities, cluster_id, embedding, model, "
-                "checkable)",
+                "checkable, " + ", ".join(_SCOPE_COLUMNS) + ")",
                 rows,
                 "ON CONFLICT (id) DO UPDATE SET checkworthiness = excluded.checkworthiness, "
                 "claim_type = excluded.claim_type, quantity_value = excluded.quantity_value, "
@@ -66,7 +89,8 @@ class VerdictsTable(Database):
                 "claim_date = excluded.claim_date, entities = excluded.entities, "
                 "cluster_id = coalesce(claims.cluster_id, excluded.cluster_id), "
                 "embedding = coalesce(excluded.embedding, claims.embedding), model = coalesce(excluded.model, claims.model), "
-                "checkable = coalesce(excluded.checkable, claims.checkable)",
+                "checkable = coalesce(excluded.checkable, claims.checkable), "
+                + ", ".join(f"{col} = excluded.{col}" for col in _SCOPE_COLUMNS),
             )
             return row_count(con, "claims") - before
 
@@ -89,19 +113,23 @@ class VerdictsTable(Database):
     def load_claims(self, claim_ids: Sequence[str]) -> list[Claim]:
         """Stored claims as :class:`Claim` objects, in the order of ``claim_ids`` (unknown ids
         are left out). Quantities are not read back: callers parse them again from the
-        text, as extraction does (:func:`claims.extract.with_quantities`)."""
+        text, as extraction does (:func:`claims.extract.with_quantities`). The scope is read
+        back (None for a claim stored without one)."""
         if not claim_ids:
             return []
         with self.connect() as con:
             rows = con.execute(
                 "SELECT id, document_id, text, char_start, char_end, checkworthiness, claim_type, attribution, "
-                "claim_date, entities, cluster_id, checkable FROM claims WHERE id IN (SELECT unnest(?::VARCHAR[]))",
+                "claim_date, entities, cluster_id, checkable, " + ", ".join(_SCOPE_COLUMNS) + " "
+                "FROM claims WHERE id IN (SELECT unnest(?::VARCHAR[]))",
                 [list(claim_ids)]).fetchall()
         order = {cid: i for i, cid in enumerate(claim_ids)}
         return [Claim(id=cid, document_id=doc_id, text=text, start=start or 0, end=end or 0,
                       checkworthiness=float(score or 0.0), claim_type=ctype or "other", attribution=attribution,
-                      claim_date=cdate, entities=list(entities or []), cluster_id=cluster, checkable=checkable)
-                for (cid, doc_id, text, start, end, score, ctype, attribution, cdate, entities, cluster, checkable)
+                      claim_date=cdate, entities=list(entities or []), cluster_id=cluster, checkable=checkable,
+                      scope=_scope_of(scope))
+                for (cid, doc_id, text, start, end, score, ctype, attribution, cdate, entities, cluster, checkable,
+                     *scope)
                 in sorted(rows, key=lambda r: order[r[0]])]
 
     def claims_due(self, *, cutoff: datetime, labels: Sequence[str], unjudged_after_minutes: float,
@@ -151,12 +179,13 @@ class VerdictsTable(Database):
                     q.text if q else None, q.value if q else None, q.low if q else None,
                     q.high if q else None, q.unit if q else None, q.qualifier if q else None,
                     e.quantity_date if q else None, e.role, e.origin, e.role_cue or None, float(e.weight),
+                    e.scope_note or None,
                 ))
         with self.transaction() as con:
             insert_rows(con, "INSERT INTO evidence (run_id, claim_id, passage_id, document_id, rank, similarity, "
                         "stance, stance_score, quantity_relation, passage_quantity, passage_quantity_value, "
                         "passage_quantity_low, passage_quantity_high, passage_quantity_unit, "
-                        "passage_quantity_qualifier, quantity_date, role, origin, role_cue, vote_weight)",
+                        "passage_quantity_qualifier, quantity_date, role, origin, role_cue, vote_weight, scope_note)",
                         evidence_rows, "ON CONFLICT DO NOTHING")
             insert_rows(con, "INSERT INTO verdicts (run_id, claim_id, label, confidence, rationale, n_support, "
                         "n_refute, n_neutral, model, created_at, best_passage_id)", verdict_rows,

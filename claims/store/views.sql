@@ -136,7 +136,21 @@ SELECT
     r.run_id,
     r.created_at,
     r.model,
-    r.verdict_count::INTEGER AS verdict_count
+    r.verdict_count::INTEGER AS verdict_count,
+    -- the claim's scope in words, as claims.models.Scope.describe() writes it (NULL parts
+    -- left out; NULL for claims stored before schema version 10)
+    nullif(concat_ws('; ',
+        nullif(c.scope_thing, '') || coalesce(' (' || nullif(c.scope_status, '') || ')', ''),
+        'in ' || nullif(c.scope_place, ''),
+        CASE
+            WHEN c.scope_end IS NULL THEN NULL
+            WHEN c.scope_start IS NULL THEN 'before ' || strftime(c.scope_end, '%-d %b %Y')
+            WHEN c.scope_start = c.scope_end THEN strftime(c.scope_start, '%-d %b %Y')
+            ELSE strftime(c.scope_start, '%-d %b') || '-' || strftime(c.scope_end, '%-d %b %Y')
+        END || coalesce(' (' || nullif(c.scope_time_text, '') || ')', ' (article date)'),
+        'per ' || nullif(c.scope_holder, ''),
+        nullif(c.scope_bound, '')
+    ), '') AS scope
 FROM ranked r
 JOIN claims c ON c.id = r.claim_id
 LEFT JOIN documents d ON d.id = c.document_id
@@ -188,7 +202,8 @@ SELECT
     d.url,
     d.title,
     d.published_at,
-    d.source_kind
+    d.source_kind,
+    e.scope_note
 FROM evidence e
 JOIN ranked r ON r.run_id = e.run_id AND r.claim_id = e.claim_id
 JOIN claims c ON c.id = e.claim_id
