@@ -182,3 +182,26 @@ def test_small_spelled_out_counts_are_not_marked_as_figures() -> None:
     # figure at all since issue 14: it names things already named)
     assert "<mark" not in highlight_numbers("Three soldiers were killed.")
     assert '<mark class="key">Three soldiers</mark>' in highlight_numbers("Three soldiers were killed.", "Three soldiers")
+
+
+def test_the_claims_scope_and_each_passages_scope_note_are_shown_escaped(tmp_path: Path) -> None:
+    from datetime import date
+
+    from claims.models import Scope
+    from claims.store import Store
+
+    scope = Scope(thing="North Korean <b>troops</b>", place="Russia's Kursk", start=date(2024, 10, 1),
+                  end=date(2024, 10, 31), time_text="in October", holder="the Pentagon", bound="as many as")
+    h = build_history(tmp_path / "claims.duckdb", scope=scope, notes={"later": "another holder's figure (<i>x</i>)"})
+    store = h["store"]
+    assert isinstance(store, Store)
+    page = render_report(load_report(store))
+    assert ('<p class="scope"><span class="meta">scope</span> North Korean &lt;b&gt;troops&lt;/b&gt;; '
+            "in Russia&#x27;s Kursk; 1 Oct-31 Oct 2024 (in October); per the Pentagon; as many as</p>") in page
+    assert '<span class="scope-note">context: another holder&#x27;s figure (&lt;i&gt;x&lt;/i&gt;)</span>' in page
+    assert page.count('class="scope-note"') == 1  # the passage that voted has none
+    assert not [t for t, _ in parse(page) if t in {"b", "i"}]
+
+
+def test_a_claim_without_a_scope_has_no_scope_line(report_html: str) -> None:
+    assert 'class="scope"' not in report_html and 'class="scope-note"' not in report_html

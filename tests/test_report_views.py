@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from claims.extract.quantities import parse_quantities
-from claims.models import Claim, Document, Evidence, Passage, Verdict, stable_id
+from claims.models import Claim, Document, Evidence, Passage, Scope, Verdict, stable_id
 from claims.store import Store
 
 ARTICLE = ("Officials spoke on Monday.\nSeoul said 8,000 North Korean soldiers are near the border. "
@@ -26,19 +26,24 @@ def _doc(text: str, outlet: str | None, day: str | None, url: str | None = None,
                          published_at=datetime.fromisoformat(day) if day else None)
 
 
-def _evidence(claim: Claim, doc: Document, stance: str, relation: str, rank: int, sim: float) -> Evidence:
+def _evidence(claim: Claim, doc: Document, stance: str, relation: str, rank: int, sim: float,
+              scope_note: str = "") -> Evidence:
     passage = Passage(id=stable_id(doc.id, doc.text), document_id=doc.id, position=0, text=doc.text,
                       start=0, end=len(doc.text))
     quantities = parse_quantities(doc.text)
     return Evidence(claim_id=claim.id, passage=passage, document=doc, similarity=sim, rank=rank,
                     stance=stance, stance_score=0.9 if stance != "neutral" else 0.0,  # type: ignore[arg-type]
-                    quantity_relation=relation, passage_quantity=quantities[0] if quantities else None)
+                    quantity_relation=relation, passage_quantity=quantities[0] if quantities else None,
+                    scope_note=scope_note)
 
 
 def build_history(path: Path, *, outlet: str = "Harbor Times", url: str = "https://harbor.example/blinken",
-                  title: str = "Blinken says 8,000 soldiers are in Kursk") -> dict[str, object]:
+                  title: str = "Blinken says 8,000 soldiers are in Kursk", scope: Scope | None = None,
+                  notes: dict[str, str] | None = None) -> dict[str, object]:
     """Two runs over one claim: run 1 supported by two sources, run 2 refuted by a new one.
-    Returns the ids the tests need."""
+    ``scope``: the claim's; ``notes``: a scope note for the evidence from "harbor",
+    "pentagon" or "later" (in both runs). Returns the ids the tests need."""
+    notes = notes or {}
     store = Store(path)
     store.migrate()
     article = _doc(ARTICLE, None, None, kind="input")
@@ -46,7 +51,8 @@ def build_history(path: Path, *, outlet: str = "Harbor Times", url: str = "https
     end = ARTICLE.index("border.") + len("border.")
     quantity = parse_quantities(ARTICLE[start:end])[0]
     claim = Claim(id=stable_id(article.id, start, end), document_id=article.id, text=ARTICLE[start:end],
-                  start=start, end=end, checkworthiness=0.9, quantity=quantity, claim_type="numerical")
+                  start=start, end=end, checkworthiness=0.9, quantity=quantity, claim_type="numerical",
+                  scope=scope)
     harbor = _doc("Blinken said about 8,000 North Korean soldiers were in Kursk.", outlet, "2024-10-31",
                   url=url, title=title)
     pentagon = _doc("The Pentagon said about 10,000 North Korean soldiers were sent to eastern Russia.",
@@ -56,10 +62,10 @@ def build_history(path: Path, *, outlet: str = "Harbor Times", url: str = "https
     documents = [article, harbor, pentagon, later]
     store.upsert_documents(documents)
     store.upsert_claims([claim])
-    ev1 = [_evidence(claim, harbor, "support", "match", 1, 0.8),
-           _evidence(claim, pentagon, "neutral", "other_scope", 2, 0.7)]
-    ev2 = [_evidence(claim, harbor, "support", "match", 2, 0.8),
-           _evidence(claim, later, "refute", "mismatch", 1, 0.85)]
+    ev1 = [_evidence(claim, harbor, "support", "match", 1, 0.8, notes.get("harbor", "")),
+           _evidence(claim, pentagon, "neutral", "other_scope", 2, 0.7, notes.get("pentagon", ""))]
+    ev2 = [_evidence(claim, harbor, "support", "match", 2, 0.8, notes.get("harbor", "")),
+           _evidence(claim, later, "refute", "mismatch", 1, 0.85, notes.get("later", ""))]
     passages = {e.passage.id: e.passage for e in ev1 + ev2}
     store.upsert_passages(list(passages.values()), np.zeros((len(passages), 4), dtype=np.float32), "test")
     store.save_verdicts("run-1", [Verdict(claim.id, "supported", 0.8, "backed by Harbor Times", ev1, 1, 0, 1)])
