@@ -386,12 +386,18 @@ def figure_owner(text: str, q: Quantity) -> frozenset[str]:
     return frozenset(w.lower() for w in m.group(1).split() if w.lower() not in ("the", "a", "an"))
 
 
+STATUS_WINDOW = 3  # words on each side of a figure whose state they give ("destroyed 63 homes")
+
+
 def figure_status(text: str, q: Quantity) -> frozenset[str]:
     """The states that pick a subset of what a figure counts ("1,200 ballots were
     rejected" -> {"rejected"}): the status words of its clause."""
     start, end = _clause_bounds(text, q)
+    words = [m for m in _WORDS.finditer(text, start, end) if not q.start <= m.start() < q.end]
+    before = [m.group(0) for m in words if m.start() < q.start][-STATUS_WINDOW:]
+    after = [m.group(0) for m in words if m.start() >= q.end][:STATUS_WINDOW]
     found = set()
-    for w in _WORDS.findall(text[start:end]):
+    for w in before + after:
         low = w.lower()
         for prefix, status in _STATUS.items():
             if status and low.startswith(prefix):

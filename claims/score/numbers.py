@@ -143,7 +143,10 @@ def relate_quantities(claim_q: Quantity, passage_q: Quantity, tolerance: float) 
     is only consistent.
     """
     c_lo, c_hi = interval(claim_q, tolerance)
-    p_lo, p_hi = interval(passage_q, tolerance)
+    # a hedged claim ("about 16,000": 15,000-17,000) carries its own slack: a precise report
+    # (14,860) is held to it, not widened again
+    claim_exact = claim_q.low is not None and claim_q.low == claim_q.high
+    p_lo, p_hi = interval(passage_q, tolerance if claim_exact else 0.0)
     if c_hi < p_lo or p_hi < c_lo:
         return "mismatch"
     if (claim_q.qualifier or "") in _NEAR_BOUND and claim_q.high is not None and p_hi < _NEAR_SHARE * claim_q.high:
@@ -206,8 +209,9 @@ def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quanti
     c_owner, p_owner = figure_owner(claim_text, claim_q), figure_owner(passage_text, q)
     if c_owner and p_owner and not c_owner & p_owner:
         return False  # the county's fund is not the city's
-    c_mods = {w.lower() for w in re.findall(r"[A-Za-z]+", _window(claim_text, claim_q))} & SERIES_MODIFIERS
-    p_mods = {w.lower() for w in re.findall(r"[A-Za-z]+", _window(passage_text, q))} & SERIES_MODIFIERS
+    # lower-case words only: "Larkin County Sheriff" names a body, "county unemployment" a series
+    c_mods = set(re.findall(r"\b[a-z]+\b", _window(claim_text, claim_q))) & SERIES_MODIFIERS
+    p_mods = set(re.findall(r"\b[a-z]+\b", _window(passage_text, q))) & SERIES_MODIFIERS
     if c_mods != p_mods and (c_mods or p_mods) and not (c_mods and p_mods and c_mods & p_mods):
         return False  # the youth rate is not the overall rate; the national figure not the province's
     if claim_q.kind == "count" and claim_q.unit:

@@ -453,7 +453,8 @@ def _name_words(name: str | None) -> frozenset[str]:
 _GENERIC_BODY = frozenset("statistics statistical office agency bureau department ministry service services board "
                           "commission council committee authority administration institute centre center national "
                           "provincial federal county city municipal regional local government officials office's "
-                          "news press wire daily times post herald ledger".split())
+                          "news press wire daily times post herald ledger officials experts analysts sources authorities police "
+                          "residents organisers organizers initially originally".split())
 
 
 def _holder_figures(claim: Claim, votes: Sequence[_Vote]) -> None:
@@ -461,12 +462,13 @@ def _holder_figures(claim: Claim, votes: Sequence[_Vote]) -> None:
     checked against that holder's figures: another holder's figure is context, not a
     rival (the evidence is marked so)."""
     holder = origin_key(claim.scope.holder) if claim.scope is not None and claim.scope.holder else None
-    if holder is None:
-        return
-    names = _name_words(claim.scope.holder)  # type: ignore[union-attr]
+    names = _name_words(claim.scope.holder) if claim.scope is not None else frozenset()
+    if holder is None or not names:
+        return  # "officials said": no holder in particular
     for v in _figure_votes(votes):
         key = origin_key(v.evidence.origin) if v.evidence.origin else None
-        if key != holder and not (names & _name_words(v.evidence.origin or "")):
+        voice = v.evidence.origin or source_name(v.evidence.document)  # own voice: the outlet's
+        if key != holder and not (names & _name_words(voice)):
             _set_aside(v, f"another holder's figure ({v.origin or v.outlets[0] if v.outlets else v.key})")
 
 
@@ -474,7 +476,11 @@ _REVISION = re.compile(r"\b(?:revis(?:ed|ion)|updated?|final|certified|official\
                        r"correct(?:ed|ion)|recount|latest|now\s+(?:puts?|says?|estimates?)|raised|lowered|"
                        r"confirmed\s+(?:count|toll|figures?)|full\s+count|completed?\s+(?:count|assessment))\b",
                        re.IGNORECASE)
-_PRELIMINARY = re.compile(r"\b(?:preliminary|initial(?:ly)?|early|first|provisional|unofficial|estimated)\b", re.IGNORECASE)
+_PRELIMINARY = re.compile(r"\b(?:preliminary|initial(?:ly)?|provisional|unofficial|early\s+(?:count|estimate|tally))\b",
+                          re.IGNORECASE)
+# A claim about a peak is about the largest figure, not the latest one.
+_PEAK = re.compile(r"\b(?:at\s+(?:the|its)\s+(?:height|peak)|peak(?:ed)?|at\s+most|the\s+most|maximum|record)\b",
+                   re.IGNORECASE)
 
 
 def _revises(later: _Vote, earlier: _Vote) -> bool:
@@ -496,6 +502,8 @@ def _superseded(claim: Claim, votes: Sequence[_Vote], policy: VerdictPolicy) -> 
         return
     if scope.own_time and scope.start is not None:
         return  # a claim about a stated time is held to it (figure_judgements), not to the latest
+    if _PEAK.search(claim.text):
+        return
     first = scope.own_time  # "initially", "originally": open before the article
     figures = [v for v in _figure_votes(votes) if v.evidence.quantity_date is not None]
     if len(figures) < 2:
