@@ -40,7 +40,7 @@ from datetime import date, timedelta
 from claims.extract.quantities import scope_window
 from claims.models import Quantity, Scope
 
-__all__ = ["PLACE_PHRASE", "TimeSpan", "claim_scope", "figure_owner", "figure_place", "figure_status", "figure_thing", "is_descriptor", "spans_overlap",
+__all__ = ["PLACE_PHRASE", "TimeSpan", "claim_scope", "clause_bounds", "figure_owner", "figure_place", "figure_status", "figure_thing", "is_descriptor", "spans_overlap",
            "time_span", "time_spans"]
 
 # --------------------------------------------------------------------------- time
@@ -336,7 +336,7 @@ def _stem(word: str) -> str:
     return word
 
 
-def _clause_bounds(text: str, q: Quantity) -> tuple[int, int]:
+def clause_bounds(text: str, q: Quantity) -> tuple[int, int]:
     """The clause a figure sits in: from the last clause break before it to the next one."""
     before = list(_CLAUSE_STOP.finditer(text, 0, q.start))
     start = before[-1].end() if before else 0
@@ -358,7 +358,7 @@ def figure_thing(text: str, q: Quantity) -> frozenset[str]:
     percent" -> {"property", "tax", "rate"}; "a $1.42 billion spending plan" -> {"spending",
     "plan"}), names, dates, numbers and words about change left out. Comparing two figures'
     things tells a rate of prices from a policy rate."""
-    start, end = _clause_bounds(text, q)
+    start, end = clause_bounds(text, q)
     before: list[str] = []
     after: list[str] = []
     for m in _WORDS.finditer(text, start, end):
@@ -366,7 +366,8 @@ def figure_thing(text: str, q: Quantity) -> frozenset[str]:
             continue  # the figure's own words ("$4.1 million") are not what it measures
         w = m.group(0)
         low = w.lower()
-        if low in _STEM_STOP or low in _MONTH_WORDS or len(low) < 3 or w[0].isupper():
+        opener = m.start() == 0 or re.search(r"[.!?]\s+$", text[max(0, m.start() - 3):m.start()]) is not None
+        if low in _STEM_STOP or low in _MONTH_WORDS or len(low) < 3 or (w[0].isupper() and not opener):
             continue
         (before if m.start() < q.start else after).append(_stem(low))
     return frozenset(before[-THING_WINDOW:] + after[:THING_WINDOW])
@@ -376,7 +377,7 @@ def figure_owner(text: str, q: Quantity) -> frozenset[str]:
     """Whose thing a figure measures when a possessive names it right before ("Millbrook's
     rainy-day fund holds $52 million" -> {"millbrook"}; "Ashford County's rainy-day fund
     has grown to $86 million" -> {"ashford", "county"}); empty when none does."""
-    start, _ = _clause_bounds(text, q)
+    start, _ = clause_bounds(text, q)
     m = None
     for m in re.finditer(r"((?:[A-Z][\w.-]*\s+){0,3}[A-Z][\w.-]*)['’]s\s+(?:[a-z][\w-]*\s+){0,3}[a-z][\w-]*",
                          text[start:q.start]):
@@ -392,7 +393,7 @@ STATUS_WINDOW = 3  # words on each side of a figure whose state they give ("dest
 def figure_status(text: str, q: Quantity) -> frozenset[str]:
     """The states that pick a subset of what a figure counts ("1,200 ballots were
     rejected" -> {"rejected"}): the status words of its clause."""
-    start, end = _clause_bounds(text, q)
+    start, end = clause_bounds(text, q)
     words = [m for m in _WORDS.finditer(text, start, end) if not q.start <= m.start() < q.end]
     before = [m.group(0) for m in words if m.start() < q.start][-STATUS_WINDOW:]
     after = [m.group(0) for m in words if m.start() >= q.end][:STATUS_WINDOW]

@@ -37,6 +37,7 @@ from claims.extract.scope import (
     figure_status,
     figure_thing,
     SERIES_MODIFIERS,
+    clause_bounds,
     is_descriptor,
     spans_overlap,
     time_span,
@@ -214,11 +215,11 @@ def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quanti
     p_mods = set(re.findall(r"\b[a-z]+\b", _window(passage_text, q))) & SERIES_MODIFIERS
     if c_mods != p_mods and (c_mods or p_mods) and not (c_mods and p_mods and c_mods & p_mods):
         return False  # the youth rate is not the overall rate; the national figure not the province's
-    if claim_q.kind == "count" and claim_q.unit:
-        return True
     c_thing, p_thing = figure_thing(claim_text, claim_q), figure_thing(passage_text, q)
     if not c_thing or not p_thing:
         return True
+    # a count's unit names its thing; the words around it say which of them ("18,400
+    # manufacturing jobs shed" are not "480 jobs at the plant"): some word must be shared
     return bool(c_thing & p_thing)
 
 
@@ -313,29 +314,35 @@ def judge_numbers(
     return min(found, key=lambda j: _ORDER[j.relation]) if found else NumericJudgement("none")
 
 
-_REPORTED_CLAUSE = re.compile(r"\b(?:said|says|told\s+\w+|announced|reported|estimated|confirmed|showed|shows)\b[^,;]{0,40}?\bthat\b")
-
-
 def figure_span(text: str, q: Quantity, published: date | None) -> TimeSpan | None:
-    """When a figure is for: the time words of its sentence closest to it ("rose 1.6
-    percent in September", "said on Oct. 18 that ... 12,000"), resolved against the
-    source's date; else the source's date (its dateline or publication); None without
-    either."""
+    """When a figure is for: the time words of its own clause ("rose 1.6 percent in
+    September"); else those of the speech frame that gives it ("said on Oct. 18 that ...
+    12,000", "..., Blinken said on Thursday"), resolved against the source's date; else the
+    source's date (its dateline or publication). Times in other clauses of the sentence
+    ("up from about 40 released on Aug. 14") belong to other figures. None without any."""
     sentence = next((s for s in split_sentences(text) if s.start <= q.start < s.end), None)
     start, stop = (sentence.start, sentence.end) if sentence else (0, len(text))
-    # "said on Wednesday that the city spent $4.1 million last year": the time inside the
-    # reported clause dates the figure; the speech frame's time only when the clause has none
-    frame = None
-    for m in _REPORTED_CLAUSE.finditer(text, start, q.start):
-        frame = m
-    if frame is not None:
-        inside = time_span(text[frame.end():stop], published, near=q.start - frame.end())
-        if inside is not None:
-            return inside
-    span = time_span(text[start:stop], published, near=q.start - start)
-    if span is not None:
-        return span
+    a, b = clause_bounds(text, q)
+    a, b = max(a, start), min(b, stop)
+    own = time_span(text[a:b], published, near=q.start - a)
+    if own is not None:
+        return own
+    before = text[start:a]
+    if _SPEECH_FRAME.search(before):  # "The agency said on Friday that ..."
+        framed = time_span(before, published, near=len(before))
+        if framed is not None:
+            return framed
+    said = _SAID_AFTER.search(text, b, stop)  # "..., Blinken said on Thursday."
+    if said is not None:
+        framed = time_span(said.group(0), published)
+        if framed is not None:
+            return framed
     return TimeSpan(published, published, "") if published is not None else None
+
+
+_SPEECH_FRAME = re.compile(r"\b(?:said|says|told|announced|reported|estimated|confirmed|showed|shows|according\s+to)\b",
+                           re.IGNORECASE)
+_SAID_AFTER = re.compile(r"\b(?:said|says|told\s+\w+|announced|reported|estimated)\b[^.;]{0,40}")
 
 
 def format_quantity(q: Quantity) -> str:

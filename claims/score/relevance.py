@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from claims.extract.sentences import split_sentences
 from claims.extract.structure import _countries, canonical_entity, find_entities
-from claims.score.roles import _DEBUNK, _NEGATION, _WORD, _negated_near, _speaker, _stem, content_stems
+from claims.score.roles import _NEGATION, debunk_in, _WORD, _negated_near, _speaker, _stem, content_stems
 
 __all__ = ["Relevance", "claim_clauses", "contradicts", "entity_keys", "relevance", "silence_contradicted", "speaker_words",
            "subject_keys"]
@@ -222,7 +222,7 @@ def contradicts(claim_text: str, sentence: str) -> bool:
     if not sentence:
         return False
     claim_text = _AS_OF.sub("", claim_text)
-    if _DEBUNK.search(sentence):
+    if debunk_in(sentence):
         return True
     claim_negated = any(w.lower() in _NEGATION or w.lower().endswith("n't") for w in _WORD.findall(claim_text))
     return not claim_negated and _negated_near(sentence, content_stems(claim_text) - _entity_stems(claim_text)) is not None

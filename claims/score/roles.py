@@ -107,6 +107,26 @@ _DEBUNK = re.compile(
     r"contrary\s+to|disprov(?:es|ed|en)|fact[- ]check(?:ed|ers)?\s+(?:found|rated))\b",
     re.IGNORECASE,
 )
+_ADJECTIVAL_BEFORE = frozenset("of the a an any all some many most these those with for and or their its his her "
+                               "our several".split())
+
+
+def debunk_in(text: str) -> re.Match[str] | None:
+    """The first debunking word of ``text`` that acts on something ("denied the report",
+    "the claim is false"), not a participle naming a kind of thing ("lists of rejected mail
+    ballots", "the disputed territory")."""
+    for m in _DEBUNK.finditer(text):
+        word = m.group(0).lower()
+        if word.endswith("ed") and " " not in word:
+            before = re.findall(r"[A-Za-z']+", text[max(0, m.start() - 20):m.start()])
+            after = re.match(r"\s+([a-z][a-z-]+)", text[m.end():m.end() + 30])
+            if before and before[-1].lower() in _ADJECTIVAL_BEFORE and after and \
+                    after.group(1) not in ("by", "as", "that", "the", "it", "this", "them"):
+                continue
+        return m
+    return None
+
+
 _AFFIRM = re.compile(
     r"\b(?:accurate(?:ly)?|correct(?:ly)?|is\s+right|was\s+right|are\s+right|checks\s+out|holds?\s+up|"
     r"on\s+target|backs?\s+(?:it\s+)?up|borne\s+out|verified|confirm(?:s|ed)\s+(?:the|that|this|his|her))\b",
@@ -333,7 +353,7 @@ def _resolve_pronoun(text_before: str) -> str | None:
 def _clause_role(clause: str, context_before: str, claim_stems: frozenset[str], claim_negated: bool,
                  claimant: frozenset[str], verbatim: bool, focus: int | None = None) -> Role:
     """The role of one clause that carries the claim's content."""
-    debunk = _DEBUNK.search(clause)
+    debunk = debunk_in(clause)
     if debunk and not claim_negated:  # a claim that reports a denial is backed by the denial
         return Role("disputes", cue=debunk.group(0))
     if not claim_negated:
@@ -413,7 +433,7 @@ def passage_role(claim_text: str, passage_text: str, *, passage_figure: Quantity
         # sentence about the claim's object (a post, a photo) or its named subject
         for a, b in spans:  # the debunking sentence itself must be about the claim
             sentence = passage_text[a:b]
-            debunk = _DEBUNK.search(sentence) if not claim_negated else None
+            debunk = debunk_in(sentence) if not claim_negated else None
             if debunk and (_CLAIM_MAKERS.search(sentence) or _names(claim_text) & _names(sentence)) \
                     and _overlap(claim_stems, sentence) >= min_overlap / 2:
                 return Role("disputes", cue=debunk.group(0))
@@ -450,7 +470,7 @@ def _corrected_after(text: str, end: int, reported: Role, claim_stems: frozenset
     head = after.lstrip(" ,;:-–—\"“”")
     if not (_CONTRAST.search(head[:40]) or _CORRECTION.search(head[:60])):
         return None
-    debunk = _DEBUNK.search(head)
+    debunk = debunk_in(head)
     if debunk:
         return Role("disputes", origin=None, cue=f"{head[:30].strip()}… {debunk.group(0)}")
     negated = _negated_near(head, claim_stems)
