@@ -320,7 +320,8 @@ _STATUS = {
 }
 _WORDS = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _CLAUSE_STOP = re.compile(r"[;:!?]|,\s+(?:and|but|while|which|who|as|after|before|when|with|up|down|the)\b|"
-                          r"\b(?:said|says|told|according|while|but|whereas|compared)\b|\.(?=\s|$)", re.IGNORECASE)
+                          r"\b(?:said|says|told|according|while|but|whereas|compared|saying|adding|arguing|claiming|"
+                          r"citing)\b|\.(?=\s|$)", re.IGNORECASE)
 _AGE = re.compile(r"\b(?:aged|ages?|age\s+group|between\s+the\s+ages\s+of)\s*$|^\s*-?\s*years?[\s-]+old\b|^\s*-year-olds?\b",
                   re.IGNORECASE)
 
@@ -387,6 +388,8 @@ def figure_owner(text: str, q: Quantity) -> frozenset[str]:
     return frozenset(w.lower() for w in m.group(1).split() if w.lower() not in ("the", "a", "an"))
 
 
+_AUXILIARIES = frozenset("had has have been be being was were is are will would could should may might also then "
+                         "wrongly reportedly allegedly already".split())
 STATUS_WINDOW = 3  # words on each side of a figure whose state they give ("destroyed 63 homes")
 
 
@@ -394,7 +397,8 @@ def figure_status(text: str, q: Quantity) -> frozenset[str]:
     """The states that pick a subset of what a figure counts ("1,200 ballots were
     rejected" -> {"rejected"}): the status words of its clause."""
     start, end = clause_bounds(text, q)
-    words = [m for m in _WORDS.finditer(text, start, end) if not q.start <= m.start() < q.end]
+    words = [m for m in _WORDS.finditer(text, start, end) if not q.start <= m.start() < q.end
+             and m.group(0).lower() not in _AUXILIARIES]
     before = [m.group(0) for m in words if m.start() < q.start][-STATUS_WINDOW:]
     after = [m.group(0) for m in words if m.start() >= q.end][:STATUS_WINDOW]
     found = set()
@@ -485,4 +489,19 @@ def claim_scope(text: str, quantity: Quantity | None, document_date: date | None
         start = end = None
         words = None
     return Scope(thing=thing, status=status, place=place, start=start, end=end, time_text=words,
-                 holder=holder, bound=_bound(quantity, text))
+                 holder=holder if holder and _speaks(text, holder) else None, bound=_bound(quantity, text))
+
+
+def _speaks(text: str, holder: str) -> bool:
+    """Whether ``holder`` is who gives the claim ("The Pentagon said ...", "..., according to
+    X"), not the subject of a passive report ("Serious side effects were reported ...")."""
+    at = text.find(holder)
+    if at < 0:
+        return True
+    if re.search(r"\baccording\s+to\s+$", text[max(0, at - 20):at], re.IGNORECASE):
+        return True
+    after = text[at + len(holder):at + len(holder) + 40]
+    return re.match(r"\s*(?:,[^,]{0,30},\s*)?(?:has\s+|have\s+|had\s+)?(?:also\s+|now\s+|previously\s+)?"
+                    r"(?:said|says|say|told|estimated|estimates|estimate|announced|reported|reports|stated|"
+                    r"confirmed|claimed|claims|put|puts)\b", after) is not None or \
+        re.search(r"\b(?:said|says|told|estimated|announced|reported)\b", text[:at]) is not None

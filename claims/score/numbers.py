@@ -44,6 +44,7 @@ from claims.extract.scope import (
 )
 from claims.extract.sentences import split_sentences
 from claims.models import Quantity, Scope
+from claims.score.roles import content_stems
 
 __all__ = ["NumericJudgement", "country_stems", "figure_judgements", "figure_place", "interval", "relate_quantities", "judge_numbers", "place_terms", "format_quantity"]
 
@@ -193,11 +194,16 @@ def _claim_span(scope: Scope | None, claim_date: date | None) -> tuple[TimeSpan 
     return None, "none"
 
 
-def _window(text: str, q: Quantity, words: int = 6) -> str:
+def _window(text: str, q: Quantity, words: int = 8) -> str:
     """A figure's neighbourhood: a few words each side, within its sentence."""
     before = re.split(r"[.;:!?]", text[max(0, q.start - 80):q.start])[-1]
     after = re.split(r"[.;:!?]", text[q.end:q.end + 80])[0]
     return " ".join(before.split()[-words:]) + " " + q.text + " " + " ".join(after.split()[:words])
+
+
+def _sentence_of(text: str, q: Quantity) -> str:
+    sentence = next((s for s in split_sentences(text) if s.start <= q.start < s.end), None)
+    return sentence.text if sentence else text
 
 
 def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quantity) -> bool:
@@ -216,11 +222,16 @@ def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quanti
     if c_mods != p_mods and (c_mods or p_mods) and not (c_mods and p_mods and c_mods & p_mods):
         return False  # the youth rate is not the overall rate; the national figure not the province's
     c_thing, p_thing = figure_thing(claim_text, claim_q), figure_thing(passage_text, q)
-    if not c_thing or not p_thing:
+    if not c_thing or not p_thing or c_thing & p_thing:
         return True
-    # a count's unit names its thing; the words around it say which of them ("18,400
-    # manufacturing jobs shed" are not "480 jobs at the plant"): some word must be shared
-    return bool(c_thing & p_thing)
+    if claim_q.kind == "count" and claim_q.unit:
+        # a count's unit names its thing; its sentence says which of them ("Okafor won by 286
+        # votes" and "Okafor beat Bell by 286 votes" share names and words; "Manufacturing
+        # shed 18,400 jobs" and "Bryce Motors will cut 480 jobs" share none)
+        unit = content_stems(claim_q.unit) | content_stems(q.unit or "")
+        shared = (content_stems(_sentence_of(claim_text, claim_q)) & content_stems(_sentence_of(passage_text, q))) - unit
+        return len({w for w in shared if not w[0].isdigit()}) >= 2
+    return False
 
 
 _OF_TOTAL = re.compile(r"\b(\d[\d,]*)\s+of\s+(?:the\s+|all\s+|its\s+|their\s+)?$")

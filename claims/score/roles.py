@@ -41,6 +41,7 @@ from typing import Sequence
 import pycountry
 
 from claims.extract.quantities import parse_quantities, same_counted_thing
+from claims.extract.scope import clause_bounds
 from claims.extract.sentences import split_sentences
 from claims.extract.structure import demonyms, find_attribution
 from claims.models import Quantity
@@ -351,13 +352,16 @@ def _resolve_pronoun(text_before: str) -> str | None:
 
 
 def _clause_role(clause: str, context_before: str, claim_stems: frozenset[str], claim_negated: bool,
-                 claimant: frozenset[str], verbatim: bool, focus: int | None = None) -> Role:
-    """The role of one clause that carries the claim's content."""
-    debunk = debunk_in(clause)
+                 claimant: frozenset[str], verbatim: bool, focus: int | None = None,
+                 target: str | None = None) -> Role:
+    """The role of one clause that carries the claim's content; ``target``: the narrower
+    text a denial must be in to dispute it (a figure's own clause), default the clause."""
+    target = clause if target is None else target
+    debunk = debunk_in(target)
     if debunk and not claim_negated:  # a claim that reports a denial is backed by the denial
         return Role("disputes", cue=debunk.group(0))
     if not claim_negated:
-        negated = _negated_near(clause, claim_stems)
+        negated = _negated_near(target, claim_stems)
         if negated:
             return Role("disputes", cue=negated)
     who, frame, at = _speaker(clause, focus)
@@ -448,10 +452,14 @@ def passage_role(claim_text: str, passage_text: str, *, passage_figure: Quantity
             chosen = [(x, y) for x, y in clauses if x <= rel < y] or clauses[:1]
         else:
             chosen = [(x, y) for x, y in clauses if _overlap(claim_stems, sentence[x:y]) >= min_overlap / 2] or clauses
+        target = None
+        if passage_figure is not None:  # a denial disputes a figure only in the figure's own clause
+            f_start, f_end = clause_bounds(passage_text, passage_figure)
+            target = passage_text[f_start:f_end]
         for x, y in chosen:
             focus = passage_figure.start - a - x if passage_figure is not None else None
             role = _clause_role(sentence[x:y], passage_text[:a] + " " + sentence[:x], claim_stems, claim_negated,
-                                claimant_keys, verbatim, focus)
+                                claimant_keys, verbatim, focus, target)
             if role.role == "reports_claim":
                 role = _corrected_after(passage_text, a + y, role, claim_stems, passage_figure) or role
             if best is None or _ORDER[role.role] < _ORDER[best.role]:

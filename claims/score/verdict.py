@@ -143,6 +143,7 @@ def _reliability(document: Document, policy: VerdictPolicy) -> float:
 # debunking word). A sentence that states most of what a clause of the claim says (this share
 # of its content words) in the passage's own voice supports it, whatever the model says.
 STRONG_REFUTE = 0.7
+DISPUTE_COVERAGE = 0.3  # the share of a claim clause's content words a disputing sentence must share
 ENTAILED_COVERAGE = 0.5
 
 _ROLE_RANK = {"disputes": 0, "asserts": 0, "reports_claim": 1, "mentions": 2}
@@ -262,11 +263,13 @@ def _text_stance(claim: Claim, passage: Passage, similarity: float, role: Role, 
     if role.role == "mentions":  # the sentence that carries the claim decides the passage's voice
         role = passage_role(claim.text, topic.sentence, claimant=claimant, min_overlap=0.0)
     if role.role == "disputes":
+        if topic.coverage < DISPUTE_COVERAGE:  # a denial of something else near the claim's topic
+            return "neutral", 0.0, Role("mentions", cue=role.cue), "off topic: the dispute is about something else"
         return "refute", max(0.85, float(probs[1]) if probs is not None else 0.0), role, ""
     if probs is None:
         return "neutral", 0.0, role, ""
     stance, score = _model_stance(probs, policy)
-    against = contradicts(claim.text, topic.sentence)
+    against = topic.coverage >= DISPUTE_COVERAGE and contradicts(claim.text, topic.sentence)
     if stance == "refute" and score < STRONG_REFUTE and not against:
         stance, score = "neutral", 0.0  # a weak model refutation without a word against the claim
     if stance != "support" and topic.coverage >= ENTAILED_COVERAGE and role.role == "asserts" and not against:
@@ -463,7 +466,7 @@ def _holder_figures(claim: Claim, votes: Sequence[_Vote]) -> None:
     rival (the evidence is marked so)."""
     holder = origin_key(claim.scope.holder) if claim.scope is not None and claim.scope.holder else None
     names = _name_words(claim.scope.holder) if claim.scope is not None else frozenset()
-    if holder is None or not names:
+    if holder is None or holder in _GENERIC_BODY:
         return  # "officials said": no holder in particular
     for v in _figure_votes(votes):
         key = origin_key(v.evidence.origin) if v.evidence.origin else None
@@ -502,7 +505,13 @@ def _superseded(claim: Claim, votes: Sequence[_Vote], policy: VerdictPolicy) -> 
         return
     if scope.own_time and scope.start is not None:
         return  # a claim about a stated time is held to it (figure_judgements), not to the latest
-    if _PEAK.search(claim.text):
+    if _PEAK.search(claim.text):  # the peak: lower figures at other moments are not against it
+        low = claim.quantity.low if claim.quantity is not None else None
+        for v in _figure_votes(votes):
+            q = v.evidence.passage_quantity
+            high = q.high if q is not None and q.high is not None else q.value if q is not None else None
+            if v.stance == "refute" and low is not None and high is not None and high < low:
+                _set_aside(v, "another moment (below the peak)")
         return
     first = scope.own_time  # "initially", "originally": open before the article
     figures = [v for v in _figure_votes(votes) if v.evidence.quantity_date is not None]
