@@ -367,6 +367,11 @@ def figure_thing(text: str, q: Quantity) -> frozenset[str]:
             continue  # the figure's own words ("$4.1 million") are not what it measures
         w = m.group(0)
         low = w.lower()
+        if low in _SUBORDINATORS:
+            if m.start() < q.start:
+                before.clear()
+                continue
+            break
         opener = m.start() == 0 or re.search(r"[.!?]\s+$", text[max(0, m.start() - 3):m.start()]) is not None
         if low in _STEM_STOP or low in _MONTH_WORDS or len(low) < 3 or (w[0].isupper() and not opener):
             continue
@@ -447,8 +452,12 @@ _FUTURE = re.compile(r"\b(?:will|would|is\s+expected\s+to|are\s+expected\s+to|pl
 # What a statistic is of: a figure for young people or for the nation is not one for all
 # workers or for a province.
 SERIES_MODIFIERS = frozenset(
-    "youth young adult adults female male women men child children senior seniors elderly rural urban core headline "
+    "youth adult female male child senior elderly rural urban core headline "
     "national nationwide provincial statewide federal regional local city county municipal overall".split())
+# Words that open another constituent: the words after them describe something else ("rose
+# 11 percent on Tuesday after the company reported ...").
+_SUBORDINATORS = frozenset("after before as when because while since until although though whereas if unless "
+                           "which who whom whose where".split())
 
 _BOUNDS = ("about", "around", "roughly", "approximately", "nearly", "almost", "some", "at least", "more than", "over",
            "fewer than", "less than", "under", "up to", "as many as", "as much as", "at most", "no more than",

@@ -143,7 +143,7 @@ def _reliability(document: Document, policy: VerdictPolicy) -> float:
 # debunking word). A sentence that states most of what a clause of the claim says (this share
 # of its content words) in the passage's own voice supports it, whatever the model says.
 STRONG_REFUTE = 0.7
-DISPUTE_COVERAGE = 0.3  # the share of a claim clause's content words a disputing sentence must share
+DISPUTE_COVERAGE = 0.5  # the share of a claim clause's content words a disputing sentence must share
 ENTAILED_COVERAGE = 0.5
 
 _ROLE_RANK = {"disputes": 0, "asserts": 0, "reports_claim": 1, "mentions": 2}
@@ -254,6 +254,18 @@ def _text_stance(claim: Claim, passage: Passage, similarity: float, role: Role, 
     """(stance, score, role, scope note) of a passage without a figure to compare: off topic
     passages are context; on topic, a contradiction in words or a sure stance model refutes,
     and a sentence stating the claim's content in the passage's own voice supports."""
+    if claim.scope is None:
+        # a claim known only by its text and date (a benchmark file, a user's labelled claims)
+        # comes with evidence gathered for it: every passage is on its topic, and the stance
+        # model with the role rules decides, as the learned verdict model was fitted on
+        if role.role == "disputes":
+            return "refute", max(0.85, float(probs[1]) if probs is not None else 0.0), role, ""
+        if probs is None:
+            return "neutral", 0.0, role, ""
+        stance, score = _model_stance(probs, policy)
+        if stance == "support" and role.role == "reports_claim":
+            stance, score = "neutral", 0.0  # restating the claim is not confirming it
+        return stance, score, role, ""
     silent = silence_contradicted(claim.text, passage.text)
     if silent:
         return "refute", 0.85, Role("disputes", cue=f"{silent} (the claim says it kept silent)"), ""
@@ -576,7 +588,7 @@ def vote_features(claim: Claim, evidence: Sequence[Evidence], votes: Sequence[_V
     only reports the claim adds no support weight and no support probability."""
     support = sum(v.weight for v in votes if v.stance == "support")
     refute = sum(v.weight for v in votes if v.stance == "refute")
-    on_topic = [e for e in evidence if not e.scope_note]  # context (off topic, another scope) never counts
+    on_topic = list(evidence)  # as the learned model was fitted: every passage's reading
     probs = np.array([e.model_probs for e in on_topic if e.model_probs is not None] or [(0.0, 0.0, 1.0)])
     voiced = np.array([e.model_probs for e in on_topic if e.model_probs is not None and e.role != "reports_claim"]
                       or [(0.0, 0.0, 1.0)])
