@@ -228,7 +228,9 @@ def _resolve(kind: str, m: re.Match[str], base: date | None) -> tuple[date | Non
 def time_spans(text: str, document_date: date | None) -> list[TimeSpan]:
     """Every time expression of ``text`` that dates something, as intervals resolved
     against ``document_date``, in text order. Expressions after "since", "from", "than",
-    "until" (a comparison's base or a limit, not the time of the figure) are left out."""
+    "until" (a comparison's base or a limit, not the time of the figure) are left out. A
+    month named in a sentence about the future ("will close in March") is the next one."""
+    future = _FUTURE.search(text) is not None
     found: list[TimeSpan] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:
@@ -243,6 +245,10 @@ def time_spans(text: str, document_date: date | None) -> list[TimeSpan]:
             if kind == "month" and m.group("mon").lower() == "may" and not m.group("rel") and not m.group("y"):
                 continue  # the verb "may"
             resolved = _resolve(kind, m, document_date)
+            if future and kind == "month" and resolved is not None and not m.group("y") and document_date is not None \
+                    and resolved[1] < document_date:
+                month = _MONTH_NAMES[m.group("mon").lower().rstrip(".")]
+                resolved = _month_span(resolved[1].year + 1, month)
             taken.append((m.start(), m.end()))
             if resolved is None:
                 continue

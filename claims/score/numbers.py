@@ -201,6 +201,28 @@ def _window(text: str, q: Quantity, words: int = 8) -> str:
     return " ".join(before.split()[-words:]) + " " + q.text + " " + " ".join(after.split()[:words])
 
 
+_CHANGE_BEFORE = re.compile(r"\b(?:by|margin\s+of|lead\s+of|up|down|an?\s+(?:increase|decrease|rise|fall|drop|gain|"
+                            r"loss|cut)\s+of)\s+(?:about\s+|nearly\s+|almost\s+|more\s+than\s+|only\s+|just\s+)?$",
+                            re.IGNORECASE)
+
+
+def _is_change(text: str, q: Quantity) -> bool:
+    """Whether a figure is a difference (a margin, a rise: "by 412 votes", "up 2.1 percent")
+    rather than a level ("28,906 votes", "to 6.4 percent")."""
+    return _CHANGE_BEFORE.search(text[max(0, q.start - 30):q.start]) is not None
+
+
+_LEADING_PLACE = re.compile(r"(?:^|[.!?]\s+)(?:In|At|Across|Throughout)\s+((?:[A-Z][\w-]*(?:['’]s)?\s*){1,3}),")
+
+
+def _leading_place(text: str, q: Quantity) -> set[str]:
+    """The place a sentence opens with ("In Hartfield, the provincial capital, youth
+    unemployment reached 12.3 percent"): the scope of its figures."""
+    sentence_start = max(text.rfind(". ", 0, q.start), text.rfind("! ", 0, q.start), text.rfind("? ", 0, q.start))
+    m = _LEADING_PLACE.match(text, max(sentence_start, 0))
+    return place_terms("in " + m.group(1)) if m else set()
+
+
 def _sentence_of(text: str, q: Quantity) -> str:
     sentence = next((s for s in split_sentences(text) if s.start <= q.start < s.end), None)
     return sentence.text if sentence else text
@@ -213,6 +235,8 @@ def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quanti
     c_status, p_status = figure_status(claim_text, claim_q), figure_status(passage_text, q)
     if c_status and p_status and not c_status & p_status:
         return False
+    if _is_change(claim_text, claim_q) != _is_change(passage_text, q):
+        return False  # "led by 412 votes" is a margin, "received 28,906 votes" a level
     c_owner, p_owner = figure_owner(claim_text, claim_q), figure_owner(passage_text, q)
     if c_owner and p_owner and not c_owner & p_owner:
         return False  # the county's fund is not the city's
@@ -287,15 +311,18 @@ def figure_judgements(
     candidates = [c for q in candidates for c in _subset_or_total(claim_text, claim_q, passage_text, q)]
     if not candidates:
         return []
-    claim_places = place_terms(scope_window(claim_text, claim_q))
+    claim_places = place_terms(scope_window(claim_text, claim_q)) | _leading_place(claim_text, claim_q)
     c_span, mode = _claim_span(claim_scope, _as_date(claim_date))
     p_day = _as_date(passage_date)
     out = []
     for q in candidates:
         relation = relate_quantities(claim_q, q, tolerance)
-        places = frozenset(place_terms(scope_window(passage_text, q)))
+        places = frozenset(place_terms(scope_window(passage_text, q)) | _leading_place(passage_text, q))
         reason = ""
-        q_span = figure_span(passage_text, q, p_day)
+        # a claim known only by the date it was made is compared with when sources were
+        # published, not with the times its sources' figures are for
+        q_span = figure_span(passage_text, q, p_day) if mode != "legacy" else \
+            (TimeSpan(p_day, p_day, "") if p_day is not None else None)
         # evidence gathered for a claim known only by its text (a benchmark's question and
         # answer) is about it by construction; a corpus passage must show it counts the same thing
         if claim_scope is not None and not _same_thing(claim_text, claim_q, passage_text, q):

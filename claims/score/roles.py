@@ -353,12 +353,12 @@ def _resolve_pronoun(text_before: str) -> str | None:
 
 def _clause_role(clause: str, context_before: str, claim_stems: frozenset[str], claim_negated: bool,
                  claimant: frozenset[str], verbatim: bool, focus: int | None = None,
-                 target: str | None = None) -> Role:
+                 target: str | None = None, claim_denies: bool = False) -> Role:
     """The role of one clause that carries the claim's content; ``target``: the narrower
     text a denial must be in to dispute it (a figure's own clause), default the clause."""
     target = clause if target is None else target
     debunk = debunk_in(target)
-    if debunk and not claim_negated:  # a claim that reports a denial is backed by the denial
+    if debunk and not claim_denies:  # a claim that reports a denial is backed by the denial
         return Role("disputes", cue=debunk.group(0))
     if not claim_negated:
         negated = _negated_near(target, claim_stems)
@@ -404,7 +404,7 @@ _ORDER = {"disputes": 0, "asserts": 1, "reports_claim": 2, "mentions": 3}
 
 
 def passage_role(claim_text: str, passage_text: str, *, passage_figure: Quantity | None = None,
-                 claimant: str | None = None, min_overlap: float = 0.5) -> Role:
+                 claimant: str | None = None, min_overlap: float = 0.5, gathered_for_claim: bool = False) -> Role:
     """The role of ``passage_text`` towards the claim.
 
     With ``passage_figure`` (a figure of the passage that counts what the claim's figure
@@ -416,10 +416,9 @@ def passage_role(claim_text: str, passage_text: str, *, passage_figure: Quantity
     claim, when known (a name; their statements are only reports of the claim).
     """
     claim_stems = content_stems(claim_text)
-    # a claim that itself negates or denies ("X has denied that ...", "did not deploy"): the
-    # passage's negations and denials are not against it
-    claim_negated = any(w.lower() in _NEGATION or w.lower().endswith("n't") for w in _WORD.findall(claim_text)) \
-        or _DEBUNK.search(claim_text) is not None
+    claim_negated = any(w.lower() in _NEGATION or w.lower().endswith("n't") for w in _WORD.findall(claim_text))
+    # a claim that reports a denial ("X has denied that ..."): the passage's denials back it
+    claim_denies = debunk_in(claim_text) is not None
     claimant_keys = _claimant_keys(claimant)
     spans = _sentence_spans(passage_text)
     if passage_figure is not None:
@@ -435,9 +434,13 @@ def passage_role(claim_text: str, passage_text: str, *, passage_figure: Quantity
     if not targets:
         # "The post is fabricated.", "There is no record of Lincoln saying it": a debunking
         # sentence about the claim's object (a post, a photo) or its named subject
+        if gathered_for_claim and not claim_denies:  # a justification written for this claim: its verdict words are about it
+            debunk = debunk_in(passage_text)
+            if debunk and (_CLAIM_MAKERS.search(passage_text) or _names(claim_text) & _names(passage_text)):
+                return Role("disputes", cue=debunk.group(0))
         for a, b in spans:  # the debunking sentence itself must be about the claim
             sentence = passage_text[a:b]
-            debunk = debunk_in(sentence) if not claim_negated else None
+            debunk = debunk_in(sentence) if not claim_denies else None
             if debunk and (_CLAIM_MAKERS.search(sentence) or _names(claim_text) & _names(sentence)) \
                     and _overlap(claim_stems, sentence) >= min_overlap / 2:
                 return Role("disputes", cue=debunk.group(0))
@@ -459,7 +462,7 @@ def passage_role(claim_text: str, passage_text: str, *, passage_figure: Quantity
         for x, y in chosen:
             focus = passage_figure.start - a - x if passage_figure is not None else None
             role = _clause_role(sentence[x:y], passage_text[:a] + " " + sentence[:x], claim_stems, claim_negated,
-                                claimant_keys, verbatim, focus, target)
+                                claimant_keys, verbatim, focus, target, claim_denies)
             if role.role == "reports_claim":
                 role = _corrected_after(passage_text, a + y, role, claim_stems, passage_figure) or role
             if best is None or _ORDER[role.role] < _ORDER[best.role]:

@@ -169,10 +169,11 @@ def _figure_of(claim_text: str, claim_q: Quantity | None, claim_date: date | Non
     found = figure_judgements(claim_text, claim_q, passage_text, claim_date=claim_date, passage_date=published,
                               tolerance=tolerance, same_time_days=same_time_days, claim_scope=scope)
     if not found:
-        return None, passage_role(claim_text, passage_text, claimant=claimant)
+        return None, passage_role(claim_text, passage_text, claimant=claimant, gathered_for_claim=scope is None)
     ranked = []
     for judgement in found:
-        role = passage_role(claim_text, passage_text, passage_figure=judgement.quantity, claimant=claimant)
+        role = passage_role(claim_text, passage_text, passage_figure=judgement.quantity, claimant=claimant,
+                            gathered_for_claim=scope is None)
         ranked.append((_ROLE_RANK[role.role], _RELATION_RANK[judgement.relation], judgement, role))
     ranked.sort(key=lambda r: (r[0], r[1]))
     return ranked[0][2], ranked[0][3]
@@ -221,6 +222,10 @@ def assess_evidence(
                 stance, score = "refute", max(0.85, model_refute)
             elif role.role == "asserts":
                 stance, score = _NUMERIC_STANCE[relation]
+        elif relation == "other_scope" and role.role == "disputes" and claim.scope is None:
+            # a claim known only by its text: a passage denying it refutes it, whatever figure it gives
+            model_refute = float(stance_probs[rank - 1][1]) if stance_probs is not None else 0.0
+            stance, score = "refute", max(0.85, model_refute)
         elif relation == "none":
             stance, score, role, note = _text_stance(claim, passage, similarity, role, claimant, policy,
                                                      stance_probs[rank - 1] if stance_probs is not None else None)
