@@ -20,7 +20,9 @@ Conventions (the contract the verdict stage relies on):
   ``low = value, high = None``; upper ("up to", "as many as", "fewer than", "under")
   give ``low = None, high = value``.
 * **approximations** ("about", "around", "some", "roughly", "an estimated") keep
-  ``value`` and widen the bounds by :data:`APPROX_TOLERANCE` (10%) each way;
+  ``value`` and widen the bounds by the figure's rounding unit as written (1 for "about
+  54 percent", 1,000 for "about 12,000", 0.1 million for "some 2.3 million"), at most
+  :data:`APPROX_TOLERANCE` (10%) each way;
   "nearly"/"almost"/"just under" allow 10% below and nothing above; "just over" the
   reverse.
 * **vague amounts** have ``value = None`` and a range, as readers read them: a

@@ -320,9 +320,10 @@ def figure_judgements(
         places = frozenset(place_terms(scope_window(passage_text, q)) | _leading_place(passage_text, q))
         reason = ""
         # a claim known only by the date it was made is compared with when sources were
-        # published, not with the times its sources' figures are for
-        q_span = figure_span(passage_text, q, p_day) if mode != "legacy" else \
-            (TimeSpan(p_day, p_day, "") if p_day is not None else None)
+        # published or the day a figure names, not with the periods figures are for
+        q_span = figure_span(passage_text, q, p_day)
+        if mode == "legacy" and (q_span is None or q_span.start != q_span.end):  # only a named day
+            q_span = TimeSpan(p_day, p_day, "") if p_day is not None else None
         # evidence gathered for a claim known only by its text (a benchmark's question and
         # answer) is about it by construction; a corpus passage must show it counts the same thing
         if claim_scope is not None and not _same_thing(claim_text, claim_q, passage_text, q):

@@ -441,8 +441,10 @@ def passage_role(claim_text: str, passage_text: str, *, passage_figure: Quantity
         for a, b in spans:  # the debunking sentence itself must be about the claim
             sentence = passage_text[a:b]
             debunk = debunk_in(sentence) if not claim_denies else None
-            if debunk and (_CLAIM_MAKERS.search(sentence) or _names(claim_text) & _names(sentence)) \
-                    and _overlap(claim_stems, sentence) >= min_overlap / 2:
+            # about the claim's object ("The photo is ... out of context" of a claim about a
+            # picture) or naming the claim's subject and sharing its words
+            if debunk and ((_CLAIM_MAKERS.search(sentence) and _CLAIM_MAKERS.search(claim_text)) or
+                           (_names(claim_text) & _names(sentence) and _overlap(claim_stems, sentence) >= min_overlap / 2)):
                 return Role("disputes", cue=debunk.group(0))
         return Role("mentions")
     best: Role | None = None
