@@ -345,10 +345,19 @@ def _stem(word: str) -> str:
 
 def clause_bounds(text: str, q: Quantity) -> tuple[int, int]:
     """The clause a figure sits in: from the last clause break before it to the next one."""
-    before = list(_CLAUSE_STOP.finditer(text, 0, q.start))
+    stops = [m for m in _CLAUSE_STOP.finditer(text) if not _abbreviation(text, m)]
+    before = [m for m in stops if m.end() <= q.start]
     start = before[-1].end() if before else 0
-    after = _CLAUSE_STOP.search(text, q.end)
+    after = next((m for m in stops if m.start() >= q.end), None)
     return start, after.start() if after else len(text)
+
+
+def _abbreviation(text: str, m: re.Match[str]) -> bool:
+    """Whether a clause stop is the dot of an abbreviation ("Oct. 1", "Gov. Smith", "U.S.")."""
+    if m.group(0) != ".":
+        return False
+    word = re.search(r"([A-Za-z.]+)$", text[max(0, m.start() - 6):m.start()])
+    return bool(word and (re.fullmatch(r"[A-Z][a-z]{0,3}", word.group(1)) or re.fullmatch(r"(?:[A-Z]\.)+[A-Z]", word.group(1))))
 
 
 def _place_words(text: str) -> set[str]:
