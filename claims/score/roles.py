@@ -423,7 +423,7 @@ def passage_role(claim_text: str, passage_text: str, *, passage_figure: Quantity
     spans = _sentence_spans(passage_text)
     if passage_figure is not None:
         targets = [(a, b) for a, b in spans if a <= passage_figure.start < b] or [spans[0]]
-        following = [(a, b) for a, b in spans if a >= targets[0][1]][:1]
+        following = [(a, b) for a, b in spans if a >= targets[0][1]][:1] if not gathered_for_claim else []
         for a, b in following:  # "... about $250 a dose. The report could not be independently confirmed."
             unverified = _UNVERIFIED.search(passage_text[a:b])
             if unverified and re.search(r"\b(?:figure|number|estimate|price|total|count|claim|report|account|"
@@ -458,7 +458,7 @@ def passage_role(claim_text: str, passage_text: str, *, passage_figure: Quantity
         else:
             chosen = [(x, y) for x, y in clauses if _overlap(claim_stems, sentence[x:y]) >= min_overlap / 2] or clauses
         target = None
-        if passage_figure is not None:  # a denial disputes a figure only in the figure's own clause
+        if passage_figure is not None and not gathered_for_claim:  # a denial disputes a figure only in its clause
             f_start, f_end = clause_bounds(passage_text, passage_figure)
             target = passage_text[f_start:f_end]
         for x, y in chosen:

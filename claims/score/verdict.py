@@ -214,7 +214,7 @@ def assess_evidence(
             role = Role("disputes" if label == "refuted" else "asserts", origin=document.outlet,
                         cue=f'rated "{rated[1]}"')  # type: ignore[index]
         elif relation in _NUMERIC_STANCE:
-            doubt = _unverified_in(document.text) if role.role == "asserts" and role.origin else None
+            doubt = _unverified_in(document.text) if role.role == "asserts" and role.origin and claim.scope else None
             if doubt:  # "the claim could not be independently verified": the source does not vouch for it
                 role = Role("mentions", origin=role.origin, cue=doubt)
             if role.role == "disputes":
