@@ -66,6 +66,29 @@ def test_seed_verdicts_read_as_a_reader_reads_them(main_job_db):
     assert labels <= {"supported", "refuted", "conflicting", "not_enough_evidence"}
 
 
+# What a careful reader of examples/corpus/ says of each seed claim (issue 23): a fragment of
+# the claim, and the labels the reader accepts.
+CAREFUL_READER = [
+    ("urged China to leverage", {"supported"}),  # Example Wire, Seoul Ledger: the allies urged China
+    ("remained silent", {"refuted", "conflicting"}),  # the foreign ministry spoke on 25 Oct
+    ("engaged with China's ambassador", {"supported"}),  # Pacific Wire: Campbell met Xie Feng
+    ("embassy in Washington reiterated", {"not_enough_evidence"}),  # the embassy did not respond
+    ("8,000 North Korean soldiers", {"supported"}),  # Blinken, 31 Oct, via four outlets
+    ("reportedly displeased", {"supported"}),  # Pacific Wire: Beijing is uneasy about the partnership
+    ("Xi's personal relationship", {"not_enough_evidence", None}),  # no source mentions Xi or Putin
+    ("discussions with Chinese counterparts", {"supported", "not_enough_evidence"}),
+    ("some Chinese experts argue", {"not_enough_evidence"}),  # no expert says so; the ministry does
+]
+
+
+@pytest.mark.parametrize("fragment,accepted", CAREFUL_READER, ids=[f for f, _ in CAREFUL_READER])
+def test_seed_verdicts_a_careful_reader_accepts(main_job_db, fragment, accepted):
+    rows = q(main_job_db, f"SELECT label FROM latest_verdicts WHERE claim LIKE '%{fragment}%'")
+    assert len(rows) <= 1, rows
+    label = rows[0][0] if rows else None  # None: not extracted as a claim
+    assert label in accepted, (fragment, label)
+
+
 def test_the_eight_thousand_figure_has_one_origin(main_job_db):
     rationale = q(main_job_db, "SELECT rationale FROM latest_verdicts WHERE quantity_value = 8000")[0][0]
     # three outlets relay Blinken's figure (one of them a wire reprint): one corroboration

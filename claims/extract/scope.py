@@ -417,6 +417,10 @@ def figure_status(text: str, q: Quantity) -> frozenset[str]:
     """The states that pick a subset of what a figure counts ("1,200 ballots were
     rejected" -> {"rejected"}): the status words of its clause."""
     start, end = clause_bounds(text, q)
+    comma = text.rfind(",", start, q.start)  # the figure's own comma-delimited stretch
+    start = comma + 1 if comma >= 0 else start
+    comma = text.find(",", q.end, end)
+    end = comma if comma >= 0 else end
     words = [m for m in _WORDS.finditer(text, start, end) if not q.start <= m.start() < q.end
              and m.group(0).lower() not in _AUXILIARIES]
     before = [m.group(0) for m in words if m.start() < q.start][-STATUS_WINDOW:]
@@ -437,7 +441,8 @@ def is_descriptor(text: str, q: Quantity) -> bool:
     """Whether a figure only describes who or what is counted instead of being the count:
     an age band ("people aged 18 to 24", "18- to 24-year-olds")."""
     return bool(_AGE.search(text[max(0, q.start - 25):q.start]) or _AGE.search(text[q.end:q.end + 14])
-                or re.search(r"\byear[\s-]*olds?\b", q.text, re.IGNORECASE))
+                or re.search(r"\byear[\s-]*olds?\b", q.text, re.IGNORECASE)
+                or re.match(r"(?:aged|ages?)\b", q.text, re.IGNORECASE))
 
 
 # --------------------------------------------------------------------------- where

@@ -194,6 +194,21 @@ def _claim_span(scope: Scope | None, claim_date: date | None) -> tuple[TimeSpan 
     return None, "none"
 
 
+def _modifiers(window: str) -> set[str]:
+    """The series modifiers of a figure's neighbourhood, as common words: "Larkin County
+    Sheriff" names a body, "county unemployment" and a sentence's opening "Youth
+    unemployment" name a series."""
+    found = set()
+    for m in re.finditer(r"\b([A-Za-z]+)\b(\s+[A-Z])?", window):
+        word = m.group(1)
+        if word.lower() not in SERIES_MODIFIERS:
+            continue
+        if word[0].isupper() and (m.group(2) or re.search(r"[A-Z][a-z]*\s+$", window[:m.start()])):
+            continue  # part of a name
+        found.add(word.lower())
+    return found
+
+
 def _window(text: str, q: Quantity, words: int = 8) -> str:
     """A figure's neighbourhood: a few words each side, within its sentence."""
     before = re.split(r"[.;:!?]", text[max(0, q.start - 80):q.start])[-1]
@@ -240,9 +255,7 @@ def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quanti
     c_owner, p_owner = figure_owner(claim_text, claim_q), figure_owner(passage_text, q)
     if c_owner and p_owner and not c_owner & p_owner:
         return False  # the county's fund is not the city's
-    # lower-case words only: "Larkin County Sheriff" names a body, "county unemployment" a series
-    c_mods = set(re.findall(r"\b[a-z]+\b", _window(claim_text, claim_q))) & SERIES_MODIFIERS
-    p_mods = set(re.findall(r"\b[a-z]+\b", _window(passage_text, q))) & SERIES_MODIFIERS
+    c_mods, p_mods = _modifiers(_window(claim_text, claim_q)), _modifiers(_window(passage_text, q))
     if c_mods != p_mods and (c_mods or p_mods) and not (c_mods and p_mods and c_mods & p_mods):
         return False  # the youth rate is not the overall rate; the national figure not the province's
     c_thing, p_thing = figure_thing(claim_text, claim_q), figure_thing(passage_text, q)
@@ -268,9 +281,9 @@ def _subset_or_total(claim_text: str, claim_q: Quantity, passage_text: str, q: Q
     participants died") is compared with the part, not the total."""
     claim_total = _OF_TOTAL.search(claim_text[max(0, claim_q.start - 20):claim_q.start]) is not None or \
         _TOTAL_FIRST.search(claim_text[max(0, claim_q.start - 12):claim_q.start]) is not None
-    if _TOTAL_FIRST.search(passage_text[max(0, q.start - 12):q.start]) and not claim_total:
-        return []  # "Of the 61,870 ballots cast, 1,214 were rejected": a total, not the rejected ones
     m = _OF_TOTAL.search(passage_text[max(0, q.start - 20):q.start])
+    if m is None and _TOTAL_FIRST.search(passage_text[max(0, q.start - 12):q.start]) and not claim_total:
+        return []  # "Of the 61,870 ballots cast, 1,214 were rejected": a total, not the rejected ones
     if m is None or claim_total:
         return [q]
     value = float(m.group(1).replace(",", ""))
@@ -370,6 +383,13 @@ def figure_span(text: str, q: Quantity, published: date | None) -> TimeSpan | No
     start, stop = (sentence.start, sentence.end) if sentence else (0, len(text))
     a, b = clause_bounds(text, q)
     a, b = max(a, start), min(b, stop)
+    that = None
+    for that in re.finditer(r"\bthat\b", text[a:q.start]):
+        pass
+    if that is not None:  # "said at a hearing on Wednesday that the city spent $4.1 million last year"
+        reported = time_span(text[a + that.end():b], published, near=q.start - a - that.end())
+        if reported is not None:
+            return reported
     own = time_span(text[a:b], published, near=q.start - a)
     if own is not None:
         return own
