@@ -194,11 +194,15 @@ def _claim_span(scope: Scope | None, claim_date: date | None) -> tuple[TimeSpan 
     return None, "none"
 
 
+_AGE_BAND = re.compile(r"\b(?:aged|ages)\s+\d+\s*(?:to|-|–)\s*\d+|\b\d+[\s-]*(?:to|-|–)\s*\d+[\s-]*year[\s-]*olds?\b|"
+                       r"\b(?:youth|young\s+(?:people|adults|workers))\b", re.IGNORECASE)
+
+
 def _modifiers(window: str) -> set[str]:
     """The series modifiers of a figure's neighbourhood, as common words: "Larkin County
     Sheriff" names a body, "county unemployment" and a sentence's opening "Youth
-    unemployment" name a series."""
-    found = set()
+    unemployment" name a series; an age band ("aged 18 to 24") or youth is one series."""
+    found = {"youth"} if _AGE_BAND.search(window) else set()
     for m in re.finditer(r"\b([A-Za-z]+)\b(\s+[A-Z])?", window):
         word = m.group(1)
         if word.lower() not in SERIES_MODIFIERS:
@@ -271,7 +275,7 @@ def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quanti
     return False
 
 
-_TOTAL_FIRST = re.compile(r"\b(?:[Oo]f|[Oo]ut\s+of|[Aa]mong)\s+(?:the|all|its|their)?\s*$")
+_TOTAL_FIRST = re.compile(r"\b(?:[Oo]f|[Oo]ut\s+of|[Aa]mong)\s+(?:the|all|its|their)\s+$")
 _OF_TOTAL = re.compile(r"\b(\d[\d,]*)\s+of\s+(?:the\s+|all\s+|its\s+|their\s+)?$")
 
 
