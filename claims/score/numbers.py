@@ -198,11 +198,23 @@ _AGE_BAND = re.compile(r"\b(?:aged|ages)\s+\d+\s*(?:to|-|–)\s*\d+|\b\d+[\s-]*(
                        r"\b(?:youth|young\s+(?:people|adults|workers))\b", re.IGNORECASE)
 
 
+# The level a statistic is for, when a phrase says it ("nationally", "in the state").
+_LEVELS = [(level, re.compile(rx, re.IGNORECASE)) for level, rx in [
+    ("national", r"\b(?:nationally|nationwide|in\s+the\s+(?:country|nation))\b"),
+    ("state", r"\b(?:statewide|state-wide|in\s+the\s+state)\b"),
+    ("provincial", r"\b(?:province-wide|in\s+the\s+province)\b"),
+    ("county", r"\b(?:countywide|county-wide|in\s+the\s+county)\b"),
+]]
+
+
 def _modifiers(window: str) -> set[str]:
     """The series modifiers of a figure's neighbourhood, as common words: "Larkin County
     Sheriff" names a body, "county unemployment" and a sentence's opening "Youth
     unemployment" name a series; an age band ("aged 18 to 24") or youth is one series."""
     found = {"youth"} if _AGE_BAND.search(window) else set()
+    for level, pattern in _LEVELS:
+        if pattern.search(window):
+            found.add(level)
     for m in re.finditer(r"\b([A-Za-z]+)\b(\s+[A-Z])?", window):
         word = m.group(1)
         if word.lower() not in SERIES_MODIFIERS:
@@ -259,8 +271,7 @@ def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quanti
     c_owner, p_owner = figure_owner(claim_text, claim_q), figure_owner(passage_text, q)
     if c_owner and p_owner and not c_owner & p_owner:
         return False  # the county's fund is not the city's
-    c_mods, p_mods = _modifiers(_window(claim_text, claim_q)), _modifiers(_window(passage_text, q))
-    if c_mods != p_mods and (c_mods or p_mods) and not (c_mods and p_mods and c_mods & p_mods):
+    if _modifiers(_window(claim_text, claim_q)) != _modifiers(_window(passage_text, q)):
         return False  # the youth rate is not the overall rate; the national figure not the province's
     c_thing, p_thing = figure_thing(claim_text, claim_q), figure_thing(passage_text, q)
     if not c_thing or not p_thing or c_thing & p_thing:
@@ -347,7 +358,8 @@ def figure_judgements(
             relation, reason = "other_scope", "another thing"
         elif c_span is not None and q_span is not None and not _in_time(c_span, q_span, mode, same_time_days):
             relation, reason = "other_scope", "another time"
-        elif same_place(claim_places, places) is False:
+        elif same_place(claim_places, places) is False or \
+                (relation == "mismatch" and claim_places - _COUNTRIES and not places):
             relation, reason = "other_scope", "another place"
         out.append(NumericJudgement(relation, q, places, reason, q_span.end if q_span else None, q_span))
     return out
