@@ -45,7 +45,15 @@ from claims.models import Claim, Document, Evidence, Passage, Quantity, Scope, V
 from claims.score.calibration import VerdictModel, load_calibration
 from claims.extract.quantities import scope_window
 from claims.extract.sentences import split_sentences
-from claims.score.numbers import NumericJudgement, figure_judgements, figure_place, format_quantity, place_terms, same_place
+from claims.score.numbers import (
+    NumericJudgement,
+    figure_judgements,
+    figure_place,
+    figure_span,
+    format_quantity,
+    place_terms,
+    same_place,
+)
 from claims.score.relevance import contradicts, relevance, silence_contradicted
 from claims.score.roles import _TITLE_WORDS, Role, origin_key, passage_role
 from claims.sources.ratings import rated_claim, rating_label
@@ -618,9 +626,18 @@ def _when(e: Evidence) -> date:
 
 
 def _day(e: Evidence) -> str:
-    """When the evidence's figure was given (its own date if the passage names one)."""
-    d = e.quantity_date or e.document.published_at
-    return f"{d.day} {d:%b}" if d else "undated"
+    """When the evidence's figure was given: the day its speech frame names ("said on Oct.
+    18") or the report's dateline or publication date, never a date the figure is about
+    ("begins on July 1"); a period the figure is for is added ("11 Oct, for September")."""
+    published = e.document.published_at.date() if e.document.published_at else None
+    span = figure_span(e.passage.text, e.passage_quantity, published) if e.passage_quantity is not None else None
+    given = published
+    if span is not None and span.start == span.end and (published is None or span.end <= published):
+        given = span.end
+    text = f"{given.day} {given:%b}" if given else "undated"
+    if span is not None and span.start is not None and span.start != span.end and span.text:
+        text += f", for {span.text.removeprefix('in ').removeprefix('In ')}"
+    return text
 
 
 def _place(e: Evidence) -> str:
@@ -698,7 +715,7 @@ def _rationale(claim: Claim, label: str, votes: Sequence[_Vote], evidence: Seque
         if against:
             contra = "; against it: " + _listing(against)
         others = [v for v in votes if v.evidence.passage_quantity is not None and v not in backing
-                  and v not in against]
+                  and v not in against and v.evidence.scope_note != "another thing"]  # other things: not this figure's context
         rest = _listing(others)
         text = head + lead + contra + (f"; other figures: {rest}" if rest else "")
         dispute_only = [v for v in disputes if v.evidence.passage_quantity is None]
