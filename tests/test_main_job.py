@@ -83,7 +83,8 @@ CAREFUL_READER = [
 
 @pytest.mark.parametrize("fragment,accepted", CAREFUL_READER, ids=[f for f, _ in CAREFUL_READER])
 def test_seed_verdicts_a_careful_reader_accepts(main_job_db, fragment, accepted):
-    rows = q(main_job_db, f"SELECT label FROM latest_verdicts WHERE claim LIKE '%{fragment}%'")
+    pattern = fragment.replace("'", "''")
+    rows = q(main_job_db, f"SELECT label FROM latest_verdicts WHERE claim LIKE '%{pattern}%'")
     assert len(rows) <= 1, rows
     label = rows[0][0] if rows else None  # None: not extracted as a claim
     assert label in accepted, (fragment, label)
