@@ -334,8 +334,10 @@ def figure_judgements(
         return []
     quantities = parse_quantities(passage_text) if passage_quantities is None else passage_quantities
     # a passage's time frame ("over the past 30 years") or an age band is not a figure it reports
+    # (an age band in a corpus passage describes who is counted; evidence gathered for a
+    # claim about an age answers it with ages)
     candidates = [q for q in quantities if same_counted_thing(claim_q, q) and not is_time_frame(passage_text, q)
-                  and not is_descriptor(passage_text, q)]
+                  and not (claim_scope is not None and is_descriptor(passage_text, q))]
     candidates = [c for q in candidates for c in _subset_or_total(claim_text, claim_q, passage_text, q)]
     if not candidates:
         return []
