@@ -12,7 +12,14 @@ import pytest
 
 from claims.extract import primary_quantity
 from claims.extract.quantities import parse_quantities
-from claims.extract.scope import claim_scope, figure_owner, figure_status, figure_thing, is_descriptor, time_span
+from claims.extract.scope import (
+    claim_scope,
+    figure_owner,
+    figure_status,
+    figure_thing,
+    is_descriptor,
+    time_span,
+)
 from claims.models import Claim, Document, Evidence, Passage, Quantity, stable_id
 from claims.score.numbers import figure_judgements, relate_quantities
 from claims.score.relevance import relevance, silence_contradicted, speaker_words, subject_keys

@@ -28,16 +28,21 @@ from typing import Sequence
 
 import pycountry
 
-from claims.extract.quantities import is_time_frame, parse_quantities, same_counted_thing, scope_window
+from claims.extract.quantities import (
+    is_time_frame,
+    parse_quantities,
+    same_counted_thing,
+    scope_window,
+)
 from claims.extract.scope import (
     PLACE_PHRASE,
+    SERIES_MODIFIERS,
     TimeSpan,
+    clause_bounds,
     figure_owner,
     figure_place,
     figure_status,
     figure_thing,
-    SERIES_MODIFIERS,
-    clause_bounds,
     is_descriptor,
     spans_overlap,
     time_span,

@@ -27,7 +27,15 @@ from dataclasses import dataclass
 
 from claims.extract.sentences import split_sentences
 from claims.extract.structure import _countries, canonical_entity, find_entities
-from claims.score.roles import _NEGATION, debunk_in, _WORD, _negated_near, _speaker, _stem, content_stems
+from claims.score.roles import (
+    _NEGATION,
+    _WORD,
+    _negated_near,
+    _speaker,
+    _stem,
+    content_stems,
+    debunk_in,
+)
 
 __all__ = ["Relevance", "claim_clauses", "contradicts", "entity_keys", "relevance", "silence_contradicted", "speaker_words",
            "subject_keys"]
@@ -168,7 +176,7 @@ def relevance(claim_text: str, passage_text: str, similarity: float = 0.0, *,
     for sentence in _sentences(passage_text):
         named = entity_keys(sentence)
         if subject and not subject & named and not (subject & entity_keys(passage_text) and
-                                                     re.match(r"\s*(?:he|she|it|they|the\s+\w+)\b", sentence, re.I)):
+                                                     re.match(r"\s*(?:he|she|it|they|the\s+\w+)\b", sentence, re.IGNORECASE)):
             reasons.append("subject")
             continue
         stems = content_stems(sentence)
@@ -207,7 +215,7 @@ def silence_contradicted(claim_text: str, passage_text: str) -> str | None:
     if not subject:
         return None
     for sentence in _sentences(passage_text):
-        if _SILENCE.search(sentence) or re.search(r"\b(?:not|no)\s+(?:immediately\s+)?(?:respond|comment)", sentence, re.I):
+        if _SILENCE.search(sentence) or re.search(r"\b(?:not|no)\s+(?:immediately\s+)?(?:respond|comment)", sentence, re.IGNORECASE):
             continue
         who, frame, _ = _speaker(sentence)
         if who and entity_keys(who) & subject:

@@ -41,10 +41,10 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from claims.models import Claim, Document, Evidence, Passage, Quantity, Scope, Verdict
-from claims.score.calibration import VerdictModel, load_calibration
 from claims.extract.quantities import scope_window
 from claims.extract.sentences import split_sentences
+from claims.models import Claim, Document, Evidence, Passage, Quantity, Scope, Verdict
+from claims.score.calibration import VerdictModel, load_calibration
 from claims.score.numbers import (
     NumericJudgement,
     figure_judgements,
