@@ -259,9 +259,14 @@ def _leading_place(text: str, q: Quantity) -> set[str]:
     return place_terms("in " + m.group(1)) if m else set()
 
 
-def _sentence_of(text: str, q: Quantity) -> str:
-    sentence = next((s for s in split_sentences(text) if s.start <= q.start < s.end), None)
-    return sentence.text if sentence else text
+def _sentence_of(text: str, q: Quantity, before: int = 0) -> str:
+    """The sentence that holds a figure, with ``before`` sentences ahead of it ("... a crowd
+    rallied outside City Hall. Police estimated the crowd at about 600 people")."""
+    sentences = split_sentences(text)
+    at = next((i for i, s in enumerate(sentences) if s.start <= q.start < s.end), None)
+    if at is None:
+        return text
+    return " ".join(s.text for s in sentences[max(0, at - before):at + 1])
 
 
 def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quantity) -> bool:
@@ -286,8 +291,9 @@ def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quanti
         # votes" and "Okafor beat Bell by 286 votes" share names and words; "Manufacturing
         # shed 18,400 jobs" and "Bryce Motors will cut 480 jobs" share none)
         unit = content_stems(claim_q.unit) | content_stems(q.unit or "")
-        shared = (content_stems(_sentence_of(claim_text, claim_q)) & content_stems(_sentence_of(passage_text, q))) - unit
-        return len({w for w in shared if not w[0].isdigit()}) >= 2
+        claim_words = {w for w in content_stems(_sentence_of(claim_text, claim_q)) - unit if not w[0].isdigit()}
+        shared = claim_words & content_stems(_sentence_of(passage_text, q, before=1))
+        return len(shared) >= (2 if len(claim_words) > 6 else 1)
     return False
 
 

@@ -37,7 +37,7 @@ from claims.score.roles import (
     debunk_in,
 )
 
-__all__ = ["Relevance", "claim_clauses", "contradicts", "entity_keys", "relevance", "silence_contradicted", "speaker_words",
+__all__ = ["Relevance", "claim_clauses", "contradicts", "reports_speech", "entity_keys", "relevance", "silence_contradicted", "speaker_words",
            "subject_keys"]
 
 MIN_COVERAGE = 0.3
@@ -234,3 +234,23 @@ def contradicts(claim_text: str, sentence: str) -> bool:
         return True
     claim_negated = any(w.lower() in _NEGATION or w.lower().endswith("n't") for w in _WORD.findall(claim_text))
     return not claim_negated and _negated_near(sentence, content_stems(claim_text) - _entity_stems(claim_text)) is not None
+
+
+_SPEECH_CLAIM = re.compile(
+    r"^(?:(?:while|although|though|but|and|however|meanwhile|in\s+a\s+\w+),?\s+)?(?P<subj>[^,;]{2,90}?)\s+"
+    r"(?:has\s+|have\s+|had\s+)?(?:also\s+|repeatedly\s+|publicly\s+|formally\s+)?"
+    r"(?:alleges|alleged|claims|claimed|denied|denies|deny|says|said|insists|insisted|argues|argued|"
+    r"maintains|maintained)\s+(?:that\s+)?", re.IGNORECASE)
+
+
+def reports_speech(claim_text: str) -> bool:
+    """Whether the claim is that someone said something ("A post shared widely claims that
+    ...", "A lawsuit filed by residents alleges that ...", "The utility has denied that
+    ..."): what is checked is that the statement was made, not its content."""
+    m = _SPEECH_CLAIM.match(_AS_OF.sub("", claim_text).strip())
+    if m is None:
+        return False
+    subject = m.group("subj")
+    return not re.search(r"\b(?:officials?|police|agency|ministry|government|department|office|spokes\w+|"
+                         r"statistics|survey|data|report)\b", subject, re.IGNORECASE) or \
+        re.search(r"\b(?:denied|denies|deny|alleges|alleged|claims|claimed)\b", m.group(0), re.IGNORECASE) is not None

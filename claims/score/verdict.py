@@ -54,7 +54,7 @@ from claims.score.numbers import (
     place_terms,
     same_place,
 )
-from claims.score.relevance import contradicts, relevance, silence_contradicted
+from claims.score.relevance import contradicts, relevance, reports_speech, silence_contradicted
 from claims.score.roles import _TITLE_WORDS, Role, origin_key, passage_role
 from claims.sources.ratings import rated_claim, rating_label
 
@@ -221,6 +221,10 @@ def assess_evidence(
             stance, score = _RATING_STANCE[label]
             role = Role("disputes" if label == "refuted" else "asserts", origin=document.outlet,
                         cue=f'rated "{rated[1]}"')  # type: ignore[index]
+        elif relation in ("match", "consistent") and role.role == "reports_claim" and reports_speech(claim.text):
+            # "A post claims that the vaccine killed 27 people": a source reporting that the post
+            # said 27 confirms the claim, which is about what was said
+            stance, score = "support", 0.8
         elif relation in _NUMERIC_STANCE:
             doubt = _unverified_in(document.text) if role.role == "asserts" and role.origin and claim.scope else None
             if doubt:  # "the claim could not be independently verified": the source does not vouch for it
@@ -252,6 +256,9 @@ def assess_evidence(
 _DOUBTED = re.compile(r"\b(?:the|that|this|her|his|their|its)\s+(?:claim|figure|number|estimate|total|count|tally|"
                       r"account|assertion|statement)s?\b[^.]{0,80}?\b(?:could|can)\s*(?:not|n't)\s+(?:be\s+)?"
                       r"(?:independently\s+)?(?:verif|confirm|corroborat)\w*|"
+                      r"\b(?:could|can)\s*(?:not|n't)\s+(?:independently\s+)?(?:verify|confirm|corroborate)\s+(?:the|that|"
+                      r"this|these|those|its|their|her|his)\b[^.]{0,40}?\b(?:claim|figure|number|estimate|total|count|"
+                      r"account|report|price)s?\b|"
                       r"\bdid\s+not\s+say\s+where\s+the\s+(?:figure|number|estimate)\s+came\s+from", re.IGNORECASE)
 
 
@@ -287,6 +294,11 @@ def _text_stance(claim: Claim, passage: Passage, similarity: float, role: Role, 
         return "neutral", 0.0, Role("mentions"), topic.note
     if role.role == "mentions":  # the sentence that carries the claim decides the passage's voice
         role = passage_role(claim.text, topic.sentence, claimant=claimant, min_overlap=0.0)
+    if reports_speech(claim.text) and topic.coverage >= DISPUTE_COVERAGE:
+        # "The utility has denied that ...", "A lawsuit alleges that ...": the claim is that
+        # the statement was made; a sentence giving its speaker's words (relevance checked
+        # the speaker) confirms it, and a denial of the statement's content does not refute it
+        return "support", max(0.75, topic.coverage), role, ""
     if role.role == "disputes":
         if topic.coverage < DISPUTE_COVERAGE:  # a denial of something else near the claim's topic
             return "neutral", 0.0, Role("mentions", cue=role.cue), "off topic: the dispute is about something else"

@@ -18,6 +18,22 @@ CREATE OR REPLACE MACRO claims_source_name(outlet, url, title) AS
     );
 
 -- One figure as written ("8,000", "1.5 million", "12 thousand"): its digits, and its scale.
+-- A claim's scope in words, as claims.models.Scope.describe() writes it (NULL parts left
+-- out; NULL for claims stored before schema version 10).
+CREATE OR REPLACE MACRO claims_scope(thing, status, place, scope_start, scope_end, time_text, holder, bound) AS
+    nullif(concat_ws('; ',
+        nullif(thing, '') || coalesce(' (' || nullif(status, '') || ')', ''),
+        'in ' || nullif(place, ''),
+        CASE
+            WHEN scope_end IS NULL THEN NULL
+            WHEN scope_start IS NULL THEN 'before ' || strftime(scope_end, '%-d %b %Y')
+            WHEN scope_start = scope_end THEN strftime(scope_start, '%-d %b %Y')
+            ELSE strftime(scope_start, '%-d %b') || '-' || strftime(scope_end, '%-d %b %Y')
+        END || coalesce(' (' || nullif(time_text, '') || ')', ' (article date)'),
+        'per ' || nullif(holder, ''),
+        nullif(bound, '')
+    ), '');
+
 CREATE OR REPLACE MACRO claims_figure_digits(token) AS
     TRY_CAST(replace(regexp_extract(token, '\d[\d,]*(?:\.\d+)?'), ',', '') AS DOUBLE);
 
@@ -137,20 +153,8 @@ SELECT
     r.created_at,
     r.model,
     r.verdict_count::INTEGER AS verdict_count,
-    -- the claim's scope in words, as claims.models.Scope.describe() writes it (NULL parts
-    -- left out; NULL for claims stored before schema version 10)
-    nullif(concat_ws('; ',
-        nullif(c.scope_thing, '') || coalesce(' (' || nullif(c.scope_status, '') || ')', ''),
-        'in ' || nullif(c.scope_place, ''),
-        CASE
-            WHEN c.scope_end IS NULL THEN NULL
-            WHEN c.scope_start IS NULL THEN 'before ' || strftime(c.scope_end, '%-d %b %Y')
-            WHEN c.scope_start = c.scope_end THEN strftime(c.scope_start, '%-d %b %Y')
-            ELSE strftime(c.scope_start, '%-d %b') || '-' || strftime(c.scope_end, '%-d %b %Y')
-        END || coalesce(' (' || nullif(c.scope_time_text, '') || ')', ' (article date)'),
-        'per ' || nullif(c.scope_holder, ''),
-        nullif(c.scope_bound, '')
-    ), '') AS scope
+    claims_scope(c.scope_thing, c.scope_status, c.scope_place, c.scope_start, c.scope_end,
+                 c.scope_time_text, c.scope_holder, c.scope_bound) AS scope
 FROM ranked r
 JOIN claims c ON c.id = r.claim_id
 LEFT JOIN documents d ON d.id = c.document_id
@@ -203,7 +207,9 @@ SELECT
     d.title,
     d.published_at,
     d.source_kind,
-    e.scope_note
+    e.scope_note,
+    claims_scope(c.scope_thing, c.scope_status, c.scope_place, c.scope_start, c.scope_end,
+                 c.scope_time_text, c.scope_holder, c.scope_bound) AS scope
 FROM evidence e
 JOIN ranked r ON r.run_id = e.run_id AND r.claim_id = e.claim_id
 JOIN claims c ON c.id = e.claim_id
