@@ -226,7 +226,7 @@ def assess_evidence(
             # said 27 confirms the claim, which is about what was said
             stance, score = "support", 0.8
         elif relation in _NUMERIC_STANCE:
-            doubt = _unverified_in(document.text) if role.role == "asserts" and role.origin and claim.scope else None
+            doubt = _unverified_in(document.text) if role.role == "asserts" and claim.scope else None
             if doubt:  # "the claim could not be independently verified": the source does not vouch for it
                 role = Role("mentions", origin=role.origin, cue=doubt)
             if role.role == "disputes":
