@@ -389,7 +389,7 @@ def figure_thing(text: str, q: Quantity) -> frozenset[str]:
             break
         # a sentence's first word counts when it is a common noun ("Manufacturing shed ..."),
         # not a dateline ("MILLBROOK,") or a possessive name ("Millbrook's fund")
-        opener = (m.start() == 0 or re.search(r"[.!?]\s+$", text[max(0, m.start() - 3):m.start()]) is not None) \
+        opener = (m.start() == 0 or re.search(r"(?:[.!?]|\s[-–—])\s+$", text[max(0, m.start() - 3):m.start()]) is not None) \
             and not w.isupper() and not re.match(r"['’]s\b", text[m.end():m.end() + 2]) and "'" not in w and "’" not in w
         if low in _STEM_STOP or low in _MONTH_WORDS or len(low) < 3 or (w[0].isupper() and not opener):
             continue

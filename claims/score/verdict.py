@@ -229,6 +229,10 @@ def assess_evidence(
             doubt = _unverified_in(document.text) if role.role == "asserts" and claim.scope else None
             if doubt:  # "the claim could not be independently verified": the source does not vouch for it
                 role = Role("mentions", origin=role.origin, cue=doubt)
+            if role.role == "disputes" and relation == "mismatch" and claim.scope is not None:
+                # "a post said 112,000 ballots were cast; that is false": the denial is of
+                # another figure than the claim's, which it does not contradict
+                role, note = Role("mentions", origin=role.origin, cue=role.cue), "denies another figure"
             if role.role == "disputes":
                 model_refute = float(stance_probs[rank - 1][1]) if stance_probs is not None else 0.0
                 stance, score = "refute", max(0.85, model_refute)
@@ -505,9 +509,12 @@ def _holder_figures(claim: Claim, votes: Sequence[_Vote]) -> None:
     names = _name_words(claim.scope.holder) if claim.scope is not None else frozenset()
     if holder is None or holder in _GENERIC_BODY:
         return  # "officials said": no holder in particular
+    named = re.sub(r"^(?:the|a|an)\s+", "", claim.scope.holder or "", flags=re.IGNORECASE).lower()  # type: ignore[union-attr]
     for v in _figure_votes(votes):
         key = origin_key(v.evidence.origin) if v.evidence.origin else None
         voice = v.evidence.origin or source_name(v.evidence.document)  # own voice: the outlet's
+        if v.evidence.origin is None and len(named) > 3 and named in v.evidence.passage.text.lower():
+            continue  # the passage names the holder as its source ("..., the agency said on Wednesday.")
         if key != holder and not (names & _name_words(voice)):
             _set_aside(v, f"another holder's figure ({v.origin or v.outlets[0] if v.outlets else v.key})")
 
