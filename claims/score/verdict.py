@@ -221,7 +221,8 @@ def assess_evidence(
             stance, score = _RATING_STANCE[label]
             role = Role("disputes" if label == "refuted" else "asserts", origin=document.outlet,
                         cue=f'rated "{rated[1]}"')  # type: ignore[index]
-        elif relation in ("match", "consistent") and role.role == "reports_claim" and reports_speech(claim.text):
+        elif relation in ("match", "consistent") and role.role == "reports_claim" and claim.scope is not None \
+                and reports_speech(claim.text):
             # "A post claims that the vaccine killed 27 people": a source reporting that the post
             # said 27 confirms the claim, which is about what was said
             stance, score = "support", 0.8
