@@ -403,6 +403,15 @@ def judge_numbers(
 
 
 def figure_span(text: str, q: Quantity, published: date | None) -> TimeSpan | None:
+    """When a figure is for (:func:`_figure_span`), except that a forecast ("will close the
+    plant in March, cutting about 350 jobs") is a figure given on its report's date."""
+    span = _figure_span(text, q, published)
+    if span is not None and published is not None and span.start is not None and span.start > published:
+        return TimeSpan(published, published, "")
+    return span
+
+
+def _figure_span(text: str, q: Quantity, published: date | None) -> TimeSpan | None:
     """When a figure is for: the time words of its own clause ("rose 1.6 percent in
     September"); else those of the speech frame that gives it ("said on Oct. 18 that ...
     12,000", "..., Blinken said on Thursday"), resolved against the source's date; else the
