@@ -43,15 +43,15 @@ def _q(text: str, figure: str | None = None) -> Quantity:
 
 @pytest.mark.parametrize("sentence,figure,start,end", [
     # a month is the whole month, not its first day
-    ("The Bank of Korea cut its base rate by 0.25 percentage point to 3.25 percent in October, its first "
-     "reduction since 2020.", "3.25 percent", date(2024, 10, 1), date(2024, 10, 31)),
+    (("The Bank of Korea cut its base rate by 0.25 percentage point to 3.25 percent in October, its first "
+     "reduction since 2020."), "3.25 percent", date(2024, 10, 1), date(2024, 10, 31)),
     ("The Bank of Korea cut its base rate to 3.25 percent on Oct. 11.", "3.25 percent",
      date(2024, 10, 11), date(2024, 10, 11)),
-    ("Consumer prices in South Korea rose 1.6 percent in September from a year earlier, the slowest pace in "
-     "more than three years.", "1.6 percent", date(2024, 9, 1), date(2024, 9, 30)),
+    (("Consumer prices in South Korea rose 1.6 percent in September from a year earlier, the slowest pace in "
+     "more than three years."), "1.6 percent", date(2024, 9, 1), date(2024, 9, 30)),
     # last week: Monday to Sunday before the article's week
-    ("The Pentagon said last week that about 10,000 North Korean soldiers had been sent to eastern Russia for "
-     "training.", "about 10,000 North Korean soldiers", date(2024, 10, 28), date(2024, 11, 3)),
+    (("The Pentagon said last week that about 10,000 North Korean soldiers had been sent to eastern Russia for "
+     "training."), "about 10,000 North Korean soldiers", date(2024, 10, 28), date(2024, 11, 3)),
     ("Samsung Electronics reported a third-quarter operating profit of 9.1 trillion won.", None,
      date(2024, 7, 1), date(2024, 9, 30)),
     # the fiscal year names the budget; the vote was on March 11
@@ -195,12 +195,12 @@ def test_silence_is_contradicted_by_the_subject_speaking():
 @pytest.mark.parametrize("claim,passage,figure,role", [
     # "dispute" as a noun, "rejected" naming a kind of ballot: no denial
     ("The elections office has received more than 200 public records requests about the count.",
-     "Since the dispute began, the elections office has received more than 200 public records requests, many of "
-     "them seeking lists of rejected mail ballots, Raman said.", "more than 200 public records", "asserts"),
+     ("Since the dispute began, the elections office has received more than 200 public records requests, many of "
+     "them seeking lists of rejected mail ballots, Raman said."), "more than 200 public records", "asserts"),
     # a figure that could not be verified is not asserted
     ("Corran plans to charge about $250 per dose.",
-     "Corran plans to charge about $250 a dose, two people familiar with the plans said. The price could not be "
-     "independently confirmed.", "about $250", "mentions"),
+     ("Corran plans to charge about $250 a dose, two people familiar with the plans said. The price could not be "
+     "independently confirmed."), "about $250", "mentions"),
     # a claim that reports a denial is backed by the denial
     ("The county's elections director has denied that any ballot was discarded without review.",
      "Elections director Priya Raman denied that any ballot was discarded without review.", None, "asserts"),

@@ -957,7 +957,7 @@ def _rounding_unit(value: Decimal) -> Decimal:
     """The place of a figure's last significant digit: 1 for 54, 1,000 for 12,000, 0.1 for 1.6."""
     if value == 0:
         return Decimal(1)
-    sign, digits, exponent = value.normalize().as_tuple()
+    exponent = value.normalize().as_tuple().exponent
     return Decimal(10) ** int(exponent)
 
 

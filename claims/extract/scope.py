@@ -71,17 +71,17 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(rx, re.IGNOREC
               r"Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)(?:\s+(?P<y>" + _YEAR + r"))?\b"),
     ("weekday", r"\b(?:(?P<rel>last|this|on|early|late)\s+)?(?P<wd>" + _WEEKDAY + r")\b"),
     ("relative_day", r"\b(?P<w>yesterday|today|tonight)\b"),
-    ("ago", r"\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|a few)\s+"
-            r"(?P<unit>days?|weeks?|months?|years?)\s+ago\b"),
-    ("period", r"\b(?P<rel>last|this|past|earlier\s+this|later\s+this|previous|the\s+previous)\s+"
-               r"(?P<unit>week|weekend|month|quarter|year)\b"),
+    ("ago", (r"\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|a few)\s+"
+            r"(?P<unit>days?|weeks?|months?|years?)\s+ago\b")),
+    ("period", (r"\b(?P<rel>last|this|past|earlier\s+this|later\s+this|previous|the\s+previous)\s+"
+               r"(?P<unit>week|weekend|month|quarter|year)\b")),
     ("year", r"\b(?:(?:in|during|for|through|throughout|of|by)\s+(?:fiscal\s+)?|fiscal\s+)(?P<y>" + _YEAR + r")\b"),
     # a bare year dates the figure unless it only names something ("the 2026 fiscal year",
     # "2024 election"): a year before a lower-case noun, or after "the", is a name's part
     ("year", r"(?<!the\s)\b(?P<y>" + _YEAR + r")(?:['’]s)?\b(?!\s*-)(?!\s+[a-z])"),
-    ("before", r"\b(?:originally|initially|at\s+first|first\s+(?:reported|estimated|announced|said|proposed)|"
+    ("before", (r"\b(?:originally|initially|at\s+first|first\s+(?:reported|estimated|announced|said|proposed)|"
                r"had\s+(?:earlier|previously|initially|originally|first)|earlier\s+estimates?|"
-               r"preliminary|early\s+estimates?|previously)\b"),
+               r"preliminary|early\s+estimates?|previously)\b")),
 ]]
 # Time words that do not date the figure next to them: "its first cut since 2020", "up
 # from a year earlier", "until 2030", "the lowest since March".
@@ -154,8 +154,8 @@ def _resolve(kind: str, m: re.Match[str], base: date | None) -> tuple[date | Non
             return None
         return d, d
     if kind in ("month_day", "day_month"):
-        d = _day(year, _MONTH_NAMES[g["mon"].lower().rstrip(".")], int(g["d"]), base)
-        return (d, d) if d is not None else None
+        day = _day(year, _MONTH_NAMES[g["mon"].lower().rstrip(".")], int(g["d"]), base)
+        return (day, day) if day is not None else None
     if kind == "quarter":
         q = int(g["q"]) if g["q"].isdigit() else _ORDINALS[g["q"].lower()]
         return _quarter(q, year, base)
@@ -284,28 +284,13 @@ def spans_overlap(a: TimeSpan | tuple[date | None, date], b: TimeSpan | tuple[da
     a_start, a_end = (a.start, a.end) if isinstance(a, TimeSpan) else a
     b_start, b_end = (b.start, b.end) if isinstance(b, TimeSpan) else b
     slack = timedelta(days=slack_days)
-    if a_start is not None and b_end < a_start - slack:
-        return False
-    if b_start is not None and a_end < b_start - slack:
-        return False
-    return True
+    return not ((a_start is not None and b_end < a_start - slack) or (b_start is not None and a_end < b_start - slack))
 
 
 # --------------------------------------------------------------------------- what is counted
 
 _STEM_STOP = frozenset(
-    "a an the of to in on at for by with from as is are was were be been being it its this that these those and or "
-    "which who whom whose what when where how than then there their they them he she his her we our you your i me my "
-    "has have had do does did will would shall should can could may might must also about into over such so very just "
-    "more most other some any each all both after before while during per up out says said say according percent "
-    "percentage point points per cent rose fell rise fall risen fallen increase increased decrease decreased grew grow "
-    "dropped drop climbed slipped jumped gained lost only nearly almost around roughly approximately least many much "
-    "fewer less under below above new total year years month months week weeks day days quarter now last this next "
-    "record reported report reports showed show shows data figures figure official officials according estimate "
-    "estimated estimates compared earlier ago same pace level levels number numbers hundred hundreds thousand "
-    "above below well higher lower than figure figures "
-    "thousands million millions billion billions trillion trillions dollar dollars euro euros pound pounds yen won "
-    "yuan rupees cents usd eur gbp".split()
+    ["a", "an", "the", "of", "to", "in", "on", "at", "for", "by", "with", "from", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "and", "or", "which", "who", "whom", "whose", "what", "when", "where", "how", "than", "then", "there", "their", "they", "them", "he", "she", "his", "her", "we", "our", "you", "your", "i", "me", "my", "has", "have", "had", "do", "does", "did", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "also", "about", "into", "over", "such", "so", "very", "just", "more", "most", "other", "some", "any", "each", "all", "both", "after", "before", "while", "during", "per", "up", "out", "says", "said", "say", "according", "percent", "percentage", "point", "points", "per", "cent", "rose", "fell", "rise", "fall", "risen", "fallen", "increase", "increased", "decrease", "decreased", "grew", "grow", "dropped", "drop", "climbed", "slipped", "jumped", "gained", "lost", "only", "nearly", "almost", "around", "roughly", "approximately", "least", "many", "much", "fewer", "less", "under", "below", "above", "new", "total", "year", "years", "month", "months", "week", "weeks", "day", "days", "quarter", "now", "last", "this", "next", "record", "reported", "report", "reports", "showed", "show", "shows", "data", "figures", "figure", "official", "officials", "according", "estimate", "estimated", "estimates", "compared", "earlier", "ago", "same", "pace", "level", "levels", "number", "numbers", "hundred", "hundreds", "thousand", "above", "below", "well", "higher", "lower", "than", "figure", "figures", "thousands", "million", "millions", "billion", "billions", "trillion", "trillions", "dollar", "dollars", "euro", "euros", "pound", "pounds", "yen", "won", "yuan", "rupees", "cents", "usd", "eur", "gbp"]
 )
 _MONTH_WORDS = frozenset(_MONTH_NAMES) | frozenset(_WEEKDAY_LIST)
 # States that pick a subset of what is counted: figures of different subsets are not rivals.
@@ -335,8 +320,7 @@ _AGE = re.compile(r"\b(?:aged|ages?|age\s+group|between\s+the\s+ages\s+of)\s*$|^
 @functools.lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     word = word.lower().replace("’", "'")
-    if word.endswith("'s"):
-        word = word[:-2]
+    word = word.removesuffix("'s")
     for suffix in ("ies", "ing", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
@@ -411,8 +395,7 @@ def figure_owner(text: str, q: Quantity) -> frozenset[str]:
     return frozenset(w.lower() for w in m.group(1).split() if w.lower() not in ("the", "a", "an"))
 
 
-_AUXILIARIES = frozenset("had has have been be being was were is are will would could should may might also then "
-                         "wrongly reportedly allegedly already".split())
+_AUXILIARIES = frozenset(["had", "has", "have", "been", "be", "being", "was", "were", "is", "are", "will", "would", "could", "should", "may", "might", "also", "then", "wrongly", "reportedly", "allegedly", "already"])
 STATUS_WINDOW = 3  # words on each side of a figure whose state they give ("destroyed 63 homes")
 
 
@@ -475,12 +458,10 @@ _FUTURE = re.compile(r"\b(?:will|would|is\s+expected\s+to|are\s+expected\s+to|pl
 # What a statistic is of: a figure for young people or for the nation is not one for all
 # workers or for a province.
 SERIES_MODIFIERS = frozenset(
-    "youth adult female male child senior elderly rural urban core headline "
-    "national nationwide provincial statewide federal regional local city county municipal overall".split())
+    ["youth", "adult", "female", "male", "child", "senior", "elderly", "rural", "urban", "core", "headline", "national", "nationwide", "provincial", "statewide", "federal", "regional", "local", "city", "county", "municipal", "overall"])
 # Words that open another constituent: the words after them describe something else ("rose
 # 11 percent on Tuesday after the company reported ...").
-_SUBORDINATORS = frozenset("after before as when because while since until although though whereas if unless "
-                           "which who whom whose where".split())
+_SUBORDINATORS = frozenset(["after", "before", "as", "when", "because", "while", "since", "until", "although", "though", "whereas", "if", "unless", "which", "who", "whom", "whose", "where"])
 
 _BOUNDS = ("about", "around", "roughly", "approximately", "nearly", "almost", "some", "at least", "more than", "over",
            "fewer than", "less than", "under", "up to", "as many as", "as much as", "at most", "no more than",

@@ -37,8 +37,17 @@ from claims.score.roles import (
     debunk_in,
 )
 
-__all__ = ["Relevance", "claim_clauses", "contradicts", "reports_speech", "entity_keys", "relevance", "silence_contradicted", "speaker_words",
-           "subject_keys"]
+__all__ = [
+    "Relevance",
+    "claim_clauses",
+    "contradicts",
+    "entity_keys",
+    "relevance",
+    "reports_speech",
+    "silence_contradicted",
+    "speaker_words",
+    "subject_keys",
+]
 
 MIN_COVERAGE = 0.3
 MIN_SIMILARITY = 0.6
@@ -52,7 +61,7 @@ _SPEECH_PREDICATE = re.compile(
     r"declared|declares|maintained|maintains|maintain|repeated|repeats|suggested|suggests|suggest|"
     r"point\s+out|points\s+out|pointed\s+out|believe|believes|believed|contend|contends|contended)\b",
     re.IGNORECASE)
-_GENERIC_SPEAKERS = frozenset("some many several most other others few the a an its their his her our".split())
+_GENERIC_SPEAKERS = frozenset(["some", "many", "several", "most", "other", "others", "few", "the", "a", "an", "its", "their", "his", "her", "our"])
 _SILENCE = re.compile(
     r"\b(?:(?:remained|remains|remain|kept|keeps|stayed|stays|has\s+been|have\s+been|was|were|is|are)\s+"
     r"(?:largely\s+|publicly\s+|conspicuously\s+)?(?:silent|quiet|mum|tight-lipped)|"
@@ -65,9 +74,7 @@ _CLAUSE_SPLIT = re.compile(r",?\s+\b(?:and|but|while|whereas)\s+(?=(?:is|are|was
                            re.IGNORECASE)
 
 
-_FUNCTION = frozenset(_stem(w) for w in "between among against within without across around through toward towards "
-                      "because despite amid amidst since until upon onto reportedly allegedly still already "
-                      "well even only including".split())
+_FUNCTION = frozenset(_stem(w) for w in ["between", "among", "against", "within", "without", "across", "around", "through", "toward", "towards", "because", "despite", "amid", "amidst", "since", "until", "upon", "onto", "reportedly", "allegedly", "still", "already", "well", "even", "only", "including"])
 _AS_OF = re.compile(r"\s*\(as of [^)]*\)")  # the article's date that checkable_text attaches
 
 
@@ -94,8 +101,7 @@ def entity_keys(text: str) -> frozenset[str]:
 
 _OPENER = re.compile(r"^(?:(?:in|on|at|despite|amid|amidst|after|following|although|though|while|as|since|according|"
                      r"during|with|for|however|meanwhile|but|and|yet|still|also|separately)\b[^,]{0,80},\s*)+", re.IGNORECASE)
-_SUBJECT_WORDS = frozenset("the of and for top senior some many several other former local state federal both "
-                           "most all its their his her a an".split())
+_SUBJECT_WORDS = frozenset(["the", "of", "and", "for", "top", "senior", "some", "many", "several", "other", "former", "local", "state", "federal", "both", "most", "all", "its", "their", "his", "her", "a", "an"])
 
 
 @functools.lru_cache(maxsize=16384)

@@ -62,15 +62,10 @@ ROLES = ("asserts", "reports_claim", "disputes", "mentions")
 
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?|\d+(?:[.,]\d+)*")
 _STOP = frozenset(
-    "a an the of to in on at for by with from as is are was were be been being it its this that these those "
-    "and or which who whom whose what when where how than then there their they them he she his her we our "
-    "you your i me my has have had do does did will would shall should can could may might must also about "
-    "into over such so very just more most other some any each all both after before while during per up "
-    "out says said say according".split()
+    ["a", "an", "the", "of", "to", "in", "on", "at", "for", "by", "with", "from", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "and", "or", "which", "who", "whom", "whose", "what", "when", "where", "how", "than", "then", "there", "their", "they", "them", "he", "she", "his", "her", "we", "our", "you", "your", "i", "me", "my", "has", "have", "had", "do", "does", "did", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "also", "about", "into", "over", "such", "so", "very", "just", "more", "most", "other", "some", "any", "each", "all", "both", "after", "before", "while", "during", "per", "up", "out", "says", "said", "say", "according"]
 )
 _NEGATION = frozenset(
-    "no not never none nobody nothing neither nor without cannot n't isn't aren't wasn't weren't don't "
-    "doesn't didn't hasn't haven't hadn't won't wouldn't couldn't shouldn't".split()
+    ["no", "not", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "n't", "isn't", "aren't", "wasn't", "weren't", "don't", "doesn't", "didn't", "hasn't", "haven't", "hadn't", "won't", "wouldn't", "couldn't", "shouldn't"]
 )
 
 # Who makes claims that a fact-check reports: their statements are restated, not asserted.
@@ -108,8 +103,7 @@ _DEBUNK = re.compile(
     r"contrary\s+to|disprov(?:es|ed|en)|fact[- ]check(?:ed|ers)?\s+(?:found|rated))\b",
     re.IGNORECASE,
 )
-_ADJECTIVAL_BEFORE = frozenset("of the a an any all some many most these those with for and or their its his her "
-                               "our several".split())
+_ADJECTIVAL_BEFORE = frozenset(["of", "the", "a", "an", "any", "all", "some", "many", "most", "these", "those", "with", "for", "and", "or", "their", "its", "his", "her", "our", "several"])
 
 
 def debunk_in(text: str) -> re.Match[str] | None:
@@ -149,15 +143,11 @@ _CONTRAST = re.compile(r"(?:[,;]\s*|\s+[-–—]+\s+|^)(?:but|however|though|alt
                        r"^\s*(?:but|however|in\s+fact|actually|in\s+reality)\b", re.IGNORECASE)
 _QUOTED = re.compile(r"[\"“”]{1,2}([^\"“”]{8,})[\"“”]{1,2}|‘([^’]{8,})’")
 _PERSON_TITLES = frozenset(
-    "president minister secretary gen general lt col colonel mr mrs ms dr sen senator rep representative gov "
-    "governor spokesman spokeswoman spokesperson ambassador deputy chief commander director mayor chairman "
-    "chairwoman adviser advisor envoy judge justice king queen prince pope premier chancellor".split()
+    ["president", "minister", "secretary", "gen", "general", "lt", "col", "colonel", "mr", "mrs", "ms", "dr", "sen", "senator", "rep", "representative", "gov", "governor", "spokesman", "spokeswoman", "spokesperson", "ambassador", "deputy", "chief", "commander", "director", "mayor", "chairman", "chairwoman", "adviser", "advisor", "envoy", "judge", "justice", "king", "queen", "prince", "pope", "premier", "chancellor"]
 )
 _PRONOUN_SUBJECT = re.compile(r"^(?:he|she|they|it|we|i)$", re.IGNORECASE)
 _TITLE_WORDS = frozenset(
-    "president prime minister secretary state gen general lt col colonel mr mrs ms dr sen senator rep "
-    "representative gov governor spokesman spokeswoman spokesperson ambassador foreign defence defense deputy "
-    "vice chief commander director mayor press u.s us the of former".split()
+    ["president", "prime", "minister", "secretary", "state", "gen", "general", "lt", "col", "colonel", "mr", "mrs", "ms", "dr", "sen", "senator", "rep", "representative", "gov", "governor", "spokesman", "spokeswoman", "spokesperson", "ambassador", "foreign", "defence", "defense", "deputy", "vice", "chief", "commander", "director", "mayor", "press", "u.s", "us", "the", "of", "former"]
 )
 
 
@@ -292,7 +282,7 @@ _NAME_BEFORE = re.compile(
     r"(?:(?:has|have|had|also|then|later|earlier|previously|again|[a-z]+ly)\s+)*$")
 _NAME_AFTER = re.compile(r"^\s*((?:[A-Z][\w.'’&-]*(?:['’]s)?\s+(?:(?:of|for|and|the)\s+)*)*[A-Z][\w.'’&-]*)")
 _VERB = re.compile(r"\b(?:" + _SPEECH_VERBS + r")\b")  # lower case: "United States" is no verb
-_SENTENCE_OPENERS = frozenset("The A An But And However In On At This That These Those It He She They We".split())
+_SENTENCE_OPENERS = frozenset(["The", "A", "An", "But", "And", "However", "In", "On", "At", "This", "That", "These", "Those", "It", "He", "She", "They", "We"])
 
 
 def _speaker(clause: str, focus: int | None = None) -> tuple[str | None, str, int]:
