@@ -11,7 +11,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test test-fast install browser postgres bench lint clean schedule unschedule lake unlake
+.PHONY: demo test test-fast install browser postgres bench lint clean train-stance schedule unschedule lake unlake
 
 # torch is pinned to the CPU build (2.13.0+cpu) through requirements.lock.
 $(STAMP): pyproject.toml requirements.lock
@@ -66,6 +66,12 @@ unlake:
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/pipeline_stages.py
+
+# Retrain the packaged stance cross-encoder (claims/score/data/cross_encoder) from
+# ../shared/data with its fixed seed: about 20 minutes on two idle cores, resumable (rerun
+# after an interruption); docs/models.md is its model card. Not part of the tests.
+train-stance: $(STAMP)
+	$(BIN)/python scripts/train_cross_encoder.py $(TRAIN_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check claims claims_cli flows tests

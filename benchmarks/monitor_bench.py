@@ -135,6 +135,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=2, help="monitor_concurrency")
     parser.add_argument("--no-library", action="store_true",
                         help="skip the library-only run (half the time; only the inside-the-flow estimate)")
+    parser.add_argument("--compare-stance", metavar="MODEL", default=None,
+                        help="also run the library with this stance model (e.g. mlp, the earlier one) "
+                             "and print the articles-per-minute ratio of this run")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="claims-monitor-bench-"))
@@ -172,8 +175,17 @@ def main() -> None:
     warm_up()  # starts Prefect's temporary server (not counted below)
     prefect_start_s = time.perf_counter() - t0
 
+    base_wall = None
+    if args.compare_stance:
+        base = load_settings(None, **settings_for("baseline"), stance_model=args.compare_stance)
+        pipeline.stance_model_for(base)
+        t0 = time.perf_counter()
+        done = monitor(base)
+        base_wall = time.perf_counter() - t0
+        assert done.count("completed") == args.n, done.stats()
+
     lib_wall = None
-    if not args.no_library:
+    if not args.no_library or args.compare_stance:
         t0 = time.perf_counter()
         lib = monitor(load_settings(None, **settings_for("library")))
         lib_wall = time.perf_counter() - t0
@@ -193,6 +205,10 @@ def main() -> None:
           f"{prefect_start_s:.1f} s")
     if lib_wall is not None:
         print(f"library alone: {lib_wall:.1f} s = {args.n / lib_wall * 60:.1f} articles/min")
+    if base_wall is not None and lib_wall is not None:
+        print(f"library with stance model {args.compare_stance!r}: {base_wall:.1f} s = "
+              f"{args.n / base_wall * 60:.1f} articles/min; this stance model / that one: "
+              f"{base_wall / lib_wall:.2f}x articles per minute")
     print(f"monitor-feeds flow: {flow_wall:.1f} s = {args.n / flow_wall * 60:.1f} articles/min")
     if lib_wall is not None:
         print(f"Prefect share vs the library run: {(flow_wall - lib_wall) / flow_wall:.1%} of flow wall time")

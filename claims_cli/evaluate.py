@@ -137,20 +137,52 @@ def liar_plus(
 
 
 @eval_app.command("stance", epilog=examples(
-    "claims eval stance --data ../shared/data/stance/healthver/healthver_dev.csv"))
+    "claims eval stance --data ../shared/data/stance/healthver/healthver_dev.csv",
+    "claims eval stance --data ../shared/data/stance --data ../shared/data/climate-fever/climate-fever-dev.jsonl "
+    "--split held-back --compare mlp --table"))
 def stance(
     ctx: typer.Context,
-    data: Path = typer.Option(..., "--data", metavar="PATH", help="A stance pair file (FEVER RTE, COVID-Fact/SciFact RTE, SICK, "
-                                                 "HealthVer, FNC-1 stances, COVID-Fact or Climate-FEVER JSONL) "
-                                                 "or a folder of them."),
+    data: list[Path] = typer.Option(..., "--data", metavar="PATH", help="A stance pair file (FEVER RTE, COVID-Fact/SciFact RTE, "
+                                    "SICK, HealthVer, ANLI, GLUE RTE, FNC-1 stances, COVID-Fact or Climate-FEVER "
+                                    "JSONL) or a folder of them; repeat for several."),
     limit: int | None = typer.Option(None, metavar="N", help="Only the first N pairs."),
     split: str = typer.Option("all", "--split", metavar="SPLIT", help="all | dev | test: pairs whose claim falls in that half (a "
-                                                    "hash of the claim text, as the verdict benchmarks split)."),
+                              "hash of the claim text, as the verdict benchmarks split) | held-back: the 15% "
+                              "the packaged cross-encoder never saw."),
+    model: str | None = typer.Option(None, "--model", metavar="MODEL", help="The stance model to measure (default: the "
+                                     "stance_model setting): cross-encoder, mlp, a folder or an .npz."),
+    compare: str | None = typer.Option(None, "--compare", metavar="MODEL", help="Measure this model too, side by side."),
+    table: bool = typer.Option(False, "--table", help="Print a table (per set: macro-F1 and refute F1) instead of JSON."),
 ) -> None:
     """Stance pairs: macro-F1 or support F1, per source.
 
     Macro-F1 for 3-way files, support-vs-not F1 for binary RTE files."""
-    _evaluate(evaluate_stance, data, invocation(ctx).settings(), limit=limit, split=split)
+    settings = invocation(ctx).settings()
+    chosen = settings.model_copy(update={"stance_model": model}) if model else settings
+    with progress("Evaluating"):
+        result = evaluate_stance(data, chosen, limit=limit, split=split)
+        if compare:
+            result["compare"] = evaluate_stance(data, settings.model_copy(update={"stance_model": compare}),
+                                                limit=limit, split=split)
+    typer.echo(stance_table(result) if table else json.dumps(result, indent=1, default=str))
+
+
+def stance_table(result: dict[str, Any]) -> str:
+    """One row per set: pairs, then macro-F1 and refute F1 of each model measured."""
+    runs = [result] + ([result["compare"]] if "compare" in result else [])
+    head = "| set | task | pairs | " + " | ".join(f"{r['model']} macro-F1 | refute F1" for r in runs) + " |"
+    lines = [head, "|" + "---|" * (3 + 2 * len(runs))]
+    means: list[list[float]] = [[] for _ in runs]
+    for source, first in result["by_source"].items():
+        cells = [source, first["task"], str(first["n"])]
+        for i, run in enumerate(runs):
+            rep = run["by_source"][source]
+            means[i].append(rep["macro_f1"])
+            refute = rep["f1"].get("refute")
+            cells += [f"{rep['macro_f1']:.3f}", "" if refute is None else f"{refute:.3f}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("| mean over sets | | | " + " | ".join(f"{sum(m) / max(len(m), 1):.3f} | " for m in means) + "|")
+    return "\n".join(lines)
 
 
 @eval_app.command("desk", epilog=examples(

@@ -322,6 +322,10 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "claims" / "eval-embeddings.duckdb")
     parser.add_argument("--rounds", type=int, default=3, help="passes of the coordinate search")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--dev", choices=("unseen", "all"), default="unseen",
+                        help="unseen (default): choose only on dev claims whose evidence the packaged stance "
+                             "cross-encoder was not trained on (claims.eval.stance_mix.verdict_claim_unseen); "
+                             "all: every dev claim")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -341,6 +345,11 @@ def main() -> None:
     parts = [hash_split(c.text) for _, c in items]
     gold = [c.label for _, c in items]
     dev = [i for i, p in enumerate(parts) if p == "dev"]
+    if args.dev == "unseen":
+        from claims.eval.stance_mix import verdict_claim_unseen
+
+        dev = [i for i in dev if verdict_claim_unseen(datasets[i], items[i][1].text, items[i][1].id.removeprefix("cf:"))]
+        log.info("%d dev claims the stance model did not train on", len(dev))
     base = dataclasses.replace(policy_from_settings(settings), calibrate=False, model=None)
 
     started = time.perf_counter()

@@ -26,14 +26,14 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from claims.embed import load_embedder
 from claims.errors import InputError
 from claims.eval.files import jsonl_rows
 from claims.eval.judging import hash_split
 from claims.eval.metrics import classification_report, expected_calibration_error
-from claims.score.stance import load_stance_model
+from claims.score.stance import StanceModel, load_stance_model
 
 if TYPE_CHECKING:  # pragma: no cover
     from claims.settings import Settings
@@ -143,12 +143,21 @@ def _load_table(path: Path) -> list[StancePair]:
                 pairs.append(StancePair(get(row, "claim"), get(row, "evidence"), _label(get(row, "label"), path),
                                         name, group=f"claim:{get(row, 'claim')}"))
         return pairs
+    if {"context", "statement", "gold_label"} <= set(col):  # ANLI (e / n / c)
+        short = {"e": "entailment", "n": "neutral", "c": "contradiction"}
+        for row in rows:
+            if row:
+                raw = get(row, "gold_label").strip().lower()
+                pairs.append(StancePair(get(row, "statement"), get(row, "context"), _label(short.get(raw, raw), path),
+                                        "anli", group=f"premise:{get(row, 'context')}"))
+        return pairs
     claim_col = "sentence2" if "sentence2" in col else None
     if claim_col and "sentence1" in col:  # COVID-Fact / SciFact RTE
         label_col = "label" if "label" in col else ("entailment" if "entailment" in col else None)
         if label_col is None:
             raise InputError(f"{path} has no label column (an unlabelled split): give a labelled pair file")
-        name = f"rte-{path.parent.name.lower().removeprefix('rte-')}"
+        folder = path.parent.name.lower()
+        name = "rte" if folder == "rte" else f"rte-{folder.removeprefix('rte-')}"
         for row in rows:
             if row:
                 pairs.append(StancePair(get(row, claim_col), get(row, "sentence1"), _label(get(row, label_col), path),
@@ -203,30 +212,42 @@ def load_stance_dir(folder: Path) -> list[StancePair]:
     return pairs
 
 
-def evaluate_stance(path: Path, settings: "Settings", *, limit: int | None = None, split: str = "all") -> dict:
+def evaluate_stance(path: Path | Sequence[Path], settings: "Settings", *, limit: int | None = None,
+                    split: str = "all") -> dict:
     """Stance of every pair in ``path`` (a file or a folder) with the shipped model, or the
     configured NLI cross-encoder; 3-way macro-F1, and binary support-vs-not for RTE files.
     ``split``: ``dev`` or ``test`` keeps the pairs whose claim falls in that half (by a hash
-    of the claim text, as the verdict benchmarks split), ``all`` every pair."""
+    of the claim text, as the verdict benchmarks split), ``held-back`` the grouped 15% the
+    packaged cross-encoder was not trained on (:mod:`claims.eval.stance_mix`), ``all``
+    every pair. ``path``: a file, a folder, or several of them."""
     started = time.perf_counter()
-    path = Path(path)
-    pairs = load_stance_dir(path) if path.is_dir() else load_stance_file(path)
-    if split not in ("all", "dev", "test"):
-        raise InputError(f"unknown split {split!r}: use one of all, dev, test")
-    if split != "all":
+    paths = [Path(p) for p in path] if isinstance(path, (list, tuple)) else [Path(path)]
+    pairs = [pair for one in paths for pair in (load_stance_dir(one) if one.is_dir() else load_stance_file(one))]
+    path = paths[0] if len(paths) == 1 else Path(", ".join(map(str, paths)))
+    if split not in ("all", "dev", "test", "held-back"):
+        raise InputError(f"unknown split {split!r}: use one of all, dev, test, held-back")
+    if split == "held-back":  # the pairs the packaged cross-encoder never saw (claims.eval.stance_mix)
+        from claims.eval.stance_mix import best_window, held_back
+
+        pairs = [StancePair(p.claim.strip(), best_window(p.claim, p.passage), p.label, p.source, p.group)
+                 for p in pairs if held_back(p) and p.claim.strip() and p.passage.strip()
+                 and (p.source != "climate-fever" or hash_split(p.claim) == "dev")]
+    elif split != "all":
         pairs = [p for p in pairs if hash_split(p.claim) == split]
     if limit:
         pairs = pairs[:limit]
     if not pairs:
         raise InputError(f"{path} holds no labelled stance pairs")
-    embedder = load_embedder(settings.model, settings.embed_batch_size,
-                             getattr(settings, "embedding_backend", "torch"))
     model = load_stance_model(settings)
-    texts = sorted({p.claim for p in pairs} | {p.passage for p in pairs})
-    vectors = embedder.encode(texts)
-    index = {t: i for i, t in enumerate(texts)}
-    claim_emb = vectors[[index[p.claim] for p in pairs]]
-    passage_emb = vectors[[index[p.passage] for p in pairs]]
+    claim_emb = passage_emb = None
+    if isinstance(model, StanceModel):  # the MLP reads sentence embeddings; a cross-encoder reads text
+        embedder = load_embedder(settings.model, settings.embed_batch_size,
+                                 getattr(settings, "embedding_backend", "torch"))
+        texts = sorted({p.claim for p in pairs} | {p.passage for p in pairs})
+        vectors = embedder.encode(texts)
+        index = {t: i for i, t in enumerate(texts)}
+        claim_emb = vectors[[index[p.claim] for p in pairs]]
+        passage_emb = vectors[[index[p.passage] for p in pairs]]
     probs = model.predict([p.claim for p in pairs], [p.passage for p in pairs], claim_emb, passage_emb)
     pred = [STANCE_LABELS[i] for i in probs.argmax(axis=1)]
     result: dict = {"data": str(path), "split": split, "pairs": len(pairs), "model": model.name, "by_source": {}}

@@ -387,16 +387,27 @@ class CrossEncoderStance:
 def load_stance_model(settings: "Settings") -> StancePredictor:
     """The stance model the settings name.
 
-    ``nli_model`` (a user's NLI cross-encoder) wins when set. Otherwise ``stance_model``:
-    ``"mlp"`` (default: the packaged MLP) or an ``.npz`` file from scripts/train_stance.py.
+    ``nli_model`` (a user's sentence-transformers NLI cross-encoder) wins when set.
+    Otherwise ``stance_model``: ``"cross-encoder"`` (default: the packaged int8 ONNX
+    cross-encoder, :mod:`claims.score.cross_encoder`), a folder written by
+    scripts/train_cross_encoder.py, ``"mlp"`` (the earlier MLP over embedding features) or
+    an ``.npz`` file from scripts/train_stance.py.
     """
     nli = getattr(settings, "nli_model", None)
     if nli:
         return CrossEncoderStance(str(nli))
-    choice = str(getattr(settings, "stance_model", None) or "mlp").strip()
+    choice = str(getattr(settings, "stance_model", None) or "cross-encoder").strip()
+    if choice == "cross-encoder":
+        from claims.score.cross_encoder import OnnxCrossEncoder  # lazy: onnxruntime
+
+        return OnnxCrossEncoder()
     if choice == "mlp":
         return StanceModel.load(None)
     if choice.endswith(".npz"):
         return StanceModel.load(choice)
-    raise ConfigError(f"stance_model {choice!r} is not 'mlp' or an .npz file from scripts/train_stance.py: "
-                      "give one of those")
+    if Path(choice).is_dir():
+        from claims.score.cross_encoder import OnnxCrossEncoder
+
+        return OnnxCrossEncoder(choice)
+    raise ConfigError(f"stance_model {choice!r} is not 'cross-encoder', 'mlp', a cross-encoder folder from "
+                      "scripts/train_cross_encoder.py or an .npz file from scripts/train_stance.py: give one of those")

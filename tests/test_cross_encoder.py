@@ -1,0 +1,135 @@
+"""The packaged stance cross-encoder: loads offline from the package and reads pairs as a
+careful reader would. The pairs were written before the shipped model was first run on
+them (news-style sentences, several from examples/corpus); none is in its training data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from claims.score.cross_encoder import OnnxCrossEncoder, packaged_cross_encoder_dir
+from claims.score.stance import STANCES, load_stance_model
+from claims.settings import Settings
+
+SUPPORT = [
+    ("North Korea has sent troops to Russia.",
+     "Pyongyang has dispatched thousands of soldiers to Russia to aid Moscow in its war against Ukraine, "
+     "South Korea's spy agency said."),
+    ("The Bank of Korea cut its benchmark interest rate.",
+     "The Bank of Korea lowered its policy rate by a quarter point on Friday, its first cut in more than "
+     "three years."),
+    ("The ruling coalition lost its majority in Japan's lower house.",
+     "Prime Minister Shigeru Ishiba's coalition fell short of a majority in Sunday's election for the "
+     "lower house, official results showed."),
+    ("The city council approved the new budget.",
+     "Council members voted 7-2 on Tuesday to adopt the budget, which takes effect in July."),
+    ("The company recalled its cars because of faulty brakes.",
+     "The automaker is recalling the vehicles after finding a defect in the brake system that can "
+     "reduce stopping power."),
+    ("The outbreak killed 12 people.",
+     "Health officials said 12 people had died in the outbreak."),
+    ("About 8,000 North Korean soldiers are in the Kursk region.",
+     "Blinken said some 8,000 North Korean troops had moved into Russia's Kursk region."),
+    ("Unemployment fell in September.",
+     "The jobless rate dropped to 4.1 percent in September from 4.2 percent in August."),
+    ("The storm forced thousands of people to leave their homes.",
+     "Thousands of residents were evacuated as the storm approached the coast."),
+    ("The minister resigned.",
+     "The minister stepped down on Monday, saying she took responsibility for the failure."),
+    ("The bridge was closed to traffic.",
+     "Authorities shut the bridge to all vehicles after engineers found cracks in a support beam."),
+    ("Exports rose last year.",
+     "Exports grew 6 percent last year, driven by strong demand for semiconductors."),
+]
+
+REFUTE = [
+    ("The city council approved the new budget.",
+     "The city council rejected the proposed budget on Tuesday, sending it back to the mayor."),
+    ("The ruling coalition kept its majority in Japan's lower house.",
+     "Prime Minister Shigeru Ishiba's coalition lost its majority in the lower house for the first time "
+     "since 2009."),
+    ("The Bank of Korea raised interest rates.",
+     "The Bank of Korea cut its benchmark interest rate by a quarter point."),
+    ("The minister resigned.",
+     "The minister said on Monday that she would not resign and would stay in her post."),
+    ("The vaccine is dangerous for children.",
+     "Regulators found the vaccine safe for children after reviewing the trial data."),
+    ("The senator voted for the bill.",
+     "The senator voted against the bill, calling it a waste of money."),
+    ("The factory was closed.",
+     "The factory remains open and is still producing at full capacity."),
+    ("Unemployment rose in September.",
+     "The jobless rate fell in September to its lowest level in a year."),
+    ("China has publicly condemned the deployment.",
+     "China has not publicly commented on the deployment and has remained silent."),
+    ("The suspect was arrested.",
+     "Police said no arrests had been made and the suspect remained at large."),
+    ("The company reported a profit.",
+     "The company reported a net loss for the quarter, its third in a row."),
+    ("The president attended the summit.",
+     "The president did not attend the summit and sent his foreign minister instead."),
+]
+
+NEUTRAL = [
+    ("North Korea has sent troops to Russia.",
+     "The Bank of Korea lowered its policy rate by a quarter point on Friday."),
+    ("The city council approved the new budget.",
+     "The museum will reopen next month after a two-year renovation."),
+    ("The minister resigned.",
+     "The minister is scheduled to visit Brussels next week for talks on trade."),
+    ("The outbreak killed 12 people.",
+     "The hospital opened a new wing for infectious diseases in 2019."),
+    ("The company recalled its cars because of faulty brakes.",
+     "The company's chief executive will speak at an industry conference in March."),
+    ("Exports rose last year.",
+     "The government plans to publish new trade rules in the spring."),
+    ("The vaccine is dangerous for children.",
+     "Researchers are still studying how long the vaccine's protection lasts."),
+    ("The suspect was arrested.",
+     "The shooting happened shortly after midnight outside a bar downtown."),
+    ("The storm forced thousands of people to leave their homes.",
+     "Meteorologists said the storm may strengthen before it reaches land."),
+    ("China has publicly condemned the deployment.",
+     "Experts say China may be uneasy about the growing ties between Russia and North Korea."),
+]
+
+
+@pytest.fixture(scope="module")
+def model() -> OnnxCrossEncoder:
+    return OnnxCrossEncoder()
+
+
+def test_the_packaged_model_is_inside_the_package_and_small() -> None:
+    folder = packaged_cross_encoder_dir()
+    assert (folder / "model.int8.onnx").is_file() and (folder / "tokenizer.json").is_file()
+    total = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
+    assert total <= 40 * 1024 * 1024
+
+
+def test_the_default_stance_model_is_the_cross_encoder() -> None:
+    chosen = load_stance_model(Settings())
+    assert isinstance(chosen, OnnxCrossEncoder)
+    assert chosen.cache_key.startswith(chosen.name + "@")
+
+
+@pytest.mark.parametrize(("expected", "pairs"), [("support", SUPPORT), ("refute", REFUTE), ("neutral", NEUTRAL)])
+def test_stance_of_real_sentence_pairs(model: OnnxCrossEncoder, expected: str, pairs: list) -> None:
+    probs = model.predict([c for c, _ in pairs], [p for _, p in pairs])
+    assert probs.shape == (len(pairs), 3)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    wrong = [(c, p, STANCES[int(i)]) for (c, p), i in zip(pairs, probs.argmax(axis=1)) if STANCES[int(i)] != expected]
+    assert not wrong, wrong
+
+
+def test_order_and_batching_do_not_change_a_pair(model: OnnxCrossEncoder) -> None:
+    pairs = SUPPORT + REFUTE
+    together = model.predict([c for c, _ in pairs], [p for _, p in pairs])
+    alone = np.vstack([model.predict([c], [p]) for c, p in pairs[:4]])
+    np.testing.assert_allclose(together[:4], alone, atol=0.05)
+    assert model.predict([], []).shape == (0, 3)
+
+
+def test_a_long_passage_is_cut_not_refused(model: OnnxCrossEncoder) -> None:
+    long_passage = "The council met on Tuesday. " * 400 + "It approved the budget."
+    probs = model.predict(["The council approved the budget."], [long_passage])
+    assert probs.shape == (1, 3) and np.isfinite(probs).all()
