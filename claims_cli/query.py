@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import sys
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,15 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 from rich.text import Text
 
 from claims.embed import embedder_for
 from claims.models import clean_text
 from claims.search import search_store
-from claims.store import run_user_query
+from claims.store import QueryResult, run_user_query
 from claims.store.export import query_to_parquet
+from claims.store.outputs import check_output_path
+from claims.store.queries import QueryLimits
 from claims_cli.context import command_group, err, examples, fail, invocation, out
 from claims_cli.numbers import number
 
@@ -31,10 +34,14 @@ app = command_group()
 
 
 def jsonable(value: Any) -> Any:
+    """``value`` as JSON can hold it: times as ISO text, decimals as numbers, bytes as hex,
+    and non-finite floats (inf, -inf, nan: not JSON) as null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return float(value)
+        return jsonable(float(value))
     if isinstance(value, (bytes, bytearray)):
         return value.hex()
     if isinstance(value, dict):
@@ -42,6 +49,11 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
     return value
+
+
+def _json(value: Any) -> str:
+    """``value`` as strict JSON (``allow_nan=False``: no ``Infinity`` or ``NaN`` tokens)."""
+    return json.dumps(jsonable(value), ensure_ascii=False, indent=2, allow_nan=False)
 
 
 def _cell(value: Any, width: int = 60) -> str:
@@ -71,7 +83,7 @@ def _query_table(columns: list[str], rows: list[tuple[Any, ...]], width: int) ->
     for i, column in enumerate(columns):
         natural = max([len(column)] + [max(len(line) for line in r[i].splitlines() or [""]) for r in cells])
         numeric = bool(rows) and all(isinstance(r[i], (int, float)) or r[i] is None for r in rows)
-        justify = "right" if numeric else "left"
+        justify: JustifyMethod = "right" if numeric else "left"
         if natural <= width:
             table.add_column(column, no_wrap=True, min_width=natural, justify=justify)
         else:
@@ -125,30 +137,56 @@ def query(
     """Run one read-only SQL statement and print the rows.
 
     The statement (SELECT or EXPLAIN) runs on the verdict database in a sandbox: it cannot change the database, write or read other
-    files (unless --allow-read names them), reach the network, or install or load extensions."""
+    files (unless --allow-read names them), reach the network, or install or load extensions. It stops on Ctrl-C and at
+    the query_timeout_seconds and query_memory_limit settings."""
     if fmt not in {"table", "csv", "json", "parquet"}:
         fail(f"unknown --format {fmt!r}: use table, csv, json or parquet", 2)
     params = _parse_params(param)
     readable = _allowed_reads(allow_read)
-    store = invocation(ctx).read_only_store(at)
-    if fmt == "parquet":
-        if out_file is None:
-            fail("--format parquet needs --out FILE.parquet", 2)
-        n = query_to_parquet(store, sql, out_file, params, allow_read=readable)
-        err.print(f"wrote {n} rows to {out_file}", markup=False)
-        return
-    result = run_user_query(store, sql, params, allow_read=readable)
+    run = invocation(ctx)
+    store = run.read_only_store(at)
+    if out_file is not None:
+        check_output_path(out_file, store)
+    limits = QueryLimits.from_settings(run.settings())
+    try:
+        if fmt == "parquet":
+            if out_file is None:
+                fail("--format parquet needs --out FILE.parquet", 2)
+            n = query_to_parquet(store, sql, out_file, params, allow_read=readable, limits=limits)
+            err.print(f"wrote {n} rows to {out_file}", markup=False)
+            return
+        result = run_user_query(store, sql, params, allow_read=readable, limits=limits)
+    except KeyboardInterrupt:
+        fail("claims query was stopped (Ctrl-C); the database was only read", 130)
+    _print_rows(result, fmt, width, out_file)
+
+
+def _csv_cell(value: Any) -> Any:
+    """One CSV cell: NULL empty, lists and structs as JSON (a non-finite float in one as
+    null), a float as Python and DuckDB write and read it (``inf``, ``-inf``, ``nan``)."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return json.dumps(jsonable(value), allow_nan=False)
+    return value if isinstance(value, float) else jsonable(value)
+
+
+def _csv(result: QueryResult) -> str:
+    """The rows as CSV, with a header."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(result.columns)
+    for row in result.rows:
+        writer.writerow([_csv_cell(v) for v in row])
+    return buffer.getvalue().rstrip("\n")
+
+
+def _print_rows(result: QueryResult, fmt: str, width: int, out_file: Path | None) -> None:
+    """The rows in ``fmt`` (table, csv or json), on standard output or into ``out_file``."""
     if fmt == "json":
-        text = json.dumps([{c: jsonable(v) for c, v in zip(result.columns, row)} for row in result.rows],
-                          ensure_ascii=False, indent=2)
+        text = _json([dict(zip(result.columns, row)) for row in result.rows])
     elif fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(result.columns)
-        for row in result.rows:
-            writer.writerow(["" if v is None else json.dumps(jsonable(v)) if isinstance(v, (list, dict)) else jsonable(v)
-                             for v in row])
-        text = buffer.getvalue().rstrip("\n")
+        text = _csv(result)
     else:
         table, needed = _query_table(result.columns, result.rows, width)
         if out_file is None:
@@ -159,11 +197,14 @@ def query(
             return
         buffer_console = Console(file=io.StringIO(), width=min(needed, 400))
         buffer_console.print(table)
-        text = buffer_console.file.getvalue()  # type: ignore[attr-defined]
-    if out_file is not None:
-        out_file.write_text(text + "\n", encoding="utf-8")
-    else:
+        text = buffer_console.file.getvalue()  # type: ignore[attr-defined]  # rich types .file as IO[str]
+    if out_file is None:
         sys.stdout.write(text + "\n")
+        return
+    try:
+        out_file.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {out_file} ({exc.strerror}): name a file in a folder you can write to")
 
 
 @app.command(epilog=examples('claims search "8,000 North Korean soldiers in Kursk" -k 5',

@@ -13,6 +13,7 @@ import typer
 from claims.report.claimreview import claim_reviews, write_claim_reviews
 from claims.report.html import write_report
 from claims.store.export import export_parquet
+from claims.store.outputs import check_output_path
 from claims_cli.context import command_group, err, examples, fail, invocation
 
 __all__ = ["app", "export_app"]
@@ -49,6 +50,7 @@ def report(
     sources reported."""
     start = _since(since)
     run = invocation(ctx)
+    check_output_path(out_file, run.read_only_store(at))  # before the store is opened (and migrated)
     store = run.store(must_exist=True) if at is None else run.read_only_store(at)
     data = write_report(store, out_file, since=start, title=title)
     err.print(f"wrote {out_file}: {len(data.claims)} claims, {len(data.charts)} charts", markup=False, soft_wrap=True)
@@ -68,6 +70,8 @@ def export_claimreview(
     only when known."""
     start = _since(since)
     run = invocation(ctx)
+    if out_file is not None:
+        check_output_path(out_file, run.read_only_store())  # before the store is opened (and migrated)
     store, publisher = run.store(must_exist=True), run.settings().publisher_name
     if out_file is None:
         reviews = claim_reviews(store, publisher, since=start, review_url=url)

@@ -2,7 +2,8 @@
 
 Both run in the query sandbox (:func:`claims.store.queries.sandboxed`): the only file a
 user's statement's rows can go to is the ``--out`` file, and a table export writes only
-into the folder it was given.
+into the folder it was given; neither writes over the store or any DuckDB file
+(:func:`claims.store.outputs.check_output_path`).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import duckdb
 
 from claims.errors import QueryError
 from claims.store.connection import Database
-from claims.store.queries import query_error, sandboxed, user_statement
+from claims.store.outputs import check_output_path
+from claims.store.queries import QueryLimits, bounded, query_error, sandboxed, user_statement
 
-__all__ = ["query_to_parquet", "export_parquet"]
+__all__ = ["export_parquet", "query_to_parquet"]
 
 
 def _quote_path(path: Path) -> str:
@@ -24,21 +26,35 @@ def _quote_path(path: Path) -> str:
 
 
 def query_to_parquet(store: Database, sql: str, out: Path, params: dict[str, Any] | None = None,
-                     *, allow_read: tuple[Path, ...] = ()) -> int:
-    """Write the rows of one read-only query to a Parquet file; returns the row count."""
+                     *, allow_read: tuple[Path, ...] = (), limits: QueryLimits | None = None) -> int:
+    """Write the rows of one read-only query to a Parquet file; returns the row count. Never
+    over the store or another DuckDB file (:func:`~claims.store.outputs.check_output_path`),
+    the statement held to ``limits`` (:class:`~claims.store.queries.QueryLimits`' defaults
+    when not given)."""
+    limits = limits or QueryLimits()
     statement = user_statement(sql)
-    out = Path(out).resolve()
+    out = check_output_path(out, store).resolve()
+    scratch = check_output_path(out.with_name("tmp_" + out.name), store)  # DuckDB writes there, then renames
+    left_before = scratch.exists()
     out.parent.mkdir(parents=True, exist_ok=True)
-    with sandboxed(store, allow_read=allow_read, write_to=[out]) as con:
-        try:
+    try:
+        with sandboxed(store, allow_read=allow_read, write_to=[out], limits=limits) as con:
             store.check_version(con)
-            relation = con.sql(statement, params=params or None)
-            if relation is None:
-                raise QueryError("the statement returns no rows to write: give a SELECT")
-            relation.write_parquet(str(out))
-            return int(con.execute(f"SELECT count(*) FROM read_parquet({_quote_path(out)})").fetchall()[0][0])
-        except duckdb.Error as exc:
-            raise query_error(store, exc) from None
+            return bounded(con, lambda: _write_rows(con, statement, params, out), limits)
+    except duckdb.Error as exc:
+        raise query_error(store, exc, limits) from None
+    finally:
+        if not left_before and scratch.exists():  # a write interrupted half-way
+            scratch.unlink()
+
+
+def _write_rows(con: duckdb.DuckDBPyConnection, statement: str, params: dict[str, Any] | None, out: Path) -> int:
+    """The statement's rows written to ``out``; returns how many."""
+    relation = con.sql(statement, params=params or None)
+    if relation is None:
+        raise QueryError("the statement returns no rows to write: give a SELECT")
+    relation.write_parquet(str(out))
+    return int(con.execute(f"SELECT count(*) FROM read_parquet({_quote_path(out)})").fetchall()[0][0])
 
 
 def export_parquet(store: Database, folder: Path) -> dict[str, int]:
@@ -53,7 +69,7 @@ def export_parquet(store: Database, folder: Path) -> dict[str, int]:
             "AND schema_name = 'main' ORDER BY table_name").fetchall()]
         try:
             for table in tables:
-                target = folder / f"{table}.parquet"
+                target = check_output_path(folder / f"{table}.parquet", store)
                 con.execute(f'COPY "{table}" TO {_quote_path(target)} (FORMAT parquet)')
                 counts[table] = int(con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0])
         except duckdb.Error as exc:
