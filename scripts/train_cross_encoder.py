@@ -63,6 +63,9 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--fresh", action="store_true", help="ignore a checkpoint in --work")
     ap.add_argument("--stop-after", type=int, default=0, help="stop after this many steps (a chunk); rerun resumes")
     ap.add_argument("--device", default="auto", help="cpu, cuda or auto")
+    ap.add_argument("--exclude", action="append", default=[], metavar="SOURCE",
+                    help="leave a source out of training (repeat), e.g. --exclude anli --exclude averitec for "
+                         "a model without the CC BY-NC sets (docs/models.md lists each set's licence)")
     return ap.parse_args()
 
 
@@ -205,7 +208,7 @@ def main() -> int:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
     from claims.embed.base import resolve_model_path
-    from claims.eval.stance_mix import label_counts, stance_mix
+    from claims.eval.stance_mix import DEFAULT_BUDGET, label_counts, stance_mix
     from claims.settings import DEFAULT_MODEL
 
     torch.set_num_threads(args.threads)
@@ -215,8 +218,9 @@ def main() -> int:
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
     data = args.data
+    budget = {k: v for k, v in DEFAULT_BUDGET.items() if k not in set(args.exclude)}
     train, held = stance_mix(data / "stance", climate_fever=data / "climate-fever" / "climate-fever-dev.jsonl",
-                             averitec=data / "averitec" / "train.json", seed=args.seed)
+                             averitec=data / "averitec" / "train.json", seed=args.seed, budget=budget)
     print(f"mix: {len(train)} training pairs, {len(held)} held back", flush=True)
     base = resolve_model_path(DEFAULT_MODEL)
     tokenizer = AutoTokenizer.from_pretrained(base)
