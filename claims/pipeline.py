@@ -40,7 +40,7 @@ from claims.score.passages import make_passages, splitter_key
 from claims.score.retrieve import rank_passages
 from claims.score.stance import load_stance_model
 from claims.score.verdict import VerdictPolicy, assess_evidence, best_evidence, best_source_text, decide
-from claims.settings import Settings
+from claims.settings import Settings, require_sources
 from claims.sources import SourceError, SourceResult, gather_for_claims
 from claims.sources.safety import redact_url
 from claims.store import Store, open_store
@@ -302,7 +302,9 @@ def verify(document: Document, settings: Settings, *, store: Store | None = None
            run_id: str | None = None, flow_run_id: str | None = None, flow_name: str = "verify-document",
            source: str | None = None, timings: dict[str, float] | None = None) -> RunReport:
     """Every stage for one input document, under a new ``runs`` row (``source``: how the
-    input was named, kept as the run's input and parameters)."""
+    input was named, kept as the run's input and parameters). A configured evidence source
+    that is missing stops it before anything is written (:func:`~claims.settings.require_sources`)."""
+    require_sources(settings)
     store = store or open_store(settings)
     source = redact_url(source) if source and is_url(source) else source  # no credentials in the store
     label = source if source not in (None, "-") else document.url or document.title or document.id

@@ -29,7 +29,7 @@ from claims.models import Claim, Document, utcnow
 from claims.pipeline import RunReport, judge_and_store
 from claims.progress import track
 from claims.runner import LOCAL, StageRunner, tracked_run
-from claims.settings import Settings
+from claims.settings import Settings, require_sources
 from claims.store import Store, open_store
 
 __all__ = ["OPEN_LABELS", "BatchOutcome", "ReverifyReport", "batches", "claims_to_reverify", "load_claims",
@@ -154,7 +154,9 @@ def reverify_due(settings: Settings, claim_ids: Sequence[str] | None = None, *, 
                  flow_run_id: str | None = None) -> ReverifyReport:
     """Judge again the given claims, or those due (:func:`claims_to_reverify`), in batches
     of ``reverify_batch_size``, ``monitor_concurrency`` at a time; one failing batch does
-    not stop the others (the pass fails only when every batch does)."""
+    not stop the others (the pass fails only when every batch does). A configured evidence
+    source that is missing stops it first (:func:`~claims.settings.require_sources`)."""
+    require_sources(settings)
     store = store or open_store(settings)
     store.mark_abandoned_runs(timedelta(minutes=settings.monitor_lease_minutes))
     ids = list(claim_ids) if claim_ids else runner.run("select_claims", claims_to_reverify, store, settings,

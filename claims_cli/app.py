@@ -2,8 +2,9 @@
 console entry point.
 
 Each group is a Typer app in a module of its own, added here: ``check``; ``query`` and
-``search``; ``report`` and ``export``; ``eval``; ``monitor`` and ``reverify``; ``lake``. The flags
-given before the command (``--config``, ``--db``, ``-v``) become the invocation's
+``search``; ``report`` and ``export``; ``eval``; ``monitor`` and ``reverify``; ``lake``. The global
+flags (``--config``, ``--db``, ``-v``), given before or after the command
+(:class:`~claims_cli.context.RootGroup`), become the invocation's
 :class:`~claims_cli.context.Invocation`, the Typer context object every command reads.
 Library errors (:class:`claims.errors.ClaimsError`) become one line, ``Error: ...``, and
 exit code 1; usage errors exit 2.
@@ -20,12 +21,12 @@ import typer
 
 from claims.errors import ClaimsError
 from claims_cli import check, evaluate, lake, monitoring, query, report
-from claims_cli.context import Invocation, command_group, err, examples
+from claims_cli.context import DATABASE_CHOICE, Invocation, RootGroup, command_group, err, examples
 
 __all__ = ["app", "main"]
 
 app = command_group(
-    add_completion=False, no_args_is_help=True, help="Verify the claims in news text.",
+    cls=RootGroup, add_completion=False, no_args_is_help=True, help="Verify the claims in news text.",
     epilog=examples("claims check examples/seed-article.txt",
                     'claims query "select claim, label, confidence from latest_verdicts"',
                     "claims report --out report.html",
@@ -37,8 +38,9 @@ for group in (check, query, report, evaluate, monitoring, lake):
 @app.callback()
 def _root(
     ctx: typer.Context,
-    config: Path | None = typer.Option(None, "--config", metavar="FILE", help="Settings file (TOML)."),
-    db: Path | None = typer.Option(None, "--db", metavar="FILE", help="DuckDB file (default: $CLAIMS_DB or ./claims.duckdb)."),
+    config: Path | None = typer.Option(None, "--config", metavar="FILE", help="Settings file (TOML; default: "
+                                       "$CLAIMS_CONFIG, else ./claims.toml when present)."),
+    db: Path | None = typer.Option(None, "--db", metavar="FILE", help=DATABASE_CHOICE),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log what each stage does to stderr."),
 ) -> None:
     ctx.obj = Invocation(config=config, db=db, verbose=verbose)

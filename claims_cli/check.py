@@ -21,6 +21,7 @@ from rich.text import Text
 
 from claims.ingest import read_input
 from claims.pipeline import RunReport, verdict_rows, verify
+from claims.settings import require_sources
 from claims_cli.context import Invocation, command_group, err, examples, fail, invocation, out
 from claims_cli.numbers import number
 
@@ -76,6 +77,7 @@ def check(
         except ValueError:
             fail(f"--published {published!r} is not a date: use YYYY-MM-DD", 2)
     settings = run.settings()
+    require_sources(settings)  # a missing corpus: one line, before the database is opened (or created)
     meta = {k: v for k, v in {"title": title, "outlet": outlet, "published": published}.items() if v}
     document = read_input(source, settings, **meta)
     orchestrated = run.orchestrated()

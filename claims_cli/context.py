@@ -14,6 +14,7 @@ import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -27,23 +28,92 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 
 from claims.progress import reporting
 from claims.settings import Settings, config_file, load_settings, store_label
 from claims.store import Store, open_store
 
-__all__ = ["Invocation", "command_group", "err", "examples", "fail", "invocation", "out", "prefect_api_url", "progress"]
+__all__ = ["DATABASE_CHOICE", "Invocation", "RootGroup", "command_group", "err", "examples", "fail", "invocation", "out",
+           "prefect_api_url", "progress"]
 
 # Piped output is not squeezed to 80 columns: tables stay readable in files and logs.
 out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 
+# How every command chooses its database (the --db help, shown under every --help)
+DATABASE_CHOICE = ("The database: FILE, else $CLAIMS_DB, else db in the settings file (--config, $CLAIMS_CONFIG "
+                   "or ./claims.toml), else ./claims.duckdb; a store setting (CLAIMS_STORE) names a DuckLake instead.")
+
+
+# Typer vendors click (typer._click): its commands, contexts and options are typed Any here,
+# as Typer's own help classes take them
+
+
+def _option(command: Any, ctx: Any, token: str) -> Any | None:
+    """The option of ``command`` that ``token`` names (``--name`` or ``--name=value``), if any."""
+    name = token.split("=", 1)[0] if token.startswith("--") else token
+    for param in command.get_params(ctx):
+        if param.param_type_name == "option" and name in (*param.opts, *param.secondary_opts):
+            return param
+    return None
+
+
+def _takes_value(option: Any | None, token: str) -> bool:
+    """Whether ``token`` (naming ``option``) is followed by the option's value."""
+    return option is not None and not option.is_flag and not option.count and "=" not in token
+
+
+def _is_text(token: str) -> bool:
+    """A token that opens with a dash but is no option: whitespace before any ``=`` (SQL
+    that opens with a ``-- comment``, a text such as ``- 8,000 troops``)."""
+    return token.startswith("-") and token != "-" and any(c.isspace() for c in token.split("=", 1)[0])
+
+
+def _text_after_options(command: Any, ctx: Any, args: list[str]) -> list[str]:
+    """``args`` with the arguments after a ``--``, so that an argument opening with a dash
+    (``"-- Which claims ...\nselect ..."``) is read as an argument, not as an unknown option;
+    ``args`` unchanged when none does."""
+    if not any(_is_text(a) for a in args):
+        return args
+    options: list[str] = []
+    arguments: list[str] = []
+    rest = iter(args)
+    for token in rest:
+        if token == "--":
+            arguments.extend(rest)
+        elif token == "-" or not token.startswith("-") or _is_text(token):
+            arguments.append(token)
+        else:
+            options.append(token)
+            if _takes_value(_option(command, ctx, token), token):
+                options.extend(islice(rest, 1))
+    return [*options, "--", *arguments]
+
+
+def _format_global_options(ctx: Any, formatter: Any) -> None:
+    """Under a command's help: the root's options (``--db``, ``--config``, ``-v``), which are
+    accepted before or after the command."""
+    root = ctx.find_root()
+    if root is ctx:
+        return
+    rows = [record for param in root.command.get_params(root)
+            if param.param_type_name == "option" and param.name != "help" and (record := param.get_help_record(root))]
+    if rows:
+        with formatter.section("Global options (before or after the command)"):
+            formatter.write_dl(rows)
+
+
 class PlainHelpCommand(TyperCommand):
     """A command whose help names its arguments as click and sqlite-utils do: ``SQL``,
     ``[FEED_URL]...`` in the usage line and the argument list, without Typer's ``{SQL}``
-    and ``<str>`` tags (optional arguments are the bracketed ones)."""
+    and ``<str>`` tags (optional arguments are the bracketed ones), and lists the global
+    options after its own. An argument that opens with a dash and holds a space (SQL that
+    opens with a ``-- comment``) is read as an argument."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _text_after_options(self, ctx, args))
 
     @staticmethod
     def _argument_name(param: Any) -> str:
@@ -67,6 +137,53 @@ class PlainHelpCommand(TyperCommand):
             if rows:
                 with formatter.section(title):
                     formatter.write_dl(rows)
+        _format_global_options(ctx, formatter)
+
+
+class PlainHelpGroup(TyperGroup):
+    """A group of commands (``claims lake``, ``claims export``) whose help lists the global
+    options after its own."""
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        super().format_options(ctx, formatter)
+        _format_global_options(ctx, formatter)
+
+
+class RootGroup(PlainHelpGroup):
+    """The ``claims`` command: its own options (``--db``, ``--config``, ``-v``) are accepted
+    after the command too (``claims check FILE --db X``): they are moved in front of it
+    before parsing, unless the command has an option of that name itself. An option's
+    value is never taken for one (``--title --db`` keeps ``--db`` as the title), nor is
+    anything after ``--``."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, self.global_options_first(ctx, args))
+
+    def global_options_first(self, ctx: Any, args: list[str]) -> list[str]:
+        """``args`` with the global options given after the command moved just before it
+        (after those given there, so that the last given wins, as click has it)."""
+        moved: list[str] = []
+        kept: list[str] = []
+        command: Any = self
+        at = 0  # where the command's name is
+        rest = iter(args)
+        for token in rest:
+            if token == "--":
+                kept += [token, *rest]
+                break
+            own = _option(command, ctx, token)
+            given = _option(self, ctx, token) if command is not self and own is None else None
+            if given is not None and given.name != "help":
+                moved += [token, *(islice(rest, 1) if _takes_value(given, token) else ())]
+                continue
+            if command is self and not token.startswith("-"):
+                at = len(kept)
+            kept.append(token)
+            if _takes_value(own, token):
+                kept.extend(islice(rest, 1))
+            elif isinstance(command, TyperGroup) and not token.startswith("-"):
+                command = command.get_command(ctx, token) or command
+        return [*kept[:at], *moved, *kept[at:]]
 
 
 class _PlainHelpTyper(typer.Typer):
@@ -77,8 +194,9 @@ class _PlainHelpTyper(typer.Typer):
 
 def command_group(**kwargs: Any) -> typer.Typer:
     """A Typer app whose help is plain text as click prints it (``-v, --verbose``, ``--db
-    FILE``, the first sentence of each command in the list, examples as written), not Rich
-    panels with ``<bool>`` and ``<path>`` type tags."""
+    FILE``, the first sentence of each command in the list, examples as written, the global
+    options under every command), not Rich panels with ``<bool>`` and ``<path>`` type tags."""
+    kwargs.setdefault("cls", PlainHelpGroup)
     return _PlainHelpTyper(rich_markup_mode=None, **kwargs)
 
 

@@ -15,6 +15,7 @@ import typer
 
 from claims.monitor import feeds_from_settings, monitor
 from claims.reverify import reverify_due
+from claims.settings import require_sources
 from claims_cli.context import Invocation, command_group, err, examples, invocation, out, progress
 
 __all__ = ["app"]
@@ -46,6 +47,7 @@ def monitor_command(
     run = invocation(ctx)
     settings = run.settings(monitor_concurrency=concurrency)
     feed_urls = feeds_from_settings(settings, feeds)  # no feeds: one-line error before anything runs
+    require_sources(settings)
     with progress("Monitoring feeds"):
         if run.orchestrated():
             # lazy: Prefect (1.5 s to import) only when a Prefect API is configured
@@ -81,6 +83,7 @@ def reverify_command(
     New verdict rows are appended; the old ones stay (see the verdict_changes view)."""
     run = invocation(ctx)
     settings = run.settings()
+    require_sources(settings)
     with progress("Re-verifying"):
         if run.orchestrated():
             # lazy: Prefect (1.5 s to import) only when a Prefect API is configured

@@ -1,5 +1,10 @@
-"""``claims query`` (users' read-only SQL, as a table, CSV, JSON or Parquet) and ``claims
-search`` (whole-store retrieval through the vector index beside the database)."""
+"""``claims query`` (users' read-only SQL, from the command line, a file or standard input,
+as a table, one record at a time, CSV, JSON or Parquet) and ``claims search`` (whole-store
+retrieval through the vector index beside the database).
+
+A table never hides a column: when its rows are wider than the terminal (or than
+:data:`PIPE_WIDTH` columns in a pipe or a file), the rows are printed one record at a
+time, a field on each line beside its value (psql's expanded mode), long values wrapped."""
 
 from __future__ import annotations
 
@@ -14,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console, JustifyMethod
+from rich import box
+from rich.console import Console, Group, JustifyMethod, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -28,9 +34,14 @@ from claims.store.queries import QueryLimits
 from claims_cli.context import command_group, err, examples, fail, invocation, out
 from claims_cli.numbers import number
 
-__all__ = ["app", "jsonable"]
+__all__ = ["PIPE_WIDTH", "app", "jsonable"]
 
 app = command_group()
+
+FORMATS = ("table", "csv", "json", "parquet")
+PIPE_WIDTH = 400  # the widest table written to a pipe or a file; wider rows go one record at a time
+RECORD_WIDTH = 160  # the width of records written to a pipe or a file
+RECORD_LINES = 20  # a value in a record is cut after this many lines (the table's cells after 4)
 
 
 def jsonable(value: Any) -> Any:
@@ -56,9 +67,9 @@ def _json(value: Any) -> str:
     return json.dumps(jsonable(value), ensure_ascii=False, indent=2, allow_nan=False)
 
 
-def _cell(value: Any, width: int = 60) -> str:
-    """One value as table text: lists joined, times to the second, long text cut at four
-    lines of ``width`` characters."""
+def _cell(value: Any, width: int = 60, lines: int = 4) -> str:
+    """One value as table text: lists joined, times to the second, long text cut at
+    ``lines`` lines of ``width`` characters."""
     if value is None:
         return ""
     if isinstance(value, float):
@@ -68,9 +79,9 @@ def _cell(value: Any, width: int = 60) -> str:
     if isinstance(value, (list, tuple)):
         if len(value) > 8 and all(isinstance(v, (int, float)) for v in value):
             return f"[{len(value)} values]"
-        return ", ".join(_cell(v, width) for v in value)
+        return ", ".join(_cell(v, width, lines) for v in value)
     text = clean_text(str(value))  # no escape sequences from the data reach the terminal
-    limit = 4 * width
+    limit = lines * width
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -94,6 +105,33 @@ def _query_table(columns: list[str], rows: list[tuple[Any, ...]], width: int) ->
     return table, needed
 
 
+def _rendered(shown: RenderableType, width: int) -> str:
+    """``shown`` as plain text ``width`` columns wide, without the spaces that pad its lines."""
+    console = Console(file=io.StringIO(), width=width, soft_wrap=False)
+    console.print(shown)
+    text: str = console.file.getvalue()  # type: ignore[attr-defined]  # rich types .file as IO[str]
+    return "\n".join(line.rstrip() for line in text.splitlines())
+
+
+def _records(columns: list[str], rows: list[tuple[Any, ...]], width: int) -> str:
+    """The rows one record at a time, as psql's expanded mode prints them: a ``-[ RECORD n ]``
+    line, then each field's name beside its value, values wrapped to what ``width`` leaves."""
+    if not rows:
+        return f"(no rows; columns: {', '.join(columns)})"
+    room = max(20, width - max(len(c) for c in columns) - 3)
+    parts: list[RenderableType] = []
+    for n, row in enumerate(rows, start=1):
+        title = f"-[ RECORD {n} ]"
+        parts.append(Text(title + "-" * max(0, min(width, 60) - len(title))))
+        record = Table(box=box.MINIMAL, show_header=False, show_edge=False, pad_edge=False)
+        record.add_column(no_wrap=True)
+        record.add_column(overflow="fold")
+        for column, value in zip(columns, row):
+            record.add_row(Text(column), Text(_cell(value, room, RECORD_LINES)))
+        parts.append(record)
+    return _rendered(Group(*parts), width)
+
+
 def _parse_params(params: list[str]) -> dict[str, Any]:
     parsed: dict[str, Any] = {}
     for item in params:
@@ -115,19 +153,63 @@ def _allowed_reads(paths: list[Path]) -> tuple[Path, ...]:
     return tuple(paths)
 
 
+def _read_sql(sql: str | None, sql_file: str | None) -> str:
+    """The statement: the argument, or read from ``-f FILE``, or from standard input (``-``
+    as either), as written (comments and line breaks kept)."""
+    if sql is not None and sql_file is not None:
+        fail("give the SQL once: as the argument or with -f FILE, not both", 2)
+    if sql is None and sql_file is None:
+        fail('give the SQL: claims query "select ...", claims query -f FILE.sql, or - to read standard input', 2)
+    source = sql_file if sql_file is not None else sql
+    if source == "-":
+        text, where = sys.stdin.read(), "standard input"
+    elif sql_file is not None:
+        text, where = _read_sql_file(Path(sql_file)), sql_file
+    else:
+        return str(sql)
+    if not text.strip():
+        fail(f"no SQL in {where}: give one statement", 2)
+    return text
+
+
+def _read_sql_file(path: Path) -> str:
+    """The text of the SQL file ``path`` (UTF-8), or a one-line error."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        hint = f"; for the output format write --format {path}" if str(path) in FORMATS else ""
+        fail(f"-f {path}: no such SQL file (-f reads the statement from a file){hint}", 2)
+    except IsADirectoryError:
+        fail(f"-f {path} is a folder: give a file holding one SQL statement", 2)
+    except UnicodeDecodeError:
+        fail(f"-f {path} is not UTF-8 text: give a file holding one SQL statement", 2)
+    except OSError as exc:
+        fail(f"cannot read -f {path} ({exc.strerror})", 2)
+    return ""
+
+
 @app.command(epilog=examples(
     'claims query "select claim, label, confidence from latest_verdicts"',
     "claims query \"select * from claims where id = \\$id\" --param id=abc123",
+    "claims query -f question.sql                     # comments and line breaks as written",
+    "claims query - < question.sql",
+    "claims query \"select * from latest_verdicts\" --expanded   # one record at a time",
     'claims query "select * from verdicts" --format csv --out verdicts.csv',
     'claims query "select * from verdicts" --format parquet --out verdicts.parquet',
     'claims query "select claim, label from latest_verdicts" --at 42'))
 def query(
     ctx: typer.Context,
-    sql: str = typer.Argument(..., metavar="SQL", help="One SQL statement (read-only)."),
-    fmt: str = typer.Option("table", "--format", "-f", metavar="FORMAT", help="table, csv, json or parquet."),
+    sql: str | None = typer.Argument(None, metavar="SQL", help="One SQL statement (read-only); - reads it from "
+                                     "standard input."),
+    sql_file: str | None = typer.Option(None, "--file", "-f", metavar="FILE", help="Read the statement from FILE "
+                                        "(- : standard input), comments and line breaks as written."),
+    fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table, csv, json or parquet."),
     param: list[str] = typer.Option([], "--param", "-p", metavar="NAME=VALUE", help="Bound parameter NAME=VALUE, used as $NAME in the SQL."),
     out_file: Path | None = typer.Option(None, "--out", "-o", metavar="FILE", help="Output file (required for parquet)."),
     width: int = typer.Option(60, metavar="N", help="Widest column in table format (characters)."),
+    expanded: bool | None = typer.Option(None, "--expanded/--no-expanded", help="One record at a time, each field "
+                                         "beside its value (default: when the table is wider than the terminal); "
+                                         "--no-expanded: a table, however wide."),
     allow_read: list[Path] = typer.Option(
         [], "--allow-read", metavar="PATH", help="A file or folder the query may read besides the database (e.g. with "
         "read_parquet); repeat for several. Without it, the query reads the database only."),
@@ -138,9 +220,13 @@ def query(
 
     The statement (SELECT or EXPLAIN) runs on the verdict database in a sandbox: it cannot change the database, write or read other
     files (unless --allow-read names them), reach the network, or install or load extensions. It stops on Ctrl-C and at
-    the query_timeout_seconds and query_memory_limit settings."""
-    if fmt not in {"table", "csv", "json", "parquet"}:
+    the query_timeout_seconds and query_memory_limit settings. A table never hides a column: rows wider than the
+    terminal are printed one record at a time."""
+    if fmt not in FORMATS:
         fail(f"unknown --format {fmt!r}: use table, csv, json or parquet", 2)
+    if expanded and fmt != "table":
+        fail(f"--expanded is a way to print a table: leave it out with --format {fmt}", 2)
+    statement = _read_sql(sql, sql_file)
     params = _parse_params(param)
     readable = _allowed_reads(allow_read)
     run = invocation(ctx)
@@ -152,13 +238,13 @@ def query(
         if fmt == "parquet":
             if out_file is None:
                 fail("--format parquet needs --out FILE.parquet", 2)
-            n = query_to_parquet(store, sql, out_file, params, allow_read=readable, limits=limits)
+            n = query_to_parquet(store, statement, out_file, params, allow_read=readable, limits=limits)
             err.print(f"wrote {n} rows to {out_file}", markup=False)
             return
-        result = run_user_query(store, sql, params, allow_read=readable, limits=limits)
+        result = run_user_query(store, statement, params, allow_read=readable, limits=limits)
     except KeyboardInterrupt:
         fail("claims query was stopped (Ctrl-C); the database was only read", 130)
-    _print_rows(result, fmt, width, out_file)
+    _print_rows(result, fmt, width, out_file, expanded)
 
 
 def _csv_cell(value: Any) -> Any:
@@ -181,30 +267,41 @@ def _csv(result: QueryResult) -> str:
     return buffer.getvalue().rstrip("\n")
 
 
-def _print_rows(result: QueryResult, fmt: str, width: int, out_file: Path | None) -> None:
+def _print_rows(result: QueryResult, fmt: str, width: int, out_file: Path | None, expanded: bool | None) -> None:
     """The rows in ``fmt`` (table, csv or json), on standard output or into ``out_file``."""
     if fmt == "json":
         text = _json([dict(zip(result.columns, row)) for row in result.rows])
     elif fmt == "csv":
         text = _csv(result)
     else:
-        table, needed = _query_table(result.columns, result.rows, width)
-        if out_file is None:
-            # a terminal wraps the table to its width; a pipe or file gets all it needs
-            console = out if out.is_terminal else Console(width=min(needed, 400), soft_wrap=False)
-            console.print(table)
-            err.print(f"{len(result.rows)} rows", markup=False)
-            return
-        buffer_console = Console(file=io.StringIO(), width=min(needed, 400))
-        buffer_console.print(table)
-        text = buffer_console.file.getvalue()  # type: ignore[attr-defined]  # rich types .file as IO[str]
+        text = _table_text(result, width, out_file, expanded)
     if out_file is None:
-        sys.stdout.write(text + "\n")
+        sys.stdout.write(text + "\n" if text else "")
+        if fmt == "table":
+            err.print(f"{len(result.rows)} rows", markup=False)
         return
     try:
         out_file.write_text(text + "\n", encoding="utf-8")
     except OSError as exc:
         fail(f"cannot write {out_file} ({exc.strerror}): name a file in a folder you can write to")
+
+
+def _table_text(result: QueryResult, width: int, out_file: Path | None, expanded: bool | None) -> str:
+    """The rows as a table, or one record at a time (``expanded``; None: when the table is
+    wider than the terminal, or than :data:`PIPE_WIDTH` off a terminal). A table on the
+    terminal is printed here, in colour, and its text is empty; a table forced wider than
+    the terminal keeps every column at the width it needs."""
+    terminal = out_file is None and out.is_terminal
+    room = out.width if terminal else PIPE_WIDTH
+    table, needed = _query_table(result.columns, result.rows, width)
+    if expanded or (expanded is None and needed > room):
+        return _records(result.columns, result.rows, out.width if terminal else RECORD_WIDTH)
+    if terminal and needed <= room:
+        out.print(table)
+        return ""
+    console = Console(file=io.StringIO(), width=needed, soft_wrap=False)
+    console.print(table)
+    return console.file.getvalue().rstrip("\n")  # type: ignore[attr-defined]  # rich types .file as IO[str]
 
 
 @app.command(epilog=examples('claims search "8,000 North Korean soldiers in Kursk" -k 5',

@@ -33,13 +33,15 @@ def _since(value: str | None) -> datetime | None:
     return None
 
 
-@app.command(epilog=examples("claims report --out report.html",
+@app.command(epilog=examples("claims report                      # out/report.html",
+                             "claims report --out report.html",
                              "claims report --since 2024-11-01 --title 'November claims'",
                              "claims report --at 42 --out before.html"))
 def report(
     ctx: typer.Context,
     since: str | None = typer.Option(None, metavar="DATE", help="Only verdicts made on or after this date (YYYY-MM-DD)."),
-    out_file: Path = typer.Option(Path("report.html"), "--out", "-o", metavar="FILE", help="HTML file to write."),
+    out_file: Path = typer.Option(Path("out/report.html"), "--out", "-o", metavar="FILE", help="HTML file to write "
+                                  "(default: out/report.html, the folder made when missing)."),
     title: str = typer.Option("Claims report", metavar="TEXT", help="Title of the page."),
     at: int | None = typer.Option(None, "--at", metavar="SNAPSHOT", help="A DuckLake store as it was at this "
                                   "snapshot (claims lake snapshots lists them)."),

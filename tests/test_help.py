@@ -1,6 +1,7 @@
 """``--help`` reads like a well-kept CLI (sqlite-utils, ``gh``): plain flags (``-v,
 --verbose``), metavars in capitals (``--db FILE``, ``SQL``), no type tags, a one-sentence
-summary per command in the lists, and examples under every command."""
+summary per command in the lists, examples under every command, and under every command the
+global options (before or after it), the --db one saying how the database is chosen."""
 
 from __future__ import annotations
 
@@ -61,9 +62,19 @@ def test_flags_and_lists_read_whole() -> None:
     assert re.search(r"^  --db FILE\s+", root, re.MULTILINE)
     for path, command in COMMANDS:
         if getattr(command, "commands", None):
-            listing = _help(path).split("Commands:", 1)[1].split("Examples:", 1)[0]
+            listing = _help(path).split("Commands:", 1)[1].split("Examples:", 1)[0].split("Global options", 1)[0]
             for line in listing.strip().splitlines():  # a sentence, not one cut mid-line
                 assert line.rstrip().endswith((".", ")")) and not line.rstrip().endswith("..."), line
     search = _help(("search",))
     assert re.search(r"^  -k, --top N\s+", search, re.MULTILINE)
     assert "Usage: claims search [OPTIONS] TEXT..." in search
+
+
+@pytest.mark.parametrize("path", [path for path, _ in COMMANDS], ids=lambda p: " ".join(p) or "claims")
+def test_every_help_says_how_the_database_is_chosen(path: tuple[str, ...]) -> None:
+    text = " ".join(_help(path).split())
+    assert "--db FILE The database: FILE, else $CLAIMS_DB, else db in the settings file" in text, text
+    assert "else ./claims.duckdb" in text and "CLAIMS_STORE" in text
+    if path:  # under a command: the global options, said to go before or after it
+        assert "Global options (before or after the command):" in _help(path)
+        assert re.search(r"^  -v, --verbose\s+\S", _help(path), re.MULTILINE)

@@ -1,15 +1,18 @@
 """The store as a DuckLake with a DuckDB catalog file (one machine; the PostgreSQL catalog
 and concurrent workers are in tests/test_lake.py): the migrations without keys, upserts as
 merges that stay idempotent, the same verdicts as a DuckDB file from the same command, time
-travel (``--at``), snapshots, compaction, the query sandbox, and one-line errors that never
-show a password."""
+travel (``--at``), snapshots (tables named), compaction (its file counts explained), the
+lines for a plain DuckDB shell (``claims lake attach-sql``), the query sandbox, and one-line
+errors that never show a password."""
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pytest
 
@@ -132,3 +135,57 @@ def test_lake_commands_and_settings_errors(tmp_path: Path, prefect_home: Path):
         open_store(load_settings(store="ducklake:postgres:dbname=lake host=127.0.0.1"))
     with pytest.raises(ConfigError, match="not a DuckLake"):
         open_store(load_settings(store="postgres:dbname=lake"))
+
+
+def test_snapshots_name_tables_compact_explains_and_attach_sql_opens_it(lake, tmp_path: Path,
+                                                                       prefect_home: Path):
+    for i in range(3):
+        lake.upsert_documents([Document.make(f"About {i},000 soldiers are in Kursk.", title=None, outlet="Wire")])
+    env = cli_env(tmp_path / "unused.duckdb", prefect_home, CLAIMS_STORE=lake.spec)
+
+    listed = run_cli(["lake", "snapshots", "--json"], env)
+    assert listed.returncode == 0, listed.stderr
+    changes = json.loads(listed.stdout)[0]["changes"]
+    assert "documents" in changes["tables_inserted_into"]  # named, not DuckLake's table number
+    assert not any(v.isdigit() for values in changes.values() for v in values), changes
+    table = run_cli(["lake", "snapshots", "-n", "1"], env)
+    assert "tables inserted into: documents" in " ".join(table.stdout.split())
+
+    compacted = run_cli(["lake", "compact"], env)
+    assert compacted.returncode == 0, compacted.stderr
+    lines = compacted.stderr.splitlines()
+    counts = [re.match(pattern, line) for pattern, line in zip(
+        (r"data files: (\d+) before, (\d+) after$", r"  \+(\d+) written out: rows kept in the catalog \(inlined",
+         r"  -(\d+) merged: small adjacent files"), lines)]
+    assert all(counts), lines
+    (before, after), (written,), (merged,) = ([int(n) for n in m.groups()] for m in counts if m)
+    assert written > 0 and before + written - merged == after
+
+    printed = run_cli(["lake", "attach-sql"], env)
+    assert printed.returncode == 0, printed.stderr
+    statements = [line for line in printed.stdout.splitlines() if not line.startswith("--")]
+    assert statements[0].startswith("LOAD '") and statements[0].endswith("/ducklake.duckdb_extension';")
+    assert Path(statements[0][len("LOAD '"):-2]).is_file()
+    assert statements[1] == (f"ATTACH '{lake.spec}' AS lake (DATA_PATH '{lake.data_path}', READ_ONLY);")
+    shell = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    for statement in statements[:-1]:  # as a plain DuckDB shell runs them, offline
+        shell.execute(statement)
+    assert shell.execute("SELECT count(*) FROM documents").fetchall() == [(3,)]
+    assert shell.execute(statements[-1]).description[0][0] == "claim"
+
+
+def test_attach_sql_for_a_postgres_catalog_leaves_the_password_out(tmp_path: Path, prefect_home: Path):
+    secret = "s3cr3t-pw"
+    for spec in (f"ducklake:postgres:dbname=lake host=db1 user=analyst password={secret}",
+                 f"ducklake:postgres:dbname=lake host=db1 password='{secret} x' user=analyst",
+                 f"ducklake:postgres:postgresql://analyst:{secret}@db1/lake",
+                 f"ducklake:postgres:postgresql://analyst@db1/lake?password={secret}&sslmode=require"):
+        env = cli_env(tmp_path / "unused.duckdb", prefect_home, CLAIMS_STORE=spec, CLAIMS_LAKE_DATA_PATH="/mnt/lake/")
+        printed = run_cli(["lake", "attach-sql"], env)
+        assert printed.returncode == 0, printed.stderr
+        assert secret not in printed.stdout + printed.stderr and "PGPASSWORD" in printed.stdout
+        loads = [line for line in printed.stdout.splitlines() if line.startswith("LOAD ")]
+        assert [Path(line[len("LOAD '"):-2]).name for line in loads] == [
+            "postgres_scanner.duckdb_extension", "ducklake.duckdb_extension"]
+        attach = next(line for line in printed.stdout.splitlines() if line.startswith("ATTACH "))
+        assert "analyst" in attach and "db1" in attach and "DATA_PATH '/mnt/lake/', READ_ONLY" in attach

@@ -130,7 +130,7 @@ def test_lake_and_side_effect_functions_are_refused_before_running(env: dict[str
         assert "claims lake" in line and "ducklake_" in line, (sql, line)
     line = one_error(claims(["query", "select * from query('select 1')"], env))
     assert "does not run the table function query()" in line
-    assert claims(["query", "select count(*) as n from range(3)", "-f", "csv"], env).stdout.split() == ["n", "3"]
+    assert claims(["query", "select count(*) as n from range(3)", "--format", "csv"], env).stdout.split() == ["n", "3"]
     assert digest(db) == before
     for sql in LAKE_CALLS:  # the rest through the library's check, which the command runs first
         with pytest.raises(QueryError, match="claims lake"):
@@ -153,10 +153,10 @@ def test_lake_maintenance_writes_nothing_into_a_lake(tmp_path: Path, prefect_hom
     for sql in ("select * from ducklake_merge_adjacent_files('lake')",
                 "select * from ducklake_set_option('lake', 'target_file_size', '1KB')"):
         assert "claims lake" in one_error(claims(["query", sql], lake_env))
-    line = one_error(claims(["query", "select 1", "-f", "parquet", "--out", str(tmp_path / "catalog.ducklake")],
+    line = one_error(claims(["query", "select 1", "--format", "parquet", "--out", str(tmp_path / "catalog.ducklake")],
                             lake_env))
     assert "is the DuckLake" in line
-    line = one_error(claims(["query", "select 1", "-f", "parquet", "--out", str(data / "x.parquet")], lake_env))
+    line = one_error(claims(["query", "select 1", "--format", "parquet", "--out", str(data / "x.parquet")], lake_env))
     assert "inside the data folder" in line
     assert {p: digest(p) for p in data.rglob("*") if p.is_file()} == files
     assert digest(tmp_path / "catalog.ducklake") == catalog
@@ -172,7 +172,7 @@ def test_nested_comments_hide_neither_a_copy_nor_a_select(env: dict[str, str], d
     line = one_error(claims(["query", f"/* /* */ SELECT */ COPY (select * from claims) TO '{target}'"], env))
     assert "not COPY" in line  # it said "not SELECT"
     assert not target.exists()
-    result = claims(["query", "/* a /* nested */ COPY */ -- and a line\n SELECT 42 AS answer", "-f", "csv"], env)
+    result = claims(["query", "/* a /* nested */ COPY */ -- and a line\n SELECT 42 AS answer", "--format", "csv"], env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["answer", "42"]
     assert digest(db) == before
@@ -250,10 +250,10 @@ def _strict(text: str) -> Any:
 
 
 def test_json_output_has_no_infinity_or_nan(env: dict[str, str]) -> None:
-    result = claims(["query", INFINITE, "-f", "json"], env)
+    result = claims(["query", INFINITE, "--format", "json"], env)
     assert result.returncode == 0, result.stderr
     assert _strict(result.stdout) == [{"a": None, "b": None, "c": None, "d": [1.5, None]}]
-    result = claims(["query", INFINITE, "-f", "csv"], env)
+    result = claims(["query", INFINITE, "--format", "csv"], env)
     assert result.returncode == 0, result.stderr
     assert list(csv.reader(io.StringIO(result.stdout))) == [["a", "b", "c", "d"], ["inf", "-inf", "nan", "[1.5, null]"]]
     result = claims(["query", INFINITE], env)
@@ -270,11 +270,11 @@ def test_no_out_replaces_the_database_or_another_duckdb_file(env: dict[str, str]
     link.symlink_to(db)
     before, others = digest(db), digest(other)
     cases = {
-        ("query", "select 1", "-f", "parquet", "--out", str(db)): "it is the database",
-        ("query", "select 1", "-f", "csv", "--out", str(db) + ".wal"): "write-ahead log of database",
-        ("query", "select 1", "-f", "json", "--out", str(link)): "it is the database",
-        ("query", "select 1", "-f", "table", "--out", str(other)): "it is a DuckDB database",
-        ("query", "select 1", "-f", "csv", "--out", str(tmp_path)): "it is a folder",
+        ("query", "select 1", "--format", "parquet", "--out", str(db)): "it is the database",
+        ("query", "select 1", "--format", "csv", "--out", str(db) + ".wal"): "write-ahead log of database",
+        ("query", "select 1", "--format", "json", "--out", str(link)): "it is the database",
+        ("query", "select 1", "--format", "table", "--out", str(other)): "it is a DuckDB database",
+        ("query", "select 1", "--format", "csv", "--out", str(tmp_path)): "it is a folder",
         ("report", "--out", str(db)): "it is the database",
         ("report", "--out", str(tmp_path)): "it is a folder",
         ("export", "claimreview", "--out", str(other)): "it is a DuckDB database",
@@ -285,7 +285,7 @@ def test_no_out_replaces_the_database_or_another_duckdb_file(env: dict[str, str]
     assert digest(db) == before and digest(other) == others
     assert not Path(str(db) + ".wal").exists() and link.is_symlink()
     written = tmp_path / "out" / "rows.parquet"
-    result = claims(["query", "select 1 as one", "-f", "parquet", "--out", str(written)], env)
+    result = claims(["query", "select 1 as one", "--format", "parquet", "--out", str(written)], env)
     assert result.returncode == 0 and written.is_file(), result.stderr
 
 

@@ -88,11 +88,11 @@ def test_files_outside_the_database_are_read_only_with_allow_read(
         assert "keep me" not in line
     # named with --allow-read, a file (or a folder's files) can be read, and nothing else
     result = run_cli(["query", f"select note from read_csv('{own_file}')", "--allow-read", str(own_file),
-                      "-f", "csv"], existing_env)
+                      "--format", "csv"], existing_env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["note", "keep me"]
     result = run_cli(["query", f"select count(*) as n from glob('{own_file.parent}/*')", "--allow-read",
-                      str(own_file.parent), "-f", "csv"], existing_env)
+                      str(own_file.parent), "--format", "csv"], existing_env)
     assert result.returncode == 0 and result.stdout.splitlines() == ["n", "1"], result.stderr
     line = one_error(run_cli(["query", "select * from read_text('/etc/passwd')", "--allow-read", str(own_file)],
                              existing_env))
@@ -116,13 +116,13 @@ def test_nothing_is_fetched_even_from_a_local_server(httpserver: HTTPServer, exi
 def test_outputs_go_only_where_out_says(existing_env: dict[str, str], existing_db: Path, tmp_path: Path) -> None:
     out = tmp_path / "results" / "latest.parquet"
     for _ in range(2):  # a second time over the existing file (DuckDB writes tmp_latest.parquet, then renames)
-        result = run_cli(["query", "select claim_id, label from latest_verdicts", "-f", "parquet", "--out", str(out)],
+        result = run_cli(["query", "select claim_id, label from latest_verdicts", "--format", "parquet", "--out", str(out)],
                          existing_env)
         assert result.returncode == 0, result.stderr
     assert {p.name for p in out.parent.iterdir()} == {"latest.parquet"}
     assert duckdb.sql(f"select count(*) from read_parquet('{out}')").fetchall()[0][0] > 0
     # the statement cannot read the output file back, nor any other file, on its way there
-    line = one_error(run_cli(["query", f"select * from read_parquet('{out}')", "-f", "parquet", "--out",
+    line = one_error(run_cli(["query", f"select * from read_parquet('{out}')", "--format", "parquet", "--out",
                               str(tmp_path / "again.parquet")], existing_env))
     assert "reads only the database" in line
     export = tmp_path / "export"

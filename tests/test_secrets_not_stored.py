@@ -85,7 +85,7 @@ def test_credentials_reach_the_site_but_neither_prefect_nor_the_database(
     # The flow runs are there, with their parameters, and without the credentials.
     run_ids = [json.loads(checked.stdout)["run_id"], json.loads(monitored.stdout)["run_id"]]
     con_rows = run_cli(["query", "select flow_run_id, input, parameters from runs where id in ($a, $b)",
-                        "-p", f"a={run_ids[0]}", "-p", f"b={run_ids[1]}", "-f", "json"], env)
+                        "-p", f"a={run_ids[0]}", "-p", f"b={run_ids[1]}", "--format", "json"], env)
     rows = json.loads(con_rows.stdout)
     assert len(rows) == 2 and all(r["flow_run_id"] for r in rows), con_rows.stderr
 

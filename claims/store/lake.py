@@ -373,10 +373,12 @@ class LakeDatabase(Database):
     def compact(self) -> dict[str, int]:
         """Move inlined rows into Parquet files and merge small adjacent files (DuckLake's own
         maintenance calls); snapshots stay, so time travel still works. Returns the data files
-        before and after."""
+        before, after the inlined rows were written out (``files_flushed``), and after."""
+        counts: dict[str, int] = {}
         with self.connect() as con:
-            before = self._file_count(con)
-            for call in ("ducklake_flush_inlined_data", "ducklake_merge_adjacent_files"):
+            counts["files_before"] = self._file_count(con)
+            for call, counted in (("ducklake_flush_inlined_data", "files_flushed"),
+                                  ("ducklake_merge_adjacent_files", "files_after")):
                 for attempt in range(self.write_retries + 1):
                     try:
                         con.execute(f"CALL {call}('{ALIAS}')").fetchall()
@@ -386,7 +388,8 @@ class LakeDatabase(Database):
                             raise StoreError(f"{self.label}: {call} failed "
                                              f"({redact_store(str(exc).splitlines()[0])})") from None
                         time.sleep(0.2 * (1 + random.random()))
-            return {"files_before": before, "files_after": self._file_count(con)}
+                counts[counted] = self._file_count(con)
+            return counts
 
     @staticmethod
     def _file_count(con: duckdb.DuckDBPyConnection) -> int:
