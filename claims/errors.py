@@ -10,6 +10,7 @@
     │   ├── DatabaseDamagedError the file is truncated or corrupt (nothing is written to it)
     │   ├── SchemaVersionError  the file was written by a newer version of claims
     │   └── QueryError          bad SQL, or a write attempted through a read-only query
+    ├── DiskFullError           the disk (or a file size limit) refused a write
     └── ConfigError             settings that cannot work
 
 Every message says what went wrong and what to do about it, in one line.
@@ -19,16 +20,17 @@ from __future__ import annotations
 
 __all__ = [
     "ClaimsError",
-    "InputError",
+    "ConfigError",
+    "DatabaseDamagedError",
+    "DatabaseLockedError",
+    "DiskFullError",
     "FetchError",
     "HTTPStatusError",
-    "RefusedURLError",
-    "StoreError",
-    "DatabaseLockedError",
-    "DatabaseDamagedError",
-    "SchemaVersionError",
+    "InputError",
     "QueryError",
-    "ConfigError",
+    "RefusedURLError",
+    "SchemaVersionError",
+    "StoreError",
 ]
 
 
@@ -74,6 +76,11 @@ class SchemaVersionError(StoreError):
 
 class QueryError(StoreError):
     """A user query failed (bad SQL, or a write through the read-only query path)."""
+
+
+class DiskFullError(ClaimsError):
+    """A write found no space on its disk (ENOSPC, a quota) or passed a file size limit
+    (EFBIG); the write was rolled back and what was stored before is kept."""
 
 
 class ConfigError(ClaimsError):

@@ -19,7 +19,9 @@ from typing import Any
 from claims.errors import InputError
 from claims.models import Document
 from claims.settings import Settings
+from claims.sources.safety import redact_url
 from claims.sources.text import (
+    check_length,
     decode_text,
     document_from_text,
     over_limit,
@@ -72,4 +74,6 @@ async def _fetch_url(url: str, settings: Settings) -> Document:
     from claims.sources.http import Fetcher
 
     async with Fetcher(settings.http) as fetcher:
-        return await fetch_document(fetcher, url, source_kind="input")
+        document = await fetch_document(fetcher, url, source_kind="input")
+    check_length(document.text, redact_url(url))
+    return document

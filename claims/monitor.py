@@ -19,6 +19,11 @@ passed since the claim.
 
 Failures are isolated: an article that cannot be fetched, has no text, or fails in the
 pipeline is recorded as ``failed`` with its one-line error, and the other articles go on.
+A pass whose every feed failed fails itself (one :class:`~claims.errors.FetchError`).
+
+Copies within one pass: two entries that turn out to be one article (the same text or the
+same final URL: two feeds or two addresses carrying one story) are verified once, the
+later one recorded as its ``duplicate`` (:meth:`~claims.store.Store.take_article`).
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from claims.errors import ClaimsError, ConfigError
+from claims.errors import ClaimsError, ConfigError, FetchError
 from claims.models import Document, FeedEntry
 from claims.pipeline import verify
 from claims.progress import track
@@ -233,7 +238,9 @@ def process_entry(entry: FeedEntry, settings: Settings, store: Store | None = No
         document = asyncio.run(_fetch_article(entry.url, settings, store, monitor_run_id))
         if entry.published and document.published_at is None:
             document = dataclasses.replace(document, published_at=entry.published)
-        copy_of = store.verified_copy(document)
+        # a copy of an article verified before, or of one this pass took (two feeds, or two
+        # addresses, carrying one story): recorded as a duplicate, verified once
+        copy_of = store.verified_copy(document) or store.take_article(entry.url, monitor_run_id, document)
         if copy_of is not None:
             outcome = ItemOutcome(entry.url, entry.feed_url, "duplicate", title=document.title or entry.title,
                                   document_id=copy_of, seconds=time.perf_counter() - started,
@@ -260,6 +267,12 @@ def process_entry(entry: FeedEntry, settings: Settings, store: Store | None = No
 # -- one whole pass --------------------------------------------------------------------------
 
 
+def _every_feed_failed(errors: Sequence[SourceError]) -> FetchError:
+    """The one-line error of a pass that could read none of its feeds (the run fails)."""
+    more = f" (and {len(errors) - 1} more feeds)" if len(errors) > 1 else ""
+    return FetchError(f"every feed failed, nothing to verify: {errors[0].target}: {errors[0].error}{more}")
+
+
 def monitor(settings: Settings, feeds: Sequence[str] | None = None, *, store: Store | None = None,
             runner: StageRunner = LOCAL, flow_run_id: str | None = None,
             on_outcome: Callable[[ItemOutcome], None] | None = None) -> MonitorReport:
@@ -274,6 +287,8 @@ def monitor(settings: Settings, feeds: Sequence[str] | None = None, *, store: St
     def body() -> None:
         scan = runner.run("read_feeds", read_feeds, feed_urls, settings, store, report.run_id)
         report.entries, report.feed_errors = len(scan.entries), scan.errors
+        if len(scan.errors) == len(feed_urls):
+            raise _every_feed_failed(scan.errors)
         taken = runner.run("claim_entries", claim_entries, store, scan.entries, report.run_id, settings)
         report.skipped = taken.skipped
         verified = runner.map("verify-article", process_entry, taken.claimed, limit=settings.monitor_concurrency,

@@ -18,14 +18,20 @@ stats, or ``failed`` with the error and what was done so far.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
-from claims.errors import DatabaseDamagedError
+import duckdb
+
+from claims.errors import ClaimsError, DatabaseDamagedError
 from claims.store import Store
+from claims.store.connection import disk_full, is_disk_full
 
 __all__ = ["LOCAL", "LocalRunner", "StageRunner", "Tracked", "tracked_run"]
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 R = TypeVar("R", bound="Tracked")
@@ -71,8 +77,10 @@ class Tracked(Protocol):
 
 def tracked_run(store: Store, report: R, body: Callable[[], None]) -> R:
     """Run ``body`` and close ``report.run_id``'s row in ``runs`` as completed or failed
-    (with the error and what was done so far); failures are re-raised. A damaged database
-    is left as it is (the row stays ``running``). The stats include ``commit_retries`` when
+    (with the error and what was done so far); failures are re-raised, a full disk's as one
+    :class:`~claims.errors.DiskFullError` line. A damaged database is left as it is (the row
+    stays ``running``). Room for the run's end is kept while it runs and given back to record
+    it when the disk fills (:mod:`claims.store.space`). The stats include ``commit_retries`` when
     the store's writes lost commit races meanwhile (a DuckLake written by several processes;
     counted per store object, so concurrent runs in one process share the count)."""
     before = store.conflicts
@@ -83,12 +91,30 @@ def tracked_run(store: Store, report: R, body: Callable[[], None]) -> R:
             stats["commit_retries"] = store.conflicts - before
         return stats
 
+    reserve = store.reserve_space(report.run_id)
     try:
         body()
     except DatabaseDamagedError:
         raise  # nothing more is written to a damaged file, not even the run's end
     except BaseException as exc:
-        store.finish_run(report.run_id, status="failed", error=f"{exc.__class__.__name__}: {exc}", stats=stats())
+        full = is_disk_full(exc)
+        if full:
+            reserve.release()  # the room kept for this write
+        failure = disk_full("a file", exc) if full and not isinstance(exc, ClaimsError) else exc
+        _record_failure(store, report.run_id, failure, stats)
+        if failure is not exc:
+            raise failure from exc
         raise
+    finally:
+        reserve.release()
     store.finish_run(report.run_id, status="completed", stats=stats())
     return report
+
+
+def _record_failure(store: Store, run_id: str, exc: BaseException, stats: Callable[[], dict[str, Any]]) -> None:
+    """Mark the run ``failed`` with ``exc``; should that write fail too, say so in the log
+    (the run's own error is what the caller raises; the next run marks this one abandoned)."""
+    try:
+        store.finish_run(run_id, status="failed", error=f"{exc.__class__.__name__}: {exc}", stats=stats())
+    except (ClaimsError, duckdb.Error) as second:
+        log.warning("run %s failed and its end could not be recorded (%s)", run_id, second)

@@ -30,6 +30,7 @@ import numpy as np
 
 from claims.embed import Embedder, embed_cached
 from claims.embed.index import VectorIndex, index_folder
+from claims.errors import InputError
 from claims.extract.sentences import split_sentences
 from claims.score.retrieve import rank_passages
 from claims.store import Store
@@ -106,10 +107,17 @@ def _first_published(items: list[tuple[str, PassageSource]]) -> tuple[str, Passa
 
 
 def search_store(store: Store, embedder: Embedder, queries: Sequence[str], k: int = 10) -> list[SearchHit]:
-    """Up to ``k`` statements per query text, best first, reprints collapsed (see the module)."""
+    """Up to ``k`` statements per query text, best first, reprints collapsed (see the module).
+    The candidates asked of the index are at most the passages it holds, so an absurd ``k``
+    costs what the store holds, not what ``k`` says."""
+    if k < 1:
+        raise InputError(f"-k {k}: ask for at least 1 hit per text")
     index = _index(store, embedder.name)
+    candidates = min(max(CANDIDATE_PASSAGES, 10 * k), len(index))
+    if candidates == 0:
+        return []
     query_vectors = embedder.encode(list(queries))
-    ids, _ = index.search(query_vectors, max(CANDIDATE_PASSAGES, 10 * k))
+    ids, _ = index.search(query_vectors, candidates)
     sources = store.passage_sources([pid for row in ids for pid in row if pid])
     hits: list[SearchHit] = []
     for q, query in enumerate(queries):

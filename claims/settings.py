@@ -290,12 +290,15 @@ class _ShortEnvironmentNames(EnvSettingsSource):
         return {} if value is None else {"http": {"allow_private_hosts": value}}
 
 
-_PASSWORD_RE = re.compile(r"""(password\s*=\s*)('[^']*'|[^\s"']+)""", re.IGNORECASE)
+_PASSWORD_RE = re.compile(r"""(password\s*=\s*)('[^']*'|[^\s"'&]+)""", re.IGNORECASE)
+# scheme://user:password@host: the password runs to the last @ before the host part
+_URI_PASSWORD_RE = re.compile(r"""([a-z][a-z0-9+.-]*://[^\s:/@"']*:)([^\s"']*)(@)""", re.IGNORECASE)
 
 
 def redact_store(text: str) -> str:
-    """``text`` with any ``password=...`` of a lake's catalog string masked."""
-    return _PASSWORD_RE.sub(r"\1***", text)
+    """``text`` with the password of a lake's catalog string masked, in every form:
+    ``password=...`` (keywords, also in a URI's query) and ``postgresql://user:...@host``."""
+    return _PASSWORD_RE.sub(r"\1***", _URI_PASSWORD_RE.sub(r"\1***\3", text))
 
 
 def store_label(settings: Settings) -> str:

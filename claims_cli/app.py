@@ -6,8 +6,8 @@ Each group is a Typer app in a module of its own, added here: ``check``; ``query
 flags (``--config``, ``--db``, ``-v``), given before or after the command
 (:class:`~claims_cli.context.RootGroup`), become the invocation's
 :class:`~claims_cli.context.Invocation`, the Typer context object every command reads.
-Library errors (:class:`claims.errors.ClaimsError`) become one line, ``Error: ...``, and
-exit code 1; usage errors exit 2.
+Library errors (:class:`claims.errors.ClaimsError`, and a full disk met outside a run) become
+one line, ``Error: ...``, and exit code 1; usage errors exit 2.
 """
 
 from __future__ import annotations
@@ -16,14 +16,20 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 
 from claims.errors import ClaimsError
+from claims.settings import redact_store
+from claims.store.connection import disk_full, is_disk_full
 from claims_cli import check, evaluate, lake, monitoring, query, report
 from claims_cli.context import DATABASE_CHOICE, Invocation, RootGroup, command_group, err, examples
 
-__all__ = ["app", "main"]
+__all__ = ["QUIET_WITHOUT_VERBOSE", "app", "main"]
+
+# Libraries whose own logs (whole URLs, parse errors at ERROR) reach standard error with -v only
+QUIET_WITHOUT_VERBOSE = ("trafilatura", "htmldate", "courlan", "justext")
 
 app = command_group(
     cls=RootGroup, add_completion=False, no_args_is_help=True, help="Verify the claims in news text.",
@@ -50,6 +56,16 @@ def _root(
     # httpx logs every request with its whole URL, credentials included; the fetcher logs
     # its own requests with the URL redacted
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # trafilatura and its helpers log a page they cannot parse (a gzip bomb cut at
+    # max_body_bytes) at ERROR: the fetcher reports such a page itself, so theirs show with -v only
+    for name in QUIET_WITHOUT_VERBOSE:
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.CRITICAL)
+
+
+def _error_line(message: str) -> NoReturn:
+    """Print ``Error: message`` (a lake catalog's password masked, whatever raised it) and exit 1."""
+    err.print(f"Error: {redact_store(message)}", markup=False, highlight=False, soft_wrap=True)
+    sys.exit(1)
 
 
 def main() -> None:
@@ -59,8 +75,11 @@ def main() -> None:
     try:
         app()
     except ClaimsError as exc:
-        err.print(f"Error: {exc}", markup=False, highlight=False, soft_wrap=True)
-        sys.exit(1)
+        _error_line(str(exc))
+    except OSError as exc:
+        if not is_disk_full(exc):
+            raise
+        _error_line(str(disk_full("a file", exc)))
     except KeyboardInterrupt:
         err.print("Error: interrupted; results stored so far are kept", markup=False)
         sys.exit(130)

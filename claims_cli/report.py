@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime
 from pathlib import Path
 
 import typer
 
-from claims.report.claimreview import claim_reviews, write_claim_reviews
+from claims.report.claimreview import claim_reviews, claim_reviews_json, write_claim_reviews
 from claims.report.html import write_report
 from claims.store.export import export_parquet
 from claims.store.outputs import check_output_path
@@ -77,7 +76,7 @@ def export_claimreview(
     store, publisher = run.store(must_exist=True), run.settings().publisher_name
     if out_file is None:
         reviews = claim_reviews(store, publisher, since=start, review_url=url)
-        sys.stdout.write(json.dumps(reviews, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(claim_reviews_json(reviews))
         return
     n = write_claim_reviews(store, out_file, publisher, since=start, review_url=url)
     err.print(f"wrote {n} ClaimReviews to {out_file}", markup=False, soft_wrap=True)

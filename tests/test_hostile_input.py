@@ -12,7 +12,9 @@ that is accepted gets a bounded result. The query sandbox has its own module
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
+import json
 import os
 import random
 import resource
@@ -22,16 +24,19 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from claims.errors import RefusedURLError
 from claims.sources.safety import resolve_and_check
 from tests.conftest import CORPUS, cli_env, one_error
+from tests.pg import closed_port
 
 MEMORY_LIMIT = 3 << 30
 EXE = shutil.which("claims", path=str(Path(sys.executable).parent)) or "claims"
@@ -281,7 +286,7 @@ def test_a_killed_run_is_marked_abandoned_by_the_next_run(
     result = claims(["check", str(article)], existing_env, timeout=600)
     assert result.returncode == 0, result.stderr
     status, error = _status(existing_db, killed)
-    assert status == "abandoned" and "process ended" in error
+    assert status == "abandoned" and error is not None and "process ended" in error
 
 
 def _peek_running(existing_db: Path, pid: int) -> str | None:
@@ -324,3 +329,363 @@ def test_corpus_files_are_read_bounded_and_devices_skipped(
     for name, why in (("zero.md", "character device"), ("pipe.md", "named pipe"), ("binary.md", "looks binary"),
                       ("huge.md", "over the 0.2 MB limit")):
         assert f"corpus: {corpus / name}" in result.stderr and why in result.stderr, (name, result.stderr)
+
+
+# -- credentials, catalog strings, front matter, a full disk, figures and sizes ----------------
+# Each case plants what it must not find (PLANTED, a password) or refuses an input; where
+# nothing should change, the database is compared byte for byte (sha256 of the file and its WAL).
+
+PLANTED = f"planted-{uuid.uuid4().hex}"
+TITLED_PAGE = ("<html><head><title>Kursk deployment</title></head><body><article><p>{body}</p>"
+               "<p>Officials in Seoul said the troops had trained at bases in eastern Russia for weeks.</p>"
+               "</article></body></html>")
+
+
+def _digest(db: Path) -> str:
+    """sha256 of the database file and of its WAL, if any: equal means not one byte changed."""
+    h = hashlib.sha256(db.read_bytes())
+    wal = Path(str(db) + ".wal")
+    h.update(wal.read_bytes() if wal.exists() else b"")
+    return h.hexdigest()
+
+
+def _files_holding(secrets: list[bytes], *places: Path) -> dict[str, list[bytes]]:
+    """The files under ``places`` (folders searched recursively) that hold any of ``secrets``."""
+    found: dict[str, list[bytes]] = {}
+    for place in places:
+        for path in [place] if place.is_file() else [p for p in place.rglob("*") if p.is_file()]:
+            data = path.read_bytes()
+            hits = [s for s in secrets if s in data]
+            if hits:
+                found[str(path)] = hits
+    return found
+
+
+def _guarded(body: str, content_type: str, seen: list[str]) -> Any:
+    """A handler that answers only to alice with the planted password (HTTP Basic)."""
+    def answer(request: Request) -> Response:
+        auth = request.authorization
+        seen.append(f"{auth.username}:{auth.password}" if auth else "")
+        if not auth or (auth.username, auth.password) != ("alice", PLANTED):
+            return Response("login required", status=401, headers={"WWW-Authenticate": 'Basic realm="x"'})
+        return Response(body, content_type=content_type)
+    return answer
+
+
+def _rows(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("through", ["the library", pytest.param("Prefect flows", marks=pytest.mark.slow)])
+def test_credentials_in_urls_reach_no_library_table_report_export_log_or_flow(
+        through: str, httpserver: HTTPServer, existing_env: dict[str, str], existing_db: Path,
+        prefect_home: Path, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """``claims check http://alice:PASSWORD@host/page`` on a page without a site name stored
+    ``alice:PASSWORD@host`` as its outlet (trafilatura named it after the URL's host part),
+    printed it in the report and the export and handed it to Prefect. The password is still
+    used (HTTP Basic, to that origin), for the article and for a feed whose entries carry one too.
+    Run by the library directly, and by the flows on Prefect's test server, whose database
+    and home are searched too."""
+    seen: list[str] = []
+    base = f"http://127.0.0.1:{httpserver.port}"
+    entry = f"http://alice:{PLANTED}@127.0.0.1:{httpserver.port}/news/pentagon.html"
+    feed = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Loopback</title><link>{base}/</link>'
+            f"<description>t</description><item><title>Pentagon</title><link>{entry}</link><guid>1</guid>"
+            "</item></channel></rss>")
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n", content_type="text/plain")
+    httpserver.expect_request("/members/kursk.html").respond_with_handler(
+        _guarded(TITLED_PAGE.format(body=ARTICLE), "text/html; charset=utf-8", seen))
+    httpserver.expect_request("/members/feed.xml").respond_with_handler(_guarded(feed, "application/rss+xml", seen))
+    httpserver.expect_request("/news/pentagon.html").respond_with_data(TITLED_PAGE.format(
+        body="The Pentagon said on Monday that about 10,000 North Korean soldiers had been sent to eastern Russia."),
+        content_type="text/html; charset=utf-8")
+    env = {**existing_env, "CLAIMS_ALLOW_PRIVATE_HOSTS": f"127.0.0.1:{httpserver.port}"}
+    places = [prefect_home, tmp_path / "report.html", tmp_path / "reviews.jsonld"]
+    if through == "Prefect flows":
+        request.getfixturevalue("prefect_harness")
+        from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_DATABASE_CONNECTION_URL
+
+        env["PREFECT_API_URL"] = str(PREFECT_API_URL.value())
+        places.append(Path(str(PREFECT_SERVER_DATABASE_CONNECTION_URL.value()).split(":///", 1)[1]).parent)
+    with_password = f"http://alice:{PLANTED}@127.0.0.1:{httpserver.port}"
+    results = [claims(["-v", "check", f"{with_password}/members/kursk.html", "--json"], env, timeout=600),
+               claims(["-v", "monitor", f"{with_password}/members/feed.xml", "--json"], env, timeout=600),
+               claims(["report", "--out", str(tmp_path / "report.html")], env),
+               claims(["export", "claimreview", "--out", str(tmp_path / "reviews.jsonld")], env)]
+    for result in results:
+        assert result.returncode == 0, result.stderr[-3000:]
+    assert seen.count(f"alice:{PLANTED}") == 2  # used, once per guarded page
+    [(outlet,)] = _rows(existing_db, "SELECT outlet FROM documents WHERE url = ?", [f"{base}/members/kursk.html"])
+    assert outlet == f"127.0.0.1:{httpserver.port}"  # the host, never alice:PASSWORD@host
+    assert f"127.0.0.1:{httpserver.port}" in (tmp_path / "reviews.jsonld").read_text(encoding="utf-8")
+
+    secrets = [PLANTED.encode(), base64.b64encode(f"alice:{PLANTED}".encode())]
+    assert _files_holding(secrets, *places, *existing_db.parent.glob(existing_db.name + "*")) == {}
+    printed = "".join(r.stdout + r.stderr for r in results)
+    assert not any(s.decode() in printed for s in secrets)
+
+
+@pytest.mark.parametrize("catalog", [
+    "postgresql://reader:{password}@127.0.0.1:{port}/lake",
+    "postgres://reader:{password}@127.0.0.1:{port}/lake?sslmode=disable",
+    "dbname=lake host=127.0.0.1 port={port} user=reader password={password}",
+])
+@pytest.mark.parametrize("args", [["check", "ARTICLE"], ["query", "select 1"], ["report", "--out", "r.html"],
+                                  ["lake", "snapshots"], ["-v", "reverify"]])
+def test_a_catalog_password_is_masked_in_every_form(catalog: str, args: list[str], prefect_home: Path,
+                                                    tmp_path: Path) -> None:
+    """A lake whose catalog is given as a URI printed its password in the error line (the
+    ``password=`` form was masked)."""
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    args = [str(article) if a == "ARTICLE" else str(tmp_path / a) if a.endswith(".html") else a for a in args]
+    store = "ducklake:postgres:" + catalog.format(password=PLANTED, port=closed_port())
+    env = cli_env(tmp_path / "unused.duckdb", prefect_home, CLAIMS_STORE=store,
+                  CLAIMS_LAKE_DATA_PATH=str(tmp_path / "data"), CLAIMS_LOCK_TIMEOUT="2")
+    result = claims(args, env)
+    if args[0] != "-v":  # with -v the log lines come too
+        line = one_error(result)
+        assert "cannot open DuckLake" in line and "reader" in line and "***" in line, line
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert PLANTED not in result.stdout + result.stderr
+
+
+# 425 bytes of nested aliases took 2.9 GB and 78 s, then a traceback; in the title, more than 300 s
+ALIAS_BOMB = ("---\n" + "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+              + "".join(f"{c}: &{c} [{', '.join([f'*{p}'] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+              + "title: *i\n---\n")
+
+
+@pytest.mark.parametrize("front, where", [
+    (ALIAS_BOMB, "line 2"),
+    ("---\ntitle: &t Kursk\noutlet: *t\n---\n", "line 2"),
+    ("---\nurl: https://example.org/a\n" + "x: " + "[" * 10_000 + "]" * 10_000 + "\n---\n", "line 3"),
+])
+def test_front_matter_aliases_and_nesting_are_refused_at_once(front: str, where: str, existing_env: dict[str, str],
+                                                              existing_db: Path, tmp_path: Path) -> None:
+    article = tmp_path / "article.md"
+    article.write_text(front + ARTICLE, encoding="utf-8")
+    digest = _digest(existing_db)
+    started = time.monotonic()
+    line = one_error(claims(["check", str(article)], existing_env, timeout=60))
+    assert time.monotonic() - started < 30
+    assert f"{article}, front matter {where}:" in line, line
+    assert ("anchors and aliases" in line) or ("nest more than" in line), line
+    assert _digest(existing_db) == digest
+
+
+@pytest.mark.parametrize("front, expected", [
+    ("title: Kursk\nurl: [1, 2]", "front matter line 3: url is a list, expected text: write it as url: "),
+    ("title: {a: 1}", "front matter line 2: title is a mapping (key: value pairs), expected text"),
+    ("outlet: Wire\npublished: [2024]", "front matter line 3: published is a list, expected a date"),
+    ("published: 2024-13-45", "front matter line 2: published '2024-13-45' is not a date: write it as published: "),
+    ("outlet: Wire\ntitle: Kursk: the numbers",
+     ('front matter line 3 is not valid YAML (mapping values are not allowed here): quote the value: '
+      'title: "Kursk: the numbers"')),
+])
+def test_front_matter_values_of_the_wrong_type_are_one_line_naming_key_and_line(
+        front: str, expected: str, existing_env: dict[str, str], existing_db: Path, tmp_path: Path) -> None:
+    """``url: [1, 2]`` was a 67-line TypeError traceback; ``title: {a: 1}`` was stored as "{'a': 1}"."""
+    article = tmp_path / "article.md"
+    article.write_text(f"---\n{front}\n---\n{ARTICLE}", encoding="utf-8")
+    digest = _digest(existing_db)
+    line = one_error(claims(["check", str(article)], existing_env))
+    assert f"Error: {article}, {expected}" in line, line
+    assert _digest(existing_db) == digest
+
+
+def _mount_small_disk(folder: Path, size: int) -> bool:
+    """A tmpfs of ``size`` bytes at ``folder``; False where mounting is not permitted."""
+    folder.mkdir()
+    try:
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size // 4096 * 4}k", "tmpfs", str(folder)],
+                              capture_output=True, timeout=30, check=False)
+    except FileNotFoundError:
+        return False
+    return done.returncode == 0
+
+
+def _file_size_limit(limit: int) -> Any:
+    def limited() -> None:
+        _limit_memory()
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return limited
+
+
+def _long_article(sentences: int = 200) -> str:
+    """An article whose claims, passages and verdicts take about a megabyte to store."""
+    rng = random.Random(8)
+    return " ".join(f"Officials said {rng.randint(1000, 90000):,} soldiers from unit {i} arrived in the Kursk region "
+                    f"on Thursday, according to a report by the Seoul agency number {i}." for i in range(sentences))
+
+
+@pytest.mark.parametrize("how", ["tmpfs", "file size limit"])
+def test_a_full_disk_is_one_line_and_a_failed_run_with_earlier_verdicts_intact(
+        how: str, existing_db: Path, prefect_home: Path, tmp_path: Path) -> None:
+    """A full disk during a check was a 202-line traceback and left the run ``running``."""
+    article = tmp_path / "long.txt"
+    article.write_text(_long_article(), encoding="utf-8")
+    db = existing_db
+    if how == "tmpfs":  # a real full disk: about 600 KB free once the database is on it
+        disk = tmp_path / "disk"
+        if not _mount_small_disk(disk, existing_db.stat().st_size + (600 << 10)):
+            pytest.skip("mounting a tmpfs is not permitted here (the file size limit case covers it)")
+        db = disk / "claims.duckdb"
+        shutil.copyfile(existing_db, db)
+    earlier = _rows(db, "SELECT * FROM verdicts ORDER BY ALL")
+    env = cli_env(db, prefect_home)
+    try:
+        proc = subprocess.run([EXE, "check", str(article)], env=env, capture_output=True, text=True, timeout=600,
+                              check=False, preexec_fn=_file_size_limit(1_000_000) if how != "tmpfs" else _limit_memory)
+        line = one_error(subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout, proc.stderr))
+        assert f"no room to write database {db}" in line, line
+        assert ("No space left on device" if how == "tmpfs" else "File too large") in line, line
+        runs = _rows(db, "SELECT status, error FROM runs WHERE input = ?", [str(article)])
+        assert len(runs) == 1 and runs[0][0] == "failed" and runs[0][1].startswith("DiskFullError: no room"), runs
+        after = set(_rows(db, "SELECT * FROM verdicts ORDER BY ALL"))
+        assert set(earlier) <= after  # every earlier verdict, unchanged
+        assert not list(db.parent.glob(db.name + ".reserve-*"))  # the room kept for the run's end is given back
+    finally:
+        if how == "tmpfs":
+            subprocess.run(["umount", "-l", str(tmp_path / "disk")], capture_output=True, timeout=30, check=False)
+
+
+def test_non_finite_figures_are_stored_without_a_value_and_json_stays_json(
+        existing_env: dict[str, str], existing_db: Path, tmp_path: Path) -> None:
+    """"999...9 tanks" (400 digits) was stored as infinity and printed as ``Infinity``, not
+    JSON; "10^400 troops" was read as 400 troops."""
+    nines = "9" * 400
+    article = tmp_path / "figures.txt"
+    article.write_text(f"North Korea has sent {nines} tanks to Russia's Kursk region, US officials said on Thursday. "
+                       "Pyongyang has deployed 10^400 troops near the Ukrainian border, the Pentagon said on Monday.",
+                       encoding="utf-8")
+    result = claims(["check", str(article), "--json"], existing_env, timeout=600)
+    assert result.returncode == 0, result.stderr
+    rows = _rows(existing_db, "SELECT c.quantity_text, c.quantity_value, c.quantity_low, c.quantity_high FROM claims c "
+                              "JOIN documents d ON d.id = c.document_id WHERE d.text LIKE '%10^400 troops%'")
+    texts = {r[0]: r[1:] for r in rows}
+    assert texts == {f"{nines} tanks": (None, None, None), "10^400 troops": (None, None, None)}, texts
+    printed = claims(["query", "select text, quantity_value, quantity_text from claims", "--format", "json"],
+                     existing_env)
+    assert printed.returncode == 0, printed.stderr
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"not JSON: {constant}")
+
+    assert any(r["quantity_text"] == "10^400 troops" for r in json.loads(printed.stdout, parse_constant=refuse))
+
+
+@pytest.mark.parametrize("k, refused", [("1000000000", False), ("0", True), ("-5", True)])
+def test_an_absurd_k_is_bounded_by_the_store_or_refused(k: str, refused: bool, existing_env: dict[str, str]) -> None:
+    """``claims search x -k 1000000000`` tried to allocate 74.5 GiB, then a MemoryError traceback."""
+    result = claims(["search", "8,000 North Korean soldiers in Kursk", "-k", k, "--json"], existing_env, timeout=300)
+    if refused:
+        assert "ask for at least 1 hit per text" in one_error(result)
+        return
+    assert result.returncode == 0, result.stderr
+    hits = json.loads(result.stdout)
+    [(passages,)] = _rows(Path(existing_env["CLAIMS_DB"]), "SELECT count(*) FROM passages")
+    assert 0 < len(hits) <= passages * 20  # sentences of the passages the store holds, not a billion
+
+
+def test_a_million_short_lines_are_refused_in_seconds(existing_env: dict[str, str], existing_db: Path,
+                                                      tmp_path: Path) -> None:
+    """1.6 million short lines (4.8 MB, under the input limit) took 8 min 55 s for 0 claims."""
+    path = tmp_path / "lines.txt"
+    path.write_text("Ab\n" * 1_600_000, encoding="utf-8")
+    digest = _digest(existing_db)
+    started = time.monotonic()
+    line = one_error(claims(["check", str(path)], existing_env, timeout=120))
+    assert time.monotonic() - started < 30
+    assert "has 1,600,000 lines, more than the 50,000 an article may have: split it into articles" in line
+    assert _digest(existing_db) == digest
+
+
+def test_many_short_lines_under_the_limit_are_split_fast(existing_env: dict[str, str], tmp_path: Path) -> None:
+    """Headlines, list items and table rows skip the sentence splitter's fixed cost."""
+    path = tmp_path / "lines.txt"
+    path.write_text("Troops sent north\n" * 45_000 + ARTICLE + "\n", encoding="utf-8")  # too short to be claims
+    started = time.monotonic()
+    result = claims(["check", str(path), "--json"], existing_env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 120  # it was about 10 minutes per 1.6 million lines, 17 s per 45,000
+
+
+def test_a_page_trafilatura_cannot_parse_is_one_line_without_its_logs(
+        httpserver: HTTPServer, existing_env: dict[str, str], existing_db: Path) -> None:
+    """trafilatura's own ERROR lines ("empty HTML tree: URL") reached standard error without -v."""
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n", content_type="text/plain")
+    httpserver.expect_request("/blank.html").respond_with_data("   ", content_type="text/html")
+    env = {**existing_env, "CLAIMS_ALLOW_PRIVATE_HOSTS": f"127.0.0.1:{httpserver.port}"}
+    digest = _digest(existing_db)
+    line = one_error(claims(["check", f"http://127.0.0.1:{httpserver.port}/blank.html"], env))
+    assert "has no extractable article text" in line
+    assert _digest(existing_db) == digest
+
+
+def _at(httpserver: HTTPServer, path: str) -> str:
+    """The server's URL of ``path`` by its address (pytest-httpserver names it "localhost")."""
+    return f"http://127.0.0.1:{httpserver.port}{path}"
+
+
+def _feed(httpserver: HTTPServer, paths: list[str]) -> str:
+    items = "".join(f"<item><title>Entry {i}</title><link>{_at(httpserver, p)}</link><guid>{p}</guid></item>"
+                    for i, p in enumerate(paths))
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Loopback</title>'
+            f"<link>{_at(httpserver, '/')}</link><description>t</description>{items}</channel></rss>")
+
+
+def test_monitor_fails_when_every_feed_failed(httpserver: HTTPServer, existing_env: dict[str, str],
+                                              existing_db: Path) -> None:
+    """``claims monitor`` exited 0 when it could read none of its feeds."""
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n", content_type="text/plain")
+    env = {**existing_env, "CLAIMS_ALLOW_PRIVATE_HOSTS": f"127.0.0.1:{httpserver.port}"}
+    for path in ("/gone.xml", "/missing.xml"):
+        httpserver.expect_request(path).respond_with_data("gone", status=404, content_type="text/plain")
+    feeds = [_at(httpserver, "/gone.xml"), _at(httpserver, "/missing.xml")]
+    line = one_error(claims(["monitor", *feeds], env))
+    assert "every feed failed, nothing to verify" in line and "404" in line and "(and 1 more feeds)" in line, line
+    assert _rows(existing_db, "SELECT status FROM runs WHERE flow_name = 'monitor-feeds'") == [("failed",)]
+
+
+def test_one_article_under_two_addresses_in_one_pass_is_verified_once(
+        httpserver: HTTPServer, existing_env: dict[str, str], existing_db: Path) -> None:
+    """Two entries of one pass that are the same article (fetched at once) were both verified."""
+    page = TITLED_PAGE.format(body="The Pentagon said on Monday that about 10,000 North Korean soldiers had been "
+                                   "sent to eastern Russia for training.")
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n", content_type="text/plain")
+    httpserver.expect_request("/feed.xml").respond_with_data(_feed(httpserver, ["/a.html", "/b.html"]),
+                                                             content_type="application/rss+xml")
+    for path in ("/a.html", "/b.html"):
+        httpserver.expect_request(path).respond_with_data(page, content_type="text/html; charset=utf-8")
+    env = {**existing_env, "CLAIMS_ALLOW_PRIVATE_HOSTS": f"127.0.0.1:{httpserver.port}"}
+    result = claims(["monitor", _at(httpserver, "/feed.xml"), "--concurrency", "2", "--json"], env, timeout=600)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert (summary["verified"], summary["duplicates"]) == (1, 1), summary
+    items = _rows(existing_db, "SELECT status, document_id FROM feed_items ORDER BY status")
+    assert [s for s, _ in items] == ["completed", "duplicate"] and items[0][1] == items[1][1], items
+    # the pass, and one verification
+    assert _rows(existing_db, "SELECT count(*) FROM runs WHERE flow_name = 'monitor-feeds'") == [(2,)]
+
+
+def test_claimreview_json_cannot_end_the_script_block_it_is_published_in(
+        existing_env: dict[str, str], tmp_path: Path) -> None:
+    """The ClaimReview JSON held a claim's raw ``</script>``: pasted into the
+    ``<script type="application/ld+json">`` block where ClaimReview is published, it ended it."""
+    article = tmp_path / "a.txt"
+    article.write_text("North Korea has sent about 8,000 soldiers </script><script>alert(1)</script> to Russia's "
+                       "Kursk region near the Ukrainian border, US officials said on Thursday.", encoding="utf-8")
+    assert claims(["check", str(article)], existing_env, timeout=600).returncode == 0
+    out = tmp_path / "reviews.jsonld"
+    written = claims(["export", "claimreview", "--out", str(out)], existing_env)
+    printed = claims(["export", "claimreview"], existing_env)
+    assert written.returncode == 0 and printed.returncode == 0, written.stderr + printed.stderr
+    for text in (out.read_text(encoding="utf-8"), printed.stdout):
+        assert "</" not in text and "<script" not in text
+        assert any("</script><script>alert(1)</script>" in r["claimReviewed"] for r in json.loads(text))

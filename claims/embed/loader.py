@@ -1,5 +1,5 @@
-"""Choosing and loading the embedder: one per (model, backend) per process, loaded on
-first use.
+"""Choosing and loading the embedder: one per (model, backend, batch size, ONNX folder)
+per process, loaded on first use.
 
 :func:`load_embedder` returns a :class:`LazyEmbedder` at once: its ``name`` and
 ``dimension`` come from the model's configuration, and the model itself (torch and
@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -68,19 +68,21 @@ class LazyEmbedder:
         return self.loaded().encode(texts, batch_size=batch_size)
 
 
-_EMBEDDERS: dict[tuple[str, str], LazyEmbedder] = {}
+# (model, backend, batch size, ONNX folder): everything that makes two embedders differ
+_EMBEDDERS: dict[tuple[str, str, int, Path | None], LazyEmbedder] = {}
 _EMBEDDERS_LOCK = threading.Lock()
 
 
 def load_embedder(name: str, batch_size: int = 64, backend: str = "torch",
                   onnx_dir: Path | None = None) -> LazyEmbedder:
-    """The embedder for ``name`` on ``backend`` (one per process; later calls reuse it).
+    """The embedder for ``name`` on ``backend`` with ``batch_size`` (one per process and
+    combination; later calls with the same arguments reuse it).
 
     ``backend="onnx"`` is the int8 ONNX Runtime export of the same model
     (:mod:`claims.embed.onnx`), made once into ``onnx_dir``."""
     if backend not in BACKENDS:
         raise ConfigError(f"unknown embedding backend {backend!r}: use 'torch' or 'onnx'")
-    key = (name, backend)
+    key = (name, backend, batch_size, Path(onnx_dir).expanduser().resolve() if onnx_dir is not None else None)
     with _EMBEDDERS_LOCK:
         if key not in _EMBEDDERS:
             def load() -> Embedder:

@@ -66,9 +66,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException, InvalidOperation
 
 from claims.models import Quantity
 
@@ -408,6 +409,10 @@ class _Scanner:
             return None
         j = i + 1
         end = t.end
+        power = self.power(j)
+        if power is not None:  # "10^400 troops", "10⁶": the power, never its exponent alone
+            exponent, j = power
+            return _Num(_raised(value, exponent), t.start, self.toks[j - 1].end, j, True)
         scaled = False
         scale = Decimal(1)
         nxt = self._tok(j)
@@ -445,6 +450,31 @@ class _Scanner:
             elif glued and low not in _MEASURE_UNITS:
                 return None  # 5G, 3D, 18th: not a quantity
         return _Num(value, t.start, end, j, scaled, money_unit, scale)
+
+    def power(self, j: int) -> tuple[int, int] | None:
+        """(exponent, next index) of a power written right after a number: ``^400``,
+        ``^ -3``, ``**2`` or superscript digits (``⁴⁰⁰``); None when there is none."""
+        tok = self._tok(j)
+        if tok is None:
+            return None
+        if tok.text in _SUPERSCRIPTS and self._adjacent(j):
+            k = j + 1
+            while (nxt := self._tok(k)) is not None and nxt.text in _SUPERSCRIPTS and self._adjacent(k):
+                k += 1
+            return _exponent("".join(_SUPERSCRIPTS[self.toks[m].text] for m in range(j, k))), k
+        if tok.text == "^":
+            k = j + 1
+        elif tok.text == "*" and self._adjacent(j) and (star := self._tok(j + 1)) is not None \
+                and star.text == "*" and self._adjacent(j + 1):
+            k = j + 2
+        else:
+            return None
+        sign = self._tok(k)
+        negative = sign is not None and sign.text in ("-", "\u2212")
+        digits = self._tok(k + negative)
+        if digits is None or not digits.text.isdecimal():
+            return None
+        return (-1 if negative else 1) * _exponent(digits.text), k + negative + 1
 
     def _is_name_number(self, i: int) -> bool:
         """A bare integer right after a capitalised name, inside a sentence: a model, flight,
@@ -681,7 +711,7 @@ class _Scanner:
                 value, lo, hi, start = -value, (-hi if hi is not None else None), -lo if lo is not None else None, \
                     sign.start
         kind = "count"
-        unit: str | None = None
+        unit = None
         # percent / money / measure suffixes
         t = self._tok(j)
         t2 = self._tok(j + 1)
@@ -709,7 +739,7 @@ class _Scanner:
                 j += 1
             elif t.low in _MEASURE_UNITS:
                 k = j
-                words = []
+                words: list[_Tok] = []
                 while self._tok(k) is not None and self.toks[k].low in _MEASURE_UNITS and len(words) < 3:
                     words.append(self.toks[k])
                     k += 1
@@ -971,8 +1001,32 @@ def _open_ends(category: str | None, low: Decimal, high: Decimal) -> tuple[Decim
     return low, high
 
 
+_SUPERSCRIPTS = {c: str(d) for d, c in enumerate("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")}
+_MAX_EXPONENT = 1000  # past it a power is not a figure anyone counts: stored without a value
+
+
+def _exponent(digits: str) -> int:
+    """An exponent as written; one too long to read is past :data:`_MAX_EXPONENT` anyway."""
+    return int(digits) if len(digits) <= 6 else _MAX_EXPONENT + 1
+
+
+def _raised(base: Decimal, exponent: int) -> Decimal:
+    """``base ** exponent``; infinite where that is past any float (stored without a value)."""
+    if abs(exponent) > _MAX_EXPONENT:
+        return Decimal("Infinity") if exponent > 0 and base > 1 else Decimal(0)
+    try:
+        return base ** exponent
+    except (DecimalException, ArithmeticError):  # overflow, or 0 to a negative power
+        return Decimal("Infinity")
+
+
 def _f(x: Decimal | None) -> float | None:
-    return None if x is None else round(float(x), 6)
+    """A figure as stored: a float, or None where it is not finite as one ("999...9" with
+    400 digits, 10^400): the quantity keeps its text, and no table or JSON holds infinity."""
+    if x is None or not x.is_finite():
+        return None
+    number = float(x)
+    return round(number, 6) if math.isfinite(number) else None
 
 
 def _looks_plural(word: str) -> bool:

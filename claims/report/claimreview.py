@@ -19,7 +19,7 @@ from typing import Any
 from claims.report.html import safe_href
 from claims.store import Store
 
-__all__ = ["claim_reviews", "write_claim_reviews", "RATING_VALUES", "BEST_RATING", "WORST_RATING"]
+__all__ = ["BEST_RATING", "RATING_VALUES", "WORST_RATING", "claim_reviews", "claim_reviews_json", "write_claim_reviews"]
 
 BEST_RATING, WORST_RATING = 5, 1
 RATING_VALUES = {"refuted": 1, "conflicting": 3, "not_enough_evidence": 3, "supported": 5}
@@ -103,11 +103,19 @@ def claim_reviews(store: Store, publisher_name: str = "claims", *, since: dateti
     return reviews
 
 
+def claim_reviews_json(reviews: list[dict[str, Any]]) -> str:
+    """The reviews as one JSON-LD array, safe to publish inside an HTML
+    ``<script type="application/ld+json">`` block, where ClaimReview is read: every ``<`` is
+    written ``\\u003c``, so a claim holding ``</script>`` or ``<!--`` cannot end or bend the
+    block; a JSON reader reads the same text back."""
+    return json.dumps(reviews, ensure_ascii=False, indent=2).replace("<", "\\u003c") + "\n"
+
+
 def write_claim_reviews(store: Store, out: str | Path, publisher_name: str = "claims", *,
                         since: datetime | date | None = None, review_url: str | None = None) -> int:
-    """Write the reviews as one JSON-LD array to ``out``; returns how many."""
+    """Write the reviews as one JSON-LD array to ``out`` (:func:`claim_reviews_json`); returns how many."""
     reviews = claim_reviews(store, publisher_name, since=since, review_url=review_url)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(reviews, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    out.write_text(claim_reviews_json(reviews), encoding="utf-8")
     return len(reviews)

@@ -12,8 +12,8 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-import lxml.etree
-import lxml.html
+import lxml.etree  # type: ignore[import-untyped]  # lxml ships no types; lxml-stubs is not a dependency
+import lxml.html  # type: ignore[import-untyped]  # as above
 import trafilatura
 import trafilatura.settings
 
@@ -77,7 +77,8 @@ def claim_reviews(html: str) -> list[tuple[str, str, str | None, str | None]]:
             text = rating.get("alternateName") if isinstance(rating, dict) else None
             claim = node.get("claimReviewed")
             if isinstance(text, str) and text.strip() and isinstance(claim, str) and claim.strip():
-                item = node.get("itemReviewed") if isinstance(node.get("itemReviewed"), dict) else {}
+                reviewed = node.get("itemReviewed")
+                item = reviewed if isinstance(reviewed, dict) else {}
                 found.append((" ".join(claim.split()), text.strip(), name_of(node.get("author")),
                               name_of(item.get("author"))))
         visit(node.get("@graph"))
@@ -96,8 +97,8 @@ def extract_document(html: str, url: str, *, source_kind: str) -> Document | Non
     A fact-check page (schema.org ``ClaimReview`` in its JSON-LD) opens with a statement of
     each rating (``claims.sources.ratings.rating_statement``) and carries its rating, so the
     verdict stage counts it as that fact-checker's vote on the claim it reviews."""
-    try:
-        extracted = trafilatura.bare_extraction(html, url=url, with_metadata=True,
+    try:  # trafilatura names a page without a site name after its URL's host: never after credentials
+        extracted = trafilatura.bare_extraction(html, url=redact_url(url), with_metadata=True,
                                                 include_comments=False, include_tables=True)
     except (ValueError, TypeError, AttributeError) as exc:  # trafilatura on badly broken markup
         log.warning("extraction failed for %s: %s", redact_url(url), exc)

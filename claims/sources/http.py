@@ -3,6 +3,10 @@
 A :class:`Fetcher` holds one ``httpx.AsyncClient`` for the whole run and is what every web
 backend uses. Per request it:
 
+* takes a URL's credentials (``user:password@``) off before anything else sees the URL
+  (:func:`~claims.sources.safety.split_credentials`) and sends them as HTTP Basic
+  authorization to that URL's origin only, never after a redirect elsewhere; results,
+  records, logs and messages name the URL without them;
 * checks the URL (http/https only; the host resolved once and every address public unless
   ``host:port`` is in ``http.allow_private_hosts``) and connects to exactly the checked
   addresses (:mod:`claims.sources.transport`); the same check runs again on every redirect hop, which it follows itself
@@ -31,6 +35,7 @@ when no request was sent) with a one-line message that says why and what to do.
 from __future__ import annotations
 
 import asyncio
+import base64
 import email.utils
 import json
 import logging
@@ -48,14 +53,16 @@ from claims.settings import HttpSettings
 from claims.sources.decoding import ALLOWED_CONTENT_TYPES, decode_body, media_type
 from claims.sources.fetchlog import FetchLog
 from claims.sources.queries import canonical_url
+from claims.sources.robots import RobotsRules
 from claims.sources.safety import (
     CheckedURL,
     PinnedAddresses,
     check_scheme,
     redact_url,
     resolve_and_check,
+    split_credentials,
+    without_credentials,
 )
-from claims.sources.robots import RobotsRules
 from claims.sources.transport import HostGate, PinnedTransport
 from claims.store import Store
 from claims.store.records import CacheEntry, FetchRecord
@@ -115,6 +122,16 @@ def _hostname(url: str) -> str | None:
         return urlsplit(url).hostname
     except ValueError:
         return None
+
+
+def _origin_headers(extra: dict[str, str] | None, credentials: tuple[str, str] | None) -> dict[str, str]:
+    """The headers a request to the first URL's origin carries: the caller's, and HTTP Basic
+    authorization from the credentials that URL was given with."""
+    headers = dict(extra or {})
+    if credentials is not None:
+        token = base64.b64encode(":".join(credentials).encode("utf-8")).decode("ascii")
+        headers.setdefault("Authorization", f"Basic {token}")
+    return headers
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -268,6 +285,7 @@ class Fetcher:
                      accept: str | None = None, robots: bool = True) -> FetchResult:
         if self._client is None:
             raise FetchError("the fetcher is not open: use `async with Fetcher(...)`")
+        url, credentials = split_credentials(url)  # from here on, no URL carries them
         current = url
         visited = {url}
         origin = self._origin(url)
@@ -275,7 +293,7 @@ class Fetcher:
             checked = await self._check(current, backend)
             if robots and self.settings.respect_robots and backend != "robots":
                 await self._check_robots(checked, backend)
-            headers = dict(extra_headers or {}) if self._origin(current) == origin else {}
+            headers = _origin_headers(extra_headers, credentials) if self._origin(current) == origin else {}
             if accept:
                 headers["Accept"] = accept
             response = await self._request(checked, backend, headers)
@@ -285,7 +303,7 @@ class Fetcher:
                     raise HTTPStatusError(
                         f"{redact_url(current)} answered {response.status} without a Location: "
                         "the site is broken; try again later", response.status)
-                nxt = urljoin(current, location.strip())
+                nxt = without_credentials(urljoin(current, location.strip()))  # a server's, never used
                 if nxt in visited:
                     exc = FetchError(
                         f"redirect loop at {redact_url(nxt)} (from {redact_url(url)}): the site "

@@ -1,6 +1,6 @@
 """Documents from text that may start with a ``---`` YAML front matter block giving
-``url``, ``title``, ``outlet``, ``published`` (the article to check, or a corpus file),
-and the bounded reading of such text from a file.
+``url``, ``title``, ``outlet``, ``published`` (the article to check, or a corpus file;
+read by :mod:`claims.sources.frontmatter`), and the bounded reading of such text from a file.
 
 Reading trusts nothing the file system says: only a regular file is opened (a device, a
 named pipe or a socket is refused before it is opened, and again after, should the path
@@ -11,6 +11,7 @@ or hang the command.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import stat
@@ -18,18 +19,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from claims.errors import InputError
 from claims.models import Document
+from claims.sources.frontmatter import parse_front_matter
+from claims.sources.safety import without_credentials
 
-__all__ = ["decode_text", "document_from_text", "over_limit", "parse_front_matter", "read_at_most",
-           "read_text_file"]
-
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
-
+__all__ = ["MAX_LINES", "MAX_SENTENCES", "check_length", "decode_text", "document_from_text", "over_limit",
+           "parse_front_matter", "read_at_most", "read_text_file"]
 
 _CHUNK = 1 << 16
+MAX_LINES = 50_000  # a long report has a few thousand; the splitter takes ~0.2 ms a line at worst
+MAX_SENTENCES = 50_000  # likely sentence ends: a full stop, ! or ? before a space
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s|\Z)")
 
 
 def over_limit(name: str, limit: int, size: int | None = None) -> InputError:
@@ -113,39 +114,38 @@ def _as_datetime(value: Any) -> datetime | None:
     try:
         return datetime.fromisoformat(str(value).strip()).replace(tzinfo=None)
     except ValueError:
-        raise InputError(f"front matter date {value!r} is not an ISO date (YYYY-MM-DD): fix it") from None
+        raise InputError(f"date {value!r} is not an ISO date (YYYY-MM-DD): fix it") from None
 
 
-def parse_front_matter(raw: str) -> tuple[dict[str, Any], str, int]:
-    """Split an optional ``---`` YAML block from the text.
-
-    Returns (metadata, body, offset of the body in ``raw``). Offsets of claims are into the
-    body, which is what the documents table stores.
-    """
-    match = _FRONT_MATTER.match(raw)
-    if not match:
-        return {}, raw, 0
-    try:
-        meta = yaml.load(match.group(1), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}  # noqa: S506
-    except yaml.YAMLError as exc:
-        raise InputError(f"front matter is not valid YAML ({exc.__class__.__name__}): fix the --- block") from None
-    if not isinstance(meta, dict):
-        raise InputError("front matter must be a block of 'key: value' lines")
-    return meta, raw[match.end():], match.end()
+def check_length(text: str, name: str) -> None:
+    """Refuse a text with more lines or sentences than an article has (:data:`MAX_LINES`,
+    :data:`MAX_SENTENCES`): the sentence splitter's time grows with their number (1.6 million
+    short lines took 9 minutes), and no such text is one article."""
+    lines = text.count("\n") + 1
+    if lines > MAX_LINES:
+        raise InputError(f"{name} has {lines:,} lines, more than the {MAX_LINES:,} an article may have: "
+                         "split it into articles")
+    ends = sum(1 for _ in itertools.islice(_SENTENCE_END.finditer(text), MAX_SENTENCES + 1))
+    if ends > MAX_SENTENCES:
+        raise InputError(f"{name} has more than {MAX_SENTENCES:,} sentences, the most an article may have: "
+                         "split it into articles")
 
 
 def document_from_text(raw: str, *, name: str = "<text>", source_kind: str = "input",
                        url: str | None = None, **meta: Any) -> Document:
-    """A document from text that may carry front matter (url, title, outlet, published)."""
-    front, body, _ = parse_front_matter(raw)
+    """A document from text that may carry front matter (url, title, outlet, published; see
+    :mod:`claims.sources.frontmatter`); ``url`` and ``meta`` override it."""
+    front, body, _ = parse_front_matter(raw, name)
     text = body.strip()
     if not text:
         raise InputError(f"{name} has no text: give an article with at least one sentence")
-    merged = {**{k: v for k, v in front.items()}, **{k: v for k, v in meta.items() if v is not None}}
+    check_length(text, name)
+    merged = {**front, **{k: v for k, v in meta.items() if v is not None}}
+    given_url = url or merged.get("url")
     published = _as_datetime(merged.get("published") or merged.get("published_at") or merged.get("date"))
     return Document.make(
         text,
-        url=url or merged.get("url"),
+        url=without_credentials(given_url) if given_url else None,  # never a password in documents.url
         title=merged.get("title"),
         outlet=merged.get("outlet"),
         author=merged.get("author"),

@@ -26,6 +26,10 @@ conflict), and a Python-object scan (``register``) while another thread opens or
 connection intermittently fails with "pandas_scan does not exist" (seen with duckdb 2.0.1,
 the engine before 1.5.5). Threads (a flow's task runner) therefore take turns, as processes do.
 
+A full disk. A write that finds no room (ENOSPC, a quota, or EFBIG past a file size limit)
+is rolled back and becomes one :class:`~claims.errors.DiskFullError` line; what was committed
+before is kept. A run keeps room for recording its own end (:mod:`claims.store.space`).
+
 Engine. duckdb 1.5.5 is pinned: the DuckLake and postgres_scanner extension packages on
 PyPI exist only for that version. It cannot read a file written by DuckDB 2.0 (storage
 version 999; 1.5.5 reads 64-68), which earlier checkouts of claims wrote with duckdb 2.0.1:
@@ -35,8 +39,10 @@ the newer DuckDB or move it away (:func:`newer_engine`).
 
 from __future__ import annotations
 
+import errno
 import functools
 import logging
+import os
 import random
 import re
 import threading
@@ -50,11 +56,18 @@ from typing import Any, ParamSpec, TypeVar
 import duckdb
 import numpy as np
 
-from claims.errors import DatabaseDamagedError, DatabaseLockedError, SchemaVersionError, StoreError
+from claims.errors import (
+    DatabaseDamagedError,
+    DatabaseLockedError,
+    DiskFullError,
+    SchemaVersionError,
+    StoreError,
+)
 from claims.models import utcnow
+from claims.store.space import SpaceReserve
 
-__all__ = ["Database", "SCHEMA_VERSION", "damaged", "insert_rows", "insert_scanned", "is_conflict", "is_damage",
-           "newer_engine", "retry_on_conflict", "row_count", "rows_as_dicts"]
+__all__ = ["SCHEMA_VERSION", "Database", "damaged", "disk_full", "insert_rows", "insert_scanned", "is_conflict",
+           "is_damage", "is_disk_full", "newer_engine", "retry_on_conflict", "row_count", "rows_as_dicts"]
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +108,30 @@ def is_damage(exc: BaseException) -> bool:
     """Whether a DuckDB error says the file is truncated or corrupt."""
     text = str(exc).lower()
     return any(sign in text for sign in _DAMAGE_SIGNS)
+
+
+# What the system says when a write finds no room: a full disk, a quota, a file size limit
+# (RLIMIT_FSIZE: EFBIG once SIGXFSZ is ignored). DuckDB passes the strerror on in its message.
+_DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+_DISK_FULL_SIGNS = ("no space left on device", "disk quota exceeded", "file too large")
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether an error (an OSError, or DuckDB's message) says a write found no room."""
+    if isinstance(exc, OSError) and exc.errno in _DISK_FULL_ERRNOS:
+        return True
+    text = str(exc).lower()
+    return any(sign in text for sign in _DISK_FULL_SIGNS)
+
+
+def disk_full(what: str, exc: BaseException) -> DiskFullError:
+    """The one-line error for a write to ``what`` that found no room."""
+    if isinstance(exc, OSError) and exc.strerror:
+        detail = f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    else:
+        detail = (str(exc).splitlines() or [exc.__class__.__name__])[0]
+    return DiskFullError(f"no room to write {what} ({detail}): that write was rolled back and what was stored "
+                         "before is kept; free space on that disk (or raise the file size limit) and run again")
 
 
 # What DuckDB says when the file's storage version is newer than it reads (a file written by
@@ -223,6 +260,15 @@ def insert_scanned(con: duckdb.DuckDBPyConnection, table: str, columns: str, sel
         con.unregister("_scanned_vectors")
 
 
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction; a rollback that fails (the transaction already ended
+    with the error) must not hide the error that led to it."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error as exc:
+        log.debug("rollback after a failed write: %s", exc)
+
+
 def rows_as_dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """The rows of an executed query as dicts keyed by column name."""
     columns = [d[0] for d in cursor.description]
@@ -276,6 +322,8 @@ class Database:
             try:
                 return duckdb.connect(str(self.path), read_only=read_only, config=config or {})
             except duckdb.IOException as exc:
+                if is_disk_full(exc):
+                    raise disk_full(self.described, exc) from None
                 if is_damage(exc):
                     raise damaged(self.path, str(exc).splitlines()[0]) from None
                 newer = newer_engine(self.path, exc)
@@ -291,6 +339,8 @@ class Database:
                 time.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 2, 2.0)
             except duckdb.Error as exc:
+                if is_disk_full(exc):
+                    raise disk_full(self.described, exc) from None
                 if is_damage(exc):
                     raise damaged(self.path, str(exc).splitlines()[0]) from None
                 newer = newer_engine(self.path, exc)
@@ -318,21 +368,36 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A short write transaction: committed on success, rolled back on error (a damaged
-        file's error becomes :class:`~claims.errors.DatabaseDamagedError`)."""
+        file's error becomes :class:`~claims.errors.DatabaseDamagedError`, a full disk's
+        :class:`~claims.errors.DiskFullError`; other DuckDB errors pass as they are, for
+        :func:`retry_on_conflict`)."""
         with self.connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
             except duckdb.Error as exc:
-                con.execute("ROLLBACK")
-                if is_damage(exc):
-                    raise damaged(self.path, str(exc).splitlines()[0],
-                                  written="this write was rolled back") from None
-                raise
+                _rollback(con)
+                raise self._write_error(exc) from None
             except BaseException:
-                con.execute("ROLLBACK")
+                _rollback(con)
                 raise
-            con.execute("COMMIT")
+            try:
+                con.execute("COMMIT")  # a failed commit is rolled back by DuckDB itself
+            except duckdb.Error as exc:
+                raise self._write_error(exc) from None
+
+    def _write_error(self, exc: duckdb.Error) -> Exception:
+        """What a failed write raises: the one-line error for damage or a full disk, else ``exc``."""
+        if is_damage(exc):
+            return damaged(self.path, str(exc).splitlines()[0], written="this write was rolled back")
+        if is_disk_full(exc):
+            return disk_full(self.described, exc)
+        return exc
+
+    def reserve_space(self, run_id: str) -> SpaceReserve:
+        """Room on the database's disk for recording the end of run ``run_id`` should the
+        disk fill meanwhile (see :mod:`claims.store.space`)."""
+        return SpaceReserve.take(self.side_path(f".reserve-{os.getpid()}-{run_id}"))
 
     def check_integrity(self) -> None:
         """Refuse a truncated or corrupt file before anything is written to it: the file must

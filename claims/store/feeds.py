@@ -94,6 +94,24 @@ class FeedItemsTable(Database):
                 "title = coalesce(title, ?), processed_at = ? WHERE canonical_url = ? AND monitor_run_id = ?",
                 [status, error, document_id, run_id, content_hash, title, utcnow(), url, monitor_run_id])
 
+    @retry_on_conflict
+    def take_article(self, url: str, monitor_run_id: str, document: Document) -> str | None:
+        """Record that entry ``url``, taken by ``monitor_run_id``, is the article ``document``
+        (its text's hash and its id), unless another entry that run took is the same article
+        (same text, or same final URL): then that entry's document id, and ``url`` is a copy
+        not to verify again. One transaction, so two copies fetched at once are told apart."""
+        with self.transaction() as con:
+            first = con.execute(
+                "SELECT document_id FROM feed_items WHERE monitor_run_id = ? AND canonical_url <> ? "
+                "AND (content_hash = ? OR document_id = ?) ORDER BY claimed_at, canonical_url LIMIT 1",
+                [monitor_run_id, url, document.content_hash, document.id]).fetchall()
+            if first:
+                return str(first[0][0])
+            con.execute("UPDATE feed_items SET content_hash = ?, document_id = ? "
+                        "WHERE canonical_url = ? AND monitor_run_id = ?",
+                        [document.content_hash, document.id, url, monitor_run_id])
+        return None
+
     def verified_copy(self, document: Document) -> str | None:
         """The id of a stored document with claims that has this text or this URL, if any."""
         with self.connect() as con:

@@ -14,7 +14,8 @@ What differs from a file, and how it is met here:
 * **No primary keys** in DuckLake. The migrations' ``PRIMARY KEY`` clauses are taken out
   (:func:`lake_ddl`) and remembered per table; every ``INSERT ... ON CONFLICT`` the store
   writes becomes a ``MERGE INTO`` on those keys (:func:`merge_sql`), so upserts by content
-  id stay idempotent.
+  id stay idempotent; an upsert of any other form is refused, never passed through (without
+  keys it would insert duplicates silently).
 * **Optimistic transactions.** Two transactions that only insert never conflict in DuckLake,
   so two writers storing the same new document at once would both insert it. Before it
   merges into a table whose keys are shared between runs (documents, passages, claims, the
@@ -31,8 +32,9 @@ What differs from a file, and how it is met here:
   ``lake_internal.meta``): recreating them on every open would make every worker's start a
   catalog write that conflicts with the others'.
 * **Time travel**: a store opened ``at`` a snapshot attaches that snapshot read-only.
-* Credentials in the catalog string (``password=...``) never reach messages: :attr:`label`
-  masks them. Prefer PostgreSQL's own ``PGPASSWORD`` or ``~/.pgpass``.
+* Credentials in the catalog string (``password=...``, or a URI's ``user:password@``)
+  never reach messages: :attr:`label` and every error line quoting DuckDB mask them
+  (:func:`claims.settings.redact_store`). Prefer PostgreSQL's own ``PGPASSWORD`` or ``~/.pgpass``.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ from claims.store.connection import (
     retry_on_conflict,
     views_sql,
 )
+from claims.store.space import SpaceReserve
 
 __all__ = ["LakeDatabase", "lake_ddl", "merge_sql"]
 
@@ -105,12 +108,23 @@ _UPSERT_RE = re.compile(
     r"(NOTHING|UPDATE\s+SET\s+(.*?))\s*$", re.IGNORECASE | re.DOTALL)
 
 
+# any upsert, recognised or not: without keys, one passed through unchanged would insert duplicates
+_ANY_UPSERT_RE = re.compile(r"^\s*INSERT\s+(?:OR\s+(?:REPLACE|IGNORE)\b|.*\bON\s+CONFLICT\b)",
+                            re.IGNORECASE | re.DOTALL)
+
+
 def merge_sql(sql: str, keys: dict[str, list[str]]) -> tuple[str, str | None]:
     """An ``INSERT ... ON CONFLICT`` statement as the ``MERGE INTO`` that does the same
-    without a key constraint, and the table it writes; other statements unchanged (and
-    None). Rows of the source that share a key are merged once."""
+    without a key constraint, and the table it writes; statements that are no upserts
+    unchanged (and None). Rows of the source that share a key are merged once. An upsert of
+    another form (``INSERT OR REPLACE``, a ``RETURNING`` clause, ...) raises
+    :class:`~claims.errors.StoreError`: on a lake, where no key stops it, it would silently
+    insert duplicates."""
     match = _UPSERT_RE.match(sql)
     if match is None:
+        if _ANY_UPSERT_RE.match(sql):
+            raise StoreError(f"cannot write this upsert to a DuckLake (only INSERT INTO t (...) ... ON CONFLICT "
+                             f"[(...)] DO NOTHING | DO UPDATE SET ... is rewritten): {' '.join(sql.split())[:200]}")
         return sql, None
     table, columns, source, target, action, sets = match.groups()
     names = [c.strip() for c in columns.split(",")]
@@ -235,6 +249,10 @@ class LakeDatabase(Database):
 
     def sandbox_directories(self) -> list[Path]:
         return [] if "://" in self.data_path else [Path(self.data_path)]
+
+    def reserve_space(self, run_id: str) -> SpaceReserve:
+        """None kept: the lake's catalog and data live on servers and shared folders."""
+        return SpaceReserve(None)
 
     # -- connections ----------------------------------------------------------------------------
 
