@@ -95,7 +95,7 @@ def prepare(items, settings, cache_path: Path, oof_path: Path | None):  # noqa: 
     from claims.eval.judging import prepare as prepare_claims
     from claims.pipeline import rank_candidates, stance_model_for
     from claims.score.cache import predict_stance_cached
-    from claims.score.stance import pair_key
+    from claims.score.cache import pair_key
     from claims.store import open_store
 
     embedder = embedder_for(settings)

@@ -63,12 +63,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from claims.eval.metrics import classification_report, expected_calibration_error  # noqa: E402
 from claims.eval.stance import StancePair, load_stance_dir, load_stance_file  # noqa: E402
 from claims.score.roles import ROLE_FEATURES  # noqa: E402
+from claims.score.cache import pair_key  # noqa: E402
 from claims.score.stance import (  # noqa: E402
     LEXICAL_FEATURES,
     STANCES,
     StanceModel,
     pair_features,
-    pair_key,
     wide_features,
 )
 

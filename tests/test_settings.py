@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from claims.errors import ConfigError
+from claims.score.cross_encoder import OnnxCrossEncoder, packaged_cross_encoder_dir
 from claims.score.stance import StanceModel, load_stance_model
 from claims.settings import DEFAULT_CORPUS, Settings, load_settings, require_sources
 
@@ -115,9 +116,13 @@ def test_missing_file_given_explicitly(tmp_path: Path) -> None:
 
 
 def test_settings_choose_the_stance_model(tmp_path: Path) -> None:
-    assert isinstance(load_stance_model(Settings()), StanceModel)
-    with pytest.raises(ConfigError, match="not 'mlp'"):
+    assert isinstance(load_stance_model(Settings()), OnnxCrossEncoder)
+    assert isinstance(load_stance_model(Settings(stance_model="mlp")), StanceModel)
+    assert isinstance(load_stance_model(Settings(stance_model=str(packaged_cross_encoder_dir()))), OnnxCrossEncoder)
+    with pytest.raises(ConfigError, match="not 'cross-encoder', 'mlp'"):
         load_stance_model(Settings(stance_model="bert"))
+    with pytest.raises(ConfigError, match="lacks model.int8.onnx"):
+        load_stance_model(Settings(stance_model=str(tmp_path)))
     with pytest.raises(ConfigError, match="not found"):
         load_stance_model(Settings(stance_model=str(tmp_path / "missing.npz")))
 

@@ -14,7 +14,8 @@ __all__ = ["pair_key", "predict_stance_cached", "stance_cached"]
 
 
 def pair_key(claim: str, passage: str) -> str:
-    """The stance cache's key of a (claim, passage) pair."""
+    """The one key of a (claim, passage) pair: the stance cache's, and the out-of-fold
+    stance files' of scripts/train_stance.py."""
     return content_hash(claim + "\x00" + passage)
 
 

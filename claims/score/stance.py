@@ -47,7 +47,6 @@ __all__ = [
     "lexical_features",
     "LEXICAL_FEATURES",
     "pair_features",
-    "pair_key",
     "wide_features",
 ]
 
@@ -200,11 +199,6 @@ def pair_features(claims: Sequence[str], passages: Sequence[str], claim_emb: np.
     else:
         lex = np.zeros((0, width), dtype=np.float32)
     return np.concatenate([u, v, np.abs(u - v), u * v], axis=1), lex
-
-
-def pair_key(claim: str, passage: str) -> str:
-    """A stable key for one (claim, passage) pair (out-of-fold stance files are keyed by it)."""
-    return hashlib.sha256((claim + "\x1f" + passage).encode("utf-8")).hexdigest()
 
 
 _WIDE_TOKEN = re.compile(r"(?u)\b\w\w+\b")
