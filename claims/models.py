@@ -14,20 +14,20 @@ from datetime import UTC, date, datetime
 from typing import Literal
 
 __all__ = [
+    "Claim",
     "Document",
-    "Sentence",
+    "Evidence",
+    "FeedEntry",
+    "Passage",
     "Quantity",
     "Scope",
-    "Claim",
-    "Passage",
-    "Evidence",
+    "Sentence",
+    "Stance",
     "Verdict",
     "VerdictLabel",
-    "FeedEntry",
-    "Stance",
     "clean_text",
-    "stable_id",
     "content_hash",
+    "stable_id",
     "utcnow",
 ]
 
@@ -82,7 +82,7 @@ class Document:
     rating: str | None = None  # a fact-check's textual rating of the claim it reviews (ClaimReview), as written
 
     @staticmethod
-    def make(text: str, *, url: str | None = None, **meta: object) -> "Document":
+    def make(text: str, *, url: str | None = None, **meta: object) -> Document:
         """Build a document whose id is the hash of its URL (when it has one) or its text.
 
         Every document is made here, so this is where control characters leave the text and

@@ -39,7 +39,13 @@ from claims.score.cache import predict_stance_cached
 from claims.score.passages import make_passages, splitter_key
 from claims.score.retrieve import rank_passages
 from claims.score.stance import load_stance_model
-from claims.score.verdict import VerdictPolicy, assess_evidence, best_evidence, best_source_text, decide
+from claims.score.verdict import (
+    VerdictPolicy,
+    assess_evidence,
+    best_evidence,
+    best_source_text,
+    decide,
+)
 from claims.settings import Settings, require_sources
 from claims.sources import SourceError, SourceResult, gather_for_claims
 from claims.sources.safety import redact_url
@@ -49,9 +55,9 @@ __all__ = [
     "Candidates",
     "PassageSet",
     "RunReport",
+    "decide_candidates",
     "extract_stage",
     "gather_sources",
-    "decide_candidates",
     "judge_and_store",
     "judge_claims",
     "policy_from_settings",

@@ -5,21 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from claims.models import content_hash
 from claims.embed import cache_key, embed_cached
+from claims.models import content_hash
 from claims.store import Store
 
 
 class CountingEmbedder:
     """The real embedder, recording which texts it was asked to embed."""
 
-    def __init__(self, inner) -> None:  # noqa: ANN001
+    def __init__(self, inner) -> None:
         self.inner = inner
         self.name = inner.name
         self.dimension = inner.dimension
         self.calls: list[list[str]] = []
 
-    def encode(self, texts, batch_size=None):  # noqa: ANN001, ANN201
+    def encode(self, texts, batch_size=None):
         self.calls.append(list(texts))
         return self.inner.encode(texts, batch_size=batch_size)
 

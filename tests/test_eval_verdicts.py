@@ -191,7 +191,7 @@ def test_policy_thresholds_and_calibrated_confidence():
     assert round_trip.apply("refuted", 0.75) == pytest.approx(cal.apply("refuted", 0.75))
 
 
-def make_claim_for_test(text: str):  # noqa: ANN201
+def make_claim_for_test(text: str):
     from claims.eval.judging import make_claim
 
     return make_claim(text)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from claims.embed.index import VectorIndex, brute_force_top_k, index_folder
 from claims.errors import StoreError
 from claims.models import Document, Passage, content_hash
-from claims.embed.index import VectorIndex, brute_force_top_k, index_folder
 from claims.store import Store
 
 

@@ -13,7 +13,7 @@ from claims.score.numbers import judge_numbers
 CLAIM = "About 8,000 North Korean soldiers are in Russia's Kursk region."
 
 
-def _claim_q(text: str):  # noqa: ANN202
+def _claim_q(text: str):
     return primary_quantity(parse_quantities(text), text)
 
 

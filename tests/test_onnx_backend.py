@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from claims.errors import ConfigError
-from claims.embed import cache_key
-from claims.embed import load_embedder
+from claims.embed import cache_key, load_embedder
 from claims.embed.onnx import OnnxEmbedder
+from claims.errors import ConfigError
 
 PASSAGES = [
     "Ukraine's intelligence said about 11,000 North Korean troops had arrived in the Kursk region.",

@@ -23,7 +23,7 @@ from tests.conftest import ROOT, cli_env, run_cli
 README = ROOT / "README.md"
 DEMO = ["check", "examples/seed-article.txt"]  # the Makefile's `demo` target
 FOLLOW_UP = ["query", "select claim, label, confidence, rationale from latest_verdicts order by char_start"]
-_BLOCK = re.compile(r"(<!-- output: (?P<name>[\w-]+) -->\n```\n)(?P<body>.*?)(```\n<!-- end output -->)", re.S)
+_BLOCK = re.compile(r"(<!-- output: (?P<name>[\w-]+) -->\n```\n)(?P<body>.*?)(```\n<!-- end output -->)", re.DOTALL)
 
 
 def _loose(text: str) -> str:

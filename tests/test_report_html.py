@@ -4,6 +4,7 @@ untrusted source text and URLs."""
 from __future__ import annotations
 
 import re
+from datetime import UTC
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -98,9 +99,9 @@ def test_the_chart_has_one_point_per_dated_report_and_the_claim_line(report_html
 
 def test_since_filters_verdicts(tmp_path: Path) -> None:
     h = build_history(tmp_path / "claims.duckdb")
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
-    tomorrow = datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(days=1)
+    tomorrow = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=1)
     assert load_report(h["store"], since=tomorrow).claims == []
     assert len(load_report(h["store"], since=tomorrow - timedelta(days=2)).claims) == 1
     page = render_report(load_report(h["store"], since=tomorrow))

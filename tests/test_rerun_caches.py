@@ -76,7 +76,7 @@ def test_a_missing_passage_row_means_the_document_is_cut_again(store, embedder):
 def test_stance_is_computed_once_per_model_and_pair(store):
     calls: list[list[str]] = []
 
-    def predict(claims, passages, claim_emb, passage_emb):  # noqa: ANN001, ANN202
+    def predict(claims, passages, claim_emb, passage_emb):
         calls.append(list(passages))
         return np.array([[0.7, 0.1, 0.2] if "8,000" in p else [0.1, 0.2, 0.7] for p in passages], dtype=np.float32)
 

@@ -256,7 +256,7 @@ def test_different_origins_differ():
 
 # -- fact-check ratings ------------------------------------------------------------------
 
-from claims.sources.ratings import rated_claim, rating_label, rating_statement  # noqa: E402
+from claims.sources.ratings import rated_claim, rating_label, rating_statement
 
 
 @pytest.mark.parametrize("rating,label", [
@@ -291,7 +291,7 @@ def test_rating_statement_round_trip():
 
 # -- vague amounts as readers read them -------------------------------------------------
 
-from claims.score.numbers import relate_quantities  # noqa: E402
+from claims.score.numbers import relate_quantities
 
 
 def _q(text: str):

@@ -33,7 +33,7 @@ def model() -> StanceModel:
     return StanceModel.load()
 
 
-def _predict(model: StanceModel, embedder, claims: list[str], passages: list[str]) -> np.ndarray:  # noqa: ANN001
+def _predict(model: StanceModel, embedder, claims: list[str], passages: list[str]) -> np.ndarray:
     return model.predict(claims, passages, embedder.encode(claims), embedder.encode(passages))
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from pytest_httpserver import HTTPServer
 
 from claims.store import Store, run_user_query
@@ -69,7 +68,11 @@ def test_flow_records_run_and_publishes_table_artifact(prefect_harness, tmp_path
 
     async def artifacts():
         async with get_client() as client:
-            from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, ArtifactFilterKey
+            from prefect.client.schemas.filters import (
+                ArtifactFilter,
+                ArtifactFilterFlowRunId,
+                ArtifactFilterKey,
+            )
 
             # this flow run's table (other tests' flow runs publish under the same key)
             return await client.read_artifacts(artifact_filter=ArtifactFilter(

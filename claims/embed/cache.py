@@ -10,7 +10,7 @@ every text cached never loads the model.
 from __future__ import annotations
 
 import logging
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

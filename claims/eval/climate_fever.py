@@ -42,7 +42,7 @@ from claims.score.stance import load_stance_model
 if TYPE_CHECKING:  # pragma: no cover
     from claims.settings import Settings
 
-__all__ = ["CFClaim", "load_climate_fever", "evaluate_climate_fever", "VERDICT_OF", "STANCE_OF"]
+__all__ = ["STANCE_OF", "VERDICT_OF", "CFClaim", "evaluate_climate_fever", "load_climate_fever"]
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def load_climate_fever(path: Path) -> list[CFClaim]:
 
 
 def _ranking(claims: list[CFClaim], claim_vecs: np.ndarray, corpus_ids: list[str], corpus_texts: list[str],
-             corpus_vecs: np.ndarray, settings: "Settings", k: int = 5) -> dict:
+             corpus_vecs: np.ndarray, settings: Settings, k: int = 5) -> dict:
     """Recall@k of each claim's own sentences in the pooled corpus, ranked as the pipeline
     ranks passages (``settings.retrieval``), with the dense-only figure beside it."""
     decisive = [{e.evidence_id for e in c.evidences if e.label != "neutral"} for c in claims]
@@ -117,7 +117,7 @@ def _claim_metrics(gold: list[str], pred: list[str], confidence: list[float], tr
     return report
 
 
-def evaluate_climate_fever(path: Path, settings: "Settings", *, limit: int | None = None) -> dict:
+def evaluate_climate_fever(path: Path, settings: Settings, *, limit: int | None = None) -> dict:
     """All Climate-FEVER metrics for ``path`` as one JSON-ready dict (with ``seconds``)."""
     started = time.perf_counter()
     claims = load_climate_fever(path)

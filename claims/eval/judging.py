@@ -10,9 +10,10 @@ distinct source that ``claims check`` runs. Nothing here decides a label.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -104,8 +105,8 @@ def prepare(claims: Sequence[Claim], evidence: Sequence[Sequence[EvidenceText]],
     return prepared
 
 
-def judge_all(claims: Sequence[Claim], evidence: Sequence[Sequence[EvidenceText]], settings: "Settings",
-              embedder: "Embedder", stance: "StancePredictor") -> list[Verdict]:
+def judge_all(claims: Sequence[Claim], evidence: Sequence[Sequence[EvidenceText]], settings: Settings,
+              embedder: Embedder, stance: StancePredictor) -> list[Verdict]:
     """A verdict per claim, each judged against its own evidence only (see :func:`prepare`)."""
     verdicts: list[Verdict] = []
     prepared = prepare(claims, evidence, settings, embedder.encode, embedder.dimension)

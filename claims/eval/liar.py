@@ -27,7 +27,7 @@ from claims.eval.verdicts import LabelledClaim, evaluate_labelled
 if TYPE_CHECKING:  # pragma: no cover
     from claims.settings import Settings
 
-__all__ = ["LABEL_OF", "load_liar_plus", "evaluate_liar_plus"]
+__all__ = ["LABEL_OF", "evaluate_liar_plus", "load_liar_plus"]
 
 LABEL_OF = {"true": "supported", "mostly-true": "supported", "half-true": "conflicting",
             "barely-true": "refuted", "false": "refuted", "pants-fire": "refuted"}
@@ -66,7 +66,7 @@ def load_liar_plus(path: Path) -> tuple[list[LabelledClaim], int]:
     return claims, skipped
 
 
-def evaluate_liar_plus(paths: Path | Sequence[Path], settings: "Settings", *, split: str = "test",
+def evaluate_liar_plus(paths: Path | Sequence[Path], settings: Settings, *, split: str = "test",
                        limit: int | None = None) -> dict:
     """Verdict metrics on the ``split`` part of one or several LIAR-PLUS files."""
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths)

@@ -8,19 +8,19 @@ set, expected calibration error, recall@k) in plain JSON-ready floats.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 
 import numpy as np
 
 __all__ = [
     "accuracy",
-    "f1_per_label",
-    "macro_f1",
+    "classification_report",
     "confusion",
     "expected_calibration_error",
-    "recall_at_k",
+    "f1_per_label",
+    "macro_f1",
     "majority_baseline",
-    "classification_report",
+    "recall_at_k",
 ]
 
 

@@ -24,9 +24,10 @@ import csv
 import logging
 import sys
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from claims.embed import load_embedder
 from claims.errors import InputError
@@ -38,7 +39,7 @@ from claims.score.stance import StanceModel, load_stance_model
 if TYPE_CHECKING:  # pragma: no cover
     from claims.settings import Settings
 
-__all__ = ["StancePair", "load_stance_file", "load_stance_dir", "evaluate_stance", "STANCE_LABELS"]
+__all__ = ["STANCE_LABELS", "StancePair", "evaluate_stance", "load_stance_dir", "load_stance_file"]
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +213,7 @@ def load_stance_dir(folder: Path) -> list[StancePair]:
     return pairs
 
 
-def evaluate_stance(path: Path | Sequence[Path], settings: "Settings", *, limit: int | None = None,
+def evaluate_stance(path: Path | Sequence[Path], settings: Settings, *, limit: int | None = None,
                     split: str = "all") -> dict:
     """Stance of every pair in ``path`` (a file or a folder) with the shipped model, or the
     configured NLI cross-encoder; 3-way macro-F1, and binary support-vs-not for RTE files.

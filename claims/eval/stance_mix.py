@@ -19,15 +19,23 @@ from __future__ import annotations
 import random
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from claims.eval.judging import hash_split
 from claims.eval.stance import StancePair, load_stance_dir, load_stance_file
 from claims.models import content_hash
 
-__all__ = ["HELD_BACK_SHARE", "held_back", "verdict_claim_unseen", "best_window", "averitec_pairs", "climate_fever_pairs",
-           "stance_mix", "DEFAULT_BUDGET"]
+__all__ = [
+    "DEFAULT_BUDGET",
+    "HELD_BACK_SHARE",
+    "averitec_pairs",
+    "best_window",
+    "climate_fever_pairs",
+    "held_back",
+    "stance_mix",
+    "verdict_claim_unseen",
+]
 
 HELD_BACK_SHARE = 0.15
 

@@ -33,10 +33,11 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -52,9 +53,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from claims.settings import Settings
 
 __all__ = [
-    "LabelledClaim",
     "SPLITS",
     "VERDICT_LABELS",
+    "LabelledClaim",
     "evaluate_labelled",
     "judge_labelled",
     "load_labelled_claims",
@@ -140,8 +141,8 @@ def select_split(claims: Sequence[LabelledClaim], split: str) -> list[LabelledCl
     return [c for c in claims if split == "all" or hash_split(c.text) == split]
 
 
-def judge_labelled(claims: Sequence[LabelledClaim], settings: "Settings", *, embedder=None,  # noqa: ANN001
-                   stance=None) -> list["Verdict"]:  # noqa: ANN001
+def judge_labelled(claims: Sequence[LabelledClaim], settings: Settings, *, embedder=None,
+                   stance=None) -> list[Verdict]:
     """A verdict for each claim, judged by the pipeline's code on its own evidence."""
     embedder = embedder or embedder_for(settings)
     stance = stance or stance_model_for(settings)
@@ -213,7 +214,7 @@ def per_label_f1(gold: Sequence[str], pred: Sequence[str], label: str) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
-def evaluate_labelled(claims: Sequence[LabelledClaim], settings: "Settings", *, split: str = "test",
+def evaluate_labelled(claims: Sequence[LabelledClaim], settings: Settings, *, split: str = "test",
                       source: str = "", limit: int | None = None, extra: dict | None = None) -> dict:
     """Judge the ``split`` part of ``claims`` and report :func:`verdict_metrics` (overall and
     for claims tagged ``numerical``), with the wall time."""
@@ -242,7 +243,7 @@ def evaluate_labelled(claims: Sequence[LabelledClaim], settings: "Settings", *, 
     return result
 
 
-def evaluate_verdicts_file(path: Path, settings: "Settings", *, split: str = "test", limit: int | None = None) -> dict:
+def evaluate_verdicts_file(path: Path, settings: Settings, *, split: str = "test", limit: int | None = None) -> dict:
     """``claims eval verdicts``: a labelled-claims JSON-lines file."""
     return evaluate_labelled(load_labelled_claims(path), settings, split=split, source=str(path), limit=limit)
 

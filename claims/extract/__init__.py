@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Callable, Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 
+from claims.embed import Embedder
 from claims.extract.checkable import checkable_text
 from claims.extract.checkworthiness import CheckworthinessModel
 from claims.extract.quantities import is_time_frame, parse_quantities, scope_window
-from claims.extract.sentences import cap_length, split_sentences
 from claims.extract.scope import claim_scope, is_descriptor
+from claims.extract.sentences import cap_length, split_sentences
 from claims.extract.structure import claim_type, find_attribution, find_entities
 from claims.models import Claim, Document, Quantity, Sentence, stable_id
-from claims.embed import Embedder
 from claims.settings import Settings
 
 __all__ = ["ExtractionResult", "Scorer", "claim_and_focus_vectors", "extract_claims", "focus_text", "focus_vectors",

@@ -28,8 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from claims.errors import ConfigError
 from claims.embed import Embedder, load_embedder
+from claims.errors import ConfigError
 from claims.extract.quantities import parse_quantities
 
 __all__ = ["DEFAULT_MODEL_PATH", "FEATURES", "CheckworthinessModel", "sentence_features"]

@@ -33,9 +33,9 @@ from claims.models import Quantity
 __all__ = [
     "canonical_entity",
     "claim_date",
-    "demonyms",
     "claim_type",
     "countries_named",
+    "demonyms",
     "find_attribution",
     "find_entities",
     "locations",

@@ -3,4 +3,4 @@
 from claims.report.html import ReportData, load_report, render_report, write_report
 from claims.report.svg import ChartPoint, quantity_chart
 
-__all__ = ["ReportData", "load_report", "render_report", "write_report", "ChartPoint", "quantity_chart"]
+__all__ = ["ChartPoint", "ReportData", "load_report", "quantity_chart", "render_report", "write_report"]

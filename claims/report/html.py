@@ -13,10 +13,11 @@ from __future__ import annotations
 import html
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from claims.extract.quantities import counted_head, parse_quantities
@@ -25,15 +26,15 @@ from claims.report.svg import ChartPoint, format_figure, quantity_chart
 from claims.store import Store
 
 __all__ = [
-    "ReportData",
     "ClaimEntry",
-    "EvidenceItem",
     "ClusterChart",
+    "EvidenceItem",
+    "ReportData",
+    "highlight_numbers",
     "load_report",
     "render_report",
-    "write_report",
     "safe_href",
-    "highlight_numbers",
+    "write_report",
 ]
 
 log = logging.getLogger(__name__)
@@ -177,7 +178,7 @@ def load_report(store: Store, since: datetime | date | None = None) -> ReportDat
             scope=v.get("scope") or None,
         ))
     return ReportData(
-        generated_at=datetime.now(timezone.utc).replace(microsecond=0),
+        generated_at=datetime.now(UTC).replace(microsecond=0),
         since=since, claims=entries, charts=_charts(entries, rows.quantity_reports), sources=rows.sources,
         database=store.name,
     )

@@ -12,12 +12,12 @@ its SVG is ~30 KB per chart with embedded glyph paths, and it cannot attach the
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from html import escape
-from typing import Sequence
 
-__all__ = ["ChartPoint", "quantity_chart", "PALETTE", "format_figure"]
+__all__ = ["PALETTE", "ChartPoint", "format_figure", "quantity_chart"]
 
 # Okabe-Ito: distinguishable for the common colour-vision deficiencies. Ordered so that
 # the first six sources get six different hues (its two blues, #0072B2 and #56B4E9, meet only

@@ -3,7 +3,7 @@ store's ``stance_cache`` (:meth:`claims.store.Store.cached_stance`)."""
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -41,7 +41,7 @@ def stance_cached(store: Store, model: str, predict: Callable[..., np.ndarray], 
     return np.stack([found[k] for k in keys]).astype(np.float32)
 
 
-def predict_stance_cached(store: Store, model, claims: Sequence[str], passages: Sequence[str],  # noqa: ANN001
+def predict_stance_cached(store: Store, model, claims: Sequence[str], passages: Sequence[str],
                           claim_emb: np.ndarray, passage_emb: np.ndarray) -> np.ndarray:
     """``model.predict`` through the stance cache (keyed by the model's ``cache_key``, else its name)."""
     return stance_cached(store, getattr(model, "cache_key", model.name), model.predict, claims, passages,

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -72,7 +72,7 @@ class VerdictModel:
                 "coef": self.coef, "intercept": self.intercept, "bias": self.bias, "gate": self.gate}
 
     @classmethod
-    def from_json(cls, data: dict) -> "VerdictModel":
+    def from_json(cls, data: dict) -> VerdictModel:
         return cls(**{k: data[k] for k in ("features", "labels", "mean", "scale", "coef", "intercept", "bias")},
                    gate=data.get("gate", "none"))
 
@@ -105,7 +105,7 @@ class ConfidenceCalibration:
         return out
 
     @classmethod
-    def from_json(cls, data: dict) -> "ConfidenceCalibration":
+    def from_json(cls, data: dict) -> ConfidenceCalibration:
         maps = {k: (list(v["x"]), list(v["y"])) for k, v in (data.get("maps") or {}).items()}
         model = VerdictModel.from_json(data["model"]) if data.get("model") else None
         return cls(maps=maps, policy=dict(data.get("policy") or {}), meta=dict(data.get("meta") or {}), model=model)
@@ -135,7 +135,8 @@ def _isotonic(raw: np.ndarray, correct: np.ndarray, weight: np.ndarray,
     """Breakpoints of an isotonic fit of P(correct) on the raw score, each level shrunk
     towards the overall rate by the weight of the examples it rests on (a level that a
     dozen lucky examples set cannot claim 100%), then made monotone again."""
-    from sklearn.isotonic import IsotonicRegression  # lazy: only fitting (scripts/calibrate_verdicts.py) needs it
+    # lazy: only fitting (scripts/calibrate_verdicts.py) needs it
+    from sklearn.isotonic import IsotonicRegression
 
     iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(raw, correct, sample_weight=weight)
     fitted = iso.predict(raw)

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Sequence
 
 import pycountry
 
@@ -51,7 +51,7 @@ from claims.extract.sentences import split_sentences
 from claims.models import Quantity, Scope
 from claims.score.roles import content_stems
 
-__all__ = ["NumericJudgement", "country_stems", "figure_judgements", "figure_place", "interval", "relate_quantities", "judge_numbers", "place_terms", "format_quantity"]
+__all__ = ["NumericJudgement", "country_stems", "figure_judgements", "figure_place", "format_quantity", "interval", "judge_numbers", "place_terms", "relate_quantities"]
 
 _PLACE = PLACE_PHRASE
 _STOP_WORDS = {"The", "A", "An", "He", "She", "It", "They", "We", "I", "This", "That"}

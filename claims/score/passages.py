@@ -7,12 +7,12 @@ characters (the embedding model reads at most 256 word pieces).
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from claims.extract.sentences import split_sentences
 from claims.models import Document, Passage, stable_id
 
-__all__ = ["make_passages", "passages_for", "splitter_key", "MAX_CHARS"]
+__all__ = ["MAX_CHARS", "make_passages", "passages_for", "splitter_key"]
 
 MAX_CHARS = 900
 # Bump when make_passages or the sentence splitter cut text differently: stored cuts

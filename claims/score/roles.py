@@ -35,8 +35,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import pycountry
 
@@ -155,8 +155,7 @@ _TITLE_WORDS = frozenset(
 def _stem(token: str) -> str:
     """A tiny suffix stripper (deploys/deployed/deploying -> deploy), enough to align words."""
     token = token.lower().replace("’", "'")
-    if token.endswith("'s"):
-        token = token[:-2]
+    token = token.removesuffix("'s")
     if len(token) <= 4 or token[0].isdigit():
         return token
     for suffix in ("ies", "ing", "ed", "es", "s", "ly"):

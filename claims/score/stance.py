@@ -25,9 +25,10 @@ import math
 import os
 import re
 import zlib
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from scipy import sparse
@@ -39,13 +40,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from claims.settings import Settings
 
 __all__ = [
-    "STANCES",
-    "StancePredictor",
-    "StanceModel",
-    "CrossEncoderStance",
-    "load_stance_model",
-    "lexical_features",
     "LEXICAL_FEATURES",
+    "STANCES",
+    "CrossEncoderStance",
+    "StanceModel",
+    "StancePredictor",
+    "lexical_features",
+    "load_stance_model",
     "pair_features",
     "wide_features",
 ]
@@ -275,7 +276,7 @@ class StanceModel:
                               "scripts/train_stance.py")
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "StanceModel":
+    def load(cls, path: str | Path | None = None) -> StanceModel:
         """Load the shipped model, or the ``.npz`` file at ``path``."""
         if path is None:
             ref = resources.files("claims.score").joinpath("data").joinpath(cls.DEFAULT)
@@ -337,7 +338,8 @@ class CrossEncoderStance:
 
     def __init__(self, name_or_path: str, batch_size: int = 32, device: str = "cpu") -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        from sentence_transformers import CrossEncoder  # lazy: torch, only for a configured nli_model
+        # lazy: torch, only for a configured nli_model
+        from sentence_transformers import CrossEncoder
 
         try:
             self._model = CrossEncoder(name_or_path, device=device)
@@ -378,7 +380,7 @@ class CrossEncoderStance:
         return probs[:, self._order].astype(np.float32)
 
 
-def load_stance_model(settings: "Settings") -> StancePredictor:
+def load_stance_model(settings: Settings) -> StancePredictor:
     """The stance model the settings name.
 
     ``nli_model`` (a user's sentence-transformers NLI cross-encoder) wins when set.

@@ -34,9 +34,9 @@ import functools
 import math
 import re
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Mapping, Sequence
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -58,8 +58,20 @@ from claims.score.relevance import contradicts, relevance, reports_speech, silen
 from claims.score.roles import _TITLE_WORDS, Role, origin_key, passage_role
 from claims.sources.ratings import rated_claim, rating_label
 
-__all__ = ["VerdictPolicy", "assess_evidence", "claim_features", "decisive_figures", "best_evidence", "best_source_text", "decide", "source_key",
-           "source_name", "FEATURE_SIGNS", "VERDICT_FEATURES", "vote_features"]
+__all__ = [
+    "FEATURE_SIGNS",
+    "VERDICT_FEATURES",
+    "VerdictPolicy",
+    "assess_evidence",
+    "best_evidence",
+    "best_source_text",
+    "claim_features",
+    "decide",
+    "decisive_figures",
+    "source_key",
+    "source_name",
+    "vote_features",
+]
 
 
 def _tuned(name: str, default: float) -> float:

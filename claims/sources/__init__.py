@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Sequence
+from collections.abc import Sequence
 
 from claims.models import Claim
 from claims.settings import Settings
@@ -13,11 +13,11 @@ from claims.sources.queries import build_queries
 from claims.store import Store
 
 __all__ = [
+    "WEB_SOURCES",
     "Backend",
     "SourceError",
     "SourceRequest",
     "SourceResult",
-    "WEB_SOURCES",
     "build_backends",
     "gather_all",
     "gather_for_claims",

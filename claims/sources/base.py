@@ -13,7 +13,7 @@ from typing import Protocol
 
 from claims.models import Document
 
-__all__ = ["SourceRequest", "SourceResult", "SourceError", "Backend"]
+__all__ = ["Backend", "SourceError", "SourceRequest", "SourceResult"]
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class SourceResult:
     documents: list[Document] = field(default_factory=list)
     errors: list[SourceError] = field(default_factory=list)
 
-    def extend(self, other: "SourceResult") -> None:
+    def extend(self, other: SourceResult) -> None:
         self.documents.extend(other.documents)
         self.errors.extend(other.errors)
 

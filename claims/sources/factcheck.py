@@ -21,11 +21,11 @@ from typing import Any
 
 from claims.errors import ClaimsError, ConfigError, FetchError
 from claims.models import Document
-from claims.sources.ratings import rating_statement
 from claims.settings import FactCheckSource
 from claims.sources.base import SourceError, SourceRequest, SourceResult
 from claims.sources.http import Fetcher
 from claims.sources.queries import canonical_url
+from claims.sources.ratings import rating_statement
 
 __all__ = ["FactCheckBackend", "review_document"]
 

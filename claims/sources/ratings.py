@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["RATING_LABELS", "rating_label", "rating_statement", "rated_claim"]
+__all__ = ["RATING_LABELS", "rated_claim", "rating_label", "rating_statement"]
 
 RATING_LABELS = ("supported", "refuted", "conflicting")
 

@@ -11,11 +11,10 @@ import asyncio
 import logging
 from typing import Any
 
-from claims.errors import ClaimsError, ConfigError, FetchError
+from claims.errors import ClaimsError, ConfigError, FetchError, HTTPStatusError
 from claims.settings import SearxngSource
 from claims.sources.base import SourceError, SourceRequest, SourceResult
 from claims.sources.html import gather_pages
-from claims.errors import HTTPStatusError
 from claims.sources.http import Fetcher
 
 __all__ = ["SearxngBackend"]
