@@ -99,7 +99,8 @@ def run_cli(args: list[str], env: dict[str, str], *, input: bytes | None = None,
             timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """The real ``claims`` command in a subprocess."""
     exe = shutil.which("claims", path=str(Path(sys.executable).parent)) or "claims"
-    proc = subprocess.run([exe, *args], env=env, cwd=cwd, input=input, capture_output=True, timeout=timeout)
+    proc = subprocess.run([exe, *args], env=env, cwd=cwd, input=input, capture_output=True, timeout=timeout,
+                          check=False)  # the callers check the exit status
     return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode("utf-8", "replace"),
                                        proc.stderr.decode("utf-8", "replace"))
 

@@ -13,19 +13,19 @@ from claims.settings import Settings
 
 SUPPORT = [
     ("North Korea has sent troops to Russia.",
-     "Pyongyang has dispatched thousands of soldiers to Russia to aid Moscow in its war against Ukraine, "
-     "South Korea's spy agency said."),
+     ("Pyongyang has dispatched thousands of soldiers to Russia to aid Moscow in its war against Ukraine, "
+      "South Korea's spy agency said.")),
     ("The Bank of Korea cut its benchmark interest rate.",
-     "The Bank of Korea lowered its policy rate by a quarter point on Friday, its first cut in more than "
-     "three years."),
+     ("The Bank of Korea lowered its policy rate by a quarter point on Friday, its first cut in more than "
+      "three years.")),
     ("The ruling coalition lost its majority in Japan's lower house.",
-     "Prime Minister Shigeru Ishiba's coalition fell short of a majority in Sunday's election for the "
-     "lower house, official results showed."),
+     ("Prime Minister Shigeru Ishiba's coalition fell short of a majority in Sunday's election for the "
+      "lower house, official results showed.")),
     ("The city council approved the new budget.",
      "Council members voted 7-2 on Tuesday to adopt the budget, which takes effect in July."),
     ("The company recalled its cars because of faulty brakes.",
-     "The automaker is recalling the vehicles after finding a defect in the brake system that can "
-     "reduce stopping power."),
+     ("The automaker is recalling the vehicles after finding a defect in the brake system that can "
+      "reduce stopping power.")),
     ("The outbreak killed 12 people.",
      "Health officials said 12 people had died in the outbreak."),
     ("About 8,000 North Korean soldiers are in the Kursk region.",
@@ -46,8 +46,8 @@ REFUTE = [
     ("The city council approved the new budget.",
      "The city council rejected the proposed budget on Tuesday, sending it back to the mayor."),
     ("The ruling coalition kept its majority in Japan's lower house.",
-     "Prime Minister Shigeru Ishiba's coalition lost its majority in the lower house for the first time "
-     "since 2009."),
+     ("Prime Minister Shigeru Ishiba's coalition lost its majority in the lower house for the first time "
+      "since 2009.")),
     ("The Bank of Korea raised interest rates.",
      "The Bank of Korea cut its benchmark interest rate by a quarter point."),
     ("The minister resigned.",

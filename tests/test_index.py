@@ -84,7 +84,7 @@ def test_approximate_search_matches_brute_force(tmp_path):
     assert index.add(ids[10_000:], vectors[10_000:]) == 8_000  # overlap skipped by id
     assert len(index) == 20_000 and (index.folder / "ivf.faiss").is_file()
     found, scores = index.search(queries, k=10)
-    exact_rows, exact_scores = brute_force_top_k(queries, vectors, 10)
+    exact_rows, _exact_scores = brute_force_top_k(queries, vectors, 10)
     exact = [[ids[r] for r in row] for row in exact_rows]
     recall = np.mean([len(set(f) & set(e)) / 10 for f, e in zip(found.tolist(), exact)])
     assert recall >= 0.95

@@ -19,9 +19,9 @@ def q(db: Path, sql: str) -> list[tuple]:
 
 def test_eight_thousand_soldiers_claim_is_parsed_judged_and_cited(main_job_db, prefect_home):
     result = run_cli(["query", "--format", "json",
-                      "SELECT c.id, c.text, c.quantity_value, c.quantity_unit, v.label, v.rationale "
-                      "FROM claims c JOIN verdicts v ON v.claim_id = c.id "
-                      "WHERE c.quantity_value = 8000"], cli_env(main_job_db, prefect_home))
+                      ("SELECT c.id, c.text, c.quantity_value, c.quantity_unit, v.label, v.rationale "
+                       "FROM claims c JOIN verdicts v ON v.claim_id = c.id "
+                       "WHERE c.quantity_value = 8000")], cli_env(main_job_db, prefect_home))
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
     assert len(rows) == 1, rows

@@ -300,8 +300,8 @@ def _claim_html(c: ClaimEntry, charted: set[str]) -> str:
         f'<article class="claim" id="claim-{escape(c.claim_id)}" data-label="{escape(c.label)}">',
         '<header class="claim-head">',
         _badge(c.label),
-        f'<span class="confidence" title="confidence">{c.confidence:.2f}'
-        f'<span class="bar"><span style="width:{pct}%"></span></span></span>',
+        (f'<span class="confidence" title="confidence">{c.confidence:.2f}'
+         f'<span class="bar"><span style="width:{pct}%"></span></span></span>'),
         f'<span class="meta">from {where}</span>',
     ]
     if c.previous_label:
@@ -485,13 +485,13 @@ def render_report(data: ReportData, title: str = "Claims report") -> str:
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
-        "img-src data:; base-uri 'none'; form-action 'none'\">",
+        ("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+         "img-src data:; base-uri 'none'; form-action 'none'\">"),
         '<meta name="referrer" content="no-referrer">',
         f"<title>{escape(title)}</title><style>{_CSS}</style></head><body><main>",
         f"<h1>{escape(title)}</h1>",
-        f'<p class="sub">{len(data.claims)} claims · database {escape(data.database)} · generated '
-        f"{data.generated_at:%Y-%m-%d %H:%M} UTC{escape(since)}</p>",
+        (f'<p class="sub">{len(data.claims)} claims · database {escape(data.database)} · generated '
+         f"{data.generated_at:%Y-%m-%d %H:%M} UTC{escape(since)}</p>"),
         f'<div class="summary">{summary}</div>',
     ]
     if data.charts:

@@ -110,8 +110,8 @@ def quantity_chart(points: Sequence[ChartPoint], *, claim_value: float | None = 
     sources = list(dict.fromkeys(p.source for p in points))
     colour = {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(sources)}
     parts: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{escape(title)}">',
+        (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" '
+         f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{escape(title)}">'),
         f"<title>{escape(title)}</title>",
         f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="#fafafa" stroke="#ccc"/>',
     ]

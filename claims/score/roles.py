@@ -37,6 +37,7 @@ import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import pycountry
 
@@ -262,7 +263,7 @@ class Role:
 def _clauses(sentence: str) -> list[tuple[int, int]]:
     """Spans of a sentence cut before a contrast ("..., but ...", "; however ...")."""
     cuts = [0] + [m.start() for m in _CONTRAST.finditer(sentence) if m.start() > 0] + [len(sentence)]
-    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+    return [(a, b) for a, b in pairwise(cuts) if b > a]
 
 
 def _negated_near(text: str, stems: frozenset[str], window: int = 4) -> str | None:

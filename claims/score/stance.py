@@ -27,6 +27,7 @@ import re
 import zlib
 from collections.abc import Sequence
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -161,8 +162,8 @@ def lexical_features(claim: str, passage: str, cosine: float = 0.0) -> np.ndarra
     cnum, pnum = _numbers(claim), _numbers(passage)
     num_match = len(cnum & pnum) / len(cnum) if cnum else 0.0
     num_conflict = float(bool(cnum) and bool(pnum) and not (cnum & pnum))
-    cbi = {(a, b) for a, b in zip(cs, cs[1:])}
-    pbi = {(a, b) for a, b in zip(ps, ps[1:])}
+    cbi = set(pairwise(cs))
+    pbi = set(pairwise(ps))
     bigram = len(cbi & pbi) / len(cbi) if cbi else 0.0
     quant = len((ctok & _QUANTIFIERS) ^ (ptok & _QUANTIFIERS))
     return np.array([
@@ -214,7 +215,7 @@ def wide_features(passages: Sequence[str], bits: int) -> sparse.csr_matrix:
     indptr, indices = [0], []
     for text in passages:
         words = _WIDE_TOKEN.findall(text.lower())
-        grams = set(words) | {f"{a} {b}" for a, b in zip(words, words[1:])}
+        grams = set(words) | {f"{a} {b}" for a, b in pairwise(words)}
         indices.extend(sorted({zlib.crc32(g.encode("utf-8")) & mask for g in grams}))
         indptr.append(len(indices))
     data = np.ones(len(indices), dtype=np.float32)

@@ -219,9 +219,9 @@ def assess_evidence(
     claimant = claimant if claimant is not None else claim.claimant
     evidence: list[Evidence] = []
     for rank, (passage, document, similarity) in enumerate(hits, start=1):
-        if policy.exclude_after_claim_date and claim.claim_date and document.published_at:
-            if document.published_at.date() > claim.claim_date:
-                continue
+        if (policy.exclude_after_claim_date and claim.claim_date and document.published_at
+                and document.published_at.date() > claim.claim_date):
+            continue
         judgement, role = _figure(claim, passage, document, policy, claimant)
         relation = judgement.relation if judgement is not None else "none"
         stance, score = "neutral", 0.0
