@@ -31,11 +31,15 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from claims.errors import ConfigError, StoreError
 from claims.store import Store
+
+if TYPE_CHECKING:  # pragma: no cover
+    import faiss
 
 __all__ = ["VectorIndex", "brute_force_top_k", "index_folder"]
 
@@ -92,7 +96,7 @@ class VectorIndex:
         self._known: set[str] = set()
         self._count = 0
         self._matrix: np.memmap | None = None
-        self._ivf = None
+        self._ivf: faiss.IndexIVF | None = None  # the approximate index, above ann_min_rows
 
     # -- files -----------------------------------------------------------------------------
 
@@ -148,10 +152,11 @@ class VectorIndex:
             (folder / "ids.txt").write_text("".join(f"{pid}\n" for pid in index._ids), encoding="utf-8")
         index._known = set(index._ids)
         if meta.get("ann") and (folder / "ivf.faiss").is_file():
-            index._ivf = _faiss().read_index(str(folder / "ivf.faiss"))
-            if index._ivf.ntotal != index._count:
+            ivf = _faiss().read_index(str(folder / "ivf.faiss"))
+            index._ivf = ivf
+            if ivf.ntotal != index._count:
                 log.warning("approximate index out of step with the vectors (%d vs %d rows): retraining",
-                            index._ivf.ntotal, index._count)
+                            ivf.ntotal, index._count)
                 index._train_ann()
         return index
 
@@ -253,15 +258,16 @@ class VectorIndex:
         if self._ivf is None or self._count < self.ann_min_rows:
             rows, scores = brute_force_top_k(queries, matrix, k)
         else:
-            rows, scores = self._search_ann(queries, matrix, k)
+            rows, scores = self._search_ann(self._ivf, queries, matrix, k)
         ids = np.empty(rows.shape, dtype=object)
         for (i, j), row in np.ndenumerate(rows):
             ids[i, j] = self._ids[row] if row >= 0 else ""
         return ids, scores
 
-    def _search_ann(self, queries: np.ndarray, matrix: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        self._ivf.nprobe = self.nprobe
-        _, candidates = self._ivf.search(queries, max(k, self.rerank))
+    def _search_ann(self, ivf: faiss.IndexIVF, queries: np.ndarray, matrix: np.ndarray,
+                    k: int) -> tuple[np.ndarray, np.ndarray]:
+        ivf.nprobe = self.nprobe
+        _, candidates = ivf.search(queries, max(k, self.rerank))
         rows = np.full((len(queries), k), -1, dtype=np.int64)
         scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
         for i, cand in enumerate(candidates):

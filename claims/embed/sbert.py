@@ -40,7 +40,10 @@ class SentenceTransformerEmbedder:
         self.name = model_name(name)
         get_dim = (getattr(self._model, "get_embedding_dimension", None)
                    or self._model.get_sentence_embedding_dimension)
-        self.dimension = int(get_dim())
+        dimension = get_dim()
+        if dimension is None:  # sentence-transformers' answer for a model that does not say it
+            raise ConfigError(f"embedding model {name!r} does not give its embedding dimension")
+        self.dimension = int(dimension)
         self.batch_size = batch_size
         self._lock = threading.Lock()
 

@@ -112,6 +112,8 @@ def same_place(claim_places: set[str] | frozenset[str], passage_places: set[str]
 
 def interval(q: Quantity, tolerance: float = 0.0) -> tuple[float, float]:
     """The values a quantity allows, widened by ``tolerance`` (a fraction)."""
+    low: float | None
+    high: float | None
     if q.low is None and q.high is None and q.value is not None:
         low = high = q.value
     else:

@@ -108,7 +108,7 @@ def rank_passages(claim_texts: Sequence[str], claim_vectors: np.ndarray, passage
     if len(pool) == 0:
         return [[] for _ in range(len(claim_vectors))]
     sims_pool = sims[:, pool]
-    lexical = bm25_scores(list(claim_texts), [passage_texts[i] for i in pool])
+    lexical = bm25_scores(list(claim_texts), [passage_texts[i] for i in pool.tolist()])
     fused = 1.0 / (rrf_k + 1 + _ranks(sims_pool))
     fused += np.where(lexical > 0, 1.0 / (rrf_k + 1 + _ranks(lexical)), 0.0)
     return [[(int(pool[i]), sim) for i, sim in row] for row in _select(fused, sims_pool, k, min_similarity)]

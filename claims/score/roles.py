@@ -368,8 +368,9 @@ def _clause_role(clause: str, context_before: str, claim_stems: frozenset[str], 
     unverified = _UNVERIFIED.search(clause)
     if unverified:
         return Role("mentions", origin=who, cue=unverified.group(0))
-    if _CLAIM_MAKERS.search(clause) and (who is not None or _DISTANCING.search(clause)):
-        return Role("reports_claim", origin=who, cue=frame or _CLAIM_MAKERS.search(clause).group(0))
+    maker = _CLAIM_MAKERS.search(clause)
+    if maker and (who is not None or _DISTANCING.search(clause)):
+        return Role("reports_claim", origin=who, cue=frame or maker.group(0))
     distancing = _DISTANCING.search(clause)
     if distancing:
         return Role("reports_claim", origin=who, cue=distancing.group(0))

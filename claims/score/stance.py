@@ -351,7 +351,7 @@ class CrossEncoderStance:
                 "the packaged stance model"
             ) from None
         id2label = getattr(self._model.model.config, "id2label", None) or {}
-        order = [None, None, None]
+        order: list[int | None] = [None, None, None]
         for index, label in id2label.items():
             slot = _NLI_NAMES.get(str(label).strip().lower().replace(" ", "_"))
             if slot is not None:
@@ -361,7 +361,7 @@ class CrossEncoderStance:
                 f"NLI model {name_or_path!r} has labels {sorted(map(str, id2label.values()))}: need a 3-way "
                 "model with entailment, contradiction and neutral outputs"
             )
-        self._order = order
+        self._order = [slot for slot in order if slot is not None]  # all three, checked above
         self.batch_size = batch_size
         self.name = f"cross-encoder:{name_or_path}"
         self.cache_key = self.name

@@ -80,6 +80,12 @@ def _tuned(name: str, default: float) -> float:
     return float(load_calibration().policy.get(name, default))
 
 
+def _three(probs: Sequence[float] | np.ndarray) -> tuple[float, float, float]:
+    """A stance model's row of (support, refute, neutral) probabilities as plain floats."""
+    support, refute, neutral = (float(x) for x in probs)
+    return support, refute, neutral
+
+
 @dataclass(frozen=True)
 class VerdictPolicy:
     """The knobs of aggregation (built from Settings by the pipeline).
@@ -268,7 +274,7 @@ def assess_evidence(
             quantity_relation=relation, passage_quantity=judgement.quantity if judgement else None,
             quantity_date=judgement.stated_on if judgement else None,
             role=role.role, origin=role.origin, role_cue=role.cue,
-            model_probs=tuple(float(x) for x in stance_probs[rank - 1]) if stance_probs is not None else None,
+            model_probs=_three(stance_probs[rank - 1]) if stance_probs is not None else None,
             scope_note=note,
         ))
     return evidence
