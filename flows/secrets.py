@@ -18,8 +18,10 @@ import json
 import logging
 import os
 from collections.abc import Sequence
+from typing import Any
 
 from prefect.blocks.system import Secret
+from prefect.utilities.asyncutils import run_coro_as_sync
 from pydantic import SecretStr
 
 from claims.ingest import is_url
@@ -34,13 +36,24 @@ FEEDS_VARIABLE = "CLAIMS_SOURCES__FEEDS__FEEDS"
 log = logging.getLogger(__name__)
 
 
+def _load_secret(name: str) -> Secret[Any]:
+    """The Secret block ``name``. Prefect's ``Block.load`` answers a caller inside a running
+    event loop with the coroutine of ``Block.aload`` instead of the block: that coroutine is
+    run to its end here (on Prefect's own event-loop thread), so a sync caller gets the block
+    either way."""
+    loaded = Secret.load(name)
+    if isinstance(loaded, Secret):
+        return loaded
+    return run_coro_as_sync(loaded)
+
+
 def with_secrets(settings: Settings) -> Settings:
     """``settings`` with the Fact Check API key filled from the Secret block when needed."""
     factcheck = settings.sources.factcheck
     if not factcheck.enabled or factcheck.api_key is not None:
         return settings
     try:
-        value = Secret.load(FACTCHECK_SECRET_BLOCK).get()
+        value = _load_secret(FACTCHECK_SECRET_BLOCK).get()
     except (ValueError, RuntimeError, OSError) as exc:  # no such block, or no API reachable
         log.warning("no Fact Check API key in settings or Secret block %r (%s); that source will report it",
                     FACTCHECK_SECRET_BLOCK, exc.__class__.__name__)

@@ -5,6 +5,7 @@ harness) to a fact-check API served on 127.0.0.1."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -24,10 +25,11 @@ KEY = "secret-block-key-not-in-settings"
 @pytest.fixture
 def secret_block(prefect_harness: None) -> str:
     from prefect.blocks.system import Secret
+    from pydantic import SecretStr
 
     from flows.secrets import FACTCHECK_SECRET_BLOCK
 
-    Secret(value=KEY).save(FACTCHECK_SECRET_BLOCK, overwrite=True)
+    Secret(value=SecretStr(KEY)).save(FACTCHECK_SECRET_BLOCK, overwrite=True)
     return KEY
 
 
@@ -45,7 +47,21 @@ def test_flow_settings_fill_the_key_from_the_secret_block(secret_block: str) -> 
     assert settings.sources.factcheck.api_key is not None
     assert settings.sources.factcheck.api_key.get_secret_value() == secret_block
     given = flow_settings(overrides={"sources": {"factcheck": {"enabled": True, "api_key": "from-settings"}}})
+    assert given.sources.factcheck.api_key is not None
     assert given.sources.factcheck.api_key.get_secret_value() == "from-settings"  # settings win
+
+
+def test_flow_settings_read_the_secret_block_inside_an_event_loop(secret_block: str) -> None:
+    """In a running event loop Prefect's Block.load gives a coroutine, not the block: the key
+    is read all the same."""
+    from flows.settings import flow_settings
+
+    async def in_a_loop() -> str | None:
+        settings = flow_settings(overrides={"sources": {"factcheck": {"enabled": True}}})
+        key = settings.sources.factcheck.api_key
+        return None if key is None else key.get_secret_value()
+
+    assert asyncio.run(in_a_loop()) == secret_block
 
 
 def test_every_flow_sends_the_secret_block_key(secret_block: str, web: HTTPServer, tmp_path: Path) -> None:  # noqa: F811

@@ -170,7 +170,7 @@ class CheckworthinessModel:
         ``.npz`` whose bytes depend only on the contents (fixed zip timestamps)."""
         meta = dict(self.meta)
         meta.update(threshold=float(self.threshold), embedding_model=self.embedding_model)
-        arrays = {
+        arrays: dict[str, np.ndarray] = {
             "w1": self.w1.astype(np.float16), "b1": self.b1.astype(np.float16),
             "w2": self.w2.astype(np.float16), "b2": self.b2.astype(np.float32),
             "meta": np.array(json.dumps(meta, sort_keys=True)),
