@@ -56,7 +56,7 @@ def _date(value: object) -> date | None:
 
 
 def _evidence(questions: list[dict]) -> tuple[EvidenceText, ...]:
-    out = []
+    out: list[EvidenceText] = []
     for q in questions or []:
         for a in q.get("answers") or []:
             if a.get("answer_type") == "Unanswerable":

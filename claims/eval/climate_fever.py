@@ -150,7 +150,7 @@ def evaluate_climate_fever(path: Path, settings: Settings, *, limit: int | None 
     claim_objs = [make_claim(c.text, key=f"climate-fever:{c.claim_id}") for c in claims]
     evidence = [[EvidenceText(e.text, source=e.article) for e in c.evidences] for c in claims]
     verdicts = judge_all(claim_objs, evidence, settings, embedder, stance)
-    assessed_pred = []
+    assessed_pred: list[str] = []
     for c, v in zip(claims, verdicts):
         by_text = {ev.passage.text: ev.stance for ev in v.evidence}
         assessed_pred.extend(by_text.get(e.text, "neutral") for e in c.evidences)

@@ -49,18 +49,20 @@ def load_liar_plus(path: Path) -> tuple[list[LabelledClaim], int]:
     skipped = 0
     for number, row in jsonl_rows(path):
         try:
-            label = LABEL_OF[str(row["label"]).strip().lower()]  # type: ignore[index]
-            text = str(row["claim"])  # type: ignore[index]
-            justification = str(row.get("justification") or "").strip()  # type: ignore[union-attr]
+            if not isinstance(row, dict):
+                raise TypeError(f"a JSON {type(row).__name__}, not an object")
+            label = LABEL_OF[str(row["label"]).strip().lower()]
+            text = str(row["claim"])
+            justification = str(row.get("justification") or "").strip()
         except (KeyError, TypeError, AttributeError) as exc:
             raise InputError(f"{path}:{number} is not a LIAR-PLUS record ({exc.__class__.__name__}: {exc}): "
                              "expected id, label, claim and justification") from None
         if not justification:
             skipped += 1
             continue
-        claims.append(LabelledClaim(str(row.get("id", number)), text, label,  # type: ignore[union-attr]
+        claims.append(LabelledClaim(str(row.get("id", number)), text, label,
                                     (EvidenceText(justification, source=SOURCE),),
-                                    speaker=_speaker(row.get("originator"))))  # type: ignore[union-attr]
+                                    speaker=_speaker(row.get("originator"))))
     if not claims:
         raise InputError(f"{path} holds no claims with a justification")
     return claims, skipped

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -88,8 +89,8 @@ def _label(raw: str, path: Path) -> str:
 def _read_delimited(path: Path, delimiter: str) -> tuple[list[str], Iterator[list[str]]]:
     csv.field_size_limit(sys.maxsize)
     handle = path.open(encoding="utf-8", newline="")
-    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
-    reader = csv.reader(handle, delimiter=delimiter, quoting=quoting)
+    reader = csv.reader(handle, delimiter=delimiter,
+                        quoting=csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -222,7 +223,7 @@ def evaluate_stance(path: Path | Sequence[Path], settings: Settings, *, limit: i
     packaged cross-encoder was not trained on (:mod:`claims.eval.stance_mix`), ``all``
     every pair. ``path``: a file, a folder, or several of them."""
     started = time.perf_counter()
-    paths = [Path(p) for p in path] if isinstance(path, (list, tuple)) else [Path(path)]
+    paths = [Path(path)] if isinstance(path, (str, os.PathLike)) else [Path(p) for p in path]
     pairs = [pair for one in paths for pair in (load_stance_dir(one) if one.is_dir() else load_stance_file(one))]
     path = paths[0] if len(paths) == 1 else Path(", ".join(map(str, paths)))
     if split not in ("all", "dev", "test", "held-back"):

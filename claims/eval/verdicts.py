@@ -150,7 +150,7 @@ def judge_labelled(claims: Sequence[LabelledClaim], settings: Settings, *, embed
     return judge_all(objs, [list(c.evidence) for c in claims], settings, embedder, stance)
 
 
-def _round(x: float) -> float:
+def _round(x: float | np.floating) -> float:
     return round(float(x), 4)
 
 

@@ -227,12 +227,13 @@ def wide_features(passages: Sequence[str], bits: int) -> sparse.csr_matrix:
 
 
 class StancePredictor(Protocol):
-    """What the verdict stage needs of a stance model."""
+    """What the verdict stage needs of a stance model. The verdict stage gives the sentence
+    embeddings; a model that reads the text alone (a cross-encoder) may be given None."""
 
     name: str
 
-    def predict(self, claims: Sequence[str], passages: Sequence[str], claim_emb: np.ndarray,
-                passage_emb: np.ndarray) -> np.ndarray: ...
+    def predict(self, claims: Sequence[str], passages: Sequence[str], claim_emb: np.ndarray | None,
+                passage_emb: np.ndarray | None) -> np.ndarray: ...
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
@@ -315,11 +316,13 @@ class StanceModel:
             x = x + np.asarray(wide_features(passages, self.wide_bits) @ self.wide, dtype=np.float32)
         return x
 
-    def predict(self, claims: Sequence[str], passages: Sequence[str], claim_emb: np.ndarray,
-                passage_emb: np.ndarray) -> np.ndarray:
+    def predict(self, claims: Sequence[str], passages: Sequence[str], claim_emb: np.ndarray | None,
+                passage_emb: np.ndarray | None) -> np.ndarray:
         """Probabilities (n, 3) in the order (support, refute, neutral)."""
         if len(claims) == 0:
             return np.zeros((0, 3), dtype=np.float32)
+        if claim_emb is None or passage_emb is None:
+            raise InputError("the MLP stance model reads sentence embeddings: give claim_emb and passage_emb")
         return _softmax(self.logits(claims, passages, claim_emb, passage_emb) / self.temperature).astype(np.float32)
 
 
