@@ -11,10 +11,12 @@ is written in one transaction, so a run killed at any point leaves either all of
 claim's verdict or none of it.
 
 Damage. A truncated or corrupt file is refused before anything is written to it: opening
-the database for writing (:meth:`Database.migrate`) first checks, on a read-only
-connection, that the file is as long as its blocks say and that the first rows of every
-table can be read (DuckDB checksums every block it reads). A damage error met later, in
-any transaction, rolls that transaction back and becomes the same one-line
+the database for writing (:meth:`Database.migrate`) first opens it read-only (DuckDB checks
+its headers and replays its write-ahead log in memory, checksum by checksum) and then, under
+that connection's shared lock, reads the whole file and checks every header and every block
+in use against its checksum (:mod:`claims.store.integrity`), whatever its size or the size of
+the cut. A damage error met later, in any transaction (the disk failing during the run),
+rolls that transaction back and becomes the same one-line
 :class:`~claims.errors.DatabaseDamagedError` (the run's row is then not closed: that would
 be a write).
 
@@ -64,6 +66,7 @@ from claims.errors import (
     StoreError,
 )
 from claims.models import utcnow
+from claims.store.integrity import file_damage
 from claims.store.space import SpaceReserve
 
 __all__ = ["SCHEMA_VERSION", "Database", "damaged", "disk_full", "insert_rows", "insert_scanned", "is_conflict",
@@ -100,8 +103,6 @@ def _is_lock_error(exc: BaseException) -> bool:
 # What DuckDB says when a file is shorter than its blocks or a block fails its checksum.
 _DAMAGE_SIGNS = ("corrupt database file", "could not read enough bytes", "checksum",
                  "not a valid duckdb database file")
-# The file's three headers (one main, two database headers of 4 KiB) come before its blocks.
-_FILE_HEADERS_BYTES = 3 * 4096
 
 
 def is_damage(exc: BaseException) -> bool:
@@ -156,7 +157,14 @@ def newer_engine(path: Path, exc: BaseException) -> StoreError | None:
 
 
 def damaged(path: Path | str, detail: str, *, written: str = "nothing was written to it") -> DatabaseDamagedError:
-    """The one-line error for a truncated or corrupt database file."""
+    """The one-line error for a truncated or corrupt database file (or write-ahead log:
+    DuckDB's message names the log when its replay failed)."""
+    if "wal file" in detail.lower():
+        wal = f"{path}.wal"
+        return DatabaseDamagedError(
+            f"database {path} is damaged ({detail}); {written}: move {wal} away to open the database as it was "
+            "at its last checkpoint (the writes only the log holds are lost), or restore both from a backup or "
+            "rebuild the database from your Parquet export (claims export parquet)")
     return DatabaseDamagedError(
         f"database {path} is damaged ({detail}); {written}: restore it from a backup or rebuild it "
         "from your Parquet export (claims export parquet), or move it away to start a new database")
@@ -400,35 +408,27 @@ class Database:
         return SpaceReserve.take(self.side_path(f".reserve-{os.getpid()}-{run_id}"))
 
     def check_integrity(self) -> None:
-        """Refuse a truncated or corrupt file before anything is written to it: the file must
-        hold every block its tables and metadata use, and the first rows of every table must read (DuckDB
-        checks each block's checksum as it reads it). A cheap look, not a full scan: damage
-        deeper in a large table is caught when a transaction meets it (rolled back)."""
+        """Refuse a truncated or corrupt file before anything is written to it. The file is
+        opened read-only first: DuckDB checks its headers and replays its write-ahead log in
+        memory, refusing a corrupt one (a log cut short at the end is a crash's, which DuckDB
+        recovers). Then, while that connection's shared lock keeps writers out, every header and
+        every block in use is read and checked against its checksum
+        (:func:`claims.store.integrity.file_damage`): a cut of any size that takes anything in
+        use, or a damaged byte anywhere in use, is found here, not by a write halfway through.
+        Nothing is written to the file or its log."""
         if not self.path.exists() or self.path.stat().st_size == 0:
             return  # a new database (DuckDB refuses an empty file at open, as damaged)
-        with self.connect(read_only=True) as con:
+        with self.connect(read_only=True):
             try:
-                block_size = int(con.execute("PRAGMA database_size").fetchall()[0][2])
-                tables = con.execute("SELECT schema_name, table_name FROM duckdb_tables() "
-                                     "WHERE database_name = current_database()").fetchall()
-                # the last block in use (free blocks at the end may have been cut off by DuckDB itself)
-                last = con.execute("SELECT coalesce(max(block_id), -1) FROM pragma_metadata_info()").fetchall()[0][0]
-                for schema, table in tables:
-                    in_use = con.execute("SELECT max(greatest(block_id, coalesce(list_max(additional_block_ids), -1))) "
-                                         "FROM pragma_storage_info(?)", [f'"{schema}"."{table}"']).fetchall()[0][0]
-                    last = max(last, -1 if in_use is None else int(in_use))
-                needed = _FILE_HEADERS_BYTES + (last + 1) * block_size
-                size = self.path.stat().st_size
-                if size < needed:
-                    raise damaged(self.path, f"the file is {size:,} bytes, its blocks in use need {needed:,}: "
-                                             "it was cut short")
-                for schema, table in tables:
-                    con.execute(f'SELECT * FROM "{schema}"."{table}" LIMIT 1').fetchall()
-            except duckdb.Error as exc:
-                if is_damage(exc):
-                    raise damaged(self.path, str(exc).splitlines()[0]) from None
-                raise StoreError(f"cannot read database {self.path} ({str(exc).splitlines()[0]}): "
+                # Read after DuckDB's lock is held. (Closing this handle drops the process's
+                # POSIX locks on the file, DuckDB's too: the connection is closed right after.)
+                with self.path.open("rb") as handle:
+                    problem = file_damage(handle, os.fstat(handle.fileno()).st_size)
+            except OSError as exc:
+                raise StoreError(f"cannot read database {self.path} ({exc.strerror or exc}): "
                                  "check the file, or move it away") from None
+        if problem is not None:
+            raise damaged(self.path, problem)
 
     # -- schema --------------------------------------------------------------------------
 
