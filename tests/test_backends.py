@@ -71,6 +71,7 @@ def wikipedia_api(request: Request) -> Response:
     if args.get("format") != "json" or args.get("action") != "query":
         return Response(json.dumps({"error": {"code": "badparams", "info": "bad"}}), content_type="application/json")
     if args.get("list") == "search":
+        body: dict[str, Any]
         if not args.get("srsearch"):
             body = {"error": {"code": "nosrsearch", "info": 'The "srsearch" parameter must be set.'},
                     "servedby": "mw-test"}
@@ -95,6 +96,7 @@ def wikipedia_api(request: Request) -> Response:
 
 
 def factcheck_api(request: Request) -> Response:
+    body: dict[str, Any]
     if request.headers.get("X-Goog-Api-Key") != API_KEY:
         body = {"error": {"code": 403, "message": "The request is missing a valid API key.",
                           "status": "PERMISSION_DENIED"}}

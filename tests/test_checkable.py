@@ -63,6 +63,7 @@ def test_extraction_keeps_the_sentence_and_judges_the_checkable_text(embedder) -
     result = extract_claims(doc, embedder, Settings(checkworthiness_threshold=0.0))
     claim = next(c for c in result.claims if "8,000" in c.text)
     assert text[claim.start:claim.end] == claim.text  # offsets index the sentence as written
+    assert claim.checkable is not None
     assert claim.checkable.startswith("8,000 North Korean soldiers have been deployed")
     judged = for_judging([claim])[0]
     assert judged.id == claim.id and judged.text == claim.checkable

@@ -27,7 +27,7 @@ def test_runner_choice() -> None:
     remote = task_runner_for(Settings(task_runner="dask", dask_address="tcp://127.0.0.1:8786"))
     assert isinstance(remote, DaskTaskRunner) and remote.address == "tcp://127.0.0.1:8786"
     local = task_runner_for(Settings(task_runner="dask", monitor_concurrency=2))
-    assert local.address is None and local.cluster_kwargs["n_workers"] == 2
+    assert isinstance(local, DaskTaskRunner) and local.address is None and local.cluster_kwargs["n_workers"] == 2
     with pytest.raises(ConfigError, match="thread, dask"):
         task_runner_for(Settings(task_runner="ray"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -199,7 +200,7 @@ def make_claim_for_test(text: str):
 
 # -- users' own labelled claims, LIAR-PLUS, the learned verdict model -----------------------
 
-LABELLED = [
+LABELLED: list[dict[str, Any]] = [
     {"id": "a1", "claim": "About 8,000 North Korean soldiers are in Russia's Kursk region.", "claim_date": "2024-11-01",
      "label": "supported",
      "evidence": [{"text": "About 8,000 North Korean soldiers are in Russia's Kursk region near the border with "
@@ -216,7 +217,7 @@ LABELLED = [
 ]
 
 
-def write_labelled(path: Path, rows: list[dict] = LABELLED) -> Path:
+def write_labelled(path: Path, rows: list[dict[str, Any]] = LABELLED) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return path
 

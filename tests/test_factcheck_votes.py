@@ -4,6 +4,7 @@ votes with its rating; an unknown rating is no vote."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import numpy as np
 import pytest
@@ -20,7 +21,7 @@ ARTICLE = ("<p>" + "The image has circulated after every major hurricane since 2
 
 
 def page(rating: str | None, graph: bool = False) -> str:
-    review = {"@context": "https://schema.org", "@type": "ClaimReview",
+    review: dict[str, Any] = {"@context": "https://schema.org", "@type": "ClaimReview",
               "claimReviewed": "A photo shows a shark swimming on a flooded highway in Houston.",
               "author": {"@type": "Organization", "name": "Example Checks"},
               "itemReviewed": {"@type": "Claim", "author": {"@type": "Person", "name": "Social media users"}},

@@ -285,11 +285,11 @@ def test_four_writers_one_killed_equal_a_local_file(postgres: PostgresServer, tm
 
 async def _trigger_and_wait(api: str, files: list[Path], timeout: float) -> list[Any]:
     from prefect.client.orchestration import get_client
-    from prefect.deployments import run_deployment
+    from prefect.deployments import arun_deployment
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     with temporary_settings(updates={PREFECT_API_URL: api}):
-        runs = [await run_deployment("verify-document/verify-document", parameters={"source": str(f)}, timeout=0)
+        runs = [await arun_deployment("verify-document/verify-document", parameters={"source": str(f)}, timeout=0)
                 for f in files]
         deadline = time.monotonic() + timeout
         finals: dict[UUID, Any] = {}

@@ -19,7 +19,7 @@ import pytest
 from claims.errors import ConfigError
 from claims.models import Document, Passage
 from claims.settings import load_settings
-from claims.store import open_store, run_user_query
+from claims.store import Store, open_store, run_user_query
 from claims.store.connection import migration_files
 from claims.store.lake import LakeDatabase, lake_ddl, merge_sql
 from tests.conftest import SEED, cli_env, one_error, run_cli
@@ -50,12 +50,12 @@ def test_upserts_become_merges():
 
 
 @pytest.fixture
-def lake(tmp_path: Path):
+def lake(tmp_path: Path) -> Store:
     settings = load_settings(store=f"ducklake:{tmp_path / 'catalog.ducklake'}")
     return open_store(settings)
 
 
-def test_writes_are_idempotent_on_a_lake(lake, tmp_path: Path):
+def test_writes_are_idempotent_on_a_lake(lake: Store, tmp_path: Path):
     assert isinstance(lake, LakeDatabase) and lake.data_path == str(tmp_path / "catalog.ducklake.files") + "/"
     doc = Document.make("About 8,000 North Korean soldiers are in Kursk.", title=None, outlet="Wire")
     assert lake.upsert_documents([doc, doc]) == 1

@@ -9,7 +9,7 @@ import asyncio
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -81,7 +81,11 @@ def rows(db: Path | Store, sql: str) -> list[tuple[Any, ...]]:
 STORES = pytest.mark.parametrize("kind", ["file", "lake"])
 
 
-def lake_setting(kind: str, tmp_path: Path) -> dict[str, str]:
+class LakeSetting(TypedDict, total=False):
+    store: str
+
+
+def lake_setting(kind: str, tmp_path: Path) -> LakeSetting:
     return {"store": f"ducklake:{tmp_path / 'lake.ducklake'}"} if kind == "lake" else {}
 
 

@@ -228,7 +228,7 @@ def test_seed_article_numbers() -> None:
     assert troops.value is None and troops.is_range
     assert (troops.low, troops.high, troops.qualifier, troops.unit) == (2000, 99999, "thousands of", "troops")
     assert (soldiers.value, soldiers.low, soldiers.high, soldiers.qualifier) == (8000, 8000, 8000, None)
-    assert "soldiers" in soldiers.unit
+    assert soldiers.unit is not None and "soldiers" in soldiers.unit
     assert same_counted_thing(troops, soldiers)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypedDict
 
 import duckdb
 import numpy as np
@@ -37,9 +38,20 @@ def _evidence(claim: Claim, doc: Document, stance: str, relation: str, rank: int
                     scope_note=scope_note)
 
 
+class History(TypedDict):
+    """What :func:`build_history` wrote: the store, the claim and its four documents."""
+
+    store: Store
+    claim: Claim
+    harbor: Document
+    pentagon: Document
+    later: Document
+    article: Document
+
+
 def build_history(path: Path, *, outlet: str = "Harbor Times", url: str = "https://harbor.example/blinken",
                   title: str = "Blinken says 8,000 soldiers are in Kursk", scope: Scope | None = None,
-                  notes: dict[str, str] | None = None) -> dict[str, object]:
+                  notes: dict[str, str] | None = None) -> History:
     """Two runs over one claim: run 1 supported by two sources, run 2 refuted by a new one.
     ``scope``: the claim's; ``notes``: a scope note for the evidence from "harbor",
     "pentagon" or "later" (in both runs). Returns the ids the tests need."""
@@ -76,11 +88,11 @@ def build_history(path: Path, *, outlet: str = "Harbor Times", url: str = "https
 
 
 @pytest.fixture()
-def history(tmp_path: Path) -> dict[str, object]:
+def history(tmp_path: Path) -> History:
     return build_history(tmp_path / "claims.duckdb")
 
 
-def rows(store: Store, sql: str, params: list[object] | None = None) -> list[dict[str, object]]:
+def rows(store: Store, sql: str, params: list[object] | None = None) -> list[dict[str, Any]]:
     with store.connect(read_only=True) as con:
         cursor = con.execute(sql, params) if params else con.execute(sql)
         columns = [d[0] for d in cursor.description]
@@ -185,6 +197,7 @@ def test_evidence_without_its_verdict_is_invisible(history: dict) -> None:
     """Only complete results: evidence rows of a run that wrote no verdict do not show."""
     store, claim, pentagon = history["store"], history["claim"], history["pentagon"]
     ev = _evidence(claim, pentagon, "refute", "mismatch", 1, 0.9)
+    assert ev.passage_quantity is not None
     with store.transaction() as con:
         con.execute("INSERT INTO evidence (run_id, claim_id, passage_id, document_id, rank, similarity, stance, "
                     "stance_score, quantity_relation, passage_quantity) "
@@ -217,9 +230,11 @@ def test_sql_figures_agree_with_the_python_parser(text: str) -> None:
     for migration in sorted((Path(__file__).resolve().parent.parent / "claims" / "store" / "migrations").glob("*.sql")):
         con.execute(migration.read_text())
     con.execute((Path(__file__).resolve().parent.parent / "claims" / "store" / "views.sql").read_text())
-    figures, qualifier, counted, above, below = con.execute(
+    row = con.execute(
         "SELECT claims_figures($t), claims_qualifier($t), claims_counted($t), "
         "claims_open_above(claims_qualifier($t)), claims_open_below(claims_qualifier($t))", {"t": q.text}).fetchone()
+    assert row is not None
+    figures, qualifier, counted, above, below = row
     assert qualifier == q.qualifier
     assert counted == q.unit
     if q.value is None:  # a range: both ends

@@ -91,13 +91,13 @@ async def _scenario(api: str, article: Path) -> dict[str, Any]:
         FlowRunFilterStateType,
     )
     from prefect.client.schemas.objects import StateType
-    from prefect.deployments import run_deployment
+    from prefect.deployments import arun_deployment
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     with temporary_settings(updates={PREFECT_API_URL: api}):
-        verify = await run_deployment("verify-document/verify-document", parameters={"source": str(article)},
-                                      timeout=0)
-        monitor = await run_deployment("monitor-feeds/monitor-feeds", timeout=0)
+        verify = await arun_deployment("verify-document/verify-document", parameters={"source": str(article)},
+                                       timeout=0)
+        monitor = await arun_deployment("monitor-feeds/monitor-feeds", timeout=0)
         deadline = time.monotonic() + 420
         async with get_client() as client:
             verify = await _wait_final(client, verify.id, deadline)

@@ -13,7 +13,7 @@ import pytest
 from claims.models import Claim, Document, Evidence, Passage, Scope, Verdict, stable_id
 from claims.store import SCHEMA_VERSION, Store
 from claims.store.connection import migration_files
-from tests.test_report_views import build_history, rows
+from tests.test_report_views import History, build_history, rows
 
 KURSK = Scope(thing="North Korean troops", status="deployed", place="Russia's Kursk", start=date(2024, 10, 1),
               end=date(2024, 10, 31), time_text="in October", holder="the Pentagon", bound="as many as")
@@ -28,10 +28,8 @@ def _store(tmp_path: Path) -> tuple[Store, Document]:
     return store, doc
 
 
-def _store_of(history: dict[str, object]) -> Store:
-    store = history["store"]
-    assert isinstance(store, Store)
-    return store
+def _store_of(history: History) -> Store:
+    return history["store"]
 
 
 def _claim(doc: Document, claim_id: str, scope: Scope | None) -> Claim:

