@@ -4,16 +4,20 @@ document the database holds.
 Three steps, each for a reason seen on the seed corpus:
 
 1. *Candidates*: the passages nearest the query by embedding, through the vector index kept
-   beside the database (milliseconds at a million passages).
+   beside the database (milliseconds at a million passages). The query's vector goes
+   through the embedding cache like every other text, so a text searched before (and
+   every candidate sentence, embedded by an earlier search or check) needs no model: a
+   repeated search never loads it (:class:`~claims.embed.loader.LazyEmbedder`).
 2. *Ranking by sentence, hybrid*: a passage is a window of sentences, and a window that
    states the query's figure in one sentence and something else in the next reads, to an
    embedding, like neither. So the candidates are cut into sentences (a story's dateline,
    "WASHINGTON, Oct. 31, 2024 (Example Wire) - ", left out) and ranked by the
-   pipeline's own hybrid ranking (:func:`claims.score.retrieve.rank_passages`: reciprocal
+   pipeline's hybrid ranking (:func:`claims.score.retrieve.rank_passages`: reciprocal
    rank fusion of cosine similarity and BM25), and a sentence that states every figure of the
    query ("8,000") ranks above one that does not: "about 8,000 North Korean soldiers are
    in Russia's Kursk region" before "10,000 to 12,000 ... in Kursk", which an embedding
-   finds closer.
+   finds closer. Both are one number, the hit's ``score`` (:func:`ranking_scores`), and the
+   hits are in its order: the score shown is the score ranked by.
 3. *Reprints collapsed*: a wire story reprinted by several outlets, or a sentence repeated
    by overlapping windows, is one hit that lists its outlets (the same rule that counts a
    reprint once in a verdict: equal text, case and punctuation aside).
@@ -32,13 +36,14 @@ from claims.embed import Embedder, embed_cached
 from claims.embed.index import VectorIndex, index_folder
 from claims.errors import InputError
 from claims.extract.sentences import split_sentences
-from claims.score.retrieve import rank_passages
+from claims.score.retrieve import bm25_scores
 from claims.store import Store
 from claims.store.records import PassageSource
 
-__all__ = ["SearchHit", "search_store"]
+__all__ = ["SearchHit", "ranking_scores", "search_store"]
 
 CANDIDATE_PASSAGES = 100  # per query at least; 10 x k when more hits are asked for
+RRF_K = 10  # the rank fusion constant: rank_passages' default, the pipeline's rrf_k
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,7 @@ class SearchHit:
 
     query: str
     rank: int
-    score: float  # cosine similarity of the query and the sentence
+    score: float  # the ranking score (ranking_scores): hits are in its order, highest first
     passage_id: str
     text: str
     passage: str
@@ -92,6 +97,38 @@ def _statement(sentence: str) -> str:
     return _DATELINE.sub("", sentence, count=1)
 
 
+def _positions(scores: np.ndarray) -> np.ndarray:
+    """The 0-based position of each score in descending order (ties: the earlier first)."""
+    order = np.argsort(-scores, kind="stable")
+    positions = np.empty_like(order)
+    positions[order] = np.arange(len(scores))
+    return positions
+
+
+def ranking_scores(query: str, query_vector: np.ndarray, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+    """The score each of ``texts`` (the candidate sentences, datelines left out) is ranked by
+    for ``query``, one number per text, higher first.
+
+    Up to 1, the reciprocal rank fusion of the cosine ranking and the BM25 ranking among the
+    candidates (:func:`claims.score.retrieve.rank_passages`' formula), scaled so that 1 is
+    first by both: ``(1/(k + 1 + dense position) + 1/(k + 1 + BM25 position)) * (k + 1) / 2``
+    with ``k`` = :data:`RRF_K`, positions from 0, and no BM25 term for a text sharing no
+    word with the query (0.5: first by embedding, no word in common). Plus 1 when the query
+    writes figures and the text states every one of them ("8,000" or "8000"), so that such
+    a sentence ranks above every sentence that does not."""
+    if len(texts) == 0:
+        return np.zeros(0, dtype=np.float64)
+    dense = np.asarray(vectors, dtype=np.float32) @ np.asarray(query_vector, dtype=np.float32)
+    lexical = bm25_scores([_lexical(query)], [_lexical(t) for t in texts])[0]
+    fused = 1.0 / (RRF_K + 1 + _positions(dense))
+    fused += np.where(lexical > 0, 1.0 / (RRF_K + 1 + _positions(lexical)), 0.0)
+    scores = fused * (RRF_K + 1) / 2
+    wanted = _figures(query)
+    if wanted:
+        scores += np.array([1.0 if wanted <= _figures(t) else 0.0 for t in texts])
+    return scores
+
+
 def _reprint_key(text: str) -> str:
     return re.sub(r"\W+", " ", text.lower()).strip()
 
@@ -116,7 +153,8 @@ def search_store(store: Store, embedder: Embedder, queries: Sequence[str], k: in
     candidates = min(max(CANDIDATE_PASSAGES, 10 * k), len(index))
     if candidates == 0:
         return []
-    query_vectors = embedder.encode(list(queries))
+    # through the cache: a text searched before needs no model (nor does a rerun)
+    query_vectors = embed_cached(list(queries), embedder, store)
     ids, _ = index.search(query_vectors, candidates)
     sources = store.passage_sources([pid for row in ids for pid in row if pid])
     hits: list[SearchHit] = []
@@ -126,23 +164,18 @@ def search_store(store: Store, embedder: Embedder, queries: Sequence[str], k: in
             continue
         texts = [text for _, text in statements]
         ranked_texts = [_statement(t) for t in texts]
-        vectors = embed_cached(ranked_texts, embedder, store)
-        ranked = rank_passages([_lexical(query)], query_vectors[q:q + 1], [_lexical(t) for t in ranked_texts], vectors,
-                               k=len(texts), method="hybrid")[0]
-        wanted = _figures(query)
-        order = sorted(range(len(ranked)), key=lambda r: (not wanted <= _figures(texts[ranked[r][0]]), r))
+        scores = ranking_scores(query, query_vectors[q], ranked_texts, embed_cached(ranked_texts, embedder, store))
         # every carrier of a statement, in rank order of the statement's first appearance
         carriers: dict[str, list[tuple[str, PassageSource]]] = {}
-        best: dict[str, tuple[int, float]] = {}
-        for r in order:
-            i, similarity = ranked[r]
+        best: dict[str, int] = {}  # a statement's first (so best-scored) sentence
+        for i in np.argsort(-scores, kind="stable").tolist():
             key = _reprint_key(texts[i])
             carriers.setdefault(key, []).append((statements[i][0], sources[statements[i][0]]))
-            best.setdefault(key, (i, similarity))
-        for rank, (key, (i, similarity)) in enumerate(list(best.items())[:k], start=1):
+            best.setdefault(key, i)
+        for rank, (key, i) in enumerate(list(best.items())[:k], start=1):
             pid, first = _first_published(carriers[key])
             outlets = tuple(dict.fromkeys(s.outlet or s.url or "" for _, s in
                                           sorted(carriers[key], key=lambda c: c[1].published_at or datetime.max)))
-            hits.append(SearchHit(query, rank, float(np.float32(similarity)), pid, texts[i], first.text,
+            hits.append(SearchHit(query, rank, round(float(scores[i]), 6), pid, texts[i], first.text,
                                   first.outlet, first.url, first.published_at, tuple(o for o in outlets if o)))
     return hits

@@ -13,17 +13,19 @@ from __future__ import annotations
 import json
 import logging
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from claims.ingest import read_input
-from claims.pipeline import RunReport, verdict_rows, verify
 from claims.settings import require_sources
 from claims_cli.context import Invocation, command_group, err, examples, fail, invocation, out
 from claims_cli.numbers import number
+
+if TYPE_CHECKING:
+    from claims.pipeline import RunReport
 
 __all__ = ["app"]
 
@@ -76,6 +78,9 @@ def check(
             date.fromisoformat(published)
         except ValueError:
             fail(f"--published {published!r} is not a date: use YYYY-MM-DD", 2)
+    # lazy: the pipeline (0.2-0.3 s of imports) for this command only, not for every command
+    from claims.pipeline import verify
+
     settings = run.settings()
     require_sources(settings)  # a missing corpus: one line, before the database is opened (or created)
     meta = {k: v for k, v in {"title": title, "outlet": outlet, "published": published}.items() if v}
@@ -112,6 +117,9 @@ def _run_flow(run: Invocation, source: str, document: Any) -> RunReport:
 
 
 def _print_report(report: RunReport, json_out: bool, database: str) -> None:
+    # lazy: imported by check() already; the pipeline stays off the import of the command
+    from claims.pipeline import verdict_rows
+
     rows = verdict_rows(report)
     if json_out:
         out.print_json(json.dumps({"run_id": report.run_id, "verdicts": rows,

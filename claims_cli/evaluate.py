@@ -15,14 +15,6 @@ from typing import Any
 
 import typer
 
-from claims.eval.averitec import evaluate_averitec
-from claims.eval.checkworthiness import evaluate_checkworthiness
-from claims.eval.climate_fever import evaluate_climate_fever
-from claims.eval.desk import desk_summary, evaluate_desk
-from claims.eval.liar import evaluate_liar_plus
-from claims.eval.quantities import evaluate_quantities
-from claims.eval.stance import evaluate_stance
-from claims.eval.verdicts import evaluate_verdicts_file
 from claims_cli.context import command_group, examples, invocation, progress
 
 __all__ = ["app", "eval_app"]
@@ -51,6 +43,9 @@ def checkworthiness(
     ),
 ) -> None:
     """Check-worthiness: precision, recall and F1 of "Yes"."""
+    # lazy: the evaluation (and the pipeline) imported by this command only
+    from claims.eval.checkworthiness import evaluate_checkworthiness
+
     overrides = {} if threshold is None else {"checkworthiness_threshold": threshold}
     _evaluate(evaluate_checkworthiness, data, invocation(ctx).settings(**overrides))
 
@@ -68,6 +63,9 @@ def quantities(
     """Figures: exact-match precision and recall.
 
     Parses the figures of annotated sentences and compares them with the annotation."""
+    # lazy: the evaluation (and the pipeline) imported by this command only
+    from claims.eval.quantities import evaluate_quantities
+
     _evaluate(evaluate_quantities, data, sources, show_errors=errors)
 
 
@@ -82,6 +80,9 @@ def climate_fever(
 
     Prints recall@5 of the evidence ranking, sentence stance macro-F1, and claim verdict
     accuracy and macro-F1."""
+    # lazy: the evaluation (and the pipeline) imported by this command only
+    from claims.eval.climate_fever import evaluate_climate_fever
+
     _evaluate(evaluate_climate_fever, data, invocation(ctx).settings(), limit=limit)
 
 
@@ -97,6 +98,9 @@ def averitec(
     """AVeriTeC: verdicts from question-answer evidence.
 
     Prints accuracy and macro-F1, overall and for numerical claims."""
+    # lazy: the evaluation (and the pipeline) imported by this command only
+    from claims.eval.averitec import evaluate_averitec
+
     _evaluate(evaluate_averitec, data, invocation(ctx).settings(), split=split, limit=limit)
 
 
@@ -117,6 +121,9 @@ def verdicts(
     Each claim is judged on its own evidence. Prints accuracy, macro-F1,
     per-label precision and recall, the share of decisive verdicts and a precision-coverage table.
     The confidence is the calibrated probability that the label is right."""
+    # lazy: the evaluation (and the pipeline) imported by this command only
+    from claims.eval.verdicts import evaluate_verdicts_file
+
     _evaluate(evaluate_verdicts_file, data, invocation(ctx).settings(), split=split, limit=limit)
 
 
@@ -133,6 +140,9 @@ def liar_plus(
 
     Each claim is judged on the fact-checker's justification; the labels map as true, mostly-true -> supported;
     half-true -> conflicting; barely-true, false, pants-fire -> refuted)."""
+    # lazy: the evaluation (and the pipeline) imported by this command only
+    from claims.eval.liar import evaluate_liar_plus
+
     _evaluate(evaluate_liar_plus, data, invocation(ctx).settings(), split=split, limit=limit)
 
 
@@ -157,6 +167,9 @@ def stance(
     """Stance pairs: macro-F1 or support F1, per source.
 
     Macro-F1 for 3-way files, support-vs-not F1 for binary RTE files."""
+    # lazy: the evaluation (and the pipeline) imported by this command only
+    from claims.eval.stance import evaluate_stance
+
     settings = invocation(ctx).settings()
     chosen = settings.model_copy(update={"stance_model": model}) if model else settings
     with progress("Evaluating"):
@@ -203,5 +216,8 @@ def desk(
     evidence source. Each gold sentence gets the verdict of its most check-worthy claim (not_checkworthy when
     none was extracted). Prints agreement, macro-F1, per-label precision and recall, extraction recall, the
     confusion table and every disagreement."""
+    # lazy: the evaluation (and the pipeline) imported by this command only
+    from claims.eval.desk import desk_summary, evaluate_desk
+
     _evaluate(evaluate_desk, directory, invocation(ctx).settings(), keep=keep,
               render=None if json_out else desk_summary)

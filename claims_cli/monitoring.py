@@ -13,8 +13,6 @@ from typing import Any
 
 import typer
 
-from claims.monitor import feeds_from_settings, monitor
-from claims.reverify import reverify_due
 from claims.settings import require_sources
 from claims_cli.context import Invocation, command_group, err, examples, invocation, out, progress
 
@@ -44,6 +42,9 @@ def monitor_command(
     """Verify the feeds' new articles (one monitor-feeds run).
 
     Articles seen before are skipped; failures are listed after the summary."""
+    # lazy: feeds, fetching and the pipeline (0.3 s of imports) for this command only
+    from claims.monitor import feeds_from_settings, monitor
+
     run = invocation(ctx)
     settings = run.settings(monitor_concurrency=concurrency)
     feed_urls = feeds_from_settings(settings, feeds)  # no feeds: one-line error before anything runs
@@ -81,6 +82,9 @@ def reverify_command(
     """Judge open or stale claims again (one reverify-claims run).
 
     New verdict rows are appended; the old ones stay (see the verdict_changes view)."""
+    # lazy: the pipeline (0.3 s of imports) for this command only
+    from claims.reverify import reverify_due
+
     run = invocation(ctx)
     settings = run.settings()
     require_sources(settings)

@@ -32,7 +32,7 @@ from claims.store.export import query_to_parquet
 from claims.store.outputs import check_output_path
 from claims.store.queries import QueryLimits
 from claims_cli.context import command_group, err, examples, fail, invocation, out
-from claims_cli.numbers import number
+from claims_cli.numbers import counted, number
 
 __all__ = ["PIPE_WIDTH", "app", "jsonable"]
 
@@ -239,7 +239,7 @@ def query(
             if out_file is None:
                 fail("--format parquet needs --out FILE.parquet", 2)
             n = query_to_parquet(store, statement, out_file, params, allow_read=readable, limits=limits)
-            err.print(f"wrote {n} rows to {out_file}", markup=False)
+            err.print(f"wrote {counted(n, 'row')} to {out_file}", markup=False)
             return
         result = run_user_query(store, statement, params, allow_read=readable, limits=limits)
     except KeyboardInterrupt:
@@ -278,7 +278,7 @@ def _print_rows(result: QueryResult, fmt: str, width: int, out_file: Path | None
     if out_file is None:
         sys.stdout.write(text + "\n" if text else "")
         if fmt == "table":
-            err.print(f"{len(result.rows)} rows", markup=False)
+            err.print(counted(len(result.rows), "row"), markup=False)
         return
     try:
         out_file.write_text(text + "\n", encoding="utf-8")
@@ -317,7 +317,11 @@ def search(
     The whole database is searched: passages near the text by embedding (through the vector
     index beside the database, brought up to date first), their sentences ranked by
     embeddings and BM25 together, those stating the text's figures first. A story
-    reprinted by several outlets is one hit listing its outlets."""
+    reprinted by several outlets is one hit listing its outlets.
+
+    The score is the one the hits are ranked by, highest first: up to 1 the fusion of the
+    embedding and BM25 rankings (1: first by both), plus 1 for a sentence that states every
+    figure of the text. The embedding model is loaded only for a text not searched before."""
     run = invocation(ctx)
     hits = search_store(run.store(must_exist=True), embedder_for(run.settings()), text, k)
     if json_out:

@@ -14,6 +14,7 @@ from claims.report.html import write_report
 from claims.store.export import export_parquet
 from claims.store.outputs import check_output_path
 from claims_cli.context import command_group, err, examples, fail, invocation
+from claims_cli.numbers import counted
 
 __all__ = ["app", "export_app"]
 
@@ -54,7 +55,8 @@ def report(
     check_output_path(out_file, run.read_only_store(at))  # before the store is opened (and migrated)
     store = run.store(must_exist=True) if at is None else run.read_only_store(at)
     data = write_report(store, out_file, since=start, title=title)
-    err.print(f"wrote {out_file}: {len(data.claims)} claims, {len(data.charts)} charts", markup=False, soft_wrap=True)
+    err.print(f"wrote {out_file}: {counted(len(data.claims), 'claim')}, {counted(len(data.charts), 'chart')}",
+              markup=False, soft_wrap=True)
 
 
 @export_app.command("claimreview", epilog=examples(
@@ -92,4 +94,4 @@ def export_parquet_command(
         fail(f"{folder} is a file: give a folder for the Parquet files", 2)
     counts = export_parquet(invocation(ctx).store(must_exist=True), folder)
     for table, n in counts.items():
-        err.print(f"{table}: {n} rows -> {folder / (table + '.parquet')}", markup=False, soft_wrap=True)
+        err.print(f"{table}: {counted(n, 'row')} -> {folder / (table + '.parquet')}", markup=False, soft_wrap=True)

@@ -58,7 +58,7 @@ def test_table_keeps_short_columns_whole_and_wraps_long_text(env: dict[str, str]
     assert "Seoul said 8,000 North Korean soldiers are near the border." not in out
     assert "Seoul said 8,000 North Korean" in out and "border." in out
     assert len(row) < 100
-    assert err.strip().endswith("1 rows")
+    assert err.strip().endswith("1 row")  # not "1 rows"
 
 
 def test_table_prints_figures_whole(env: dict[str, str]) -> None:
@@ -204,7 +204,7 @@ def test_a_pipe_gets_records_when_the_table_is_too_wide(env: dict[str, str]) -> 
     code, out, err = query(env, "select * from latest_verdicts")
     assert code == 0, err
     assert out.startswith("-[ RECORD 1 ]") and "│ refuted" in out
-    assert max(len(line) for line in out.splitlines()) <= 160 and err.strip() == "1 rows"
+    assert max(len(line) for line in out.splitlines()) <= 160 and err.strip() == "1 row"
     code, out, err = query(env, "select label from latest_verdicts where false", "--expanded")
     assert code == 0 and out.strip() == "(no rows; columns: label)"
     assert "--expanded is a way to print a table" in one_error(run_cli(

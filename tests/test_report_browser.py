@@ -4,8 +4,11 @@ points and no lines, reports that share a day stand apart, colours come from the
 palette, the figures table says when a figure was given and when its article was
 published, the claim's own row names its article, claims are collapsed to their badge,
 figure and rationale, nothing is loaded from anywhere and nothing overflows the phone's
-width. Screenshots are written to the test's temporary folder (or to
-``$CLAIMS_SCREENSHOT_DIR`` when set), never into the repository."""
+width. The claims come first: the first claim's verdict, text and rationale are in the
+first screen of a desktop (1280 x 800) and of a phone (390 x 844); the axis of "thousands
+of troops" fits the reports. Screenshots (the whole page, and the first screen of each)
+are written to the test's temporary folder (or to ``$CLAIMS_SCREENSHOT_DIR`` when set),
+never into the repository."""
 
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--force-device-scale-factor=1", "--hide-scrollbars"]
 DESKTOP, PHONE = 1280, 390
+SCREENS = {"desktop": (1280, 800, False), "phone": (390, 844, True)}  # the first screen of each
 
 pytestmark = [
     pytest.mark.slow,
@@ -90,6 +94,34 @@ def _screenshot(browser, tmp_path: Path, name: str, width: int, height: int) -> 
         shutil.copyfile(path, Path(keep) / path.name)
     print(f"screenshot: {path} ({shot_width} x {shot_height})")
     return path
+
+
+def test_the_claims_are_in_the_first_screen(report: Path, tmp_path: Path, browser) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(report.as_uri())
+    for name, (width, height, mobile) in SCREENS.items():
+        browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
+        browser.execute_script("window.scrollTo(0, 0)")
+        _screenshot(browser, tmp_path, f"{name}-first-screen", width, height)
+        first = browser.find_element(By.CSS_SELECTOR, "article.claim")
+        for part in (".badge", ".claim-line", ".rationale"):
+            bottom = browser.execute_script("return arguments[0].getBoundingClientRect().bottom",
+                                            first.find_element(By.CSS_SELECTOR, part))
+            assert bottom <= height, f"{name}: the first claim's {part} ends at {bottom} px, below the {height} px screen"
+        claims, figures = (browser.execute_script(f"return document.getElementById('{i}').getBoundingClientRect().top")
+                           for i in ("claims", "figures"))
+        assert claims < figures, "the claims before the charts"
+    # the vague claim's chart: the axis fits the reports (it ran to 125,000), the band runs to the edge
+    vague = [c for c in browser.find_elements(By.CSS_SELECTOR, "svg.chart") if "thousands" in c.get_attribute("aria-label")]
+    assert vague, "a chart for 'thousands of troops'"
+    values = [float(p.get_attribute("data-value")) for p in vague[0].find_elements(By.CSS_SELECTOR, ".point")]
+    assert float(vague[0].get_attribute("data-y-max")) <= max(values) * 1.5, (vague[0].get_attribute("data-y-max"), values)
+    heading = browser.find_element(By.CSS_SELECTOR, "#sources h2").text
+    assert heading == "How often a source's evidence matches the final verdicts"
+    cells = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "#sources td.matched")]
+    assert cells and all(" of " in c or c == "–" for c in cells), cells
 
 
 def test_report_at_desktop_and_phone_widths(main_job_db: Path, report: Path, tmp_path: Path, browser) -> None:

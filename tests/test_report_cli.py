@@ -22,7 +22,7 @@ def test_report_writes_one_file_and_filters_by_date(env: dict[str, str], tmp_pat
     out = tmp_path / "site" / "report.html"
     result = run_cli(["report", "--out", str(out), "--title", "Desk <report>"], env)
     assert result.returncode == 0, result.stderr
-    assert f"wrote {out}: 1 claims, 1 charts" in result.stderr
+    assert f"wrote {out}: 1 claim, 1 chart" in result.stderr  # not "1 claims, 1 charts"
     page = out.read_text(encoding="utf-8")
     assert "<title>Desk &lt;report&gt;</title>" in page and 'data-label="refuted"' in page
     result = run_cli(["report", "--out", str(out), "--since", "2999-01-01"], env)

@@ -206,3 +206,115 @@ def test_the_claims_scope_and_each_passages_scope_note_are_shown_escaped(tmp_pat
 
 def test_a_claim_without_a_scope_has_no_scope_line(report_html: str) -> None:
     assert 'class="scope"' not in report_html and 'class="scope-note"' not in report_html
+
+
+# -- the first hour (issue 25): claims first, axes that fit, what agreement is, whole quotes ----
+
+
+def test_the_claims_come_first_then_the_charts_then_the_sources(report_html: str) -> None:
+    claims, figures, sources = (report_html.index(f'id="{name}"') for name in ("claims", "figures", "sources"))
+    assert claims < figures < sources
+    assert report_html.index('<article class="claim"') < report_html.index("<svg")
+    assert '<p class="sub">1 claim · ' in report_html  # not "1 claims"
+
+
+def _axis(svg: str) -> tuple[float, float]:
+    found = re.search(r'<svg [^>]*data-y-min="([\d.]+)" data-y-max="([\d.]+)"', svg)
+    assert found, svg[:300]
+    return float(found.group(1)), float(found.group(2))
+
+
+def test_a_vague_claims_band_runs_to_the_edge_and_the_axis_fits_the_reports() -> None:
+    from datetime import date
+
+    from claims.report.svg import TOP
+
+    reports = [ChartPoint(date(2024, 10, 18), 12000.0, "Example Wire", "about 12,000 troops", 11000.0, 13000.0),
+               ChartPoint(date(2024, 10, 23), 3000.0, "Beijing Brief", "at least 3,000", 3000.0, None),
+               ChartPoint(date(2024, 11, 1), 8000.0, "Seoul Ledger", "about 8,000 soldiers", 7200.0, 8800.0)]
+    # "thousands of troops" reads as 2,000-99,999: the axis was drawn to 125,000, every point on the floor
+    vague = quantity_chart(reports, claim_low=2000.0, claim_high=99999.0, claim_vague=True,
+                           claim_label="thousands of troops")
+    low, high = _axis(vague)
+    assert low == 0 and 13000 <= high <= 20000, high
+    band = re.search(r'<rect class="claim-band" x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"', vague)
+    assert band and float(band.group(1)) == TOP  # to the chart's top edge
+    assert "claim: thousands of troops (to 99,999, above the chart)" in vague
+    ys = [float(y) for y in re.findall(r'<circle cx="[\d.]+" cy="([\d.]+)" r="5" class="point', vague)]
+    assert max(ys) - min(ys) > 100, ys  # 3,000 to 12,000 spread over the chart, not on its floor
+    # a claim's stated bounds are figures: the axis reaches them
+    assert _axis(quantity_chart(reports, claim_value=50000.0, claim_low=50000.0, claim_label="more than 50,000"))[1] >= 50000
+    assert _axis(quantity_chart(reports, claim_low=2000.0, claim_high=99999.0))[1] >= 99999  # a range as stated
+    assert _axis(quantity_chart(reports, claim_value=8000.0))[1] <= 20000
+
+
+def test_the_sources_table_says_what_its_agreement_is_with_counts(report_html: str) -> None:
+    section = report_html[report_html.index('id="sources"'):]
+    assert "How often a source's evidence matches the final verdicts" in section
+    assert "says nothing about whether a source is accurate" in section
+    matched = re.findall(r"<td class='num matched'>([^<]+)</td>", section)
+    assert matched and all(re.fullmatch(r"\d+ of \d+|–", m) for m in matched), matched
+    assert "%" not in section and "agreement</th>" not in section
+
+
+def test_a_quoted_cue_becomes_the_whole_sentence() -> None:
+    from claims.report.html import whole_quote
+
+    passage = ("Officials met on Monday. There was no sign of North Korean troops in Kursk, the ministry said "
+               "on Friday. Talks go on.")
+    assert whole_quote(passage, "There was no") == ("There was no sign of North Korean troops in Kursk, the "
+                                                     "ministry said on Friday.")
+    assert whole_quote(passage, "there  was NO") == whole_quote(passage, "There was no")  # case and spacing
+    assert whole_quote(passage, "Beijing said (the claim says it kept silent)") is None  # not in the passage
+    long = ("Western governments, which have pressed Beijing for weeks, said on Tuesday that there was no "
+            "evidence of a withdrawal; analysts in Seoul, Tokyo and Washington, who follow the deployment "
+            "closely, expect the troops to stay in the Kursk region for months, whatever Moscow says.")
+    quote = whole_quote(long, "there was no evidence", limit=120)
+    assert quote is not None and "there was no evidence of a withdrawal" in quote and len(quote) <= 122
+    assert quote.startswith(("…", "Western"))
+    body = quote.strip("…")
+    assert long.find(body) >= 0  # words of the sentence as written
+    for end in (long.find(body), long.find(body) + len(body)):  # cut only at word boundaries
+        assert end in (0, len(long)) or not (long[end - 1].isalnum() and long[end].isalnum())
+    word = whole_quote("x" * 300 + " There was no evidence " + "y" * 300, "There was no", limit=100)
+    assert word is not None and word.startswith("…There was no")  # one long "clause": cut at a space
+
+
+def test_the_rationale_quotes_whole_sentences_not_the_matched_words(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from claims.report.html import EvidenceItem, rationale_text
+    from claims.store import Store
+
+    store = build_history(tmp_path / "claims.duckdb")["store"]
+    assert isinstance(store, Store)
+    claim = load_report(store).claims[0]
+    passage = "Officials met on Monday. There was no sign of North Korean troops in Kursk, the ministry said."
+    cue = EvidenceItem(1, 0.8, "refute", None, None, passage, "Ministry", None, None, None, role="disputes",
+                       role_cue="There was no")
+    quoted = replace(claim, rationale="1 source dispute (Ministry, 25 Oct): 'There was no'.", evidence=[cue])
+    assert rationale_text(quoted) == ("1 source dispute (Ministry, 25 Oct): \u201cThere was no sign of North "
+                                      "Korean troops in Kursk, the ministry said.\u201d.")
+    noted = replace(quoted, rationale="1 source dispute (M, 25 Oct): 'There was no (the claim says it kept silent)'.",
+                    evidence=[replace(cue, role_cue="There was no (the claim says it kept silent)")])
+    assert rationale_text(noted).endswith("the ministry said.\u201d (the claim says it kept silent).")
+    page = render_report(replace(load_report(store), claims=[quoted]))
+    assert "&#x27;There was no&#x27;" not in page and "There was no sign of North Korean troops" in page
+
+
+def test_the_seed_report_has_fitted_axes_and_no_cut_quotes(main_job_db: Path) -> None:
+    from claims.store import Store
+
+    data = load_report(Store(main_job_db))
+    vague = [ch for ch in data.charts if ch.quantity_text == "thousands of troops"]
+    assert vague and vague[0].claim_vague and vague[0].claim_value is None
+    page = render_report(data)
+    for svg in re.findall(r"<svg .*?</svg>", page, re.DOTALL):
+        reported = [float(v) for v in re.findall(r'class="point[^"]*"[^>]*data-value="([\d.]+)"', svg)]
+        assert _axis(svg)[1] <= 1.5 * max(reported) + 5000, (_axis(svg), max(reported))
+    rationales = re.findall(r'<p class="rationale">(.*?)</p>', page)
+    assert rationales
+    for text in rationales:  # a quoted cue is a sentence, not the words matched ("'There was no'")
+        assert not re.search(r"(?:: |, )&#x27;[^&]{1,60}&#x27;", text), text
+        for quote in re.findall("\u201c(.*?)\u201d", text):
+            assert quote[-1] in ".!?…\"'\u201d" and len(quote.split()) >= 4, quote

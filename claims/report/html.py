@@ -2,7 +2,11 @@
 
 It reads only the documented views (``latest_verdicts``, ``claim_evidence``,
 ``quantity_reports``, ``source_agreement``), so what the report shows is what SQL users
-see. Everything from the database is escaped, control characters removed (rows stored
+see, with one change: a rationale's quoted cue (the words that made a passage dispute the
+claim, stored as matched: "'There was no'") is shown as the whole sentence of its passage
+(:func:`whole_quote`). The claims come first, so that the first screen shows verdicts on a
+desktop and on a phone; the charts of reported figures and the sources follow. Everything
+from the database is escaped, control characters removed (rows stored
 before they were kept out of the database may hold them); links are written only for http(s) URLs,
 with ``rel="noopener noreferrer"``; a Content-Security-Policy forbids loading anything,
 so a hostile source text cannot make the page reach the network.
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from claims.extract.quantities import counted_head, parse_quantities
+from claims.extract.sentences import split_sentences
 from claims.models import clean_text
 from claims.report.svg import ChartPoint, format_figure, quantity_chart
 from claims.store import Store
@@ -32,8 +38,10 @@ __all__ = [
     "ReportData",
     "highlight_numbers",
     "load_report",
+    "rationale_text",
     "render_report",
     "safe_href",
+    "whole_quote",
     "write_report",
 ]
 
@@ -41,6 +49,7 @@ log = logging.getLogger(__name__)
 
 LABELS = ("supported", "refuted", "conflicting", "not_enough_evidence")
 CONTEXT_CHARS = 900  # longest paragraph shown whole around a claim
+QUOTE_CHARS = 220  # longest quote shown whole in a rationale; longer sentences are cut at clauses
 # How the report names an evidence role (claims.score.roles)
 ROLE_TEXT = {"asserts": "asserts it", "reports_claim": "only repeats the claim", "disputes": "disputes it",
              "mentions": "mentions it"}
@@ -64,6 +73,7 @@ class EvidenceItem:
     origin: str | None = None
     is_best: bool = False
     scope_note: str | None = None  # why it is context, not a vote ("another time"); None when it voted
+    role_cue: str | None = None  # the words that gave the passage its role, as the rationale quotes them
 
 
 @dataclass
@@ -107,6 +117,7 @@ class ClusterChart:
     rows: list[dict[str, Any]]
     claim_low: float | None = None
     claim_high: float | None = None
+    claim_vague: bool = False  # a vague amount ("thousands of"): its range is a reader's, not a bound
 
 
 @dataclass
@@ -160,6 +171,7 @@ def load_report(store: Store, since: datetime | date | None = None) -> ReportDat
             passage=e["passage"] or "", source=e["source"], url=e["url"], title=e["title"],
             published_at=e["published_at"], role=e.get("role"), origin=e.get("origin"),
             is_best=bool(e.get("is_best")), scope_note=e.get("scope_note") or None,
+            role_cue=e.get("role_cue") or None,
         ))
     entries = []
     for v in verdicts:
@@ -211,9 +223,11 @@ def _charts(entries: Sequence[ClaimEntry], reports: Sequence[dict[str, Any]]) ->
         if not any(p.role == "evidence" for p in points):
             continue
         own = next((r for r in rows if r["role"] == "claim" and r["claim_id"] == lead.claim_id), None)
+        # a vague amount ("thousands of": no value of its own, a hedge) is its range, not its midpoint
+        vague = bool(own and lead.quantity_value is None and own.get("qualifier"))
         charts.append(ClusterChart(cluster_id, [c.claim_id for c in claims], lead.quantity_text,
-                                   own["value"] if own else None, points, comparable,
-                                   own["low"] if own else None, own["high"] if own else None))
+                                   own["value"] if own and not vague else None, points, comparable,
+                                   own["low"] if own else None, own["high"] if own else None, claim_vague=vague))
     return charts
 
 
@@ -271,6 +285,79 @@ def highlight_numbers(text: str, key: str | None = None) -> str:
     return "".join(out)
 
 
+# Where a long sentence may be cut: after a semicolon, a colon or a comma, around a dash
+_CLAUSE_STOP = re.compile(r"[;:,]\s+|\s+[-\u2013\u2014]{1,2}\s+")
+# A cue as the rationale quotes it: "Beijing said (the claim says it kept silent)", "The
+# figure was later revised… false": the words matched in the passage, then a note
+_CUE_NOTE = re.compile(r"\s*\(([^()]*)\)\s*$")
+
+
+def _find(passage: str, words: str) -> tuple[int, int] | None:
+    """Where ``words`` stand in ``passage`` (case and spacing aside), or None."""
+    if not words.strip():
+        return None
+    pattern = r"\s+".join(re.escape(w) for w in words.split())
+    found = re.search(pattern, passage) or re.search(pattern, passage, re.IGNORECASE)
+    return (found.start(), found.end()) if found else None
+
+
+def _clause_window(sentence: str, start: int, end: int, limit: int) -> str:
+    """The clauses of ``sentence`` around ``sentence[start:end]``, as many as fit in
+    ``limit`` characters, with "…" where the sentence goes on; a clause longer than the
+    limit is cut at a word boundary."""
+    cuts = sorted({0, len(sentence), *(m.end() for m in _CLAUSE_STOP.finditer(sentence))})
+    first = max(i for i, c in enumerate(cuts[:-1]) if c <= start)
+    last = min(i for i, c in enumerate(cuts) if c >= end and i > first)
+    while True:  # widen by a clause on either side while it fits, the side with the shorter clause first
+        options = [(cuts[first] - cuts[first - 1], first - 1, last)] if first > 0 else []
+        options += [(cuts[last + 1] - cuts[last], first, last + 1)] if last < len(cuts) - 1 else []
+        fitting = [o for o in sorted(options) if cuts[o[2]] - cuts[o[1]] <= limit]
+        if not fitting:
+            break
+        _, first, last = fitting[0]
+    a, b = cuts[first], cuts[last]
+    if b - a > limit:  # one clause longer than the limit: from its start (or the cue's), to a space
+        a = a if end - a <= limit else max(a, sentence.rfind(" ", a, start) + 1)
+        b = sentence.rfind(" ", a, a + limit)
+        b = b if b > end else min(len(sentence), end)
+    text = sentence[a:b].strip().rstrip(",;:")
+    return ("…" if a > 0 else "") + text + ("…" if b < len(sentence) else "")
+
+
+def whole_quote(passage: str, cue: str, limit: int = QUOTE_CHARS) -> str | None:
+    """The sentence of ``passage`` that holds ``cue`` (the words a rationale quotes, as
+    matched: "There was no"), whole when it fits in ``limit`` characters, else the clauses
+    around the cue that fit, "…" marking where the sentence goes on (always at a word
+    boundary). None when the cue's words are not in the passage (a cue made of words the
+    passage does not hold, such as 'rated "False"', is quoted as it is)."""
+    words = _CUE_NOTE.sub("", cue).split("…")[0]
+    span = _find(passage, words)
+    if span is None:
+        return None
+    for sentence in split_sentences(passage):
+        if sentence.start <= span[0] < sentence.end:
+            start, end = span[0] - sentence.start, min(span[1], sentence.end) - sentence.start
+            if len(sentence.text) <= limit:
+                return sentence.text
+            return _clause_window(sentence.text, start, end, limit)
+    return None
+
+
+def rationale_text(c: ClaimEntry) -> str:
+    """The claim's rationale with each quoted cue ('There was no') replaced by the whole
+    sentence of its passage, in typographic quotes, the cue's note kept after it
+    ("(the claim says it kept silent)")."""
+    text = c.rationale
+    for e in c.evidence:
+        if not e.role_cue or repr(e.role_cue) not in text:
+            continue
+        quote = whole_quote(e.passage, e.role_cue)
+        if quote is not None:
+            note = _CUE_NOTE.search(e.role_cue)
+            text = text.replace(repr(e.role_cue), f"\u201c{quote}\u201d" + (f" ({note.group(1)})" if note else ""))
+    return text
+
+
 def _day(value: datetime | date | None) -> str:
     return f"{value:%Y-%m-%d}" if value else "undated"
 
@@ -306,9 +393,9 @@ def _claim_html(c: ClaimEntry, charted: set[str]) -> str:
     ]
     if c.previous_label:
         lines.append(f'<span class="meta changed">was {escape(c.previous_label.replace("_", " "))} until '
-                     f"{_day(c.changed_at)} · {c.verdict_count} verdicts</span>")
+                     f"{_day(c.changed_at)} · {_count(c.verdict_count, 'verdict')}</span>")
     elif c.verdict_count > 1:
-        lines.append(f'<span class="meta">{c.verdict_count} verdicts, unchanged</span>')
+        lines.append(f'<span class="meta">{_count(c.verdict_count, "verdict")}, unchanged</span>')
     lines += [
         "</header>",
         f'<p class="claim-line">{highlight_numbers(c.claim, c.quantity_text)}</p>',
@@ -318,7 +405,7 @@ def _claim_html(c: ClaimEntry, charted: set[str]) -> str:
     if c.scope:
         lines.append(f'<p class="scope"><span class="meta">scope</span> {escape(c.scope)}</p>')
     lines += [
-        f'<p class="rationale">{escape(c.rationale)}</p>',
+        f'<p class="rationale">{escape(rationale_text(c))}</p>',
     ]
     if c.cluster_id in charted:
         lines.append(f'<p class="chart-link"><a href="#cluster-{escape(c.cluster_id)}">Reported figures over time</a></p>')
@@ -359,7 +446,7 @@ def _claim_html(c: ClaimEntry, charted: set[str]) -> str:
 def _chart_html(chart: ClusterChart, entries: dict[str, ClaimEntry]) -> str:
     claims = [entries[i] for i in chart.claim_ids if i in entries]
     svg = quantity_chart(chart.points, claim_value=chart.claim_value, claim_low=chart.claim_low,
-                         claim_high=chart.claim_high, claim_label=chart.quantity_text,
+                         claim_high=chart.claim_high, claim_vague=chart.claim_vague, claim_label=chart.quantity_text,
                          title=f"Reported figures for: {chart.quantity_text or 'this claim'}")
     items = "".join(f'<li><a href="#claim-{escape(c.claim_id)}">{escape(c.claim)}</a></li>' for c in claims)
     rows = []
@@ -393,10 +480,6 @@ def _chart_html(chart: ClusterChart, entries: dict[str, ClaimEntry]) -> str:
     )
 
 
-def _percent(value: float | None) -> str:
-    return "" if value is None else f"{value:.0%}"
-
-
 def _figure(row: dict[str, Any]) -> str:
     """The value, or the range when the report gives one ("2,000–9,999")."""
     low, high = row["low"], row["high"]
@@ -408,21 +491,28 @@ def _figure(row: dict[str, Any]) -> str:
 
 
 def _sources_html(sources: Sequence[dict[str, Any]]) -> str:
+    """Per source, how often its passages that took a side matched the final verdict
+    (``source_agreement``: agreed of agreed + disagreed), as counts: the verdicts are made
+    from these same passages, so a match says nothing of a source's accuracy."""
     if not sources:
         return ""
-    rows = "".join(
-        f"<tr><td>{escape(s['source'])}</td><td class='num'>{s['evidence_count']}</td>"
-        f"<td class='num'>{s['agreed']}</td><td class='num'>{s['disagreed']}</td>"
-        f"<td class='num'>{s['neutral']}</td><td class='num'>{s['undecided']}</td>"
-        f"<td class='num'>{_percent(s['agreement_rate'])}</td></tr>"
-        for s in sources
-    )
+    rows = []
+    for s in sources:
+        sided = s["agreed"] + s["disagreed"]
+        matched = f"{s['agreed']} of {sided}" if sided else "–"
+        rows.append(
+            f"<tr><td>{escape(s['source'])}</td><td class='num'>{s['evidence_count']}</td>"
+            f"<td class='num'>{s['neutral']}</td><td class='num'>{s['undecided']}</td>"
+            f"<td class='num matched'>{matched}</td></tr>")
     return (
-        '<section id="sources"><h2>Sources and the final verdicts</h2>'
-        "<div class='table-box'><table class='reports'><thead><tr><th>source</th><th class='num'>evidence</th>"
-        "<th class='num'>agreed</th><th class='num'>disagreed</th><th class='num'>neutral</th>"
-        "<th class='num'>undecided</th><th class='num'>agreement</th></tr></thead><tbody>"
-        f"{rows}</tbody></table></div></section>"
+        '<section id="sources"><h2>How often a source\'s evidence matches the final verdicts</h2>'
+        '<p class="note">For each source: the passages cited from it, and of those that supported or refuted a '
+        "claim now supported or refuted, how many sided with that verdict (n of m). The verdicts are drawn from "
+        "these same passages, so a match is expected and says nothing about whether a source is accurate.</p>"
+        "<div class='table-box'><table class='reports'><thead><tr><th>source</th><th class='num'>passages cited</th>"
+        "<th class='num'>took no side</th><th class='num'>sided, claim undecided</th>"
+        "<th class='num'>matched the verdict</th></tr></thead><tbody>"
+        f"{''.join(rows)}</tbody></table></div></section>"
     )
 
 
@@ -445,7 +535,7 @@ h1{margin:0 0 4px;font-size:26px}h2{margin:32px 0 12px;font-size:20px}h3{font-si
 .confidence{font-variant-numeric:tabular-nums;display:inline-flex;align-items:center;gap:6px}
 .bar{display:inline-block;width:70px;height:6px;background:#eee;border-radius:3px;overflow:hidden}
 .bar span{display:block;height:100%;background:#555}
-.meta,.cite,.rationale,.none{color:var(--muted);font-size:13px}
+.meta,.cite,.rationale,.none,.note{color:var(--muted);font-size:13px}
 .context{margin:10px 0 6px}.claim-line{margin:10px 0 4px;font-weight:500}
 details.evidence>summary{cursor:pointer;color:#0b57d0;font-size:13px;margin-top:6px}
 .table-box{overflow-x:auto}
@@ -490,19 +580,20 @@ def render_report(data: ReportData, title: str = "Claims report") -> str:
         '<meta name="referrer" content="no-referrer">',
         f"<title>{escape(title)}</title><style>{_CSS}</style></head><body><main>",
         f"<h1>{escape(title)}</h1>",
-        (f'<p class="sub">{len(data.claims)} claims · database {escape(data.database)} · generated '
+        (f'<p class="sub">{_count(len(data.claims), "claim")} · database {escape(data.database)} · generated '
          f"{data.generated_at:%Y-%m-%d %H:%M} UTC{escape(since)}</p>"),
         f'<div class="summary">{summary}</div>',
     ]
-    if data.charts:
-        body.append('<section id="figures"><h2>Reported figures over time</h2>')
-        body.extend(_chart_html(ch, entries) for ch in data.charts)
-        body.append("</section>")
+    # the claims first: their verdicts are in the first screen; the figures and sources follow
     body.append('<section id="claims"><h2>Claims</h2>')
     if not data.claims:
         body.append('<p class="none">No verdicts in this period.</p>')
     body.extend(_claim_html(c, charted) for c in data.claims)
     body.append("</section>")
+    if data.charts:
+        body.append('<section id="figures"><h2>Reported figures over time</h2>')
+        body.extend(_chart_html(ch, entries) for ch in data.charts)
+        body.append("</section>")
     body.append(_sources_html(data.sources))
     body.append("</main></body></html>")
     return "\n".join(body) + "\n"

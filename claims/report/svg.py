@@ -73,10 +73,18 @@ def _as_date(value: date | datetime) -> date:
 
 def quantity_chart(points: Sequence[ChartPoint], *, claim_value: float | None = None,
                    claim_low: float | None = None, claim_high: float | None = None,
-                   claim_label: str | None = None, title: str = "Reported figures over time") -> str:
+                   claim_vague: bool = False, claim_label: str | None = None,
+                   title: str = "Reported figures over time") -> str:
     """An ``<svg>`` element: one dot per report (colour = source, whisker = range), the
     claim's figure as a dashed line, or as a band when the claim states a range or a bound
     ("thousands of troops", "more than 3,000"). Returns "" when no point has a date and a value.
+
+    The value axis runs from 0 to just above the largest reported figure (ranges
+    included) and the claim's figure or stated bounds, so that the points spread over the
+    chart. A vague claim (``claim_vague``: "thousands of" reads as 2,000-99,999) brings only
+    its lower bound: its band runs to the chart's edge instead of stretching the axis to
+    100,000 and flattening every point on the floor; so does an open bound ("more than
+    3,000"). The axis is in the ``<svg>``'s ``data-y-min`` and ``data-y-max``.
 
     No line joins a source's reports: one outlet's figures on two dates are often of
     different things (12,000 sent to Russia, 8,000 in Kursk), and a line would read as a
@@ -92,7 +100,7 @@ def quantity_chart(points: Sequence[ChartPoint], *, claim_value: float | None = 
     span_days = (last - first).days
     values = [p.value for p in points]
     values += [p.low for p in points if p.low is not None] + [p.high for p in points if p.high is not None]
-    values += [v for v in (claim_value, claim_low, claim_high) if v is not None]
+    values += [v for v in (claim_value, claim_low, None if claim_vague else claim_high) if v is not None]
     band = (claim_low is not None or claim_high is not None) and claim_low != claim_high
     step = _nice_step(max(values) * 1.1 if max(values) > 0 else 1.0)
     y_max = step * math.ceil(max(values) * 1.1 / step) if max(values) > 0 else step * 5
@@ -111,7 +119,8 @@ def quantity_chart(points: Sequence[ChartPoint], *, claim_value: float | None = 
     colour = {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(sources)}
     parts: list[str] = [
         (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" '
-         f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{escape(title)}">'),
+         f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{escape(title)}" '
+         f'data-y-min="{y_min:g}" data-y-max="{y_max:g}">'),
         f"<title>{escape(title)}</title>",
         f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="#fafafa" stroke="#ccc"/>',
     ]
@@ -134,14 +143,15 @@ def quantity_chart(points: Sequence[ChartPoint], *, claim_value: float | None = 
     parts.append(f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle" class="axis">'
                  "figure given on</text>")
     label = escape(claim_label or (format_figure(claim_value) if claim_value is not None else ""))
-    if band:
-        top = y_of(claim_high) if claim_high is not None else TOP
-        bottom = y_of(claim_low) if claim_low is not None else TOP + plot_h
+    if band:  # clipped to the plot: a bound beyond the axis (a vague claim's) runs to its edge
+        top = max(TOP, y_of(claim_high)) if claim_high is not None else TOP
+        bottom = min(TOP + plot_h, y_of(claim_low)) if claim_low is not None else TOP + plot_h
         parts.append(f'<rect class="claim-band" x="{LEFT}" y="{top:.1f}" width="{plot_w}" '
                      f'height="{max(bottom - top, 1):.1f}" fill="#444" fill-opacity="0.08" stroke="#444" '
                      f'stroke-dasharray="6 4" stroke-opacity="0.5" data-low="{_attr(claim_low)}" '
                      f'data-high="{_attr(claim_high)}"/>')
-        parts.append(f'<text x="{LEFT + 4}" y="{top + 14:.1f}" class="axis">claim: {label}</text>')
+        beyond = f" (to {format_figure(claim_high)}, above the chart)" if claim_high is not None and claim_high > y_max else ""
+        parts.append(f'<text x="{LEFT + 4}" y="{top + 14:.1f}" class="axis">claim: {label}{escape(beyond)}</text>')
     elif claim_value is not None:
         y = y_of(claim_value)
         parts.append(f'<line class="claim-line" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
