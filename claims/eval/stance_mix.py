@@ -17,13 +17,19 @@ the claim, at most ``max_words`` words, as the pipeline's passages are.
 from __future__ import annotations
 
 import random
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
 from claims.eval.judging import hash_split
-from claims.eval.stance import StancePair, load_stance_dir, load_stance_file
+from claims.eval.stance import (
+    HELD_BACK_SHARE,
+    StancePair,
+    best_window,
+    held_back,
+    load_stance_dir,
+    load_stance_file,
+)
 from claims.models import content_hash
 
 __all__ = [
@@ -37,24 +43,11 @@ __all__ = [
     "verdict_claim_unseen",
 ]
 
-HELD_BACK_SHARE = 0.15
-
 # Pairs per source in the training mix (a source with fewer gives what it has).
 DEFAULT_BUDGET = {
     "fnc-1": 6000, "sick": 4000, "fever-rte": 4500, "healthver": 3600, "anli": 3000, "rte": 2500,
     "rte-covidfact": 1500, "rte-scifact": 800, "climate-fever": 2000, "averitec": 1600,
 }
-
-_SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
-_WORD = re.compile(r"[a-z0-9]+")
-_STOP = frozenset("a an the of to in on at for by with from as is are was were be been it its this that and or "
-                  "not no he she they we you i his her their our has have had will would said says".split())
-
-
-def held_back(pair: StancePair) -> bool:
-    """True for the grouped 15% of every set that is kept for measurement."""
-    return hash_split("held-back:" + (pair.group or pair.claim), HELD_BACK_SHARE) == "test"
-
 
 def verdict_claim_unseen(dataset: str, claim_text: str, claim_id: str = "") -> bool:
     """True when the packaged cross-encoder never trained on this benchmark claim's evidence:
@@ -66,36 +59,12 @@ def verdict_claim_unseen(dataset: str, claim_text: str, claim_id: str = "") -> b
     return held_back(StancePair(claim_text, "", "neutral", dataset, group))
 
 
-def best_window(claim: str, text: str, max_words: int = 110) -> str:
-    """The run of consecutive sentences of ``text`` (at most ``max_words`` words) sharing
-    the most content words with ``claim``; ``text`` itself when it is short enough."""
-    words = text.split()
-    if len(words) <= max_words:
-        return text.strip()
-    sentences = [s.strip() for s in _SENTENCE.split(" ".join(words)) if s.strip()]
-    wanted = {w for w in _WORD.findall(claim.lower()) if w not in _STOP}
-    best, best_score = "", -1.0
-    for start in range(len(sentences)):
-        window: list[str] = []
-        count = 0
-        for sentence in sentences[start:]:
-            n = len(sentence.split())
-            if window and count + n > max_words:
-                break
-            window.append(sentence)
-            count += n
-        found = {w for w in _WORD.findall(" ".join(window).lower())}
-        score = len(wanted & found) - 0.01 * start  # earlier wins a tie: the lede states the story
-        if score > best_score:
-            best, best_score = " ".join(window), score
-    return " ".join(best.split()[:max_words])
-
-
 def averitec_pairs(path: Path) -> list[StancePair]:
     """AVeriTeC claims of the dev half with all their question-answers as one passage:
     Supported -> support, Refuted -> refute, Not Enough Evidence -> neutral
     (conflicting claims are left out: their evidence points both ways)."""
-    from claims.eval.averitec import load_averitec  # the verdict loader, one reading of the format
+    # lazy: the verdict loader (one reading of the format), for this set only
+    from claims.eval.averitec import load_averitec
 
     stance = {"supported": "support", "refuted": "refute", "not_enough_evidence": "neutral"}
     pairs = []

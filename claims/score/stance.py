@@ -406,7 +406,7 @@ def load_stance_model(settings: Settings) -> StancePredictor:
     if choice.endswith(".npz"):
         return StanceModel.load(choice)
     if Path(choice).is_dir():
-        from claims.score.cross_encoder import OnnxCrossEncoder
+        from claims.score.cross_encoder import OnnxCrossEncoder  # lazy: onnxruntime
 
         return OnnxCrossEncoder(choice)
     raise ConfigError(f"stance_model {choice!r} is not 'cross-encoder', 'mlp', a cross-encoder folder from "
