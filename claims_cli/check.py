@@ -10,6 +10,7 @@ the Prefect UI.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from datetime import date
@@ -42,10 +43,8 @@ class _ProgressHandler(logging.Handler):
         self.status = status
 
     def emit(self, record: logging.LogRecord) -> None:
-        try:
+        with contextlib.suppress(Exception):  # progress display must never break a run
             self.status.update(f"[bold]Verifying[/bold] {record.getMessage()}")
-        except Exception:  # noqa: BLE001 - progress display must never break a run
-            pass
 
 
 CHECK_HELP = (

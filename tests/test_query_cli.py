@@ -118,7 +118,7 @@ def test_table_to_a_file(env: dict[str, str], tmp_path: Path) -> None:
 def test_writes_and_unknown_formats_are_refused(env: dict[str, str], db: Path) -> None:
     code, _, err = query(env, "delete from verdicts")
     assert code == 1 and err.startswith("Error: claims query is read-only")
-    assert duckdb.connect(str(db), read_only=True).execute("select count(*) from verdicts").fetchone()[0] == 2
+    assert duckdb.connect(str(db), read_only=True).execute("select count(*) from verdicts").fetchall() == [(2,)]
     code, _, err = query(env, "select 1", "--format", "xml")
     assert code == 2 and "unknown --format 'xml'" in err
     code, _, err = query(env, "select * from no_such_view")

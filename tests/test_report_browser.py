@@ -129,7 +129,7 @@ def test_report_at_desktop_and_phone_widths(main_job_db: Path, report: Path, tmp
 
     with duckdb.connect(str(main_job_db), read_only=True) as con:
         labels = sorted(r[0] for r in con.execute("select label from latest_verdicts").fetchall())
-        title = con.execute("select any_value(d.title) from claims c join documents d on d.id = c.document_id").fetchone()[0]
+        title = con.execute("select any_value(d.title) from claims c join documents d on d.id = c.document_id").fetchall()[0][0]
     assert labels, "the main job wrote verdicts"
 
     browser.get(report.as_uri())

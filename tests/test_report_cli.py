@@ -47,7 +47,7 @@ def test_export_parquet_writes_every_table(env: dict[str, str], tmp_path: Path) 
     result = run_cli(["export", "parquet", str(folder)], env)
     assert result.returncode == 0, result.stderr
     with duckdb.connect(env["CLAIMS_DB"], read_only=True) as con:
-        tables = {r[0]: con.execute(f'select count(*) from "{r[0]}"').fetchone()[0] for r in con.execute(
+        tables = {r[0]: con.execute(f'select count(*) from "{r[0]}"').fetchall()[0][0] for r in con.execute(
             "select table_name from duckdb_tables() where schema_name = 'main'").fetchall()}
     assert {p.stem for p in folder.glob("*.parquet")} == set(tables)
     for table, n in tables.items():

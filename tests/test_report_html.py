@@ -78,10 +78,10 @@ def test_untrusted_text_is_escaped_and_unsafe_links_dropped(report_html: str) ->
     assert not [t for t, _ in tags if t in {"script", "img"}]
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Times" in report_html
     assert "&lt;img src=x onerror=alert(1)&gt;" in report_html
-    links = [a for t, a in tags if t == "a" and a.get("href") and not a["href"].startswith("#")]
+    links = [(a, href) for t, a in tags if t == "a" and (href := a.get("href")) and not href.startswith("#")]
     assert links, "sources with http(s) URLs are linked"
-    assert all(a["href"].startswith(("http://", "https://")) for a in links)
-    assert all(a.get("rel") == "noopener noreferrer" for a in links)
+    assert all(href.startswith(("http://", "https://")) for _, href in links)
+    assert all(a.get("rel") == "noopener noreferrer" for a, _ in links)
     assert "javascript:" not in report_html
 
 
