@@ -73,7 +73,7 @@ def test_a_missing_passage_row_means_the_document_is_cut_again(store, embedder):
     assert store.stored_passage_ids([first.passages[0].id]) == {first.passages[0].id}
 
 
-def test_stance_is_computed_once_per_model_and_pair(store):
+def test_stance_is_computed_once_per_model_and_pair(store: Store) -> None:
     calls: list[list[str]] = []
 
     def predict(claims, passages, claim_emb, passage_emb):
