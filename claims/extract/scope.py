@@ -170,7 +170,7 @@ def _resolve(kind: str, m: re.Match[str], base: date | None) -> tuple[date | Non
             return None
         relation = (g.get("rel") or "").lower()
         month = _MONTH_NAMES[g["mon"].lower().rstrip(".")]
-        y = _month_year(month, year, base, relation) if base is not None else year  # type: ignore[arg-type]
+        y = _month_year(month, year, base, relation) if base is not None else year
         return _month_span(y, month)  # type: ignore[arg-type]
     if kind == "year":
         y = int(g["y"])

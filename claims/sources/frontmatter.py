@@ -23,8 +23,8 @@ import re
 from datetime import datetime
 from typing import Any
 
-import yaml  # type: ignore[import-untyped]  # PyYAML ships no types; types-PyYAML is not a dependency
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode  # type: ignore[import-untyped]  # as above
+import yaml  # PyYAML ships no types (pyproject.toml's mypy overrides); types-PyYAML is not a dependency
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from claims.errors import InputError
 
