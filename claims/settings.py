@@ -166,8 +166,8 @@ class Settings(BaseSettings):
     embedding_backend: str = "torch"  # torch | onnx (int8, exported once into onnx_dir)
     onnx_dir: Path | None = None  # default ~/.cache/claims/onnx
     nli_model: str | None = None  # a sentence-transformers CrossEncoder (NLI) name or folder
-    # cross-encoder (packaged, default) | a folder from scripts/train_cross_encoder.py | mlp | an .npz
-    stance_model: str = "cross-encoder"
+    # mlp (packaged, default) | cross-encoder (packaged) | a folder from scripts/train_cross_encoder.py | an .npz
+    stance_model: str = "mlp"
     checkworthiness_threshold: float = 0.25  # the worst CheckThat! 2024 block's best (scripts/train_checkworthiness.py)
     max_claims: int = 50
     top_k: int = 10

@@ -322,10 +322,11 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "claims" / "eval-embeddings.duckdb")
     parser.add_argument("--rounds", type=int, default=3, help="passes of the coordinate search")
     parser.add_argument("--no-write", action="store_true")
-    parser.add_argument("--dev", choices=("unseen", "all"), default="unseen",
-                        help="unseen (default): choose only on dev claims whose evidence the packaged stance "
-                             "cross-encoder was not trained on (claims.eval.stance_mix.verdict_claim_unseen); "
-                             "all: every dev claim")
+    parser.add_argument("--dev", choices=("unseen", "all"), default="all",
+                        help="all (default): every dev claim (with --oof for the MLP's out-of-fold stance); "
+                             "unseen: only dev claims whose evidence the packaged stance cross-encoder was not "
+                             "trained on (claims.eval.stance_mix.verdict_claim_unseen), for stance_model = "
+                             "cross-encoder")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

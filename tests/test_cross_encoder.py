@@ -106,8 +106,8 @@ def test_the_packaged_model_is_inside_the_package_and_small() -> None:
     assert total <= 40 * 1024 * 1024
 
 
-def test_the_default_stance_model_is_the_cross_encoder() -> None:
-    chosen = load_stance_model(Settings())
+def test_settings_choose_the_packaged_cross_encoder() -> None:
+    chosen = load_stance_model(Settings(stance_model="cross-encoder"))
     assert isinstance(chosen, OnnxCrossEncoder)
     assert chosen.cache_key.startswith(chosen.name + "@")
 

@@ -116,8 +116,8 @@ def test_missing_file_given_explicitly(tmp_path: Path) -> None:
 
 
 def test_settings_choose_the_stance_model(tmp_path: Path) -> None:
-    assert isinstance(load_stance_model(Settings()), OnnxCrossEncoder)
-    assert isinstance(load_stance_model(Settings(stance_model="mlp")), StanceModel)
+    assert isinstance(load_stance_model(Settings()), StanceModel)
+    assert isinstance(load_stance_model(Settings(stance_model="cross-encoder")), OnnxCrossEncoder)
     assert isinstance(load_stance_model(Settings(stance_model=str(packaged_cross_encoder_dir()))), OnnxCrossEncoder)
     with pytest.raises(ConfigError, match="not 'cross-encoder', 'mlp'"):
         load_stance_model(Settings(stance_model="bert"))

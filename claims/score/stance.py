@@ -388,15 +388,16 @@ def load_stance_model(settings: Settings) -> StancePredictor:
     """The stance model the settings name.
 
     ``nli_model`` (a user's sentence-transformers NLI cross-encoder) wins when set.
-    Otherwise ``stance_model``: ``"cross-encoder"`` (default: the packaged int8 ONNX
-    cross-encoder, :mod:`claims.score.cross_encoder`), a folder written by
-    scripts/train_cross_encoder.py, ``"mlp"`` (the earlier MLP over embedding features) or
-    an ``.npz`` file from scripts/train_stance.py.
+    Otherwise ``stance_model``: ``"mlp"`` (default: the packaged MLP over embedding
+    features), ``"cross-encoder"`` (the packaged int8 ONNX cross-encoder,
+    :mod:`claims.score.cross_encoder`; measured in docs/models.md, not better on the verdict
+    benchmarks yet, so not the default), a folder written by scripts/train_cross_encoder.py
+    or an ``.npz`` file from scripts/train_stance.py.
     """
     nli = getattr(settings, "nli_model", None)
     if nli:
         return CrossEncoderStance(str(nli))
-    choice = str(getattr(settings, "stance_model", None) or "cross-encoder").strip()
+    choice = str(getattr(settings, "stance_model", None) or "mlp").strip()
     if choice == "cross-encoder":
         from claims.score.cross_encoder import OnnxCrossEncoder  # lazy: onnxruntime
 

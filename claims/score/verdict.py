@@ -169,10 +169,6 @@ def _reliability(document: Document, policy: VerdictPolicy) -> float:
 # debunking word). A sentence that states most of what a clause of the claim says (this share
 # of its content words) in the passage's own voice supports it, whatever the model says.
 STRONG_REFUTE = 0.7
-# Where the stance model (which reads claim and passage together) is this sure of support, a
-# dispute cue word near the claim does not turn the passage against it ("critics called
-# the plan a hoax, but the audit confirmed ..."): the model's reading wins.
-MODEL_OVER_CUE = 0.8
 DISPUTE_COVERAGE = 0.5  # the share of a claim clause's content words a disputing sentence must share
 ENTAILED_COVERAGE = 0.5
 
@@ -305,7 +301,7 @@ def _text_stance(claim: Claim, passage: Passage, similarity: float, role: Role, 
         # a claim known only by its text and date (a benchmark file, a user's labelled claims)
         # comes with evidence gathered for it: every passage is on its topic, and the stance
         # model with the role rules decides, as the learned verdict model was fitted on
-        if role.role == "disputes" and not _model_overrules(probs):
+        if role.role == "disputes":
             return "refute", max(0.85, float(probs[1]) if probs is not None else 0.0), role, ""
         if probs is None:
             return "neutral", 0.0, role, ""
@@ -329,27 +325,18 @@ def _text_stance(claim: Claim, passage: Passage, similarity: float, role: Role, 
     if role.role == "disputes":
         if topic.coverage < DISPUTE_COVERAGE:  # a denial of something else near the claim's topic
             return "neutral", 0.0, Role("mentions", cue=role.cue), "off topic: the dispute is about something else"
-        if not _model_overrules(probs):
-            return "refute", max(0.85, float(probs[1]) if probs is not None else 0.0), role, ""
-        role = Role("asserts", origin=role.origin, cue=role.cue)
+        return "refute", max(0.85, float(probs[1]) if probs is not None else 0.0), role, ""
     if probs is None:
         return "neutral", 0.0, role, ""
     stance, score = _model_stance(probs, policy)
     against = topic.coverage >= DISPUTE_COVERAGE and contradicts(claim.text, topic.sentence)
     if stance == "refute" and score < STRONG_REFUTE and not against:
         stance, score = "neutral", 0.0  # a weak model refutation without a word against the claim
-    if stance == "neutral" and topic.coverage >= ENTAILED_COVERAGE and role.role == "asserts" and not against:
-        # the model is unsure and a sentence states the claim in the passage's own voice
-        # (a model that is sure of a refutation is not overruled by shared words)
+    if stance != "support" and topic.coverage >= ENTAILED_COVERAGE and role.role == "asserts" and not against:
         stance, score = "support", max(float(probs[0]), topic.coverage)
     if stance == "support" and role.role == "reports_claim":
         stance, score = "neutral", 0.0  # restating the claim is not confirming it
     return stance, score, role, ""
-
-
-def _model_overrules(probs: np.ndarray | None) -> bool:
-    """True when the stance model is sure the passage supports the claim (see MODEL_OVER_CUE)."""
-    return probs is not None and float(probs[0]) >= MODEL_OVER_CUE and float(probs[1]) < 0.1
 
 
 def _model_stance(probs: np.ndarray, policy: VerdictPolicy) -> tuple[str, float]:
