@@ -433,19 +433,17 @@ def test_two_monitors_at_once_verify_each_article_once(postgres: PostgresServer,
 
 def test_the_readmes_analyst_lines_read_a_lake_live(postgres: PostgresServer, tmp_path: Path,  # noqa: F811
                                                     prefect_home: Path) -> None:
-    """The README's ```duckdb block, with this server and data folder for db1's, in a plain
-    DuckDB (the extensions loaded from their packages first, as a shell without network
-    would): the verdicts a check has just committed."""
-    import re
-
+    """The lines the README shows `claims lake attach-sql` printing, with this server and
+    data folder for db1's, in a plain DuckDB (the extensions loaded from their packages
+    first, as a shell without network would): the verdicts a check has just committed."""
     lake = postgres.new_lake("lake_analyst", tmp_path)
     env = lake_env(lake, tmp_path, prefect_home)
     [article] = articles(tmp_path / "in", 1)
     assert run_cli(["check", str(article)], env, timeout=600).returncode == 0
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    [block] = re.findall(r"^```duckdb\n(.*?)^```", readme, re.MULTILINE | re.DOTALL)
-    lines = [line for line in block.strip().splitlines() if line.strip()]
-    assert len(lines) == 3
+    block = readme.split("$ claims lake attach-sql\n", 1)[1].split("\n$ ", 1)[0]
+    lines = [line for line in block.strip().splitlines() if line.strip() and not line.startswith(("--", "LOAD "))]
+    assert lines[0].startswith("ATTACH 'ducklake:postgres:") and len(lines) == 3
     given = lines[0].replace("host=db1 user=analyst", f"host=127.0.0.1 port={postgres.port} user=postgres")
     given = given.replace("dbname=lake ", "dbname=lake_analyst ").replace("/mnt/claims/lake/", lake["CLAIMS_LAKE_DATA_PATH"])
     con = duckdb.connect()
