@@ -33,7 +33,7 @@ import numpy as np
 from claims.embed.base import model_name, resolve_model_path
 from claims.errors import ConfigError
 
-__all__ = ["OnnxEmbedder", "default_onnx_dir", "export_onnx"]
+__all__ = ["OnnxEmbedder", "default_onnx_dir", "export_onnx", "padded_feed"]
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,21 @@ def export_onnx(name: str, out_dir: Path) -> Path:
         return target
 
 
+def padded_feed(batch: Sequence) -> dict[str, np.ndarray]:
+    """ONNX inputs (ids, attention mask, token types) for a batch of tokenizers
+    encodings, zero-padded to the longest one."""
+    width = max(len(e.ids) for e in batch)
+    ids = np.zeros((len(batch), width), dtype=np.int64)
+    mask = np.zeros((len(batch), width), dtype=np.int64)
+    types = np.zeros((len(batch), width), dtype=np.int64)
+    for row, enc in enumerate(batch):
+        n = len(enc.ids)
+        ids[row, :n] = enc.ids
+        mask[row, :n] = 1
+        types[row, :n] = enc.type_ids
+    return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+
+
 class OnnxEmbedder:
     """int8 ONNX Runtime embedder with the :class:`~claims.embed.base.Embedder` interface."""
 
@@ -162,17 +177,8 @@ class OnnxEmbedder:
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         with self._lock:
             for start in range(0, len(order), size):
-                batch = [encodings[i] for i in order[start:start + size]]
-                width = max(len(e.ids) for e in batch)
-                ids = np.zeros((len(batch), width), dtype=np.int64)
-                mask = np.zeros((len(batch), width), dtype=np.int64)
-                types = np.zeros((len(batch), width), dtype=np.int64)
-                for row, enc in enumerate(batch):
-                    n = len(enc.ids)
-                    ids[row, :n] = enc.ids
-                    mask[row, :n] = 1
-                    types[row, :n] = enc.type_ids
-                feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+                feed = padded_feed([encodings[i] for i in order[start:start + size]])
+                mask = feed["attention_mask"]
                 hidden = self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
                 weights = mask[:, :, None].astype(np.float32)
                 pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from claims.embed.onnx import padded_feed
 from claims.errors import ConfigError, InputError
 
 __all__ = ["OnnxCrossEncoder", "packaged_cross_encoder_dir"]
@@ -86,17 +87,7 @@ class OnnxCrossEncoder:
         with self._lock:
             for start in range(0, len(order), self.batch_size):
                 rows = order[start:start + self.batch_size]
-                batch = [encodings[i] for i in rows]
-                width = max(len(e.ids) for e in batch)
-                ids = np.zeros((len(batch), width), dtype=np.int64)
-                mask = np.zeros((len(batch), width), dtype=np.int64)
-                types = np.zeros((len(batch), width), dtype=np.int64)
-                for row, enc in enumerate(batch):
-                    n = len(enc.ids)
-                    ids[row, :n] = enc.ids
-                    mask[row, :n] = 1
-                    types[row, :n] = enc.type_ids
-                feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+                feed = padded_feed([encodings[i] for i in rows])
                 out[rows] = self._session.run(None, {k: v for k, v in feed.items() if k in self._inputs})[0]
         return out
 
