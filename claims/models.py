@@ -11,7 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "Claim",
@@ -82,7 +82,7 @@ class Document:
     rating: str | None = None  # a fact-check's textual rating of the claim it reviews (ClaimReview), as written
 
     @staticmethod
-    def make(text: str, *, url: str | None = None, **meta: object) -> Document:
+    def make(text: str, *, url: str | None = None, **meta: Any) -> Document:
         """Build a document whose id is the hash of its URL (when it has one) or its text.
 
         Every document is made here, so this is where control characters leave the text and
@@ -92,7 +92,7 @@ class Document:
         meta = {k: clean_text(v) if isinstance(v, str) else v for k, v in meta.items()}
         digest = content_hash(text)
         doc_id = stable_id("url", url) if url else stable_id("text", digest)
-        return Document(id=doc_id, text=text, url=url, content_hash=digest, **meta)  # type: ignore[arg-type]
+        return Document(id=doc_id, text=text, url=url, content_hash=digest, **meta)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ library knows nothing of how it is drawn.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TypeVar
@@ -40,8 +40,8 @@ def track(items: Iterable[T], what: str, total: int | None = None) -> Iterator[T
     if reporter is None:
         yield from items
         return
-    if total is None and hasattr(items, "__len__"):
-        total = len(items)  # type: ignore[arg-type]
+    if total is None and isinstance(items, Sized):
+        total = len(items)
     reporter(what, 0, total)
     for done, item in enumerate(items, start=1):
         yield item

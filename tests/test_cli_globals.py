@@ -15,6 +15,7 @@ import pytest
 import typer
 
 from claims_cli.app import app
+from claims_cli.context import RootGroup
 from tests.conftest import ROOT, SEED, cli_env, one_error, run_cli
 from tests.test_report_views import build_history
 
@@ -23,7 +24,8 @@ ROOT_GROUP = typer.main.get_command(app)
 
 def _moved(args: list[str]) -> list[str]:
     ctx = ROOT_GROUP.make_context("claims", ["--help"], resilient_parsing=True)
-    return ROOT_GROUP.global_options_first(ctx, args)  # type: ignore[attr-defined]
+    assert isinstance(ROOT_GROUP, RootGroup)  # the app's cls
+    return ROOT_GROUP.global_options_first(ctx, args)
 
 
 @pytest.mark.parametrize("args,expected", [

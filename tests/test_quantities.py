@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, SupportsFloat
 
 import pytest
 
@@ -324,8 +325,8 @@ def _head(kind: str, unit: str | None) -> str | None:
     return counted_head(unit.split()[-1] if kind == "measure" else unit)
 
 
-def _number(x: object) -> object:
-    return tuple(round(float(v), 4) for v in x) if isinstance(x, tuple) else round(float(x), 4)  # type: ignore[arg-type]
+def _number(x: SupportsFloat | tuple[Any, ...]) -> object:
+    return tuple(round(float(v), 4) for v in x) if isinstance(x, tuple) else round(float(x), 4)
 
 
 @pytest.mark.parametrize("sentence,expected", RULES, ids=[s[:40] for s, _ in RULES])

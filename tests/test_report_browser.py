@@ -50,7 +50,8 @@ def browser(tmp_path: Path):
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM  # type: ignore[assignment]
+    assert CHROMIUM is not None  # the module is skipped without it
+    options.binary_location = CHROMIUM
     profile = tmp_path / "chromium-profile"
     profile.mkdir()
     for flag in [*FLAGS, f"--user-data-dir={profile}", f"--window-size={DESKTOP},900"]:

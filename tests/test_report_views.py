@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from claims.extract.quantities import parse_quantities
-from claims.models import Claim, Document, Evidence, Passage, Scope, Verdict, stable_id
+from claims.models import Claim, Document, Evidence, Passage, Scope, Stance, Verdict, stable_id
 from claims.store import Store
 
 ARTICLE = ("Officials spoke on Monday.\nSeoul said 8,000 North Korean soldiers are near the border. "
@@ -27,13 +27,13 @@ def _doc(text: str, outlet: str | None, day: str | None, url: str | None = None,
                          published_at=datetime.fromisoformat(day) if day else None)
 
 
-def _evidence(claim: Claim, doc: Document, stance: str, relation: str, rank: int, sim: float,
+def _evidence(claim: Claim, doc: Document, stance: Stance, relation: str, rank: int, sim: float,
               scope_note: str = "") -> Evidence:
     passage = Passage(id=stable_id(doc.id, doc.text), document_id=doc.id, position=0, text=doc.text,
                       start=0, end=len(doc.text))
     quantities = parse_quantities(doc.text)
     return Evidence(claim_id=claim.id, passage=passage, document=doc, similarity=sim, rank=rank,
-                    stance=stance, stance_score=0.9 if stance != "neutral" else 0.0,  # type: ignore[arg-type]
+                    stance=stance, stance_score=0.9 if stance != "neutral" else 0.0,
                     quantity_relation=relation, passage_quantity=quantities[0] if quantities else None,
                     scope_note=scope_note)
 

@@ -20,7 +20,7 @@ from claims.extract.scope import (
     is_descriptor,
     time_span,
 )
-from claims.models import Claim, Document, Evidence, Passage, Quantity, stable_id
+from claims.models import Claim, Document, Evidence, Passage, Quantity, Stance, stable_id
 from claims.score.numbers import figure_judgements, relate_quantities
 from claims.score.relevance import relevance, silence_contradicted, speaker_words, subject_keys
 from claims.score.roles import passage_role
@@ -233,12 +233,13 @@ def test_a_reprint_is_one_voice():
     assert reprint_origins([again, first, other]) == {again.id: first}
 
 
-def _evidence(claim: Claim, doc: Document, text: str, figure: str, relation: str, stance: str,
+def _evidence(claim: Claim, doc: Document, text: str, figure: str, relation: str, stance: Stance,
               origin: str | None, day: date) -> Evidence:
     start = text.index(figure)
     q = next(q for q in parse_quantities(text) if q.start == start)
     passage = Passage(stable_id(doc.id, 0), doc.id, 0, text, 0, len(text))
-    return Evidence(claim.id, passage, doc, 0.8, 1, stance=stance, stance_score=0.95 if stance == "support" else 0.9,  # type: ignore[arg-type]
+    return Evidence(claim.id, passage, doc, 0.8, 1, stance=stance,
+                    stance_score=0.95 if stance == "support" else 0.9,
                     quantity_relation=relation, passage_quantity=q, quantity_date=day, role="asserts", origin=origin)
 
 

@@ -26,7 +26,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -74,15 +74,16 @@ def load_climate_fever(path: Path) -> list[CFClaim]:
     if not path.is_file():
         raise InputError(f"Climate-FEVER file {path} not found: give a .jsonl file (climate-fever-dev.jsonl)")
     claims = []
-    for number, row in jsonl_rows(path):
+    for number, value in jsonl_rows(path):
+        row = cast("dict[str, Any]", value)  # another JSON value: a TypeError below, reported
         try:
-            label = VERDICT_OF[row["claim_label"]]  # type: ignore[index]
+            label = VERDICT_OF[row["claim_label"]]
             evidences = tuple(
                 CFEvidence(str(e["evidence_id"]), str(e.get("article") or e["evidence_id"].split(":")[0]),
                            e["evidence"], STANCE_OF[e["evidence_label"]])
-                for e in row["evidences"]  # type: ignore[index]
+                for e in row["evidences"]
             )
-            claims.append(CFClaim(str(row["claim_id"]), row["claim"], label, evidences))  # type: ignore[index]
+            claims.append(CFClaim(str(row["claim_id"]), row["claim"], label, evidences))
         except (KeyError, TypeError, AttributeError) as exc:
             raise InputError(f"{path}:{number} is not a Climate-FEVER record ({exc.__class__.__name__}: {exc}): "
                              "expected claim_id, claim, claim_label and evidences") from None

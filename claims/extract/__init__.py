@@ -169,7 +169,7 @@ def focus_vectors(claims: Sequence[Claim], claim_vectors: np.ndarray,
     vectors = np.array(claim_vectors, dtype=np.float32, copy=True)
     numeric = [i for i, f in enumerate(focus) if f]
     if numeric:
-        vectors[numeric] = embed([focus[i] for i in numeric])  # type: ignore[misc]
+        vectors[numeric] = embed([f for f in focus if f])
     return vectors
 
 

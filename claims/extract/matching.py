@@ -74,7 +74,8 @@ def _canonical(entities: Sequence[str], text: str) -> frozenset[str]:
 def _link_score(a: _Item, b: _Item, sim: float, similar: float, related: float) -> float | None:
     """How strongly a and b are one claim (higher is better), or None when they are not."""
     both_counted = a.quantity is not None and b.quantity is not None
-    conflict = both_counted and not same_counted_thing(a.quantity, b.quantity)  # type: ignore[arg-type]
+    conflict = (a.quantity is not None and b.quantity is not None
+                and not same_counted_thing(a.quantity, b.quantity))
     if conflict:
         return None
     if sim >= similar:
@@ -111,14 +112,15 @@ def assign_clusters(claims: list[Claim], embeddings: np.ndarray, known: Sequence
         if pool:
             sims = np.stack([p.vector for p in pool]) @ vector
             for other, sim in zip(pool, sims):
+                assert other.cluster_id is not None  # pooled items all have their cluster
                 if other.id == claim.id:  # the same claim seen again keeps its cluster
-                    best = (float("inf"), other.cluster_id)  # type: ignore[assignment]
+                    best = (float("inf"), other.cluster_id)
                     break
                 if document_of.get(other.id) == claim.document_id and sim < similar:
                     continue
                 score = _link_score(item, other, float(sim), similar, related)
                 if score is not None and (best is None or score > best[0]):
-                    best = (score, other.cluster_id)  # type: ignore[assignment]
+                    best = (score, other.cluster_id)
         cluster = best[1] if best is not None else cluster_id_for(claim.id)
         out.append(cluster)
         pool.append(_Item(item.id, cluster, item.vector, item.entities, item.quantity))

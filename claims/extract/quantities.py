@@ -424,7 +424,8 @@ class _Scanner:
             closing = self._tok(j + 2)
             if nxt.text == "-" or (closing is not None and closing.text == ")"):
                 scale = _SCALE_WORDS[after.low]
-                end, j = (after.end, j + 2) if nxt.text == "-" else (closing.end, j + 3)  # type: ignore[union-attr]
+                end, j = ((after.end, j + 2) if nxt.text == "-" or closing is None
+                          else (closing.end, j + 3))
                 return _Num(value * scale, t.start, end, j, True, None, scale)
         if nxt is not None and nxt.kind == "word":
             low = nxt.low

@@ -163,7 +163,10 @@ def _resolve(kind: str, m: re.Match[str], base: date | None) -> tuple[date | Non
         if year is None and base is None:
             return None
         first = g["h"].lower() == "first"
-        y = year if year is not None else (base.year if first or base.month > 6 else base.year - 1)  # type: ignore[union-attr]
+        y = year
+        if y is None:
+            assert base is not None  # returned above when both are None
+            y = base.year if first or base.month > 6 else base.year - 1
         return (date(y, 1, 1), date(y, 6, 30)) if first else (date(y, 7, 1), date(y, 12, 31))
     if kind == "month":
         if year is None and base is None:
@@ -171,7 +174,8 @@ def _resolve(kind: str, m: re.Match[str], base: date | None) -> tuple[date | Non
         relation = (g.get("rel") or "").lower()
         month = _MONTH_NAMES[g["mon"].lower().rstrip(".")]
         y = _month_year(month, year, base, relation) if base is not None else year
-        return _month_span(y, month)  # type: ignore[arg-type]
+        assert y is not None  # without a base, the year is given (checked above)
+        return _month_span(y, month)
     if kind == "year":
         y = int(g["y"])
         return date(y, 1, 1), date(y, 12, 31)

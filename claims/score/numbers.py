@@ -25,6 +25,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pycountry
 
@@ -396,11 +397,11 @@ def judge_numbers(
     claim_text: str,
     claim_q: Quantity | None,
     passage_text: str,
-    **kwargs: object,
+    **kwargs: Any,
 ) -> NumericJudgement:
     """The best numeric relation between the claim's quantity and the passage's quantities
     (keywords as :func:`figure_judgements`); ``none`` when no figure counts the same thing."""
-    found = figure_judgements(claim_text, claim_q, passage_text, **kwargs)  # type: ignore[arg-type]
+    found = figure_judgements(claim_text, claim_q, passage_text, **kwargs)
     return min(found, key=lambda j: _ORDER[j.relation]) if found else NumericJudgement("none")
 
 

@@ -37,13 +37,24 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import cast
 from urllib.parse import urlsplit
 
 import numpy as np
 
 from claims.extract.quantities import scope_window
 from claims.extract.sentences import split_sentences
-from claims.models import Claim, Document, Evidence, Passage, Quantity, Scope, Verdict
+from claims.models import (
+    Claim,
+    Document,
+    Evidence,
+    Passage,
+    Quantity,
+    Scope,
+    Stance,
+    Verdict,
+    VerdictLabel,
+)
 from claims.score.calibration import VerdictModel, load_calibration
 from claims.score.numbers import (
     NumericJudgement,
@@ -235,10 +246,10 @@ def assess_evidence(
         label = rating_label(rated[1]) if rated is not None else None
         if label is not None and rated is not None and not relevance(claim.text, rated[0], similarity).relevant:
             label, note = None, "rates another claim"
-        if label is not None:
+        if label is not None and rated is not None:
             stance, score = _RATING_STANCE[label]
             role = Role("disputes" if label == "refuted" else "asserts", origin=document.outlet,
-                        cue=f'rated "{rated[1]}"')  # type: ignore[index]
+                        cue=f'rated "{rated[1]}"')
         elif relation in ("match", "consistent") and role.role == "reports_claim" and claim.scope is not None \
                 and reports_speech(claim.text):
             # "A post claims that the vaccine killed 27 people": a source reporting that the post
@@ -266,7 +277,7 @@ def assess_evidence(
                                                      stance_probs[rank - 1] if stance_probs is not None else None)
         evidence.append(Evidence(
             claim_id=claim.id, passage=passage, document=document, similarity=float(similarity),
-            rank=rank, stance=stance, stance_score=score,  # type: ignore[arg-type]
+            rank=rank, stance=cast(Stance, stance), stance_score=score,
             quantity_relation=relation, passage_quantity=judgement.quantity if judgement else None,
             quantity_date=judgement.stated_on if judgement else None,
             role=role.role, origin=role.origin, role_cue=role.cue,
@@ -524,7 +535,8 @@ def _holder_figures(claim: Claim, votes: Sequence[_Vote]) -> None:
     names = _name_words(claim.scope.holder) if claim.scope is not None else frozenset()
     if holder is None or holder in _GENERIC_BODY:
         return  # "officials said": no holder in particular
-    named = re.sub(r"^(?:the|a|an)\s+", "", claim.scope.holder or "", flags=re.IGNORECASE).lower()  # type: ignore[union-attr]
+    assert claim.scope is not None  # the holder is the scope's
+    named = re.sub(r"^(?:the|a|an)\s+", "", claim.scope.holder or "", flags=re.IGNORECASE).lower()
     for v in _figure_votes(votes):
         key = origin_key(v.evidence.origin) if v.evidence.origin else None
         voice = v.evidence.origin or source_name(v.evidence.document)  # own voice: the outlet's
@@ -581,17 +593,20 @@ def _superseded(claim: Claim, votes: Sequence[_Vote], policy: VerdictPolicy) -> 
     for v in figures:
         when = v.evidence.quantity_date
         for other in figures:
-            later = (other.evidence.quantity_date - when).days  # type: ignore[operator]
+            assert when is not None and other.evidence.quantity_date is not None  # dated figures
+            later = (other.evidence.quantity_date - when).days
             newer = -later > days if first else later > days
             if other is v or not newer or side[other.key] == side[v.key]:
                 continue
             if not _revises(other if not first else v, v if not first else other):
                 continue  # another voice's later figure is a rival, not a revision
-            if same_place(frozenset(place_terms(scope_window(v.evidence.passage.text, v.evidence.passage_quantity))),  # type: ignore[arg-type]
+            q, other_q = v.evidence.passage_quantity, other.evidence.passage_quantity
+            assert q is not None and other_q is not None  # figure votes have their figure
+            if same_place(frozenset(place_terms(scope_window(v.evidence.passage.text, q))),
                           frozenset(place_terms(scope_window(other.evidence.passage.text,
-                                                             other.evidence.passage_quantity)))) is False:  # type: ignore[arg-type]
+                                                             other_q)))) is False:
                 continue
-            what = format_quantity(other.evidence.passage_quantity)  # type: ignore[arg-type]
+            what = format_quantity(other_q)
             verb = "revised to" if not first else "first given as"
             _set_aside(v, f"superseded: {verb} {what} ({_day(other.evidence)})" if not first
                        else f"a later revision; the first figure was {what} ({_day(other.evidence)})")
@@ -733,7 +748,8 @@ def _rationale(claim: Claim, label: str, votes: Sequence[_Vote], evidence: Seque
     disputes = [v for v in refute if v.evidence.role == "disputes"]
     numeric = claim.quantity is not None and any(e.passage_quantity is not None for e in evidence)
     if numeric:
-        claim_fig = format_quantity(claim.quantity)  # type: ignore[arg-type]
+        assert claim.quantity is not None  # numeric
+        claim_fig = format_quantity(claim.quantity)
         head = {
             "supported": f"Claim's {claim_fig} is backed",
             "refuted": f"Claim's {claim_fig} is contradicted",
@@ -859,7 +875,7 @@ def decide(claim: Claim, evidence: Sequence[Evidence], policy: VerdictPolicy) ->
     if policy.calibrate:
         confidence = load_calibration().apply(label, confidence)
     return Verdict(
-        claim_id=claim.id, label=label, confidence=confidence,  # type: ignore[arg-type]
+        claim_id=claim.id, label=cast(VerdictLabel, label), confidence=confidence,
         rationale=_rationale(claim, label, votes, evidence),
         evidence=list(evidence), n_support=len(support), n_refute=len(refute),
         n_neutral=len(votes) - len(support) - len(refute) - len(mixed),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from claims.models import Claim
 from claims.settings import Settings
@@ -11,6 +12,9 @@ from claims.sources.base import Backend, SourceError, SourceRequest, SourceResul
 from claims.sources.corpus import CorpusBackend
 from claims.sources.queries import build_queries
 from claims.store import Store
+
+if TYPE_CHECKING:  # pragma: no cover
+    from claims.sources.http import Fetcher
 
 __all__ = [
     "WEB_SOURCES",
@@ -26,7 +30,7 @@ __all__ = [
 WEB_SOURCES = ("urls", "feeds", "wikipedia", "searxng", "gdelt", "factcheck")
 
 
-def build_backends(settings: Settings, fetcher: object | None = None) -> list[Backend]:
+def build_backends(settings: Settings, fetcher: Fetcher | None = None) -> list[Backend]:
     """The backends switched on in ``settings``. Web backends share ``fetcher``
     (a :class:`claims.sources.http.Fetcher`)."""
     backends: list[Backend] = []
@@ -45,18 +49,18 @@ def build_backends(settings: Settings, fetcher: object | None = None) -> list[Ba
     from claims.sources.wikipedia import WikipediaBackend
 
     if sources.urls.enabled:
-        backends.append(UrlListBackend(fetcher, sources.urls.urls))  # type: ignore[arg-type]
+        backends.append(UrlListBackend(fetcher, sources.urls.urls))
     if sources.feeds.enabled:
-        backends.append(FeedsBackend(fetcher, sources.feeds.feeds,  # type: ignore[arg-type]
+        backends.append(FeedsBackend(fetcher, sources.feeds.feeds,
                                      max_entries=sources.feeds.max_entries))
     if sources.wikipedia.enabled:
-        backends.append(WikipediaBackend(fetcher, sources.wikipedia))  # type: ignore[arg-type]
+        backends.append(WikipediaBackend(fetcher, sources.wikipedia))
     if sources.searxng.enabled:
-        backends.append(SearxngBackend(fetcher, sources.searxng))  # type: ignore[arg-type]
+        backends.append(SearxngBackend(fetcher, sources.searxng))
     if sources.gdelt.enabled:
-        backends.append(GdeltBackend(fetcher, sources.gdelt))  # type: ignore[arg-type]
+        backends.append(GdeltBackend(fetcher, sources.gdelt))
     if sources.factcheck.enabled:
-        backends.append(FactCheckBackend(fetcher, sources.factcheck))  # type: ignore[arg-type]
+        backends.append(FactCheckBackend(fetcher, sources.factcheck))
     return backends
 
 

@@ -323,14 +323,15 @@ class LakeDatabase(Database):
                 con = duckdb.connect(config=config or {})
                 try:
                     self._attach(con, read_only=config is not None or read_only)
-                    yield con if config is not None else LakeConnection(con, self._keys)  # type: ignore[misc]
+                    wrapped = con if config is not None else LakeConnection(con, self._keys)
+                    yield wrapped  # type: ignore[misc]  # LakeConnection: a duck-typed cursor
                 finally:
                     con.close()
                 return
             cursor = self._instance().cursor()
             try:
                 cursor.execute(f"USE {ALIAS}")
-                yield LakeConnection(cursor, self._keys)  # type: ignore[misc]
+                yield LakeConnection(cursor, self._keys)  # type: ignore[misc]  # duck-typed
             finally:
                 cursor.close()
 
