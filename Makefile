@@ -40,12 +40,19 @@ postgres:
 # (pyproject.toml) with its stack instead of holding CI.
 # No bytecode written (the installed packages' was compiled by pip): the tests write nothing
 # inside the repository.
-test: $(STAMP) browser postgres
-	PYTHONDONTWRITEBYTECODE=1 $(BIN)/python -m pytest -q --durations=15
+# pytest-xdist runs the test modules on TEST_WORKERS processes (default: one per core, at
+# most 4; TEST_WORKERS=0 runs them in this process); a module stays on one worker, so its
+# module fixtures are made once.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
+PYTEST := PYTHONDONTWRITEBYTECODE=1 $(BIN)/python -m pytest -q --durations=15 -n $(TEST_WORKERS) --dist loadscope
 
-# The tests not marked slow (no Prefect server, browser, Dask cluster or killed runs): minutes.
+test: $(STAMP) browser postgres
+	$(PYTEST)
+
+# The tests not marked slow (no Prefect server, browser, Dask cluster, killed runs or other
+# long end-to-end runs): under 4 minutes on two cores.
 test-fast: $(STAMP)
-	PYTHONDONTWRITEBYTECODE=1 $(BIN)/python -m pytest -q -m "not slow" --durations=15
+	$(PYTEST) -m "not slow"
 
 # Local scheduling (scripts/scheduler.sh): Prefect server on 127.0.0.1:4200, work pool,
 # the deployments of prefect.yaml and a worker; `make unschedule` stops all of it.

@@ -56,6 +56,7 @@ def test_article_date_attached_unless_the_sentence_names_one() -> None:
         "Russia had 600,000 casualties on Oct. 3, 2024."
 
 
+@pytest.mark.slow
 def test_extraction_keeps_the_sentence_and_judges_the_checkable_text(embedder) -> None:
     text = ("Seoul is worried. However, China has not publicly addressed the reported deployment of "
             "8,000 North Korean soldiers near Ukraine's border to support Russia.")

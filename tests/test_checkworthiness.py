@@ -114,6 +114,7 @@ def test_missing_model_file_is_a_config_error(tmp_path: Path) -> None:
         CheckworthinessModel.load(tmp_path / "none.npz")
 
 
+@pytest.mark.slow
 def test_cli_eval_checkworthiness(tmp_path: Path, prefect_home: Path) -> None:
     rows = [(str(i), t, "Yes") for i, t in enumerate(WORTHY)] + [
         (str(10 + i), t, "No") for i, t in enumerate(NOT_WORTHY)

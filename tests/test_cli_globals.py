@@ -80,6 +80,7 @@ def _environment_without_corpus(prefect_home: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_a_check_from_another_folder_finds_the_example_corpus(tmp_path: Path, prefect_home: Path,
                                                               main_job_db: Path) -> None:
     empty = tmp_path / "empty"

@@ -116,6 +116,7 @@ def test_newer_schema(env, tmp_path):
     assert "newer than this claims" in _one_error_line(run_cli(["query", "SELECT 1"], env))
 
 
+@pytest.mark.slow
 def test_database_locked_by_another_process(env, tmp_path):
     store = Store(env["CLAIMS_DB"])
     store.migrate()

@@ -138,6 +138,7 @@ def test_bad_files_raise_input_errors(tmp_path):
         load_averitec(tmp_path / "obj.json")
 
 
+@pytest.mark.slow
 def test_cli_prints_json_and_one_line_errors(tmp_path, prefect_home):
     cf = write_climate_fever(tmp_path / "cf.jsonl")
     env = cli_env(tmp_path / "c.duckdb", prefect_home)
@@ -281,6 +282,7 @@ def test_liar_plus_reader_maps_the_truth_o_meter(tmp_path, settings):
     assert result["overall"]["per_label"]["supported"]["predicted"] == 0
 
 
+@pytest.mark.slow
 def test_eval_verdicts_cli(tmp_path, prefect_home):
     env = cli_env(tmp_path / "c.duckdb", prefect_home)
     result = run_cli(["eval", "verdicts", "--data", str(write_labelled(tmp_path / "mine.jsonl")), "--split", "all"],

@@ -64,6 +64,7 @@ def test_flow_settings_read_the_secret_block_inside_an_event_loop(secret_block: 
     assert asyncio.run(in_a_loop()) == secret_block
 
 
+@pytest.mark.slow
 def test_every_flow_sends_the_secret_block_key(secret_block: str, web: HTTPServer, tmp_path: Path) -> None:  # noqa: F811
     from flows.monitor import monitor_feeds
     from flows.reverify import reverify_claims

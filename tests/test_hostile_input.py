@@ -134,6 +134,7 @@ def test_nul_bytes_anywhere_in_a_file_are_refused(
     assert row_counts(existing_db) == before
 
 
+@pytest.mark.slow
 def test_control_characters_never_reach_the_store_the_terminal_or_the_report(
         httpserver: HTTPServer, existing_env: dict[str, str], existing_db: Path, tmp_path: Path) -> None:
     """A page with NUL, escape sequences and rich markup after its first 8 KB: it is checked,
@@ -220,6 +221,7 @@ def test_a_file_written_by_a_newer_duckdb_is_refused_and_left_as_it_was(
     assert not Path(str(db) + ".wal").exists() and not (tmp_path / "r.html").exists()
 
 
+@pytest.mark.slow
 def test_a_200_kb_line_gives_claims_of_bounded_length(
         existing_env: dict[str, str], existing_db: Path, tmp_path: Path) -> None:
     """One 200 KB line with no full stop became one claim printed as a 2,880-line table."""
@@ -311,6 +313,7 @@ def _status(existing_db: Path, run_id: str) -> tuple[str, str | None]:
         con.close()
 
 
+@pytest.mark.slow
 def test_corpus_files_are_read_bounded_and_devices_skipped(
         existing_env: dict[str, str], existing_db: Path, tmp_path: Path) -> None:
     """The corpus reader is bounded the same way: a device, a pipe, a binary or an oversized
@@ -380,7 +383,8 @@ def _rows(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any
         con.close()
 
 
-@pytest.mark.parametrize("through", ["the library", pytest.param("Prefect flows", marks=pytest.mark.slow)])
+@pytest.mark.slow
+@pytest.mark.parametrize("through", ["the library", "Prefect flows"])
 def test_credentials_in_urls_reach_no_library_table_report_export_log_or_flow(
         through: str, httpserver: HTTPServer, existing_env: dict[str, str], existing_db: Path,
         prefect_home: Path, tmp_path: Path, request: pytest.FixtureRequest) -> None:
@@ -525,6 +529,7 @@ def _long_article(sentences: int = 200) -> str:
 
 
 @pytest.mark.parametrize("how", ["tmpfs", "file size limit"])
+@pytest.mark.slow
 def test_a_full_disk_is_one_line_and_a_failed_run_with_earlier_verdicts_intact(
         how: str, existing_db: Path, prefect_home: Path, tmp_path: Path) -> None:
     """A full disk during a check was a 202-line traceback and left the run ``running``."""
@@ -555,6 +560,7 @@ def test_a_full_disk_is_one_line_and_a_failed_run_with_earlier_verdicts_intact(
             subprocess.run(["umount", "-l", str(tmp_path / "disk")], capture_output=True, timeout=30, check=False)
 
 
+@pytest.mark.slow
 def test_non_finite_figures_are_stored_without_a_value_and_json_stays_json(
         existing_env: dict[str, str], existing_db: Path, tmp_path: Path) -> None:
     """"999...9 tanks" (400 digits) was stored as infinity and printed as ``Infinity``, not
@@ -581,6 +587,7 @@ def test_non_finite_figures_are_stored_without_a_value_and_json_stays_json(
 
 
 @pytest.mark.parametrize("k, refused", [("1000000000", False), ("0", True), ("-5", True)])
+@pytest.mark.slow
 def test_an_absurd_k_is_bounded_by_the_store_or_refused(k: str, refused: bool, existing_env: dict[str, str]) -> None:
     """``claims search x -k 1000000000`` tried to allocate 74.5 GiB, then a MemoryError traceback."""
     result = claims(["search", "8,000 North Korean soldiers in Kursk", "-k", k, "--json"], existing_env, timeout=300)
@@ -606,6 +613,7 @@ def test_a_million_short_lines_are_refused_in_seconds(existing_env: dict[str, st
     assert _digest(existing_db) == digest
 
 
+@pytest.mark.slow
 def test_many_short_lines_under_the_limit_are_split_fast(existing_env: dict[str, str], tmp_path: Path) -> None:
     """Headlines, list items and table rows skip the sentence splitter's fixed cost."""
     path = tmp_path / "lines.txt"
@@ -653,6 +661,7 @@ def test_monitor_fails_when_every_feed_failed(httpserver: HTTPServer, existing_e
     assert _rows(existing_db, "SELECT status FROM runs WHERE flow_name = 'monitor-feeds'") == [("failed",)]
 
 
+@pytest.mark.slow
 def test_one_article_under_two_addresses_in_one_pass_is_verified_once(
         httpserver: HTTPServer, existing_env: dict[str, str], existing_db: Path) -> None:
     """Two entries of one pass that are the same article (fetched at once) were both verified."""
@@ -674,6 +683,7 @@ def test_one_article_under_two_addresses_in_one_pass_is_verified_once(
     assert _rows(existing_db, "SELECT count(*) FROM runs WHERE flow_name = 'monitor-feeds'") == [(2,)]
 
 
+@pytest.mark.slow
 def test_claimreview_json_cannot_end_the_script_block_it_is_published_in(
         existing_env: dict[str, str], tmp_path: Path) -> None:
     """The ClaimReview JSON held a claim's raw ``</script>``: pasted into the

@@ -74,6 +74,7 @@ def test_writes_are_idempotent_on_a_lake(lake: Store, tmp_path: Path):
     assert run_user_query(lake, "SELECT count(*) FROM schema_migrations").rows[0][0] == len(migration_files())
 
 
+@pytest.mark.slow
 def test_the_seed_on_a_lake_equals_the_seed_in_a_file(tmp_path: Path, prefect_home: Path, main_job_db: Path):
     env = cli_env(tmp_path / "unused.duckdb", prefect_home, CLAIMS_STORE=f"ducklake:{tmp_path / 'seed.ducklake'}")
     checked = run_cli(["check", str(SEED), "--json"], env)
@@ -137,6 +138,7 @@ def test_lake_commands_and_settings_errors(tmp_path: Path, prefect_home: Path):
         open_store(load_settings(store="postgres:dbname=lake"))
 
 
+@pytest.mark.slow
 def test_snapshots_name_tables_compact_explains_and_attach_sql_opens_it(lake, tmp_path: Path,
                                                                        prefect_home: Path):
     for i in range(3):

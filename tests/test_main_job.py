@@ -154,6 +154,7 @@ def test_claim_offsets_point_into_the_document(main_job_db):
     assert rows and all(a == b for a, b in rows)
 
 
+@pytest.mark.slow
 def test_rerun_adds_one_verdict_per_claim_and_nothing_else(tmp_path, prefect_home):
     db = tmp_path / "twice.duckdb"
     env = cli_env(db, prefect_home)
@@ -175,6 +176,7 @@ def test_rerun_adds_one_verdict_per_claim_and_nothing_else(tmp_path, prefect_hom
     assert "supported" in second.stdout and "claims checked" in second.stdout
 
 
+@pytest.mark.slow
 def test_stdin_input(tmp_path, prefect_home):
     db = tmp_path / "stdin.duckdb"
     text = ("Secretary of State Antony Blinken said on Thursday that about 8,000 North Korean soldiers "
@@ -188,6 +190,7 @@ def test_stdin_input(tmp_path, prefect_home):
     assert q(db, "SELECT claim_date FROM claims")[0][0].isoformat() == "2024-10-31"
 
 
+@pytest.mark.slow
 def test_whole_store_search_finds_the_reported_figure(main_job_db, prefect_home):
     result = run_cli(["search", "Blinken said 8,000 North Korean soldiers are in Kursk", "-k", "5", "--json"],
                      cli_env(main_job_db, prefect_home))

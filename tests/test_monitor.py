@@ -99,6 +99,7 @@ def server() -> Any:
 
 
 @STORES
+@pytest.mark.slow
 def test_new_articles_are_verified_failures_recorded_and_nothing_done_twice(server: HTTPServer, tmp_path: Path,
                                                                            kind: str) -> None:
     feed = serve(server, ["/news/blinken.html", "/news/pentagon.html", BROKEN])

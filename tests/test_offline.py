@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import socket
 
+import pytest
+
 from claims.store import Store, run_user_query
 from tests.conftest import SEED, cli_env, run_cli
 
@@ -15,6 +17,7 @@ def _closed_port() -> int:
         return s.getsockname()[1]  # closed again when the block ends: connections are refused
 
 
+@pytest.mark.slow
 def test_all_web_backends_down_still_verifies_with_corpus(tmp_path, prefect_home):
     port = _closed_port()
     dead = f"http://127.0.0.1:{port}"

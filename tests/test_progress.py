@@ -12,6 +12,8 @@ import select
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from claims.eval.verdicts import evaluate_verdicts_file
 from claims.progress import reporting, track
 from claims.settings import Settings
@@ -65,6 +67,7 @@ def _run_in_terminal(args: list[str], env: dict[str, str]) -> tuple[int, str, st
     return code, stdout, terminal.decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 def test_a_long_command_shows_a_bar_on_a_terminal_and_nothing_in_a_pipe(tmp_path: Path, prefect_home: Path) -> None:
     data = write_labelled(tmp_path / "mine.jsonl")
     env = cli_env(tmp_path / "c.duckdb", prefect_home)

@@ -262,6 +262,7 @@ def test_json_output_has_no_infinity_or_nan(env: dict[str, str]) -> None:
 
 # -- 5. no output over the database, another DuckDB file, or a folder ----------------------------
 
+@pytest.mark.slow
 def test_no_out_replaces_the_database_or_another_duckdb_file(env: dict[str, str], db: Path, tmp_path: Path,
                                                              seeded: Path) -> None:
     other = tmp_path / "other.db"  # a DuckDB file by its content, whatever its name

@@ -44,6 +44,7 @@ def _files(folder: Path) -> set[Path]:
     return {p for p in folder.rglob("*")}
 
 
+@pytest.mark.slow
 def test_the_command_writes_installs_loads_attaches_copies_and_exports_nothing(
         existing_env: dict[str, str], existing_db: Path, own_file: Path, tmp_path: Path) -> None:
     target = tmp_path / "out"
@@ -78,6 +79,7 @@ def test_the_command_writes_installs_loads_attaches_copies_and_exports_nothing(
     assert _files(tmp_path) == files_before  # nothing written anywhere
 
 
+@pytest.mark.slow
 def test_files_outside_the_database_are_read_only_with_allow_read(
         existing_env: dict[str, str], own_file: Path) -> None:
     for sql in (f"select * from read_text('{own_file}')", f"select * from read_csv('{own_file}')",

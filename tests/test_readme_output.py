@@ -50,6 +50,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory, prefect_home: Path) -> dic
     return produced
 
 
+@pytest.mark.slow
 def test_the_readme_shows_the_demo_output(outputs: dict[str, str]) -> None:
     if os.environ.get("CLAIMS_UPDATE_README"):
         text = README.read_text(encoding="utf-8")

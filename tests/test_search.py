@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from claims.embed import LazyEmbedder, embedder_for
 from claims.embed.base import Embedder
@@ -27,6 +28,7 @@ def _search(db: Path, prefect_home: Path, *args: str) -> list[dict]:
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow
 def test_the_8000_in_kursk_statements_rank_first(main_job_db: Path, prefect_home: Path) -> None:
     hits = _search(main_job_db, prefect_home, "8,000 North Korean soldiers in Kursk", "-k", "5")
     assert [h["rank"] for h in hits] == [1, 2, 3, 4, 5]
@@ -43,6 +45,7 @@ def test_the_8000_in_kursk_statements_rank_first(main_job_db: Path, prefect_home
     assert len(set(keys)) == len(keys), "no statement twice"
 
 
+@pytest.mark.slow
 def test_several_queries_and_the_table(main_job_db: Path, prefect_home: Path) -> None:
     hits = _search(main_job_db, prefect_home, "12,000 troops sent to Russia", "China remained silent", "-k", "3")
     by_query = {q: [h for h in hits if h["query"] == q] for q in ("12,000 troops sent to Russia", "China remained silent")}
@@ -61,6 +64,7 @@ def test_a_dateline_is_not_part_of_the_statement() -> None:
     assert _statement("In 2024 - the year of the vote - turnout rose.") == "In 2024 - the year of the vote - turnout rose."
 
 
+@pytest.mark.slow
 def test_the_score_shown_is_the_score_ranked_by(main_job_db: Path, prefect_home: Path) -> None:
     # the cosine was shown while the hybrid order ranked: 0.76, 0.80, 0.63, 0.84, 0.81
     for query in ("North Korean troops", "8,000 North Korean soldiers in Kursk"):
@@ -92,6 +96,7 @@ def test_ranking_scores_fuse_the_two_rankings_and_put_the_figures_first() -> Non
     assert len(ranking_scores("x", query, [], np.zeros((0, 2), dtype=np.float32))) == 0
 
 
+@pytest.mark.slow
 def test_a_text_searched_before_needs_no_model(main_job_db: Path, prefect_home: Path) -> None:
     query = "North Korean troops integrated into Russian units"
     first = _search(main_job_db, prefect_home, query, "-k", "3")  # embeds the text, caches its vector

@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -54,6 +55,7 @@ def _files_holding_secrets(*folders_or_files: Path) -> dict[str, list[bytes]]:
     return found
 
 
+@pytest.mark.slow
 def test_credentials_reach_the_site_but_neither_prefect_nor_the_database(
         prefect_harness: None, web: HTTPServer, tmp_path: Path, prefect_home: Path) -> None:  # noqa: F811
     from prefect.client.orchestration import get_client

@@ -113,6 +113,7 @@ def _write_pair_files(folder: Path) -> None:
     (folder / "fever_rte_dev.tsv").write_text("\n".join(fever) + "\n", encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_training_script_is_deterministic_and_loadable(tmp_path):
     data = tmp_path / "stance"
     _write_pair_files(data)

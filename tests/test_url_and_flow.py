@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from pytest_httpserver import HTTPServer
 
 from claims.store import Store, run_user_query
@@ -22,6 +23,7 @@ Officials in Seoul said the soldiers had trained in eastern Russia for several w
 </article><footer>Copyright Example Times</footer></body></html>"""
 
 
+@pytest.mark.slow
 def test_check_url_fetches_extracts_and_verifies(httpserver: HTTPServer, tmp_path, prefect_home):
     httpserver.expect_request("/world/kursk.html").respond_with_data(ARTICLE_HTML, content_type="text/html; charset=utf-8")
     httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n", content_type="text/plain")
@@ -84,6 +86,7 @@ def test_flow_records_run_and_publishes_table_artifact(prefect_harness, tmp_path
     assert "supported" in str(found[0].data)
 
 
+@pytest.mark.slow
 def test_check_with_a_prefect_api_runs_the_flow_and_reads_the_input_once(prefect_harness, tmp_path, prefect_home):
     """With ``PREFECT_API_URL`` set (here: the harness's server), ``claims check`` runs the
     ``verify-document`` flow: the run row carries its flow-run id, each stage is a task run
