@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from claims.errors import ConfigError
 from claims.score.cross_encoder import OnnxCrossEncoder, packaged_cross_encoder_dir
 from claims.score.stance import STANCES, load_stance_model
 from claims.settings import Settings
@@ -153,3 +154,23 @@ def test_a_long_passage_is_cut_not_refused(model: OnnxCrossEncoder) -> None:
     long_passage = "The council met on Tuesday. " * 400 + "It approved the budget."
     probs = model.predict(["The council approved the budget."], [long_passage])
     assert probs.shape == (1, 3) and np.isfinite(probs).all()
+
+
+def test_an_average_of_the_mlp_and_the_cross_encoder(model: OnnxCrossEncoder, embedder) -> None:
+    """``stance_model = "mlp+cross-encoder"``: the mean of the two models' probabilities,
+    cached under both models' keys; it needs the embeddings because the MLP does."""
+    from claims.score.stance import AveragedStance, StanceModel, reads_embeddings
+
+    both = load_stance_model(Settings(stance_model="mlp+cross-encoder"))
+    assert isinstance(both, AveragedStance) and reads_embeddings(both) and not reads_embeddings(model)
+    mlp = StanceModel.load(None)
+    assert both.cache_key == f"{mlp.cache_key}+{model.cache_key}"
+    pairs = SUPPORT[:3] + REFUTE[:3] + NEUTRAL[:3]
+    claims, passages = [c for c, _ in pairs], [p for _, p in pairs]
+    claim_emb, passage_emb = embedder.encode(claims), embedder.encode(passages)
+    mean = (mlp.predict(claims, passages, claim_emb, passage_emb) + model.predict(claims, passages)) / 2
+    np.testing.assert_allclose(both.predict(claims, passages, claim_emb, passage_emb), mean, atol=1e-6)
+    with pytest.raises(ConfigError, match="two models"):
+        AveragedStance([mlp])
+    with pytest.raises(ConfigError, match="joined with"):
+        load_stance_model(Settings(stance_model="mlp+no-such-model"))

@@ -36,7 +36,7 @@ from claims.errors import InputError
 from claims.eval.files import jsonl_rows
 from claims.eval.judging import hash_split
 from claims.eval.metrics import classification_report, expected_calibration_error
-from claims.score.stance import StanceModel, load_stance_model
+from claims.score.stance import load_stance_model, reads_embeddings
 
 if TYPE_CHECKING:  # pragma: no cover
     from claims.settings import Settings
@@ -282,7 +282,7 @@ def evaluate_stance(path: Path | Sequence[Path], settings: Settings, *, limit: i
         raise InputError(f"{path} holds no labelled stance pairs")
     model = load_stance_model(settings)
     claim_emb = passage_emb = None
-    if isinstance(model, StanceModel):  # the MLP reads sentence embeddings; a cross-encoder reads text
+    if reads_embeddings(model):  # the MLP reads sentence embeddings; a cross-encoder reads text
         embedder = load_embedder(settings.model, settings.embed_batch_size,
                                  getattr(settings, "embedding_backend", "torch"))
         texts = sorted({p.claim for p in pairs} | {p.passage for p in pairs})

@@ -384,6 +384,32 @@ class CrossEncoderStance:
         return probs[:, self._order].astype(np.float32)
 
 
+class AveragedStance:
+    """Several stance models as one: the mean of their probabilities (an ensemble, e.g.
+    ``stance_model = "mlp+cross-encoder"``). It reads embeddings when any member does."""
+
+    def __init__(self, members: Sequence[StancePredictor]) -> None:
+        if len(members) < 2:
+            raise ConfigError("an averaged stance model needs two models or more: join them with '+'")
+        self.members = list(members)
+        self.name = "+".join(m.name for m in self.members)
+        self.cache_key = "+".join(str(getattr(m, "cache_key", m.name)) for m in self.members)
+        self.reads_embeddings = any(reads_embeddings(m) for m in self.members)
+
+    def predict(self, claims: Sequence[str], passages: Sequence[str], claim_emb: np.ndarray | None,
+                passage_emb: np.ndarray | None) -> np.ndarray:
+        """Probabilities (n, 3) in the order (support, refute, neutral): the members' mean."""
+        if len(claims) == 0:
+            return np.zeros((0, 3), dtype=np.float32)
+        probs = [m.predict(claims, passages, claim_emb, passage_emb) for m in self.members]
+        return np.mean(probs, axis=0).astype(np.float32)
+
+
+def reads_embeddings(model: StancePredictor) -> bool:
+    """Whether ``model.predict`` needs the sentence embeddings (the MLP, or an average with it)."""
+    return isinstance(model, StanceModel) or bool(getattr(model, "reads_embeddings", False))
+
+
 def load_stance_model(settings: Settings) -> StancePredictor:
     """The stance model the settings name.
 
@@ -392,12 +418,19 @@ def load_stance_model(settings: Settings) -> StancePredictor:
     features), ``"cross-encoder"`` (the packaged int8 ONNX cross-encoder,
     :mod:`claims.score.cross_encoder`; measured in docs/models.md, not better on the verdict
     benchmarks yet, so not the default), a folder written by scripts/train_cross_encoder.py
-    or an ``.npz`` file from scripts/train_stance.py.
+    or an ``.npz`` file from scripts/train_stance.py; or several of these joined with ``+``
+    (``"mlp+cross-encoder"``), whose probabilities are averaged (:class:`AveragedStance`).
     """
     nli = getattr(settings, "nli_model", None)
     if nli:
         return CrossEncoderStance(str(nli))
     choice = str(getattr(settings, "stance_model", None) or "mlp").strip()
+    if "+" in choice:
+        return AveragedStance([_one_stance_model(part.strip()) for part in choice.split("+")])
+    return _one_stance_model(choice)
+
+
+def _one_stance_model(choice: str) -> StancePredictor:
     if choice == "cross-encoder":
         from claims.score.cross_encoder import OnnxCrossEncoder  # lazy: onnxruntime
 
@@ -411,4 +444,5 @@ def load_stance_model(settings: Settings) -> StancePredictor:
 
         return OnnxCrossEncoder(choice)
     raise ConfigError(f"stance_model {choice!r} is not 'cross-encoder', 'mlp', a cross-encoder folder from "
-                      "scripts/train_cross_encoder.py or an .npz file from scripts/train_stance.py: give one of those")
+                      "scripts/train_cross_encoder.py or an .npz file from scripts/train_stance.py (or several "
+                      "joined with '+'): give one of those")
