@@ -292,3 +292,26 @@ def test_the_issue_article_gets_a_careful_readers_verdicts(tmp_path: Path):
         assert labels[sentence] == label, (fragment, labels[sentence])
     samsung = next(s for s in checkable if "Samsung" in s)
     assert "Samsung Electronics" in (checkable[samsung] or samsung)
+
+
+def test_a_dispute_is_quoted_by_its_whole_sentence_in_the_stored_rationale():
+    """The rationale (stored in verdicts.rationale, read with SQL) quotes the sentence a
+    dispute cue matched in, not the cue's words alone ('There was no')."""
+    sentence = "North Korean troops have entered Russia's Kursk region."
+    claim = Claim("c1", "d0", sentence, 0, len(sentence), 1.0)
+    text = "Officials met on Monday. There was no sign of North Korean troops in Kursk, the ministry said."
+    doc = _doc(text, "Ministry Daily", date(2024, 10, 25), "https://md.example.com/a")
+    passage = Passage(stable_id(doc.id, 0), doc.id, 0, text, 0, len(text))
+    noted = "The ministry said it had no comment (the claim says it kept silent)"
+    other_text = "The ministry said it had no comment on the reports."
+    other_doc = _doc(other_text, "Capital Post", date(2024, 10, 26), "https://cp.example.com/b")
+    other = Passage(stable_id(other_doc.id, 0), other_doc.id, 0, other_text, 0, len(other_text))
+    evidence = [Evidence(claim.id, passage, doc, 0.8, 1, stance="refute", stance_score=0.9, role="disputes",
+                         role_cue="There was no"),
+                Evidence(claim.id, other, other_doc, 0.7, 2, stance="refute", stance_score=0.9, role="disputes",
+                         role_cue=noted)]
+    verdict = decide(claim, evidence, VerdictPolicy())
+    assert "\u201cThere was no sign of North Korean troops in Kursk, the ministry said.\u201d" in verdict.rationale
+    assert "\u201cThe ministry said it had no comment on the reports.\u201d (the claim says it kept silent)" \
+        in verdict.rationale, verdict.rationale
+    assert "'There was no'" not in verdict.rationale

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import logging
-import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from claims.extract.quantities import counted_head, parse_quantities
-from claims.extract.sentences import split_sentences
+from claims.extract.quotes import cue_note, whole_quote
 from claims.models import clean_text
 from claims.report.svg import ChartPoint, format_figure, quantity_chart
 from claims.store import Store
@@ -49,7 +48,6 @@ log = logging.getLogger(__name__)
 
 LABELS = ("supported", "refuted", "conflicting", "not_enough_evidence")
 CONTEXT_CHARS = 900  # longest paragraph shown whole around a claim
-QUOTE_CHARS = 220  # longest quote shown whole in a rationale; longer sentences are cut at clauses
 # How the report names an evidence role (claims.score.roles)
 ROLE_TEXT = {"asserts": "asserts it", "reports_claim": "only repeats the claim", "disputes": "disputes it",
              "mentions": "mentions it"}
@@ -285,64 +283,6 @@ def highlight_numbers(text: str, key: str | None = None) -> str:
     return "".join(out)
 
 
-# Where a long sentence may be cut: after a semicolon, a colon or a comma, around a dash
-_CLAUSE_STOP = re.compile(r"[;:,]\s+|\s+[-\u2013\u2014]{1,2}\s+")
-# A cue as the rationale quotes it: "Beijing said (the claim says it kept silent)", "The
-# figure was later revised… false": the words matched in the passage, then a note
-_CUE_NOTE = re.compile(r"\s*\(([^()]*)\)\s*$")
-
-
-def _find(passage: str, words: str) -> tuple[int, int] | None:
-    """Where ``words`` stand in ``passage`` (case and spacing aside), or None."""
-    if not words.strip():
-        return None
-    pattern = r"\s+".join(re.escape(w) for w in words.split())
-    found = re.search(pattern, passage) or re.search(pattern, passage, re.IGNORECASE)
-    return (found.start(), found.end()) if found else None
-
-
-def _clause_window(sentence: str, start: int, end: int, limit: int) -> str:
-    """The clauses of ``sentence`` around ``sentence[start:end]``, as many as fit in
-    ``limit`` characters, with "…" where the sentence goes on; a clause longer than the
-    limit is cut at a word boundary."""
-    cuts = sorted({0, len(sentence), *(m.end() for m in _CLAUSE_STOP.finditer(sentence))})
-    first = max(i for i, c in enumerate(cuts[:-1]) if c <= start)
-    last = min(i for i, c in enumerate(cuts) if c >= end and i > first)
-    while True:  # widen by a clause on either side while it fits, the side with the shorter clause first
-        options = [(cuts[first] - cuts[first - 1], first - 1, last)] if first > 0 else []
-        options += [(cuts[last + 1] - cuts[last], first, last + 1)] if last < len(cuts) - 1 else []
-        fitting = [o for o in sorted(options) if cuts[o[2]] - cuts[o[1]] <= limit]
-        if not fitting:
-            break
-        _, first, last = fitting[0]
-    a, b = cuts[first], cuts[last]
-    if b - a > limit:  # one clause longer than the limit: from its start (or the cue's), to a space
-        a = a if end - a <= limit else max(a, sentence.rfind(" ", a, start) + 1)
-        b = sentence.rfind(" ", a, a + limit)
-        b = b if b > end else min(len(sentence), end)
-    text = sentence[a:b].strip().rstrip(",;:")
-    return ("…" if a > 0 else "") + text + ("…" if b < len(sentence) else "")
-
-
-def whole_quote(passage: str, cue: str, limit: int = QUOTE_CHARS) -> str | None:
-    """The sentence of ``passage`` that holds ``cue`` (the words a rationale quotes, as
-    matched: "There was no"), whole when it fits in ``limit`` characters, else the clauses
-    around the cue that fit, "…" marking where the sentence goes on (always at a word
-    boundary). None when the cue's words are not in the passage (a cue made of words the
-    passage does not hold, such as 'rated "False"', is quoted as it is)."""
-    words = _CUE_NOTE.sub("", cue).split("…")[0]
-    span = _find(passage, words)
-    if span is None:
-        return None
-    for sentence in split_sentences(passage):
-        if sentence.start <= span[0] < sentence.end:
-            start, end = span[0] - sentence.start, min(span[1], sentence.end) - sentence.start
-            if len(sentence.text) <= limit:
-                return sentence.text
-            return _clause_window(sentence.text, start, end, limit)
-    return None
-
-
 def rationale_text(c: ClaimEntry) -> str:
     """The claim's rationale with each quoted cue ('There was no') replaced by the whole
     sentence of its passage, in typographic quotes, the cue's note kept after it
@@ -353,8 +293,8 @@ def rationale_text(c: ClaimEntry) -> str:
             continue
         quote = whole_quote(e.passage, e.role_cue)
         if quote is not None:
-            note = _CUE_NOTE.search(e.role_cue)
-            text = text.replace(repr(e.role_cue), f"\u201c{quote}\u201d" + (f" ({note.group(1)})" if note else ""))
+            note = cue_note(e.role_cue)
+            text = text.replace(repr(e.role_cue), f"\u201c{quote}\u201d" + (f" ({note})" if note else ""))
     return text
 
 

@@ -43,6 +43,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from claims.extract.quantities import scope_window
+from claims.extract.quotes import cue_note, whole_quote
 from claims.extract.sentences import split_sentences
 from claims.models import (
     Claim,
@@ -738,6 +739,27 @@ def _origins_note(votes: Sequence[_Vote]) -> str:
     return ""
 
 
+def _dispute_quotes(disputes: Sequence[_Vote], most: int = 2) -> str:
+    """Why the disputing sources dispute: the sentence each cue matched in ("There was no
+    sign of North Korean troops in Kursk, the ministry said."), whole or cut at clauses, in
+    typographic quotes with the cue's note after it; the cue itself ('rated "False"') where
+    its words are not in the passage. At most ``most`` distinct quotes."""
+    quotes: list[str] = []
+    for v in sorted((v for v in disputes if v.evidence.role_cue), key=lambda v: v.evidence.role_cue or ""):
+        cue = v.evidence.role_cue or ""
+        sentence = whole_quote(v.evidence.passage.text, cue)
+        if sentence is None:
+            shown = repr(cue)
+        else:
+            note = cue_note(cue)
+            shown = f"\u201c{sentence}\u201d" + (f" ({note})" if note else "")
+        if shown not in quotes:
+            quotes.append(shown)
+        if len(quotes) == most:
+            break
+    return f": {', '.join(quotes)}" if quotes else ""
+
+
 def _rationale(claim: Claim, label: str, votes: Sequence[_Vote], evidence: Sequence[Evidence]) -> str:
     support = [v for v in votes if v.stance == "support"]
     refute = [v for v in votes if v.stance == "refute"]
@@ -783,8 +805,7 @@ def _rationale(claim: Claim, label: str, votes: Sequence[_Vote], evidence: Seque
     if refute:
         verb = "dispute" if disputes else ("leans" if len(refute) == 1 else "lean") + " to refute" if undecided \
             else "refute"
-        cues = sorted({v.evidence.role_cue for v in disputes if v.evidence.role_cue})[:2]
-        cue = f": {', '.join(repr(c) for c in cues)}" if cues else ""
+        cue = _dispute_quotes(disputes)
         parts.append(f"{_plural(len(refute), 'source')} {verb} ({_cite(refute)}){cue}")
     if not parts:
         best = max(evidence, key=lambda e: e.similarity)
