@@ -190,6 +190,13 @@ def test_silence_is_contradicted_by_the_subject_speaking():
              "Korean troops in Russia.")
     assert silence_contradicted(claim, spoke)
     assert silence_contradicted(claim, "There was no immediate comment from Moscow or Pyongyang.") is None
+    # after a dateline too; but people placed in Beijing are not Beijing speaking
+    assert silence_contradicted(claim, "BEIJING, Friday, Oct. 25, 2024 - " + spoke) == "China's foreign ministry said"
+    for onlookers in ("Analysts in Beijing said the government was likely to avoid taking a public position.",
+                      "Diplomats based in Beijing said China would stay quiet.",
+                      "Blinken said Beijing should use its influence."):
+        assert silence_contradicted(claim, onlookers) is None, onlookers
+    assert silence_contradicted(claim, "Officials in Beijing said the matter was bilateral.") == "Beijing said"
 
 
 @pytest.mark.parametrize("claim,passage,figure,role", [

@@ -223,10 +223,34 @@ def silence_contradicted(claim_text: str, passage_text: str) -> str | None:
     for sentence in _sentences(passage_text):
         if _SILENCE.search(sentence) or re.search(r"\b(?:not|no)\s+(?:immediately\s+)?(?:respond|comment)", sentence, re.IGNORECASE):
             continue
-        who, frame, _ = _speaker(sentence)
-        if who and entity_keys(who) & subject:
+        who, frame, at = _speaker(sentence)
+        if who and entity_keys(who) & subject and not _ONLOOKERS_BEFORE.search(sentence[:max(at, 0)]):
             return frame
+        for said in _SAID.finditer(sentence):  # "China's foreign ministry said on Friday that ..."
+            phrase = _CLAUSE_START.split(sentence[:said.start()])[-1].strip()
+            words = phrase.split()
+            if 0 < len(words) <= 8 and entity_keys(phrase) & subject and not _ONLOOKER.search(phrase):
+                return f"{phrase} {said.group(0).strip()}"
     return None
+
+
+_SAID = re.compile(r"(?:\s+(?:has|have|had|also|again|[a-z]+ly))*\s+(?:said|says|told|stated|announced|responded|"
+                   r"replied|answered|commented|declared)\b")
+# Where the words before a speech verb stop being its subject: a clause boundary
+_CLAUSE_START = re.compile(r"[,;:()\u2013\u2014]|\s-\s|\b(?:that|and|but|while|as|after|when|which|who)\b")
+_ONLOOKER = re.compile(
+    r"\b(?:analysts?|experts?|observers?|scholars?|academics?|commentators?|residents?|people|citizens|"
+    r"journalists?|reporters?|correspondents?|diplomats?|sources?|critics?|economists?|researchers?|students?|"
+    r"protesters?|investors?|traders?|witnesses?|locals?|media|newspapers?|press)\b", re.IGNORECASE)
+
+
+# Speakers placed in a country or city, not speaking for it: "Analysts in Beijing said" is
+# not Beijing speaking ("officials in Beijing" are: officials are not in this list)
+_ONLOOKERS_BEFORE = re.compile(
+    r"\b(?:analysts?|experts?|observers?|scholars?|academics?|commentators?|residents?|people|citizens|"
+    r"journalists?|reporters?|correspondents?|diplomats?|sources?|critics?|economists?|researchers?|students?|"
+    r"protesters?|investors?|traders?|witnesses?|locals?)\s+(?:(?:who\s+are\s+)?(?:based\s+)?(?:in|from|at|"
+    r"close\s+to|near)\s+)(?:the\s+)?$", re.IGNORECASE)
 
 
 def contradicts(claim_text: str, sentence: str) -> bool:
