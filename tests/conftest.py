@@ -115,12 +115,17 @@ def main_job_db(tmp_path_factory: pytest.TempPathFactory, prefect_home: Path) ->
     return db
 
 
+def copy_db(source: Path, folder: Path, name: str = "existing.duckdb") -> Path:
+    """A copy of a database made once (a session or module fixture's) for one test to change."""
+    copy = folder / name
+    shutil.copyfile(source, copy)
+    return copy
+
+
 @pytest.fixture
 def existing_db(main_job_db: Path, tmp_path: Path) -> Path:
     """A copy of the main job's database for one test: real rows it may change, or must not."""
-    copy = tmp_path / "existing.duckdb"
-    shutil.copyfile(main_job_db, copy)
-    return copy
+    return copy_db(main_job_db, tmp_path)
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ against a copy of a small real store written through the Store's own write path
 from __future__ import annotations
 
 import hashlib
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -27,7 +26,7 @@ from claims.errors import DatabaseDamagedError
 from claims.store import Store
 from claims.store.connection import Database
 from claims.store.integrity import BLOCK_START, HEADER_SIZE, blocks_in_use, file_damage
-from tests.conftest import cli_env, one_error
+from tests.conftest import cli_env, copy_db, one_error
 from tests.test_hostile_input import ARTICLE, claims
 from tests.test_report_views import build_history
 
@@ -60,9 +59,7 @@ def history_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def store_db(history_db: Path, tmp_path: Path) -> Path:
     """A copy of :func:`history_db` for one test to damage."""
-    copy = tmp_path / "claims.duckdb"
-    shutil.copyfile(history_db, copy)
-    return copy
+    return copy_db(history_db, tmp_path, "claims.duckdb")
 
 
 @pytest.fixture

@@ -238,19 +238,17 @@ _SAID = re.compile(r"(?:\s+(?:has|have|had|also|again|[a-z]+ly))*\s+(?:said|says
                    r"replied|answered|commented|declared)\b")
 # Where the words before a speech verb stop being its subject: a clause boundary
 _CLAUSE_START = re.compile(r"[,;:()\u2013\u2014]|\s-\s|\b(?:that|and|but|while|as|after|when|which|who)\b")
-_ONLOOKER = re.compile(
-    r"\b(?:analysts?|experts?|observers?|scholars?|academics?|commentators?|residents?|people|citizens|"
-    r"journalists?|reporters?|correspondents?|diplomats?|sources?|critics?|economists?|researchers?|students?|"
-    r"protesters?|investors?|traders?|witnesses?|locals?|media|newspapers?|press)\b", re.IGNORECASE)
-
-
-# Speakers placed in a country or city, not speaking for it: "Analysts in Beijing said" is
-# not Beijing speaking ("officials in Beijing" are: officials are not in this list)
+# People who speak about a country or city, not for it ("officials" are not among them):
+# "Analysts in Beijing said" is not Beijing speaking, "officials in Beijing" are
+_ONLOOKER_WORDS = (r"(?:analysts?|experts?|observers?|scholars?|academics?|commentators?|residents?|people|"
+                   r"citizens|journalists?|reporters?|correspondents?|diplomats?|sources?|critics?|economists?|"
+                   r"researchers?|students?|protesters?|investors?|traders?|witnesses?|locals?|media|newspapers?|"
+                   r"press)")
+_ONLOOKER = re.compile(rf"\b{_ONLOOKER_WORDS}\b", re.IGNORECASE)
+# ... and the words before a name that place such people there ("analysts based in ")
 _ONLOOKERS_BEFORE = re.compile(
-    r"\b(?:analysts?|experts?|observers?|scholars?|academics?|commentators?|residents?|people|citizens|"
-    r"journalists?|reporters?|correspondents?|diplomats?|sources?|critics?|economists?|researchers?|students?|"
-    r"protesters?|investors?|traders?|witnesses?|locals?)\s+(?:(?:who\s+are\s+)?(?:based\s+)?(?:in|from|at|"
-    r"close\s+to|near)\s+)(?:the\s+)?$", re.IGNORECASE)
+    rf"\b{_ONLOOKER_WORDS}\s+(?:(?:who\s+are\s+)?(?:based\s+)?(?:in|from|at|close\s+to|near)\s+)(?:the\s+)?$",
+    re.IGNORECASE)
 
 
 def contradicts(claim_text: str, sentence: str) -> bool:
