@@ -19,7 +19,9 @@ passed since the claim.
 
 Failures are isolated: an article that cannot be fetched, has no text, or fails in the
 pipeline is recorded as ``failed`` with its one-line error, and the other articles go on.
-A pass whose every feed failed fails itself (one :class:`~claims.errors.FetchError`).
+A pass whose every feed failed fails itself (one :class:`~claims.errors.FetchError`), and so
+does a pass that verified no article while at least one failed (:class:`NothingVerifiedError`,
+which carries the pass's report): a schedule whose articles all fail must not look healthy.
 
 Copies within one pass: two entries that turn out to be one article (the same text or the
 same final URL: two feeds or two addresses carrying one story) are verified once, the
@@ -57,6 +59,7 @@ __all__ = [
     "FeedScan",
     "ItemOutcome",
     "MonitorReport",
+    "NothingVerifiedError",
     "claim_entries",
     "feeds_from_settings",
     "monitor",
@@ -93,6 +96,15 @@ class ItemOutcome:
     labels: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     started_at: float = 0.0  # time.time() when the library began this article
+
+
+class NothingVerifiedError(FetchError):
+    """A pass that verified no article while at least one failed; ``report`` is the pass
+    (its run is recorded as ``failed``)."""
+
+    def __init__(self, message: str, report: MonitorReport) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 @dataclass
@@ -242,19 +254,19 @@ def process_entry(entry: FeedEntry, settings: Settings, store: Store | None = No
         # addresses, carrying one story): recorded as a duplicate, verified once
         copy_of = store.verified_copy(document) or store.take_article(entry.url, monitor_run_id, document)
         if copy_of is not None:
-            outcome = ItemOutcome(entry.url, entry.feed_url, "duplicate", title=document.title or entry.title,
+            outcome = ItemOutcome(redact_url(entry.url), entry.feed_url, "duplicate", title=document.title or entry.title,
                                   document_id=copy_of, seconds=time.perf_counter() - started,
                                   started_at=started_at)
         else:
             report = verify(document, settings, store=store, flow_run_id=flow_run_id, flow_name=FLOW_NAME)
-            outcome = ItemOutcome(entry.url, entry.feed_url, "completed", title=document.title or entry.title,
+            outcome = ItemOutcome(redact_url(entry.url), entry.feed_url, "completed", title=document.title or entry.title,
                                   document_id=document.id, run_id=report.run_id, claims=len(report.claims),
                                   labels=report.label_counts(), seconds=time.perf_counter() - started,
                                   started_at=started_at)
     except Exception as exc:  # noqa: BLE001 - one bad article must not stop the others; recorded below
         message = str(exc) if isinstance(exc, ClaimsError) else f"{exc.__class__.__name__}: {exc}"
         log.warning("article %s failed: %s", redact_url(entry.url), message)
-        outcome = ItemOutcome(entry.url, entry.feed_url, "failed", title=entry.title,
+        outcome = ItemOutcome(redact_url(entry.url), entry.feed_url, "failed", title=entry.title,
                               error=" ".join(message.split())[:1000],
                               document_id=document.id if document else None,
                               seconds=time.perf_counter() - started, started_at=started_at)
@@ -271,6 +283,14 @@ def _every_feed_failed(errors: Sequence[SourceError]) -> FetchError:
     """The one-line error of a pass that could read none of its feeds (the run fails)."""
     more = f" (and {len(errors) - 1} more feeds)" if len(errors) > 1 else ""
     return FetchError(f"every feed failed, nothing to verify: {errors[0].target}: {errors[0].error}{more}")
+
+
+def _nothing_verified(report: MonitorReport) -> NothingVerifiedError:
+    """The one-line error of a pass that verified none of its articles and failed some."""
+    first = report.failures[0]
+    return NothingVerifiedError(
+        f"no article verified: {report.count('failed')} of {len(report.outcomes)} failed (first: {first.url}: "
+        f"{first.error}); the failed articles are retried by the next pass (up to monitor_max_attempts)", report)
 
 
 def monitor(settings: Settings, feeds: Sequence[str] | None = None, *, store: Store | None = None,
@@ -301,5 +321,7 @@ def monitor(settings: Settings, feeds: Sequence[str] | None = None, *, store: St
                 on_outcome(outcome)
         report.changes = store.verdict_changes([o.run_id for o in report.outcomes if o.run_id and
                                                 o.status == "completed"])
+        if report.count("completed") == 0 and report.failures:
+            raise _nothing_verified(report)
 
     return tracked_run(store, report, body)

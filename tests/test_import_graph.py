@@ -17,7 +17,7 @@ from pathlib import Path
 from tests.conftest import ROOT
 
 LAYERS: list[set[str]] = [
-    {"claims.errors", "claims.models", "claims.progress"},  # value objects, errors, progress counting
+    {"claims.errors", "claims.models", "claims.progress", "claims.redact"},  # value objects, errors, progress counting, secrets scrubbed
     {"claims.settings"},  # the one typed settings object
     {"claims.store"},  # all SQL
     {"claims.embed"},  # the sentence encoder, its cache, the vector index
@@ -25,6 +25,7 @@ LAYERS: list[set[str]] = [
     {"claims.score", "claims.ingest", "claims.runner"},  # passages -> verdicts; the input; how stages run
     {"claims.pipeline"},  # the stage sequence, written once
     {"claims.monitor", "claims.reverify", "claims.search", "claims.report", "claims.eval"},  # uses of it
+    {"claims.api"},  # the HTTP API (claims serve) over the uses
 ]
 NOT_IN_THE_LIBRARY = {"prefect", "prefect_dask", "flows", "claims_cli", "typer"}
 

@@ -27,9 +27,10 @@ import logging
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from claims.errors import FetchError, RefusedURLError
+from claims.redact import SECRET_NAMES, scrub_url
 
 __all__ = [
     "ALLOWED_SCHEMES",
@@ -48,8 +49,9 @@ log = logging.getLogger(__name__)
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 
-# Query parameters that carry credentials: never logged, stored or put into messages.
-SECRET_PARAMS = frozenset({"key", "api_key", "apikey", "access_token", "token", "auth", "signature", "sig"})
+# Query parameters that carry credentials: never logged, stored or put into messages (the
+# exact names; :func:`claims.redact.is_secret_name` also reads the words in a name).
+SECRET_PARAMS = SECRET_NAMES
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -80,19 +82,9 @@ def without_credentials(url: str) -> str:
 
 
 def redact_url(url: str) -> str:
-    """The URL with credential-carrying query parameters and userinfo removed."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparseable URL>"
-    netloc = parts.netloc.rsplit("@", 1)[-1]
-    if parts.query:
-        kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                if k.lower() not in SECRET_PARAMS]
-        query = urlencode(kept)
-    else:
-        query = ""
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    """The URL without userinfo, fragment and credential-carrying query parameters
+    (:func:`claims.redact.scrub_url`, the one deny-list)."""
+    return scrub_url(url)
 
 
 def _describe(ip: IPAddress) -> str | None:

@@ -42,6 +42,7 @@ the newer DuckDB or move it away (:func:`newer_engine`).
 from __future__ import annotations
 
 import errno
+import fcntl
 import functools
 import logging
 import os
@@ -66,7 +67,7 @@ from claims.errors import (
     StoreError,
 )
 from claims.models import utcnow
-from claims.store.integrity import file_damage
+from claims.store.integrity import BLOCK_START, file_damage
 from claims.store.space import SpaceReserve
 
 __all__ = ["SCHEMA_VERSION", "Database", "damaged", "disk_full", "insert_rows", "insert_scanned", "is_conflict",
@@ -218,6 +219,13 @@ def retry_on_conflict(method: Callable[_P, _R]) -> Callable[_P, _R]:
     return rerun
 
 
+# How long a file shorter than its headers, that no process holds, is taken for one being
+# created (see Database._being_created) before it is called damaged.
+_CREATION_GRACE_SECONDS = 2.0
+# No extension is installed or loaded when a file opens: a file of another kind (--db x.sqlite)
+# would otherwise make DuckDB download its reader (sqlite_scanner) and open it.
+_NO_EXTENSIONS: dict[str, Any] = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
 _PROCESS_LOCKS: dict[str, threading.RLock] = {}
 _PROCESS_LOCKS_GUARD = threading.Lock()
 
@@ -326,13 +334,20 @@ class Database:
     def _open(self, read_only: bool, config: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
         deadline = time.monotonic() + self.lock_timeout
         delay = 0.05
+        short_since: float | None = None  # when the file was first seen shorter than its headers
         while True:
             try:
-                return duckdb.connect(str(self.path), read_only=read_only, config=config or {})
+                return duckdb.connect(str(self.path), read_only=read_only, config={**_NO_EXTENSIONS, **(config or {})})
             except duckdb.IOException as exc:
                 if is_disk_full(exc):
                     raise disk_full(self.described, exc) from None
                 if is_damage(exc):
+                    now = time.monotonic()
+                    short_since = now if short_since is None else short_since
+                    if now < deadline and self._being_created(now - short_since):
+                        time.sleep(delay * (0.5 + random.random()))
+                        delay = min(delay * 2, 0.5)
+                        continue
                     raise damaged(self.path, str(exc).splitlines()[0]) from None
                 newer = newer_engine(self.path, exc)
                 if newer is not None:
@@ -350,6 +365,12 @@ class Database:
                 if is_disk_full(exc):
                     raise disk_full(self.described, exc) from None
                 if is_damage(exc):
+                    now = time.monotonic()
+                    short_since = now if short_since is None else short_since
+                    if now < deadline and self._being_created(now - short_since):
+                        time.sleep(delay * (0.5 + random.random()))
+                        delay = min(delay * 2, 0.5)
+                        continue
                     raise damaged(self.path, str(exc).splitlines()[0]) from None
                 newer = newer_engine(self.path, exc)
                 if newer is not None:
@@ -358,6 +379,30 @@ class Database:
                     f"cannot open database {self.path} ({str(exc).splitlines()[0]}): "
                     "check the path, or move a damaged file away"
                 ) from None
+
+    def _being_created(self, short_for: float) -> bool:
+        """Whether a file DuckDB just refused as "not a valid DuckDB database file" may be one
+        that another process is creating: DuckDB creates the file (0 bytes), then locks it, then
+        writes its 12 KiB of headers, so a process that opens it between the first two steps
+        finds it empty, and one that opens it before the third finds it locked. A file shorter
+        than its headers is therefore waited for while another process holds a lock on it, or
+        for :data:`_CREATION_GRACE_SECONDS` after it was first seen short; a file that stays
+        short and unlocked, or that is long enough, is damaged."""
+        try:
+            if self.path.stat().st_size >= BLOCK_START:
+                return False
+            with self.path.open("rb") as handle:  # no connection of this process is open (the process lock)
+                try:
+                    fcntl.lockf(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+                except OSError as exc:
+                    if exc.errno in (errno.EACCES, errno.EAGAIN):
+                        return True  # another process holds it: the creator, writing its headers
+                    raise
+        except FileNotFoundError:
+            return True  # moved away meanwhile: the next open creates it or finds the new one
+        except OSError:
+            return False
+        return short_for < _CREATION_GRACE_SECONDS
 
     @contextmanager
     def connect(self, *, read_only: bool = False,

@@ -1,6 +1,7 @@
 """The ``documents`` and ``passages`` tables: every text the pipeline read (inputs and
 sources) and the passages cut from them with their vectors. Ids are content hashes and
-writes keep what is stored, so a rerun writes nothing new."""
+writes keep what is stored, so a rerun writes nothing new. A URL is stored without its secrets
+(:func:`claims.redact.scrub_url`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from claims.models import Document, Passage, utcnow
+from claims.redact import scrub_url
 from claims.store.connection import (
     Database,
     insert_rows,
@@ -42,7 +44,7 @@ class DocumentsTable(Database):
             if not unique:
                 return 0
             rows = [
-                (d.id, d.url, d.title, d.outlet, d.author, d.published_at, utcnow(), d.source_kind,
+                (d.id, d.url and scrub_url(d.url), d.title, d.outlet, d.author, d.published_at, utcnow(), d.source_kind,
                  d.content_hash, d.text)
                 for d in unique.values()
             ]

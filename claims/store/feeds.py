@@ -1,6 +1,7 @@
 """The ``feed_items`` table: one row per canonical URL of a monitored feed's entry, with
 its status (``running``, ``completed``, ``failed``, ``duplicate``, ``stored``), attempts
-and the runs that took and verified it (migration 004).
+and the runs that took and verified it (migration 004). URLs are stored without their
+secrets (:func:`claims.redact.scrub_url`); the entries handed back keep theirs, to fetch.
 
 Taking entries is one short write transaction that reads the entries' rows and marks the
 ones it takes ``running`` with the taking run's id; DuckDB lets one process write at a
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from claims.models import Document, FeedEntry, utcnow
+from claims.redact import scrub_text, scrub_url
 from claims.store.connection import Database, retry_on_conflict
 from claims.store.records import ClaimedEntries
 
@@ -39,7 +41,8 @@ class FeedItemsTable(Database):
             return result
         now = now or utcnow()
         lease_start = now - lease
-        urls = [e.url for e in entries]
+        keys = {e.url: scrub_url(e.url) for e in entries}  # stored without the URL's secrets
+        urls = list(keys.values())
         skipped: Counter[str] = Counter()
         with self.transaction() as con:
             state = {row[0]: row[1:] for row in con.execute(
@@ -50,10 +53,11 @@ class FeedItemsTable(Database):
                 "AND EXISTS (SELECT 1 FROM claims c WHERE c.document_id = d.id)", [urls]).fetchall())
             stored_rows, claim_rows = [], []
             for e in entries:
-                row = state.get(e.url)
-                if row is None and e.url in verified:
+                key = keys[e.url]
+                row = state.get(key)
+                if row is None and key in verified:
                     skipped["stored"] += 1
-                    stored_rows.append((e.url, e.feed_url, e.url, e.title, e.published, verified[e.url], now, now))
+                    stored_rows.append((key, scrub_url(e.feed_url), key, e.title, e.published, verified[key], now, now))
                     continue
                 if row is not None:
                     status, attempts, claimed_at = row
@@ -66,7 +70,7 @@ class FeedItemsTable(Database):
                     if status == "running" and claimed_at is not None and claimed_at > lease_start:
                         skipped["running_elsewhere"] += 1
                         continue
-                claim_rows.append((e.url, e.feed_url, e.url, e.title, e.published, run_id, now, now))
+                claim_rows.append((key, scrub_url(e.feed_url), key, e.title, e.published, run_id, now, now))
                 result.claimed.append(e)
             if stored_rows:
                 con.executemany(
@@ -92,7 +96,8 @@ class FeedItemsTable(Database):
             con.execute(
                 "UPDATE feed_items SET status = ?, error = ?, document_id = ?, run_id = ?, content_hash = ?, "
                 "title = coalesce(title, ?), processed_at = ? WHERE canonical_url = ? AND monitor_run_id = ?",
-                [status, error, document_id, run_id, content_hash, title, utcnow(), url, monitor_run_id])
+                [status, error and scrub_text(error), document_id, run_id, content_hash, title, utcnow(),
+                 scrub_url(url), monitor_run_id])
 
     @retry_on_conflict
     def take_article(self, url: str, monitor_run_id: str, document: Document) -> str | None:
@@ -100,6 +105,7 @@ class FeedItemsTable(Database):
         (its text's hash and its id), unless another entry that run took is the same article
         (same text, or same final URL): then that entry's document id, and ``url`` is a copy
         not to verify again. One transaction, so two copies fetched at once are told apart."""
+        url = scrub_url(url)
         with self.transaction() as con:
             first = con.execute(
                 "SELECT document_id FROM feed_items WHERE monitor_run_id = ? AND canonical_url <> ? "

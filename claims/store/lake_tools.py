@@ -11,28 +11,20 @@ copied, pasted and kept in a shell's history.
 
 from __future__ import annotations
 
-import re
-
 import duckdb
 
+from claims.redact import scrub_text
 from claims.store.lake import ALIAS, LakeDatabase
 from claims.store.lake import _extension as extension_file  # the files the store itself loads
 
 __all__ = ["attach_lines", "table_names", "without_password"]
 
-# password=... in a libpq keyword string (quoted or not), and user:password@ in a URI
-_KEYWORD_PASSWORD_RE = re.compile(r"""\s*\bpassword\s*=\s*('(?:[^'\\]|\\.)*'|[^\s'"&]+)""", re.IGNORECASE)
-_URI_PASSWORD_RE = re.compile(r"""(://[^\s:/@"']*):[^\s"'@]*@""")
-_URI_QUERY_PASSWORD_RE = re.compile(r"""([?&])password=[^&\s"']*&?""", re.IGNORECASE)
-
-
 def without_password(spec: str) -> str:
-    """The catalog string ``spec`` with its password left out, in each form PostgreSQL
-    takes one: ``password=...`` among the keywords, ``user:...@`` in a URI, or
-    ``?password=...`` in a URI's query."""
-    spec = _URI_PASSWORD_RE.sub(r"\1@", spec)
-    spec = _URI_QUERY_PASSWORD_RE.sub(r"\1", spec).rstrip("?&")
-    return _KEYWORD_PASSWORD_RE.sub("", spec).strip()
+    """The catalog string ``spec`` with its password (and any other credential) left out, in
+    each form PostgreSQL takes one: ``password=...`` among the keywords (quoted with either
+    quote or not), ``user:...@`` in a URI, or ``?password=...`` in a URI's query
+    (:func:`claims.redact.scrub_text`)."""
+    return scrub_text(spec, drop=True)
 
 
 def _quote(text: str) -> str:

@@ -21,11 +21,23 @@ from typing import Any
 import duckdb
 
 from claims.models import utcnow
+from claims.redact import scrub_text
 from claims.store.connection import Database, retry_on_conflict
 
 __all__ = ["RunsTable"]
 
 log = logging.getLogger(__name__)
+
+
+def _scrubbed(value: Any) -> Any:
+    """A run's parameters with the secrets in their texts masked (:func:`claims.redact.scrub_text`)."""
+    if isinstance(value, str):
+        return scrub_text(value)
+    if isinstance(value, dict):
+        return {k: _scrubbed(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_scrubbed(v) for v in value]
+    return value
 
 
 class RunsTable(Database):
@@ -41,8 +53,8 @@ class RunsTable(Database):
             con.execute(
                 "INSERT INTO runs (id, flow_run_id, flow_name, input, parameters, started_at, status, host, pid) "
                 "VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?) ON CONFLICT (id) DO NOTHING",
-                [run_id, flow_run_id, flow_name, input, json.dumps(parameters or {}, default=str), utcnow(),
-                 host, os.getpid()],
+                [run_id, flow_run_id, flow_name, input and scrub_text(input),
+                 json.dumps(_scrubbed(parameters or {}), default=str), utcnow(), host, os.getpid()],
             )
         return run_id
 
@@ -52,7 +64,7 @@ class RunsTable(Database):
         with self.transaction() as con:
             con.execute(
                 "UPDATE runs SET finished_at = ?, status = ?, error = ?, stats = ? WHERE id = ?",
-                [utcnow(), status, error, json.dumps(stats or {}, default=str), run_id],
+                [utcnow(), status, error and scrub_text(error), json.dumps(stats or {}, default=str), run_id],
             )
 
     @retry_on_conflict
