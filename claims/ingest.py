@@ -30,7 +30,7 @@ from claims.sources.text import (
     read_text_file,
 )
 
-__all__ = ["document_from_text", "is_url", "parse_front_matter", "read_input", "read_source"]
+__all__ = ["document_from_text", "is_url", "language_warning", "parse_front_matter", "read_input", "read_source"]
 
 log = logging.getLogger(__name__)
 
@@ -77,3 +77,53 @@ async def _fetch_url(url: str, settings: Settings) -> Document:
         document = await fetch_document(fetcher, url, source_kind="input")
     check_length(document.text, redact_url(url))
     return document
+
+
+# The languages the pipeline reads: its sentence splitter, figure parser, check-worthiness
+# scorer, embedding model and stance models are English ones.
+SUPPORTED_LANGUAGES = frozenset({"en"})
+# Below this many letters a language guess is noise (a headline, a table of figures).
+_MIN_LETTERS = 30
+# How sure py3langid must be (its normalised probability) before a text is called non-English.
+_MIN_PROBABILITY = 0.75
+
+
+def language_warning(text: str) -> str | None:
+    """A warning naming the language ``text`` is written in when it is not English (which
+    the pipeline reads), else None. Told by py3langid (a fork of langid.py, naive Bayes
+    over byte n-grams, 97 languages); a text too short to tell, or one it is unsure about,
+    gets no warning."""
+    letters = sum(ch.isalpha() for ch in text)
+    if letters < _MIN_LETTERS:
+        return None
+    language, probability = _identifier().classify(text)
+    if language in SUPPORTED_LANGUAGES or probability < _MIN_PROBABILITY:
+        return None
+    return (f"the article reads as {_language_name(language)} ({language}), not English: claims reads English "
+            "only, so its sentences are scored, parsed and matched as English (expect few claims, and "
+            "not_enough_evidence against an English corpus); check an English version")
+
+
+_IDENTIFIER: Any = None
+
+
+def _identifier() -> Any:
+    """py3langid's identifier with probabilities normalised to 0-1 (loaded once, 0.5 s)."""
+    global _IDENTIFIER
+    if _IDENTIFIER is None:
+        # lazy: the model (0.5 s to load) for claims check only, not for every reader of an input
+        from py3langid.langid import (  # type: ignore[import-untyped]  # py3langid ships no type information
+            MODEL_FILE,
+            LanguageIdentifier,
+        )
+
+        _IDENTIFIER = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return _IDENTIFIER
+
+
+def _language_name(code: str) -> str:
+    """English name of an ISO 639-1 code ("de" -> "German"), the code itself when unknown."""
+    import pycountry  # lazy: its tables (0.1 s) only for a text that is not English
+
+    language = pycountry.languages.get(alpha_2=code)
+    return str(language.name) if language is not None else code

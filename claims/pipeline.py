@@ -20,6 +20,7 @@ written together, one transaction per run.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections import Counter
@@ -32,10 +33,14 @@ import numpy as np
 from claims.embed import Embedder, embed_cached, embedder_for
 from claims.extract import ExtractionResult, extract_claims, for_judging
 from claims.extract.matching import KnownClaim, assign_clusters
+from claims.extract.quantities import is_time_frame
+from claims.extract.scope import is_descriptor
+from claims.extract.sentences import cap_length, split_sentences
 from claims.ingest import is_url, read_source
 from claims.models import Claim, Document, Evidence, Passage, Quantity, Verdict
 from claims.runner import LOCAL, StageRunner, tracked_run
 from claims.score.cache import predict_stance_cached
+from claims.score.checks import active, describes_subject
 from claims.score.passages import make_passages, splitter_key
 from claims.score.retrieve import rank_passages
 from claims.score.stance import load_stance_model
@@ -50,6 +55,7 @@ from claims.settings import Settings, require_sources
 from claims.sources import SourceError, SourceResult, gather_for_claims
 from claims.sources.safety import redact_url
 from claims.store import Store, open_store
+from claims.store.sentences import SentenceRecord
 
 __all__ = [
     "Candidates",
@@ -64,8 +70,10 @@ __all__ = [
     "prepare_passages",
     "rank_candidates",
     "select_evidence",
+    "sentence_records",
     "stage_counts",
     "stance_model_for",
+    "verdict_payload",
     "verdict_rows",
     "verify",
     "verify_source",
@@ -98,6 +106,7 @@ class RunReport:
     timings: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what the user should know about the input
+    sentences: list[SentenceRecord] = field(default_factory=list)  # every sentence: its score, why skipped
 
     def label_counts(self) -> dict[str, int]:
         return dict(Counter(v.label for v in self.verdicts))
@@ -125,6 +134,7 @@ def policy_from_settings(settings: Settings) -> VerdictPolicy:
         same_time_days=settings.same_time_days,
         reliability=settings.source_reliability,
         exclude_after_claim_date=settings.exclude_evidence_after_claim_date,
+        disabled_checks=frozenset(settings.disabled_checks),
     )
 
 
@@ -256,8 +266,47 @@ def decide_candidates(candidates: Sequence[Candidates], settings: Settings,
                       policy: VerdictPolicy | None = None) -> list[Verdict]:
     """The second half of :func:`judge_claims`: roles, stances, votes and a verdict per claim."""
     policy = policy or policy_from_settings(settings)
-    return [decide(c.claim, select_evidence(assess_evidence(c.claim, c.hits, policy, c.probs), settings.top_k), policy)
-            for c in candidates]
+    return [judge_facts(c, policy, settings.top_k) for c in candidates]
+
+
+def _fact_figures(claim: Claim) -> list[Quantity]:
+    """The claim's figures other than its own, each a fact of its own (the ``facts`` check):
+    figures of a named thing that are neither a time frame nor a description of the subject."""
+    text = claim.text
+    return [q for q in claim.quantities
+            if q != claim.quantity and q.unit and q.value is not None and not is_time_frame(text, q)
+            and not is_descriptor(text, q) and not describes_subject(text, q)]
+
+
+def judge_facts(candidate: Candidates, policy: VerdictPolicy, top_k: int) -> Verdict:
+    """The verdict for one claim: its own figure (or its text) judged on the evidence, then,
+    for a claim with several figures ("rose 7.4% to 2,480"), every other figure judged as a
+    fact of its own (the ``facts`` check): a fact that the figures refute refutes the claim,
+    and the claim is supported only when no fact its sources speak to is left unsupported."""
+    claim = candidate.claim
+
+    def judged(c: Claim) -> Verdict:
+        return decide(c, select_evidence(assess_evidence(c, candidate.hits, policy, candidate.probs), top_k), policy)
+
+    verdict = judged(claim)
+    if claim.scope is None or not active("facts", policy.disabled_checks):
+        return verdict
+    facts = [(q, judged(dataclasses.replace(claim, quantity=q))) for q in _fact_figures(claim)]
+    # a fact counts when figures of its thing were found (its label rests on them)
+    spoken = [(q, v) for q, v in facts
+              if any(e.quantity_relation in ("match", "consistent", "mismatch") for e in v.evidence)]
+    refuted = [(q, v) for q, v in spoken if v.label == "refuted"]
+    if refuted and verdict.label != "refuted":
+        q, v = refuted[0]
+        return dataclasses.replace(v, rationale=f"Of the claim's figures, {q.text} is refuted: {v.rationale}")
+    if verdict.label == "supported" and any(v.label != "supported" for _, v in spoken):
+        q, v = next((q, v) for q, v in spoken if v.label != "supported")
+        return dataclasses.replace(v, label="not_enough_evidence", rationale=(
+            f"Of the claim's figures, {q.text} is not borne out ({v.label.replace('_', ' ')}): {v.rationale}"))
+    if verdict.label == "not_enough_evidence" and claim.quantity is None and spoken \
+            and all(v.label == "supported" for _, v in spoken):
+        return spoken[0][1]
+    return verdict
 
 
 def judge_claims(claims: Sequence[Claim], claim_vectors: np.ndarray, passage_set: PassageSet,
@@ -325,6 +374,8 @@ def verify(document: Document, settings: Settings, *, store: Store | None = None
         extraction = report.stage(runner, "extract", extract_stage, document, settings, store, embedder)
         report.claims = extraction.claims
         report.notes = extraction.notes
+        report.sentences = report.timed("store_sentences", lambda: _store_sentences(document, extraction, settings,
+                                                                                  store, report.run_id))
         if extraction.claims:
             judge_and_store(extraction.claims, extraction.claim_vectors, extraction.focus_vectors, [document],
                             settings, store, embedder, report, runner)
@@ -332,6 +383,40 @@ def verify(document: Document, settings: Settings, *, store: Store | None = None
             report.timings["load_model"] = embedder.load_seconds
 
     return tracked_run(store, report, body)
+
+
+def sentence_records(document: Document, extraction: ExtractionResult, settings: Settings) -> list[SentenceRecord]:
+    """Every sentence of ``document`` as extraction cut it, with its check-worthiness score
+    and the claim it became or why it became none: too few words to be scored, a score below
+    ``checkworthiness_threshold``, or beyond the ``max_claims`` most check-worthy."""
+    capped, _ = cap_length(split_sentences(document.text), document.text, settings.max_sentence_chars)
+    scores = {(s.start, s.end): float(score) for s, score in zip(extraction.sentences, extraction.scores)}
+    claims = {(c.start, c.end): c.id for c in extraction.claims}
+    threshold = settings.checkworthiness_threshold
+    records = []
+    for position, sentence in enumerate(capped):
+        span = (sentence.start, sentence.end)
+        score = scores.get(span)
+        claim_id = claims.get(span)
+        if claim_id is not None:
+            why = None
+        elif score is None:
+            why = "too short to be a claim (fewer than 4 words)"
+        elif score < threshold:
+            why = f"below the check-worthiness threshold {threshold:g} (checkworthiness_threshold)"
+        else:
+            why = f"beyond the {settings.max_claims} most check-worthy sentences (max_claims)"
+        records.append(SentenceRecord(position, sentence.start, sentence.end, sentence.text, score, claim_id, why))
+    return records
+
+
+def _store_sentences(document: Document, extraction: ExtractionResult, settings: Settings, store: Store,
+                     run_id: str) -> list[SentenceRecord]:
+    records = sentence_records(document, extraction, settings)
+    store.save_sentences(run_id, document.id, records)
+    skipped = sum(1 for r in records if r.skipped)
+    log.info("sentences: %d, %d skipped (see claims check --show-skipped)", len(records), skipped)
+    return records
 
 
 def judge_and_store(claims: Sequence[Claim], claim_vectors: np.ndarray, focus_vectors: np.ndarray | None,
@@ -356,6 +441,14 @@ def stage_counts(claims: Sequence[Claim], sources: SourceResult, passage_set: Pa
     """The ``counts`` of a run's stats (kept in ``runs.stats``)."""
     return {"claims": len(claims), "documents": len(sources.documents), "passages": len(passage_set.passages),
             "embedded": passage_set.embedded, "documents_cut": passage_set.cut, "verdicts": len(verdicts)}
+
+
+def verdict_payload(report: RunReport) -> dict[str, Any]:
+    """A run's verdicts as ``claims check --json`` prints them and ``POST /check`` returns
+    them (:mod:`claims.api`): the run id, one :func:`verdict_rows` row per claim, and the
+    source fetches that failed (written with ``json.dumps(..., default=str)``)."""
+    return {"run_id": report.run_id, "verdicts": verdict_rows(report),
+            "failed_sources": [e.__dict__ for e in report.errors]}
 
 
 def verdict_rows(report: RunReport) -> list[dict[str, Any]]:

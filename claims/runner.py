@@ -13,7 +13,8 @@ Prefect flows pass a runner that makes each stage a task of the flow run and map
 flow's task runner (``flows/runners.py``); the library never imports Prefect.
 
 :func:`tracked_run` is the one place that closes a run's ``runs`` row: ``completed`` with its
-stats, or ``failed`` with the error and what was done so far.
+stats, ``failed`` with the error and what was done so far, or ``cancelled`` when Ctrl-C
+stopped it.
 """
 
 from __future__ import annotations
@@ -101,7 +102,9 @@ def tracked_run(store: Store, report: R, body: Callable[[], None]) -> R:
         if full:
             reserve.release()  # the room kept for this write
         failure = disk_full("a file", exc) if full and not isinstance(exc, ClaimsError) else exc
-        _record_failure(store, report.run_id, failure, stats)
+        # Ctrl-C: stopped by its user, not failed
+        _record_failure(store, report.run_id, failure, stats,
+                        status="cancelled" if isinstance(exc, KeyboardInterrupt) else "failed")
         if failure is not exc:
             raise failure from exc
         raise
@@ -111,10 +114,13 @@ def tracked_run(store: Store, report: R, body: Callable[[], None]) -> R:
     return report
 
 
-def _record_failure(store: Store, run_id: str, exc: BaseException, stats: Callable[[], dict[str, Any]]) -> None:
-    """Mark the run ``failed`` with ``exc``; should that write fail too, say so in the log
-    (the run's own error is what the caller raises; the next run marks this one abandoned)."""
+def _record_failure(store: Store, run_id: str, exc: BaseException, stats: Callable[[], dict[str, Any]],
+                    status: str = "failed") -> None:
+    """Mark the run ``failed`` with ``exc`` (``cancelled``: interrupted by its user); should
+    that write fail too, say so in the log (the run's own error is what the caller raises;
+    the next run marks this one abandoned)."""
+    error = "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else f"{exc.__class__.__name__}: {exc}"
     try:
-        store.finish_run(run_id, status="failed", error=f"{exc.__class__.__name__}: {exc}", stats=stats())
+        store.finish_run(run_id, status=status, error=error, stats=stats())
     except (ClaimsError, duckdb.Error) as second:
         log.warning("run %s failed and its end could not be recorded (%s)", run_id, second)

@@ -14,19 +14,31 @@ import contextlib
 import json
 import logging
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from claims.ingest import read_input
+from claims.ingest import language_warning, read_input
 from claims.settings import require_sources
-from claims_cli.context import Invocation, command_group, err, examples, fail, invocation, out
+from claims_cli.context import (
+    CORPUS_HELP,
+    PREFECT_HELP,
+    Invocation,
+    command_group,
+    err,
+    examples,
+    fail,
+    invocation,
+    out,
+)
 from claims_cli.numbers import number
 
 if TYPE_CHECKING:
     from claims.pipeline import RunReport
+    from claims.store.sentences import SentenceRecord
 
 __all__ = ["app"]
 
@@ -59,6 +71,7 @@ CHECK_HELP = (
 
 @app.command(help=CHECK_HELP, epilog=examples(
     "claims check examples/seed-article.txt",
+    "claims check examples/desk/articles/millbrook-budget.md --corpus examples/desk/corpus",
     "claims check https://example.org/story.html",
     'claims check story.txt --published 2024-11-01 --outlet "Daily Example"',
     "cat story.txt | claims check - --json"))
@@ -69,9 +82,14 @@ def check(
     outlet: str | None = typer.Option(None, metavar="NAME", help="Outlet that published it."),
     published: str | None = typer.Option(None, metavar="DATE", help="Publication date, YYYY-MM-DD (the claims' date)."),
     json_out: bool = typer.Option(False, "--json", help="Print the verdicts as JSON instead of a table."),
+    corpus: Path | None = typer.Option(None, "--corpus", metavar="DIR", help=CORPUS_HELP),
+    show_skipped: bool = typer.Option(False, "--show-skipped", help="Also list every sentence that became no claim, "
+                                      "with its check-worthiness score and why (all of them: the sentences table)."),
+    prefect: bool | None = typer.Option(None, "--prefect/--no-prefect", help=PREFECT_HELP),
 ) -> None:
     """Verify the check-worthy claims of one article and print the verdict table (see CHECK_HELP)."""
     run = invocation(ctx)
+    run.use_corpus(corpus)
     if published:
         try:
             date.fromisoformat(published)
@@ -84,7 +102,9 @@ def check(
     require_sources(settings)  # a missing corpus: one line, before the database is opened (or created)
     meta = {k: v for k, v in {"title": title, "outlet": outlet, "published": published}.items() if v}
     document = read_input(source, settings, **meta)
-    orchestrated = run.orchestrated()
+    if warning := language_warning(document.text):
+        err.print(f"Warning: {warning}", markup=False, highlight=False, soft_wrap=True)
+    orchestrated = run.orchestrated(prefect)
     store = None if orchestrated else run.store()  # a flow run opens the database itself
     with err.status("[bold]Verifying[/bold] starting") as status:
         pipeline_log = logging.getLogger("claims.pipeline")
@@ -99,7 +119,7 @@ def check(
             pipeline_log.removeHandler(handler)
             pipeline_log.setLevel(level)
             pipeline_log.propagate = propagate
-    _print_report(report, json_out, run.store_label())
+    _print_report(report, json_out, run.store_label(), show_skipped)
 
 
 def _run_flow(run: Invocation, source: str, document: Any) -> RunReport:
@@ -115,14 +135,19 @@ def _run_flow(run: Invocation, source: str, document: Any) -> RunReport:
                            overrides=run.flag_overrides())
 
 
-def _print_report(report: RunReport, json_out: bool, database: str) -> None:
+def _print_report(report: RunReport, json_out: bool, database: str, show_skipped: bool = False) -> None:
     # lazy: imported by check() already; the pipeline stays off the import of the command
-    from claims.pipeline import verdict_rows
+    from claims.pipeline import verdict_payload, verdict_rows
 
     rows = verdict_rows(report)
+    why_none = None if report.claims else no_claim_reason(report.sentences)
     if json_out:
-        out.print_json(json.dumps({"run_id": report.run_id, "verdicts": rows,
-                                   "failed_sources": [e.__dict__ for e in report.errors]}, default=str))
+        printed = verdict_payload(report)
+        if why_none:
+            printed["no_claims"] = why_none
+        if show_skipped:
+            printed["sentences"] = [s.__dict__ for s in report.sentences]
+        out.print_json(json.dumps(printed, default=str))
     else:
         table = Table(show_lines=True, expand=False)
         table.add_column("claim", max_width=70, overflow="fold")
@@ -136,7 +161,10 @@ def _print_report(report: RunReport, json_out: bool, database: str) -> None:
             table.add_row(Text(r["claim"]), Text(r["verdict"], style=colour), conf, Text(r["best_source"] or ""))
         out.print(table)
         summary = ", ".join(f"{n} {label}" for label, n in sorted(report.label_counts().items()))
-        out.print(f"{len(report.claims)} claims checked ({summary or 'none'}); run {report.run_id}; database {database}")
+        if show_skipped:
+            _print_sentences(report.sentences)
+        out.print(f"{len(report.claims)} claims checked ({summary or why_none or 'none'}); run {report.run_id}; "
+                  f"database {database}", markup=False, highlight=False)
     for note in report.notes:
         err.print(f"Note: {note}", markup=False, soft_wrap=True)
     if report.errors:
@@ -145,3 +173,30 @@ def _print_report(report: RunReport, json_out: bool, database: str) -> None:
                   "verdicts use the sources that answered:", markup=False)
         for e in report.errors[:10]:
             err.print(f"  - {e.backend}: {e.target}: {e.error}", markup=False, soft_wrap=True)
+
+
+def no_claim_reason(sentences: list[SentenceRecord]) -> str:
+    """Why an article gave no claim, from its sentences' scores and skip reasons."""
+    if not sentences:
+        return "the article has no sentence to check"
+    scored = [s for s in sentences if s.checkworthiness is not None]
+    if not scored:
+        return f"none of its {len(sentences)} sentences has 4 words or more"
+    best = max(scored, key=lambda s: s.checkworthiness or 0.0)
+    quoted = best.text if len(best.text) <= 60 else best.text[:59] + "\u2026"
+    return (f"none of its {len(sentences)} sentences is check-worthy: the highest score, "
+            f"{best.checkworthiness:.3f}, is below the threshold (\u201c{quoted}\u201d); see --show-skipped")
+
+
+def _print_sentences(sentences: list[SentenceRecord]) -> None:
+    """The sentences that became no claim, in the article's order, with their scores and why."""
+    skipped = [s for s in sentences if s.skipped]
+    table = Table(title=f"{len(skipped)} of {len(sentences)} sentences skipped", show_lines=False, expand=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("sentence", max_width=70, overflow="fold")
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("why skipped", max_width=48, overflow="fold")
+    for s in skipped:
+        score = "" if s.checkworthiness is None else f"{s.checkworthiness:.3f}"
+        table.add_row(str(s.position + 1), Text(s.text), score, Text(s.skipped or ""))
+    out.print(table)

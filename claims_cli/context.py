@@ -34,8 +34,8 @@ from claims.progress import reporting
 from claims.settings import Settings, config_file, load_settings, store_label
 from claims.store import Store, open_store
 
-__all__ = ["DATABASE_CHOICE", "Invocation", "RootGroup", "command_group", "err", "examples", "fail", "invocation", "out",
-           "prefect_api_url", "progress"]
+__all__ = ["CORPUS_HELP", "DATABASE_CHOICE", "PREFECT_HELP", "Invocation", "RootGroup", "command_group", "err",
+           "examples", "fail", "invocation", "out", "prefect_api_url", "prefect_unreachable", "progress"]
 
 # Piped output is not squeezed to 80 columns: tables stay readable in files and logs.
 out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)
@@ -45,6 +45,14 @@ err = Console(stderr=True)
 # How every command chooses its database (the --db help, shown under every --help)
 DATABASE_CHOICE = ("The database: FILE, else $CLAIMS_DB, else db in the settings file (--config, $CLAIMS_CONFIG "
                    "or ./claims.toml), else ./claims.duckdb; a store setting (CLAIMS_STORE) names a DuckLake instead.")
+
+
+# The --corpus option of the commands that gather evidence (check, monitor, reverify)
+CORPUS_HELP = ("Folder of articles (.md/.txt with front matter) to use as the local evidence corpus for this run "
+               "(default: sources.corpus.path, CLAIMS_SOURCES__CORPUS__PATH; see `claims sources`).")
+# The --prefect/--no-prefect option of the one-off runs (check, monitor, reverify)
+PREFECT_HELP = ("Run through the Prefect flow (visible in its UI) or directly. Default: through the flow only when "
+                "a Prefect API is configured (PREFECT_API_URL or the active Prefect profile).")
 
 
 # Typer vendors click (typer._click): its commands, contexts and options are typed Any here,
@@ -159,6 +167,16 @@ class RootGroup(PlainHelpGroup):
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return super().parse_args(ctx, self.global_options_first(ctx, args))
 
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command; Ctrl-C is one line and exit code 130 (click ended it silently),
+        after the library has marked a run in progress ``cancelled``."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            err.print("Interrupted: results stored so far are kept (a run in progress is marked cancelled)",
+                      markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(130) from None
+
     def global_options_first(self, ctx: Any, args: list[str]) -> list[str]:
         """``args`` with the global options given after the command moved just before it
         (after those given there, so that the last given wins, as click has it)."""
@@ -248,6 +266,21 @@ def prefect_api_url() -> str | None:
     return str(url) if url else None
 
 
+def prefect_unreachable(url: str, timeout: float = 3.0) -> str | None:
+    """Why the Prefect API at ``url`` cannot serve a flow run (it does not answer its
+    ``/health`` endpoint), or None when it answers. Asked with httpx, without importing
+    Prefect (whose client retries for minutes and ends in a long traceback)."""
+    import httpx  # lazy: only when a Prefect API is configured
+
+    try:
+        response = httpx.get(url.rstrip("/") + "/health", timeout=timeout)
+    except httpx.HTTPError as exc:
+        return str(exc) or exc.__class__.__name__
+    if response.status_code != 200:
+        return f"HTTP {response.status_code} from {url.rstrip('/')}/health"
+    return None
+
+
 @dataclass
 class Invocation:
     """The global flags of this invocation and what is loaded from them, once."""
@@ -255,6 +288,7 @@ class Invocation:
     config: Path | None = None
     db: Path | None = None
     verbose: bool = False
+    corpus: Path | None = None  # --corpus of check, monitor, reverify: the evidence corpus of this run
     _settings: Settings | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
 
@@ -262,8 +296,23 @@ class Invocation:
         """The settings (file, environment, then the flags and ``overrides``), loaded on the
         first call; later calls return the same object."""
         if self._settings is None:
-            self._settings = load_settings(self.config, db=self.db, **overrides)
+            self._settings = load_settings(self.config, db=self.db, **self._corpus_override(), **overrides)
         return self._settings
+
+    def use_corpus(self, corpus: Path | None) -> None:
+        """``--corpus DIR``: this run's evidence corpus (switched on), before the settings are
+        loaded; a folder that is not there is a usage error naming it."""
+        if corpus is None:
+            return
+        if not corpus.is_dir():
+            what = "is not a folder" if corpus.exists() else "does not exist"
+            fail(f"--corpus {corpus} {what}: give a folder of .md/.txt articles (see examples/desk/corpus)", 2)
+        self.corpus = corpus.resolve()  # absolute: a flow run starts in another folder
+
+    def _corpus_override(self) -> dict[str, Any]:
+        if self.corpus is None:
+            return {}
+        return {"sources": {"corpus": {"enabled": True, "path": str(self.corpus)}}}
 
     def config_file(self) -> Path | None:
         """The TOML file the settings were read from (for a flow, which reads it again)."""
@@ -271,7 +320,8 @@ class Invocation:
 
     def flag_overrides(self) -> dict[str, Any]:
         """The settings given as flags, for a flow run (which loads file and environment itself)."""
-        return {"db": str(self.db)} if self.db is not None else {}
+        overrides: dict[str, Any] = {"db": str(self.db)} if self.db is not None else {}
+        return {**overrides, **self._corpus_override()}
 
     def store(self, *, must_exist: bool = False) -> Store:
         """The settings' database, opened and migrated on the first call (views are
@@ -292,10 +342,27 @@ class Invocation:
         """How messages name the store (the file, or the lake without its password)."""
         return store_label(self.settings())
 
-    def orchestrated(self) -> bool:
-        """Whether one-off runs go through the Prefect flows (a Prefect API is configured,
-        so the runs are visible in its UI) or call the library directly (no orchestrator)."""
-        return prefect_api_url() is not None
+    def orchestrated(self, asked: bool | None = None) -> bool:
+        """Whether one-off runs go through the Prefect flows (``asked``: ``--prefect`` /
+        ``--no-prefect``; by default when a Prefect API is configured, so the runs are visible
+        in its UI) or call the library directly (no orchestrator: Prefect is not imported).
+        A configured API that does not answer is one ``Error:`` line naming it and the
+        remedies, before anything runs (Prefect's client would retry, then print hundreds of
+        lines of traceback)."""
+        if asked is False:
+            return False
+        url = prefect_api_url()
+        if url is None:
+            if asked:
+                fail("--prefect needs a Prefect API: start one with `make schedule` and set "
+                     "PREFECT_API_URL=http://127.0.0.1:4200/api, or leave out --prefect", 2)
+            return False
+        why = prefect_unreachable(url)
+        if why is not None:
+            fail(f"the Prefect API at {url} does not answer ({why}): start it with `make schedule`, or run "
+                 "without Prefect: --no-prefect, or unset PREFECT_API_URL (`prefect config unset "
+                 "PREFECT_API_URL` when a Prefect profile sets it)")
+        return True
 
     def quiet_prefect(self) -> None:
         """Before importing the flows: Prefect's own console logs would bury the one-line

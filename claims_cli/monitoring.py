@@ -9,12 +9,23 @@ a schedule, see ``scripts/scheduler.sh`` and prefect.yaml.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import typer
 
 from claims.settings import MAX_DAYS, require_sources
-from claims_cli.context import Invocation, command_group, err, examples, invocation, out, progress
+from claims_cli.context import (
+    CORPUS_HELP,
+    PREFECT_HELP,
+    Invocation,
+    command_group,
+    err,
+    examples,
+    invocation,
+    out,
+    progress,
+)
 
 __all__ = ["app"]
 
@@ -38,6 +49,8 @@ def monitor_command(
     feeds: list[str] | None = typer.Argument(None, metavar="FEED_URL", help="RSS/Atom feed URLs (default: sources.feeds.feeds)."),
     concurrency: int | None = typer.Option(None, min=1, metavar="N", help="Articles verified at once (monitor_concurrency)."),
     json_out: bool = typer.Option(False, "--json", help="Print the run's summary as JSON."),
+    corpus: Path | None = typer.Option(None, "--corpus", metavar="DIR", help=CORPUS_HELP),
+    prefect: bool | None = typer.Option(None, "--prefect/--no-prefect", help=PREFECT_HELP),
 ) -> None:
     """Verify the feeds' new articles (one monitor-feeds run).
 
@@ -47,12 +60,14 @@ def monitor_command(
     from claims.monitor import NothingVerifiedError, feeds_from_settings, monitor
 
     run = invocation(ctx)
+    run.use_corpus(corpus)
     settings = run.settings(monitor_concurrency=concurrency)
     feed_urls = feeds_from_settings(settings, feeds)  # no feeds: one-line error before anything runs
     require_sources(settings)
+    orchestrated = run.orchestrated(prefect)  # a Prefect API that does not answer: one line, before anything
     try:
         with progress("Monitoring feeds"):
-            if run.orchestrated():
+            if orchestrated:
                 # lazy: Prefect (1.5 s to import) only when a Prefect API is configured
                 from flows.monitor import monitor_feeds
                 from flows.secrets import feeds_through_settings
@@ -89,6 +104,10 @@ def reverify_command(
     claim_ids: list[str] | None = typer.Argument(None, metavar="CLAIM_ID", help="Claim ids (default: the claims due)."),
     older_than_days: float | None = typer.Option(None, min=0, max=MAX_DAYS, metavar="DAYS",
                                                  help="Verdicts older than this are due (reverify_after_days)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="List the claims that would be judged again (id, "
+                                 "current label, claim) and judge none."),
+    corpus: Path | None = typer.Option(None, "--corpus", metavar="DIR", help=CORPUS_HELP),
+    prefect: bool | None = typer.Option(None, "--prefect/--no-prefect", help=PREFECT_HELP),
 ) -> None:
     """Judge open or stale claims again (one reverify-claims run).
 
@@ -97,10 +116,15 @@ def reverify_command(
     from claims.reverify import reverify_due
 
     run = invocation(ctx)
+    run.use_corpus(corpus)
     settings = run.settings()
+    if dry_run:
+        _print_due(run, claim_ids, older_than_days)
+        return
     require_sources(settings)
+    orchestrated = run.orchestrated(prefect)  # a Prefect API that does not answer: one line, before anything
     with progress("Re-verifying"):
-        if run.orchestrated():
+        if orchestrated:
             # lazy: Prefect (1.5 s to import) only when a Prefect API is configured
             from flows.reverify import reverify_claims
 
@@ -113,3 +137,27 @@ def reverify_command(
               "See: claims query \"select * from verdict_changes\"", markup=False)
     for failure in result["failed_batches"]:
         err.print(f"  failed batch: {failure}", markup=False, soft_wrap=True)
+
+
+def _print_due(run: Invocation, claim_ids: list[str] | None, older_than_days: float | None) -> None:
+    """``reverify --dry-run``: the claims a pass would judge again, nothing judged or written."""
+    # lazy: the pipeline (0.3 s of imports) for this command only
+    from rich.table import Table
+    from rich.text import Text
+
+    from claims.reverify import claims_to_reverify
+
+    store = run.store(must_exist=True)
+    ids = list(claim_ids) if claim_ids else claims_to_reverify(store, run.settings(), older_than_days=older_than_days)
+    table = Table(show_lines=False, expand=False)
+    for name, width in (("claim_id", None), ("label", None), ("claim", 80)):
+        table.add_column(name, max_width=width, overflow="fold", no_wrap=width is None)
+    texts = {claim.id: claim.text for claim in store.load_claims(ids)}
+    for claim_id in ids:
+        row, _ = store.claim_rows(claim_id)
+        label = (row or {}).get("label") or ("not judged" if claim_id in texts else "no such claim")
+        table.add_row(claim_id, label, Text(texts.get(claim_id, "")))
+    out.print(table)
+    out.print(f"{len(ids)} claim{'' if len(ids) == 1 else 's'} would be re-checked (dry run: nothing judged); "
+              f"database {run.store_label()}",
+              markup=False, highlight=False)

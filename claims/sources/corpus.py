@@ -40,12 +40,21 @@ def load_corpus(folder: Path, max_bytes: int = 5_000_000) -> SourceResult:
             result.documents.append(doc)
         except InputError as exc:
             log.warning("skipping corpus file %s: %s", path, exc)
-            result.errors.append(SourceError("corpus", str(path), str(exc)))
+            result.errors.append(SourceError("corpus", str(path), _without_path(str(exc), str(path))))
     return result
 
 
+def _without_path(message: str, path: str) -> str:
+    """``message`` without the file's path it opens with: the error names the file in its
+    ``target`` already, and is printed as ``corpus: PATH: message``."""
+    if message.startswith(path):
+        return message[len(path):].lstrip(",: ") or message
+    return message
+
+
 class CorpusBackend:
-    """Serves the documents of one local folder (read once per backend instance)."""
+    """Serves the documents of one local folder (read once per backend instance, its
+    unreadable files reported with the first request only)."""
 
     name = "corpus"
 
@@ -53,6 +62,7 @@ class CorpusBackend:
         self.folder = Path(folder)
         self.max_bytes = max_bytes
         self._loaded: SourceResult | None = None
+        self._errors_given = False
 
     def _load(self) -> SourceResult:
         if self._loaded is None:
@@ -61,4 +71,8 @@ class CorpusBackend:
 
     async def gather(self, request: SourceRequest) -> SourceResult:
         loaded = self._load()
-        return SourceResult(documents=list(loaded.documents), errors=list(loaded.errors))
+        # the folder is read once per run, and so is each of its errors reported once, with
+        # the first request, not once per claim
+        errors = [] if self._errors_given else list(loaded.errors)
+        self._errors_given = True
+        return SourceResult(documents=list(loaded.documents), errors=errors)

@@ -6,6 +6,7 @@
     documents   documents and passages
     verdicts    claims and their verdict history (verdicts, evidence)
     feeds       feed_items (monitored feeds)
+    sentences   every sentence of a checked article: its score, and why it was skipped
     caches      embedding_cache, stance_cache, document_passages
     search      passage vectors and sources for whole-store search
     fetchlog    fetches and http_cache
@@ -29,13 +30,14 @@ from claims.store.lake import LakeDatabase
 from claims.store.reports import ReportsTable
 from claims.store.runs import RunsTable
 from claims.store.search import SearchTable
+from claims.store.sentences import SentencesTable
 from claims.store.verdicts import VerdictsTable
 
 __all__ = ["LakeStore", "Store", "open_store"]
 
 
 class Store(RunsTable, DocumentsTable, VerdictsTable, FeedItemsTable, CachesTable, SearchTable, FetchLogTable,
-            ReportsTable):
+            ReportsTable, SentencesTable):
     """One DuckDB file. Cheap to create; opens a connection per short transaction."""
 
 
