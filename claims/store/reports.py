@@ -51,6 +51,29 @@ class ReportsTable(Database):
                 [ids]))} if ids else {}
         return ReportRows(verdicts, evidence, texts, reports, sources, changes)
 
+    def latest_verdict_rows(self, *, label: str | None = None, since: datetime | date | None = None,
+                            limit: int = 100) -> list[dict[str, Any]]:
+        """``latest_verdicts`` rows, newest first (at most ``limit``), with label ``label``
+        and made at or after ``since`` when given (``GET /verdicts``)."""
+        since = _as_datetime(since)
+        with self.connect(read_only=True) as con:
+            self.check_version(con)
+            return rows_as_dicts(con.execute(
+                "SELECT * FROM latest_verdicts WHERE (? IS NULL OR label = ?) AND (? IS NULL OR created_at >= ?) "
+                "ORDER BY created_at DESC, claim_id LIMIT ?", [label, label, since, since, limit]))
+
+    def claim_rows(self, claim_id: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """A claim's ``latest_verdicts`` row and its latest verdict's cited evidence
+        (``claim_evidence``), best rank first; (None, []) when the claim has no verdict."""
+        with self.connect(read_only=True) as con:
+            self.check_version(con)
+            rows = rows_as_dicts(con.execute("SELECT * FROM latest_verdicts WHERE claim_id = ?", [claim_id]))
+            if not rows:
+                return None, []
+            evidence = rows_as_dicts(con.execute(
+                "SELECT * FROM claim_evidence WHERE is_latest AND claim_id = ? ORDER BY rank", [claim_id]))
+        return rows[0], evidence
+
     def claim_review_rows(self, since: datetime | date | None = None) -> list[dict[str, Any]]:
         """``latest_verdicts`` rows created at or after ``since``."""
         since = _as_datetime(since)
