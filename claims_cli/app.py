@@ -23,7 +23,18 @@ import typer
 from claims.errors import ClaimsError
 from claims.settings import redact_store
 from claims.store.connection import disk_full, is_disk_full
-from claims_cli import check, evaluate, lake, monitoring, query, report, serve
+from claims_cli import (
+    check,
+    evaluate,
+    lake,
+    monitoring,
+    query,
+    report,
+    schedule,
+    serve,
+    sources_cmd,
+    tables,
+)
 from claims_cli.context import DATABASE_CHOICE, Invocation, RootGroup, command_group, err, examples
 
 __all__ = ["QUIET_WITHOUT_VERBOSE", "app", "main"]
@@ -37,7 +48,7 @@ app = command_group(
                     'claims query "select claim, label, confidence from latest_verdicts"',
                     "claims report --out report.html",
                     "claims COMMAND --help            # each command's options and examples"))
-for group in (check, query, report, evaluate, monitoring, lake, serve):
+for group in (check, query, report, evaluate, monitoring, lake, serve, sources_cmd, tables, schedule):
     app.add_typer(group.app)
 
 

@@ -11,6 +11,7 @@
     search      passage vectors and sources for whole-store search
     fetchlog    fetches and http_cache
     reports     the views read for the HTML report and ClaimReview
+    catalog     the tables and views, their columns and row counts
     queries     users' read-only SQL; export: Parquet
 
 :class:`Store` is all of them on one file. Code outside the store opens it with
@@ -23,6 +24,7 @@ from __future__ import annotations
 from claims.errors import ConfigError
 from claims.settings import Settings
 from claims.store.caches import CachesTable
+from claims.store.catalog import CatalogTable
 from claims.store.documents import DocumentsTable
 from claims.store.feeds import FeedItemsTable
 from claims.store.fetchlog import FetchLogTable
@@ -37,7 +39,7 @@ __all__ = ["LakeStore", "Store", "open_store"]
 
 
 class Store(RunsTable, DocumentsTable, VerdictsTable, FeedItemsTable, CachesTable, SearchTable, FetchLogTable,
-            ReportsTable, SentencesTable):
+            ReportsTable, SentencesTable, CatalogTable):
     """One DuckDB file. Cheap to create; opens a connection per short transaction."""
 
 
