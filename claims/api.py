@@ -427,7 +427,10 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
         server = uvicorn.Server(config)
         if on_ready is not None:
             on_ready(f"http://{shown}:{bound_port}")
-        server.run(sockets=[sock])
+        try:
+            server.run(sockets=[sock])
+        except KeyboardInterrupt:  # uvicorn stopped gracefully on Ctrl-C, then raised it again: the normal end
+            log.info("stopped")
     finally:
         sock.close()
         service.close()
