@@ -11,9 +11,10 @@ import typer
 
 from claims.report.claimreview import claim_reviews, claim_reviews_json, write_claim_reviews
 from claims.report.html import write_report
+from claims.store import Store
 from claims.store.export import export_parquet
 from claims.store.outputs import check_output_path
-from claims_cli.context import command_group, err, examples, fail, invocation
+from claims_cli.context import Invocation, command_group, err, examples, fail, invocation
 from claims_cli.numbers import counted
 
 __all__ = ["app", "export_app"]
@@ -21,6 +22,19 @@ __all__ = ["app", "export_app"]
 app = command_group()
 export_app = command_group(no_args_is_help=True, help="Export results in standard formats.")
 app.add_typer(export_app, name="export")
+
+
+def _reading_store(run: Invocation, at: int | None = None) -> Store:
+    """The store for a command that only reads it (report, export): opened read-only, so the
+    file is not rewritten and no write lock is taken, when its migrations and views are
+    current; one written by an older claims is migrated first, once."""
+    if at is not None:
+        return run.read_only_store(at)
+    settings = run.settings()
+    if not settings.store and not settings.db.exists():
+        fail(f"database {settings.db} does not exist: run `claims check` first or set CLAIMS_DB / --db")
+    store = run.read_only_store()
+    return store if store.up_to_date() else run.store(must_exist=True)
 
 
 def _since(value: str | None) -> datetime | None:
@@ -31,6 +45,12 @@ def _since(value: str | None) -> datetime | None:
     except ValueError:
         fail(f"--since {value!r} is not a date: use YYYY-MM-DD (or YYYY-MM-DDTHH:MM)", 2)
     return None
+
+
+def _snapshot(at: int | None) -> int | None:
+    if at is not None and at < 0:
+        fail(f"--at {at} is not a snapshot: snapshots are numbered from 0 (claims lake snapshots lists them)", 2)
+    return at
 
 
 @app.command(epilog=examples("claims report                      # out/report.html",
@@ -50,10 +70,10 @@ def report(
 
     The report holds every claim's latest verdict, its evidence and charts of the figures
     sources reported."""
-    start = _since(since)
+    start, at = _since(since), _snapshot(at)
     run = invocation(ctx)
-    check_output_path(out_file, run.read_only_store(at))  # before the store is opened (and migrated)
-    store = run.store(must_exist=True) if at is None else run.read_only_store(at)
+    check_output_path(out_file, run.read_only_store(at))  # before the store is opened
+    store = _reading_store(run, at)
     data = write_report(store, out_file, since=start, title=title)
     err.print(f"wrote {out_file}: {counted(len(data.claims), 'claim')}, {counted(len(data.charts), 'chart')}",
               markup=False, soft_wrap=True)
@@ -74,8 +94,8 @@ def export_claimreview(
     start = _since(since)
     run = invocation(ctx)
     if out_file is not None:
-        check_output_path(out_file, run.read_only_store())  # before the store is opened (and migrated)
-    store, publisher = run.store(must_exist=True), run.settings().publisher_name
+        check_output_path(out_file, run.read_only_store())  # before the store is opened
+    store, publisher = _reading_store(run), run.settings().publisher_name
     if out_file is None:
         reviews = claim_reviews(store, publisher, since=start, review_url=url)
         sys.stdout.write(claim_reviews_json(reviews))
@@ -92,6 +112,6 @@ def export_parquet_command(
     """Every table of the database as one Parquet file each."""
     if folder.exists() and not folder.is_dir():
         fail(f"{folder} is a file: give a folder for the Parquet files", 2)
-    counts = export_parquet(invocation(ctx).store(must_exist=True), folder)
+    counts = export_parquet(_reading_store(invocation(ctx)), folder)
     for table, n in counts.items():
         err.print(f"{table}: {counted(n, 'row')} -> {folder / (table + '.parquet')}", markup=False, soft_wrap=True)

@@ -2,6 +2,11 @@
 
 A page with no extractable text (a login wall, a video page, an empty shell filled by
 JavaScript) yields no document: storing an empty document would let it be "evidence".
+
+A page with more HTML elements than ``http.max_html_elements`` is refused before
+trafilatura sees it (:func:`check_structure`): its time grows with the elements (4.5 MB of
+``<p>ab</p>``, under ``max_body_bytes``, ran past 600 s), and a hostile page or feed entry
+must not stall ``check`` or ``monitor``.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -19,13 +25,14 @@ import trafilatura.settings
 
 from claims.errors import ClaimsError, InputError
 from claims.models import Document
+from claims.settings import HttpSettings
 from claims.sources.base import SourceError, SourceResult
 from claims.sources.http import Fetcher, FetchResult
 from claims.sources.queries import canonical_url
 from claims.sources.ratings import rating_statement
 from claims.sources.safety import redact_url
 
-__all__ = ["MIN_TEXT_CHARS", "claim_reviews", "document_from_result", "extract_document", "fetch_document",
+__all__ = ["MIN_TEXT_CHARS", "check_structure", "claim_reviews", "document_from_result", "extract_document", "fetch_document",
            "gather_pages"]
 
 log = logging.getLogger(__name__)
@@ -91,12 +98,28 @@ def claim_reviews(html: str) -> list[tuple[str, str, str | None, str | None]]:
     return found
 
 
-def extract_document(html: str, url: str, *, source_kind: str) -> Document | None:
-    """Main text, title, author, date and site name of a page; None when it has no text.
+_ELEMENT_RE = re.compile(r"<[A-Za-z]")
+
+
+def check_structure(html: str, url: str, max_elements: int) -> None:
+    """Refuse (one :class:`~claims.errors.InputError`) a page with more than ``max_elements``
+    HTML elements (opening tags, counted before any parsing)."""
+    for count, _ in enumerate(_ELEMENT_RE.finditer(html), start=1):
+        if count > max_elements:
+            raise InputError(f"{redact_url(url)} has more than {max_elements:,} HTML elements "
+                             "(http.max_html_elements), too many to extract its text in bounded time: save the "
+                             "article's text to a file and check that, or raise CLAIMS_HTTP__MAX_HTML_ELEMENTS")
+
+
+def extract_document(html: str, url: str, *, source_kind: str,
+                     max_elements: int = HttpSettings().max_html_elements) -> Document | None:
+    """Main text, title, author, date and site name of a page; None when it has no text;
+    an :class:`~claims.errors.InputError` when it has more than ``max_elements`` elements.
 
     A fact-check page (schema.org ``ClaimReview`` in its JSON-LD) opens with a statement of
     each rating (``claims.sources.ratings.rating_statement``) and carries its rating, so the
     verdict stage counts it as that fact-checker's vote on the claim it reviews."""
+    check_structure(html, url, max_elements)
     try:  # trafilatura names a page without a site name after its URL's host: never after credentials
         extracted = trafilatura.bare_extraction(html, url=redact_url(url), with_metadata=True,
                                                 include_comments=False, include_tables=True)
@@ -127,8 +150,10 @@ def extract_document(html: str, url: str, *, source_kind: str) -> Document | Non
     )
 
 
-def document_from_result(result: FetchResult, *, source_kind: str) -> Document | None:
-    """A fetched body as a document: HTML through trafilatura, plain text as it is."""
+def document_from_result(result: FetchResult, *, source_kind: str,
+                         max_elements: int = HttpSettings().max_html_elements) -> Document | None:
+    """A fetched body as a document: HTML through trafilatura (at most ``max_elements``
+    elements: :func:`check_structure`), plain text as it is."""
     media = result.media_type
     if media == "text/plain":
         text = result.text.strip()
@@ -136,7 +161,7 @@ def document_from_result(result: FetchResult, *, source_kind: str) -> Document |
             return None
         return Document.make(text, url=canonical_url(result.final_url), source_kind=source_kind)
     if media is None or media in ("text/html", "application/xhtml+xml"):
-        return extract_document(result.text, result.final_url, source_kind=source_kind)
+        return extract_document(result.text, result.final_url, source_kind=source_kind, max_elements=max_elements)
     return None
 
 
@@ -153,7 +178,8 @@ async def fetch_document(fetcher: Fetcher, url: str, *, source_kind: str) -> Doc
         raise InputError(
             f"{redact_url(url)} is {media}, not an article page: pass the URL of an HTML article "
             "or a text file")
-    document = document_from_result(result, source_kind=source_kind)
+    document = document_from_result(result, source_kind=source_kind,
+                                    max_elements=fetcher.settings.max_html_elements)
     if document is None:
         raise InputError(
             f"{redact_url(url)} has no extractable article text (it may need JavaScript or a "
@@ -171,9 +197,10 @@ async def gather_pages(fetcher: Fetcher, urls: Sequence[str], *, backend: str,
     async def one(url: str) -> Document | SourceError:
         try:
             result = await fetcher.fetch_shared(url, backend=backend)
+            document = document_from_result(result, source_kind=kind,
+                                            max_elements=fetcher.settings.max_html_elements)
         except ClaimsError as exc:
             return SourceError(backend, redact_url(url), str(exc))
-        document = document_from_result(result, source_kind=kind)
         if document is None:
             log.info("%s: no extractable text at %s", backend, redact_url(url))
             await fetcher.note(url, backend=backend, error_class="no_text",

@@ -44,6 +44,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import functools
+import hashlib
 import logging
 import os
 import random
@@ -94,6 +95,17 @@ SCHEMA_VERSION = max(v for v, _, _ in migration_files())
 def views_sql() -> str:
     path = resources.files("claims.store").joinpath("views.sql")
     return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
+def views_digest() -> str:
+    """What the store keeps to tell whether its views are those of views.sql (and the schema)."""
+    return "views " + hashlib.sha256(f"{SCHEMA_VERSION}\n{views_sql()}".encode()).hexdigest()
+
+
+def _views_comment(con: duckdb.DuckDBPyConnection) -> str | None:
+    rows = con.execute("SELECT comment FROM duckdb_tables() WHERE table_name = 'schema_migrations' "
+                       "AND database_name = current_database() AND schema_name = 'main'").fetchall()
+    return str(rows[0][0]) if rows and rows[0][0] is not None else None
 
 
 def _is_lock_error(exc: BaseException) -> bool:
@@ -501,10 +513,25 @@ class Database:
                 con.execute(
                     "INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, utcnow()]
                 )
-            views = views_sql()  # views carry no data: recreate them on every open for writing
-            if views.strip():
-                con.execute(views)
+            # views carry no data: recreated when views.sql changed (its digest kept as the
+            # comment of schema_migrations), so that an open for writing that changes nothing
+            # writes nothing
+            if _views_comment(con) != views_digest():
+                views = views_sql()
+                if views.strip():
+                    con.execute(views)
+                con.execute(f"COMMENT ON TABLE schema_migrations IS '{views_digest()}'")
         return SCHEMA_VERSION
+
+    def up_to_date(self) -> bool:
+        """Whether the store has every migration and the current views, read without writing
+        (a command that only reads then opens it read-only: nothing rewritten, no write lock)."""
+        try:
+            with self.connect(read_only=True) as con:
+                version = con.execute("SELECT max(version) FROM schema_migrations").fetchall()[0][0]
+                return bool(version == SCHEMA_VERSION and _views_comment(con) == views_digest())
+        except (StoreError, duckdb.Error):
+            return False
 
     def schema_version(self) -> int:
         with self.connect(read_only=True) as con:

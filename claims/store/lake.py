@@ -50,6 +50,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import duckdb
 
@@ -197,6 +198,60 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+# password=VALUE among a libpq keyword string's keywords: quoted ('...', with \' and \\ inside) or bare
+_KEYWORD_PASSWORD_RE = re.compile(r"""(^|(?<=[\s:]))password\s*=\s*('(?:[^'\\]|\\.)*'|(?:[^\s\\]|\\.)+)\s*""",
+                                  re.IGNORECASE)
+_URI_RE = re.compile(r"^(?P<head>postgres(?:ql)?://[^:/@\s]*):(?P<password>[^\s]*)@(?P<tail>.*)$", re.IGNORECASE)
+
+
+def split_password(spec: str) -> tuple[str, str | None]:
+    """A PostgreSQL catalog string without its password, and the password (None when it has
+    none): the store hands the password to DuckDB as a temporary secret, so that the path
+    DuckDB keeps for the attached catalog (shown by ``duckdb_databases()`` and in its
+    ``allowed_paths``) holds none. Keywords (``password='...'``, libpq's quoting) and a URI's
+    ``user:password@`` are read; a URI query's ``?password=`` is left to PostgreSQL."""
+    head, _, catalog = spec.partition("postgres:")
+    match = _KEYWORD_PASSWORD_RE.search(catalog)
+    if match:
+        value = match.group(2)
+        if value.startswith("'"):
+            value = value[1:-1]
+        password = re.sub(r"\\(.)", r"\1", value)
+        rest = (catalog[:match.start()] + " " + catalog[match.end():]).strip()
+        return f"{head}postgres:{rest}", password
+    if _URI_RE.match(catalog):
+        return f"{head}postgres:{_uri_as_keywords(catalog)}", unquote(_URI_RE.match(catalog).group("password"))  # type: ignore[union-attr]  # matched just above
+    return spec, None
+
+
+def _libpq_value(value: str) -> str:
+    """``value`` as a libpq keyword's value (quoted when it holds a space or a quote)."""
+    if value and not re.search(r"[\s'\\]", value):
+        return value
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _uri_as_keywords(uri: str) -> str:
+    """A ``postgresql://user:password@host:port/db?k=v`` URI as libpq keywords without the
+    password (PostgreSQL then takes the password from the secret; a URI it cannot take with one)."""
+    parts = urlsplit(uri)
+    words = {"host": parts.hostname or "", "port": str(parts.port or ""), "user": unquote(parts.username or ""),
+             "dbname": unquote(parts.path.lstrip("/"))}
+    words.update({k: v for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() != "password"})
+    return " ".join(f"{k}={_libpq_value(v)}" for k, v in words.items() if v)
+
+
+def _without(message: str, password: str | None) -> str:
+    """``message`` with the password and any long piece of it masked (PostgreSQL's own
+    messages quote the rest of a connection string they could not parse)."""
+    if not password:
+        return message
+    for piece in sorted({password, *re.split(r"['\"\\\s]+", password)}, key=len, reverse=True):
+        if len(piece) >= 3:
+            message = message.replace(piece, "***")
+    return message
+
+
 class LakeDatabase(Database):
     """A DuckLake (see the module). Cheap to create; attaches when first used."""
 
@@ -257,8 +312,12 @@ class LakeDatabase(Database):
     # -- connections ----------------------------------------------------------------------------
 
     def _attach(self, con: duckdb.DuckDBPyConnection, *, read_only: bool) -> None:
+        spec, password = self.spec, None
         if self.on_postgres:
             con.execute(f"LOAD {_quote(_extension('duckdb_extension_postgres_scanner', 'postgres_scanner'))}")
+            spec, password = split_password(self.spec)
+            if password is not None:  # given to PostgreSQL as a secret, not in the path DuckDB shows
+                con.execute(f"CREATE TEMPORARY SECRET (TYPE postgres, PASSWORD {_quote(password)})")
         con.execute(f"LOAD {_quote(_extension('duckdb_extension_ducklake', 'ducklake'))}")
         options = [f"DATA_PATH {_quote(self.data_path)}"]
         if read_only or self.at is not None:
@@ -271,11 +330,11 @@ class LakeDatabase(Database):
         delay = 0.1
         while True:
             try:
-                con.execute(f"ATTACH {_quote(self.spec)} AS {ALIAS} ({', '.join(options)})")
+                con.execute(f"ATTACH {_quote(spec)} AS {ALIAS} ({', '.join(options)})")
                 con.execute(f"USE {ALIAS}")
                 return
             except duckdb.Error as exc:
-                message = redact_store(str(exc).splitlines()[0])
+                message = _without(redact_store(str(exc).splitlines()[0]), password)
                 # two processes creating one new lake's catalog at once: the later one retries
                 racing = "duplicate key" in message.lower() or "already exists" in message.lower()
                 locked = "lock" in message.lower() and not self.on_postgres
@@ -337,6 +396,17 @@ class LakeDatabase(Database):
 
     def check_integrity(self) -> None:
         """Nothing to check at open: the Parquet files are checked as they are read."""
+
+    def up_to_date(self) -> bool:
+        """Whether the lake has every migration and the current views (read only)."""
+        digest = hashlib.sha256(f"{SCHEMA_VERSION}\n{views_sql()}".encode()).hexdigest()
+        try:
+            with self.connect(read_only=True) as con:
+                version = con.execute("SELECT max(version) FROM schema_migrations").fetchall()[0][0]
+                stored = con.execute(f"SELECT value FROM {INTERNAL}.meta WHERE key = 'views'").fetchall()
+        except (StoreError, duckdb.Error):
+            return False
+        return bool(version == SCHEMA_VERSION and stored and stored[0][0] == digest)
 
     # -- schema ---------------------------------------------------------------------------------
 

@@ -48,19 +48,36 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import duckdb
 
 from claims.errors import QueryError, StoreError
+from claims.settings import size_bytes
 from claims.store.connection import Database, damaged, is_damage
 from claims.store.records import QueryResult
 
 if TYPE_CHECKING:
     from claims.settings import Settings
 
-__all__ = ["LAKE_FUNCTION_PREFIX", "READ_KEYWORDS", "READ_STATEMENTS", "TABLE_FUNCTIONS", "QueryLimits", "bounded",
-           "one_line", "query_error", "run_user_query", "sandboxed", "user_statement"]
+__all__ = [
+    "BATCH_ROWS",
+    "DENIED_FUNCTIONS",
+    "LAKE_FUNCTION_PREFIX",
+    "LAKE_METADATA_PREFIX",
+    "READ_KEYWORDS",
+    "READ_STATEMENTS",
+    "TABLE_FUNCTIONS",
+    "QueryLimits",
+    "RowSink",
+    "bounded",
+    "one_line",
+    "query_error",
+    "run_user_query",
+    "sandboxed",
+    "stream_user_query",
+    "user_statement",
+]
 
 READ_STATEMENTS = frozenset({duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN})
 # The words a statement that only reads may begin with (after comments and opening brackets),
@@ -80,8 +97,8 @@ TABLE_FUNCTIONS = frozenset({
     # JSON
     "json_each", "json_tree",
     # the catalog and the engine, listed
-    "duckdb_columns", "duckdb_constraints", "duckdb_databases", "duckdb_dependencies", "duckdb_functions",
-    "duckdb_indexes", "duckdb_keywords", "duckdb_memory", "duckdb_schemas", "duckdb_sequences", "duckdb_settings",
+    "duckdb_columns", "duckdb_constraints", "duckdb_dependencies", "duckdb_functions",
+    "duckdb_indexes", "duckdb_keywords", "duckdb_memory", "duckdb_schemas", "duckdb_sequences",
     "duckdb_tables", "duckdb_temporary_files", "duckdb_types", "duckdb_views", "pragma_collations",
     "pragma_database_size", "pragma_metadata_info", "pragma_platform", "pragma_show", "pragma_storage_info",
     "pragma_table_info", "pragma_version", "pg_timezone_names", "summary", "histogram", "histogram_values",
@@ -90,6 +107,16 @@ TABLE_FUNCTIONS = frozenset({
     "read_ndjson", "read_ndjson_auto", "read_ndjson_objects", "read_parquet", "parquet_scan", "parquet_metadata",
     "parquet_schema", "parquet_file_metadata", "parquet_kv_metadata", "read_text", "read_blob", "glob", "sniff_csv",
 })
+# Functions that show connection strings or settings, which can hold a lake catalog's
+# credentials (DuckDB keeps the attached catalog's path and adds it to allowed_paths): refused
+# however they are called, as table functions or in an expression.
+DENIED_FUNCTIONS = frozenset({"duckdb_databases", "duckdb_settings", "duckdb_secrets", "which_secret",
+                              "current_setting", "duckdb_extensions", "pragma_database_list"})
+# The catalog database a DuckLake keeps its metadata in (``__ducklake_metadata_<alias>``: on
+# PostgreSQL, the whole catalog database, pg_catalog.pg_authid and every other schema the
+# catalog role reads): a statement that names it is refused; the lake's own tables and the
+# project's views are read through the lake.
+LAKE_METADATA_PREFIX = "__ducklake_metadata"
 # DuckLake's functions, its maintenance among them (ducklake_merge_adjacent_files wrote new files
 # into a read-only lake on every call; ducklake_set_option crashed the process): none is run.
 LAKE_FUNCTION_PREFIX = "ducklake_"
@@ -121,11 +148,24 @@ class QueryLimits:
     timeout_seconds: float = 60.0
     memory_limit: str = "2GB"
     temp_limit: str = "4GB"
+    output_limit: str = "1GB"  # the most bytes of rows written out (query_output_limit)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> QueryLimits:
         """The limits the settings give."""
-        return cls(settings.query_timeout_seconds, settings.query_memory_limit, settings.query_temp_limit)
+        return cls(settings.query_timeout_seconds, settings.query_memory_limit, settings.query_temp_limit,
+                   settings.query_output_limit)
+
+    @property
+    def output_bytes(self) -> int:
+        """:attr:`output_limit` in bytes."""
+        return size_bytes(self.output_limit)
+
+    def output_error(self, rows: int) -> QueryError:
+        """The one-line error for output that reached :attr:`output_limit` after ``rows`` rows."""
+        return QueryError(f"the query's output reached query_output_limit ({self.output_limit}) after {rows:,} rows "
+                          "and was stopped: narrow the query (LIMIT, fewer columns), or raise query_output_limit "
+                          "(CLAIMS_QUERY_OUTPUT_LIMIT)")
 
     def config(self) -> dict[str, str]:
         """The DuckDB settings that hold a connection to these limits."""
@@ -207,9 +247,21 @@ def _one_statement(parser: duckdb.DuckDBPyConnection, sql: str, first: str) -> A
                          "give one SELECT (or EXPLAIN) statement") from None
     except duckdb.Error as exc:
         raise QueryError(f"query failed: {one_line(exc)}") from None
+    if len(statements) > 1 and _pivot_types(statements, sql):
+        raise QueryError("claims query runs a PIVOT whose values are listed: write PIVOT t ON col IN ('a', 'b') "
+                         "USING sum(x) (without IN, DuckDB makes a type of the values first, a second statement)")
     if len(statements) != 1:
         raise QueryError(f"give one SQL statement ({len(statements)} given): run them one at a time")
     return statements[0]
+
+
+def _pivot_types(statements: Sequence[Any], sql: str) -> bool:
+    """Whether the statements DuckDB made of ``sql`` are one PIVOT: a PIVOT whose values are not
+    listed (``PIVOT t ON b USING sum(a)``) is parsed into a ``CREATE TYPE`` of its values (a
+    temporary enum, no text of the user's) before the SELECT that uses it."""
+    pivot = any(text.upper() == "PIVOT" for _, text, _ in _tokens(sql))
+    made = all(s.type == duckdb.StatementType.CREATE and not str(s.query).strip() for s in statements[:-1])
+    return pivot and made and statements[-1].type in READ_STATEMENTS
 
 
 def _tokens(sql: str) -> list[tuple[int, str, Any]]:
@@ -297,6 +349,19 @@ def _called(tree: Any) -> Iterator[tuple[str, bool]]:
             stack.extend(node)
 
 
+def _texts(tree: Any) -> Iterator[str]:
+    """Every text in a syntax tree, lower-case (names of catalogs, schemas, tables; constants)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            yield node.lower()
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
 def _check_functions(tree: Any, explain: str = "") -> None:
     """Refuse a statement that calls a table function not in :data:`TABLE_FUNCTIONS`, or any
     DuckLake function; in an EXPLAIN's text (``explain``), whose tree is that of the part
@@ -304,7 +369,13 @@ def _check_functions(tree: Any, explain: str = "") -> None:
     tokens = _tokens(explain)
     by_tokens = [(text.strip('"').lower(), False) for (_, text, _), (_, after, _) in itertools.pairwise(tokens)
                  if after.startswith("(")]
+    if any(LAKE_METADATA_PREFIX in text for text in _texts(tree)) or LAKE_METADATA_PREFIX in explain.lower():
+        raise QueryError("claims query reads the lake's tables and the project's views, not the lake's catalog "
+                         "database: query the tables by their names (claims query \"show tables\")")
     for name, as_table in [*_called(tree), *by_tokens]:
+        if name in DENIED_FUNCTIONS:
+            raise QueryError(f"claims query does not run {name}(): it shows connection strings and settings, "
+                             "which can hold credentials; list the tables with show tables or duckdb_tables()")
         if name.startswith(LAKE_FUNCTION_PREFIX):
             raise QueryError(f"claims query does not run {name}(): it only reads, and the lake's maintenance goes "
                              "through claims lake (claims lake snapshots, claims lake compact)")
@@ -316,10 +387,14 @@ def _check_functions(tree: Any, explain: str = "") -> None:
 
 # -- running it ---------------------------------------------------------------------------------
 
-def bounded(con: duckdb.DuckDBPyConnection, work: Callable[[], _T], limits: QueryLimits) -> _T:
+def bounded(con: duckdb.DuckDBPyConnection, work: Callable[[], _T], limits: QueryLimits,
+            expired: threading.Event | None = None) -> _T:
     """``work()``, a statement on ``con``, on a worker thread, stopped by DuckDB's
     ``interrupt()`` at ``limits.timeout_seconds`` (a :class:`QueryError` naming the setting)
-    or on Ctrl-C (the ``KeyboardInterrupt`` raised again once the statement stopped)."""
+    or on Ctrl-C (the ``KeyboardInterrupt`` raised again once the statement stopped).
+    ``expired`` is set then too: work that turns rows into output between DuckDB's calls
+    checks it, as ``interrupt()`` reaches DuckDB only."""
+    expired = expired or threading.Event()
     values: list[_T] = []
     errors: list[BaseException] = []
     done = threading.Event()
@@ -336,9 +411,11 @@ def bounded(con: duckdb.DuckDBPyConnection, work: Callable[[], _T], limits: Quer
     try:
         finished = done.wait(limits.timeout_seconds or None)
     except KeyboardInterrupt:
+        expired.set()
         _stop(con, done)
         raise
     if not finished:
+        expired.set()
         _stop(con, done)
         raise QueryError(f"the query ran past query_timeout_seconds ({limits.timeout_seconds:g} s) and was stopped: "
                          "raise query_timeout_seconds (CLAIMS_QUERY_TIMEOUT_SECONDS; 0: no limit) or narrow the query")
@@ -370,6 +447,8 @@ def one_line(exc: BaseException) -> str:
 def query_error(store: Database, exc: duckdb.Error, limits: QueryLimits | None = None) -> StoreError:
     """The one-line error for a failed user statement."""
     message = one_line(exc)
+    if LAKE_METADATA_PREFIX in message.lower():  # DuckDB's "Did you mean" names the catalog's tables
+        message = message.split(" Did you mean")[0]
     if is_damage(exc):
         return damaged(store.label, message, written="it was only read")
     if isinstance(exc, duckdb.OutOfMemoryException):
@@ -398,6 +477,55 @@ def _fetch(con: duckdb.DuckDBPyConnection, statement: str, params: dict[str, Any
     if cursor.description is None:
         return QueryResult([], [])
     return QueryResult([d[0] for d in cursor.description], cursor.fetchall())
+
+
+#: rows fetched from DuckDB at a time when they are streamed out (:func:`stream_user_query`)
+BATCH_ROWS = 1000
+
+
+class RowSink(Protocol):
+    """Takes a streamed query's rows: first the columns with no rows, then batches of rows."""
+
+    def __call__(self, columns: list[str], rows: list[tuple[Any, ...]]) -> None: ...
+
+
+class _Expired(Exception):
+    """Raised in the worker when the time limit passed while rows were being written out."""
+
+
+def _stream(con: duckdb.DuckDBPyConnection, statement: str, params: dict[str, Any] | None, sink: RowSink,
+            expired: threading.Event) -> int:
+    cursor = con.execute(statement, params) if params else con.execute(statement)
+    columns = [d[0] for d in cursor.description] if cursor.description is not None else []
+    sink(columns, [])
+    if not columns:
+        return 0
+    count = 0
+    while not expired.is_set():
+        batch = cursor.fetchmany(BATCH_ROWS)
+        if not batch:
+            return count
+        sink(columns, batch)
+        count += len(batch)
+    raise _Expired
+
+
+def stream_user_query(store: Database, sql: str, sink: RowSink, params: dict[str, Any] | None = None, *,
+                      allow_read: Sequence[Path] = (), limits: QueryLimits | None = None) -> int:
+    """Run one read-only user statement in the sandbox, as :func:`run_user_query` does, and
+    hand its rows to ``sink`` in batches of :data:`BATCH_ROWS` as DuckDB produces them (none
+    held here): the time limit holds the writing out as well as DuckDB's work (checked
+    between batches), and ``sink`` may raise (a :class:`QueryError` when its output reaches
+    :attr:`QueryLimits.output_limit`) to stop. Returns the number of rows."""
+    limits = limits or QueryLimits()
+    statement = user_statement(sql)
+    expired = threading.Event()
+    try:
+        with sandboxed(store, allow_read=allow_read, limits=limits) as con:
+            store.check_version(con)
+            return bounded(con, lambda: _stream(con, statement, params, sink, expired), limits, expired)
+    except duckdb.Error as exc:
+        raise query_error(store, exc, limits) from None
 
 
 def run_user_query(store: Database, sql: str, params: dict[str, Any] | None = None, *,
