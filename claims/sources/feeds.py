@@ -25,6 +25,7 @@ from claims.sources.html import gather_pages
 from claims.sources.http import Fetcher
 from claims.sources.queries import canonical_url
 from claims.sources.safety import redact_url
+from claims.sources.text import in_date_range
 from claims.sources.urls import ClaimIndependentBackend
 
 __all__ = ["FeedEntry", "FeedsBackend", "parse_feed", "read_feed"]
@@ -38,9 +39,10 @@ def _when(entry: feedparser.FeedParserDict) -> datetime | None:
     if not parsed:
         return None
     try:
-        return datetime(*parsed[:6])
+        when = datetime(*parsed[:6])
     except (TypeError, ValueError):
         return None
+    return when if in_date_range(when) else None  # 9999-12-31 or 0001-01-01: no entry's date
 
 
 def parse_feed(text: str, feed_url: str) -> tuple[list[FeedEntry], list[str]]:

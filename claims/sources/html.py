@@ -31,6 +31,7 @@ from claims.sources.http import Fetcher, FetchResult
 from claims.sources.queries import canonical_url
 from claims.sources.ratings import rating_statement
 from claims.sources.safety import redact_url
+from claims.sources.text import in_date_range
 
 __all__ = ["MIN_TEXT_CHARS", "check_structure", "claim_reviews", "document_from_result", "extract_document", "fetch_document",
            "gather_pages"]
@@ -50,7 +51,7 @@ def _parse_date(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         return None
-    return parsed.replace(tzinfo=None)
+    return parsed.replace(tzinfo=None) if in_date_range(parsed) else None
 
 
 def claim_reviews(html: str) -> list[tuple[str, str, str | None, str | None]]:

@@ -24,8 +24,19 @@ from claims.models import Document
 from claims.sources.frontmatter import parse_front_matter
 from claims.sources.safety import without_credentials
 
-__all__ = ["MAX_LINES", "MAX_SENTENCES", "check_length", "decode_text", "document_from_text", "over_limit",
-           "parse_front_matter", "read_at_most", "read_text_file"]
+__all__ = [
+    "DATE_YEARS",
+    "MAX_LINES",
+    "MAX_SENTENCES",
+    "check_length",
+    "decode_text",
+    "document_from_text",
+    "in_date_range",
+    "over_limit",
+    "parse_front_matter",
+    "read_at_most",
+    "read_text_file",
+]
 
 _CHUNK = 1 << 16
 MAX_LINES = 50_000  # a long report has a few thousand; the splitter takes ~0.2 ms a line at worst
@@ -104,6 +115,16 @@ def decode_text(data: bytes, name: str) -> str:
         ) from None
 
 
+#: the years a publication date may fall in: a date at the calendar's ends (0001-01-01,
+#: 9999-12-31) is no article's, and the verdict's date arithmetic around it overflowed
+DATE_YEARS = (1000, 9000)
+
+
+def in_date_range(when: datetime | None) -> bool:
+    """Whether ``when`` (None: no date) lies in :data:`DATE_YEARS`."""
+    return when is None or DATE_YEARS[0] <= when.year <= DATE_YEARS[1]
+
+
 def _as_datetime(value: Any) -> datetime | None:
     if value is None or value == "":
         return None
@@ -143,6 +164,10 @@ def document_from_text(raw: str, *, name: str = "<text>", source_kind: str = "in
     merged = {**front, **{k: v for k, v in meta.items() if v is not None}}
     given_url = url or merged.get("url")
     published = _as_datetime(merged.get("published") or merged.get("published_at") or merged.get("date"))
+    if not in_date_range(published):
+        assert published is not None
+        raise InputError(f"{name}: publication date {published.date().isoformat()} is not in the years {DATE_YEARS[0]}-"
+                         f"{DATE_YEARS[1]}: fix the date (YYYY-MM-DD), or leave it out")
     return Document.make(
         text,
         url=without_credentials(given_url) if given_url else None,  # never a password in documents.url
