@@ -44,6 +44,7 @@ from claims.store.outputs import check_output_path
 from claims.store.queries import QueryLimits, stream_user_query
 from claims_cli.context import command_group, err, examples, fail, invocation, out
 from claims_cli.numbers import counted, number
+from claims_cli.search_cmd import hits_table, search_queries
 
 __all__ = ["PIPE_WIDTH", "app", "jsonable"]
 
@@ -470,7 +471,8 @@ def _table_text(result: QueryResult, width: int, out_file: Path | None, expanded
                              'claims search "first claim" "second claim" --json'))
 def search(
     ctx: typer.Context,
-    text: list[str] = typer.Argument(..., metavar="TEXT", help="One or more texts (claims) to find evidence for."),
+    text: list[str] = typer.Argument(..., metavar="TEXT", help="The text to find evidence for: unquoted words are "
+                                     "one text; several quoted texts are searched each (see claims_cli/search_cmd.py)."),
     k: int = typer.Option(10, "-k", "--top", metavar="N", help="Hits per text."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
 ) -> None:
@@ -485,18 +487,10 @@ def search(
     embedding and BM25 rankings (1: first by both), plus 1 for a sentence that states every
     figure of the text. The embedding model is loaded only for a text not searched before."""
     run = invocation(ctx)
-    hits = search_store(run.store(must_exist=True), embedder_for(run.settings()), text, k)
+    hits = search_store(run.store(must_exist=True), embedder_for(run.settings()), search_queries(text), k)
     if json_out:
         sys.stdout.write(json.dumps([{**h.__dict__, "published_at": jsonable(h.published_at),
                                       "outlets": list(h.outlets)} for h in hits],
                                     ensure_ascii=False, indent=2) + "\n")
         return
-    table = Table(show_lines=True)
-    for column, opts in (("rank", {"justify": "right"}), ("score", {"justify": "right"}),
-                         ("statement", {"max_width": 90, "overflow": "fold"}), ("sources", {"max_width": 36})):
-        table.add_column(column, **opts)
-    for h in hits:
-        when = f" ({h.published_at:%Y-%m-%d})" if h.published_at else ""
-        sources = ", ".join(h.outlets) or h.url or ""
-        table.add_row(str(h.rank), number(h.score), Text(clean_text(h.text)), Text(f"{sources}{when}"))
-    out.print(table)
+    out.print(hits_table(hits))  # a query column when several texts were asked

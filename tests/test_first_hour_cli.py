@@ -307,3 +307,51 @@ def test_ctrl_c_is_one_line_exit_130_and_a_cancelled_run(tmp_path: Path, prefect
     assert _lines(err) == ["Interrupted: results stored so far are kept (a run in progress is marked cancelled)"]
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT status, error FROM runs").fetchall() == [("cancelled", "interrupted (Ctrl-C)")]
+
+
+# -- item 6: claims search, one text or several --------------------------------------------------
+
+
+def test_unquoted_words_are_one_text_and_quoted_texts_each_one() -> None:
+    from claims_cli.search_cmd import search_queries
+
+    assert search_queries(["water", "bills", "12", "percent"]) == ["water bills 12 percent"]
+    assert search_queries(["8,000 soldiers in Kursk"]) == ["8,000 soldiers in Kursk"]
+    assert search_queries(["8,000 soldiers", "China silent"]) == ["8,000 soldiers", "China silent"]
+
+
+def test_the_table_says_which_text_each_hit_answers_when_there_are_several() -> None:
+    from rich.console import Console
+
+    from claims.search import SearchHit
+    from claims_cli.search_cmd import hits_table
+
+    def hit(query: str, rank: int) -> SearchHit:
+        return SearchHit(query, rank, 1.0, "p", f"statement {rank} for {query}", "passage", "Wire", None, None,
+                         ("Wire",))
+
+    def shown(hits: list[SearchHit]) -> str:
+        console = Console(width=200, record=True, file=open("/dev/null", "w"))  # noqa: SIM115 - closed with the console
+        console.print(hits_table(hits))
+        return console.export_text()
+
+    one = shown([hit("water bills", 1), hit("water bills", 2)])
+    assert "query" not in one.splitlines()[1]
+    several = shown([hit("water bills", 1), hit("12 percent", 1)])
+    header = several.splitlines()[1]
+    assert header.split()[1] == "query"
+    assert "water bills" in several and "12 percent" in several
+
+
+@pytest.mark.slow
+def test_search_joins_unquoted_words_into_one_query(main_job_db: Path, prefect_home: Path) -> None:
+    env = cli_env(main_job_db, prefect_home)
+    joined = run_cli(["search", "North", "Korean", "soldiers", "Kursk", "-k", "2", "--json"], env)
+    assert joined.returncode == 0, joined.stderr
+    hits = json.loads(joined.stdout)
+    assert hits and {h["query"] for h in hits} == {"North Korean soldiers Kursk"}
+    assert [h["rank"] for h in hits] == [1, 2]
+    several = run_cli(["search", "North Korean soldiers in Kursk", "China silent", "-k", "1"], env)
+    assert several.returncode == 0, several.stderr
+    header = next(line for line in several.stdout.splitlines() if "rank" in line)
+    assert header.split()[1] == "query" and "China silent" in several.stdout
