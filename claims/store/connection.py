@@ -238,6 +238,9 @@ _CREATION_GRACE_SECONDS = 2.0
 # would otherwise make DuckDB download its reader (sqlite_scanner) and open it.
 _NO_EXTENSIONS: dict[str, Any] = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
+# The first bytes of files of other kinds that DuckDB would open through an extension.
+_OTHER_KINDS = ((b"SQLite format 3\x00", "SQLite"), (b"PAR1", "Parquet"))
+
 _PROCESS_LOCKS: dict[str, threading.RLock] = {}
 _PROCESS_LOCKS_GUARD = threading.Lock()
 
@@ -343,7 +346,21 @@ class Database:
 
     # -- connections -------------------------------------------------------------------
 
+    def _refuse_other_kinds(self) -> None:
+        """A file of another database's kind (SQLite, Parquet) is refused as such: DuckDB would
+        reach for the extension that reads it (downloading sqlite_scanner) and open it."""
+        try:
+            with self.path.open("rb") as handle:
+                head = handle.read(16)
+        except OSError:
+            return  # missing (created by the open) or unreadable: the open says what is wrong
+        kind = next((name for magic, name in _OTHER_KINDS if head.startswith(magic)), None)
+        if kind is not None:
+            raise StoreError(f"{self.path} is a {kind} file, not a DuckDB database: claims keeps its verdicts in "
+                             "DuckDB; give --db (CLAIMS_DB) a .duckdb file, a new one to start afresh")
+
     def _open(self, read_only: bool, config: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+        self._refuse_other_kinds()
         deadline = time.monotonic() + self.lock_timeout
         delay = 0.05
         short_since: float | None = None  # when the file was first seen shorter than its headers
