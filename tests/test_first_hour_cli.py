@@ -355,3 +355,21 @@ def test_search_joins_unquoted_words_into_one_query(main_job_db: Path, prefect_h
     assert several.returncode == 0, several.stderr
     header = next(line for line in several.stdout.splitlines() if "rank" in line)
     assert header.split()[1] == "query" and "China silent" in several.stdout
+
+
+# -- item 3: the chart's axis says years when it spans them --------------------------------------
+
+
+def test_a_chart_across_years_says_the_years() -> None:
+    import re
+    from datetime import date
+
+    from claims.report.svg import ChartPoint, date_ticks, quantity_chart
+
+    points = [ChartPoint(date(1961, 5, 3), 1.0, "Record", "1"), ChartPoint(date(2025, 3, 11), 2.0, "Courier", "2")]
+    svg = quantity_chart(points, claim_value=2.0)
+    labels = re.findall(r'text-anchor="middle" class="tick">([^<]*)</text>', svg)
+    assert labels == ["1970", "1980", "1990", "2000", "2010", "2020"]
+    assert [t for _, t in date_ticks(date(2024, 12, 20), date(2025, 1, 10))][:2] == ["20 Dec 2024", "24 Dec 2024"]
+    assert {t.split()[-1] for _, t in date_ticks(date(2024, 3, 20), date(2025, 5, 10))} == {"2024", "2025"}
+    assert next(t for _, t in date_ticks(date(2024, 10, 11), date(2024, 10, 31))) == "11 Oct"  # one year: days only

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from html import escape
 
-__all__ = ["PALETTE", "ChartPoint", "format_figure", "quantity_chart"]
+__all__ = ["PALETTE", "ChartPoint", "date_ticks", "format_figure", "quantity_chart"]
 
 # Okabe-Ito: distinguishable for the common colour-vision deficiencies. Ordered so that
 # the first six sources get six different hues (its two blues, #0072B2 and #56B4E9, meet only
@@ -69,6 +69,26 @@ def _attr(value: float | None) -> str:
 
 def _as_date(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
+
+
+def date_ticks(first: date, last: date) -> list[tuple[date, str]]:
+    """The x axis's ticks, at most 7, each with its label: within one year whole days
+    ("18 Jul"); across years the year is said, as days ("31 Dec 2024") over a few weeks, as
+    months ("Jul 2024") over up to two years, and as whole years ("1961") beyond, so an axis
+    from 1961 to 2025 never reads "31 Dec, 18 Jul, 3 Feb"."""
+    span_days = (last - first).days
+    if span_days > 730:  # years: 1 January of the round years in the span (every 1, 2, 5, 10, ... years)
+        for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000):
+            years = [y for y in range(first.year, last.year + 1) if y % step == 0 and first <= date(y, 1, 1) <= last]
+            if len(years) <= 7:
+                return [(date(y, 1, 1), str(y)) for y in years]
+    day_step = max(1, math.ceil(span_days / 6))
+    days = [first + timedelta(days=offset) for offset in range(0, span_days + 1, day_step)]
+    if first.year == last.year:
+        return [(d, f"{d.day} {d:%b}") for d in days]
+    if span_days <= 60:
+        return [(d, f"{d.day} {d:%b %Y}") for d in days]
+    return [(d, f"{d:%b %Y}") for d in days]
 
 
 def quantity_chart(points: Sequence[ChartPoint], *, claim_value: float | None = None,
@@ -132,14 +152,11 @@ def quantity_chart(points: Sequence[ChartPoint], *, claim_value: float | None = 
         parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" class="tick">'
                      f"{escape(format_figure(tick))}</text>")
         tick += step
-    # x ticks: whole days, at most 7
-    day_step = max(1, math.ceil(span_days / 6))
-    for offset in range(0, span_days + 1, day_step):
-        d = first + timedelta(days=offset)
+    for d, text in date_ticks(first, last):
         x = x_of(d)
         parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP + plot_h}" y2="{TOP + plot_h + 4}" stroke="#888"/>')
         parts.append(f'<text x="{x:.1f}" y="{TOP + plot_h + 17}" text-anchor="middle" class="tick">'
-                     f"{d.day} {d:%b}</text>")
+                     f"{escape(text)}</text>")
     parts.append(f'<text x="{LEFT + plot_w / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle" class="axis">'
                  "figure given on</text>")
     label = escape(claim_label or (format_figure(claim_value) if claim_value is not None else ""))
