@@ -373,3 +373,22 @@ def test_a_chart_across_years_says_the_years() -> None:
     assert [t for _, t in date_ticks(date(2024, 12, 20), date(2025, 1, 10))][:2] == ["20 Dec 2024", "24 Dec 2024"]
     assert {t.split()[-1] for _, t in date_ticks(date(2024, 3, 20), date(2025, 5, 10))} == {"2024", "2025"}
     assert next(t for _, t in date_ticks(date(2024, 10, 11), date(2024, 10, 31))) == "11 Oct"  # one year: days only
+
+
+# -- item 10: the duckdb shell the lake section pipes into ----------------------------------------
+
+
+@pytest.mark.slow
+def test_attach_sql_piped_into_the_installed_duckdb_shell(tmp_path: Path, prefect_home: Path) -> None:
+    duckdb_shell = shutil.which("duckdb", path=str(Path(sys.executable).parent))
+    assert duckdb_shell, "no duckdb shell in the environment: duckdb-cli is a pinned dependency"
+    version = subprocess.run([duckdb_shell, "--version"], capture_output=True, text=True, check=True).stdout
+    assert version.startswith(f"v{duckdb.__version__} "), version  # the shell the extensions are built for
+    env = cli_env(tmp_path / "unused.duckdb", prefect_home, CLAIMS_STORE=f"ducklake:{tmp_path / 'cat.ducklake'}")
+    assert run_cli(["tables"], env).returncode == 0  # the lake made and migrated
+    lines = run_cli(["lake", "attach-sql"], env)
+    assert lines.returncode == 0, lines.stderr
+    shell = subprocess.run([duckdb_shell], input=lines.stdout, capture_output=True, text=True, timeout=120,
+                           cwd=tmp_path, check=False)
+    assert shell.returncode == 0, shell.stderr
+    assert "confidence" in shell.stdout and "0 rows" in shell.stdout
