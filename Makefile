@@ -77,8 +77,12 @@ bench: $(STAMP)
 # Retrain the packaged stance cross-encoder (claims/score/data/cross_encoder) from
 # ../shared/data with its fixed seed: about 20 minutes on two idle cores, resumable (rerun
 # after an interruption); docs/models.md is its model card. Not part of the tests.
+# The contrastive claim-passage pairs (scripts/make_contrastive_pairs.py, seeded) go outside the
+# checkout (PAIRS); the verifier trains on them and the stance mix (docs/models.md).
+PAIRS ?= ../pairs
 train-stance: $(STAMP)
-	$(BIN)/python scripts/train_cross_encoder.py $(TRAIN_ARGS)
+	$(BIN)/python scripts/make_contrastive_pairs.py --out $(PAIRS) $(PAIRS_ARGS)
+	$(BIN)/python scripts/train_cross_encoder.py --pairs $(PAIRS) $(TRAIN_ARGS)
 
 # The code's own guards (pyproject.toml's [tool.ruff] and [tool.mypy]): ruff and mypy come with
 # the dev extras that `make test` installs; any finding fails (CI runs this before the tests).

