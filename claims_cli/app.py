@@ -21,8 +21,7 @@ from typing import NoReturn
 import typer
 
 from claims.errors import ClaimsError
-from claims.settings import redact_store
-from claims.store.connection import disk_full, is_disk_full
+from claims.redact import scrub_text
 from claims_cli import (
     check,
     evaluate,
@@ -75,7 +74,7 @@ def _root(
 
 def _error_line(message: str) -> NoReturn:
     """Print ``Error: message`` (a lake catalog's password masked, whatever raised it) and exit 1."""
-    err.print(f"Error: {redact_store(message)}", markup=False, highlight=False, soft_wrap=True)
+    err.print(f"Error: {scrub_text(message)}", markup=False, highlight=False, soft_wrap=True)
     sys.exit(1)
 
 
@@ -88,6 +87,9 @@ def main() -> None:
     except ClaimsError as exc:
         _error_line(str(exc))
     except OSError as exc:
+        # lazy: the store's modules (DuckDB, numpy: 0.3 s) only for this rare error, not for every command
+        from claims.store.connection import disk_full, is_disk_full
+
         if not is_disk_full(exc):
             raise
         _error_line(str(disk_full("a file", exc)))

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -32,7 +32,9 @@ from typer.core import TyperCommand, TyperGroup
 
 from claims.progress import reporting
 from claims.settings import Settings, config_file, load_settings, store_label
-from claims.store import Store, open_store
+
+if TYPE_CHECKING:
+    from claims.store import Store
 
 __all__ = ["CORPUS_HELP", "DATABASE_CHOICE", "PREFECT_HELP", "Invocation", "RootGroup", "command_group", "err",
            "examples", "fail", "invocation", "out", "prefect_api_url", "prefect_unreachable", "progress"]
@@ -330,12 +332,17 @@ class Invocation:
             settings = self.settings()
             if must_exist and not settings.store and not settings.db.exists():
                 fail(f"database {settings.db} does not exist: run `claims check` first or set CLAIMS_DB / --db")
+            # lazy: the store's modules (DuckDB, numpy: 0.3 s) for commands that open it, not for --help
+            from claims.store import open_store
+
             self._store = open_store(settings)
         return self._store
 
     def read_only_store(self, at: int | None = None) -> Store:
         """The settings' database for reading only: not created, not migrated; ``at``: a
         lake's snapshot (time travel)."""
+        from claims.store import open_store  # lazy: as in store()
+
         return open_store(self.settings(), migrate=False, at=at)
 
     def store_label(self) -> str:

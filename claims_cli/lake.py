@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
 
-from claims.store.lake import LakeDatabase
-from claims.store.lake_tools import attach_lines, table_names
 from claims_cli.context import command_group, err, examples, fail, invocation, out
+
+if TYPE_CHECKING:
+    from claims.store.lake import LakeDatabase
 
 __all__ = ["app"]
 
@@ -24,6 +25,9 @@ app.add_typer(lake_app, name="lake")
 
 def _lake(ctx: typer.Context, *, opened: bool = True) -> LakeDatabase:
     """The settings' lake (``opened``: attached and migrated; else only named, nothing read)."""
+    # lazy: the store's modules (DuckDB: 0.3 s) when a lake command runs, not for every command
+    from claims.store.lake import LakeDatabase
+
     run = invocation(ctx)
     store = run.store() if opened else run.read_only_store()
     if not isinstance(store, LakeDatabase):
@@ -58,6 +62,8 @@ def snapshots(
     Each committed write is a snapshot; read the verdicts as they were at one with
     claims query --at SNAPSHOT or claims report --at SNAPSHOT. The changes name the tables
     (inlined: rows kept in the catalog until claims lake compact writes them out)."""
+    from claims.store.lake_tools import table_names  # lazy: as in _lake
+
     lake = _lake(ctx)
     names = table_names(lake)
     rows = [{**row, "changes": _named(row["changes"], names)} for row in lake.snapshots(limit or None)]
@@ -102,4 +108,6 @@ def attach_sql(ctx: typer.Context) -> None:
     loaded by path (works offline), the catalog attached read-only without its password
     (give it as PGPASSWORD or in ~/.pgpass), and a first query. The DuckDB shell must be
     the version of the installed duckdb package."""
+    from claims.store.lake_tools import attach_lines  # lazy: as in _lake
+
     sys.stdout.write("\n".join(attach_lines(_lake(ctx, opened=False))) + "\n")

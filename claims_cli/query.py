@@ -26,7 +26,7 @@ import textwrap
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import typer
 from rich import box
@@ -34,17 +34,15 @@ from rich.console import Console, Group, JustifyMethod, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from claims.embed import embedder_for
 from claims.models import clean_text
-from claims.search import search_store
-from claims.store import QueryResult
-from claims.store.connection import Database
-from claims.store.export import query_to_parquet
-from claims.store.outputs import check_output_path
-from claims.store.queries import QueryLimits, stream_user_query
 from claims_cli.context import command_group, err, examples, fail, invocation, out
 from claims_cli.numbers import counted, number
 from claims_cli.search_cmd import hits_table, search_queries
+
+if TYPE_CHECKING:
+    from claims.store import QueryResult
+    from claims.store.connection import Database
+    from claims.store.queries import QueryLimits
 
 __all__ = ["PIPE_WIDTH", "app", "jsonable"]
 
@@ -274,6 +272,11 @@ def query(
         fail(f"--expanded is a way to print a table: leave it out with --format {fmt}", 2)
     if at is not None and at < 0:
         fail(f"--at {at} is not a snapshot: snapshots are numbered from 0 (claims lake snapshots lists them)", 2)
+    # lazy: the store's modules (DuckDB, numpy: 0.3 s) when a statement runs, not for every command's --help
+    from claims.store.export import query_to_parquet
+    from claims.store.outputs import check_output_path
+    from claims.store.queries import QueryLimits
+
     run = invocation(ctx)
     settings = run.settings()
     statement = _read_sql(sql, sql_file, settings.max_input_bytes)
@@ -389,6 +392,8 @@ def _stream_rows(store: Database, statement: str, params: dict[str, Any], readab
                  limits: QueryLimits, fmt: str, out_file: Path | None) -> None:
     """The rows in ``fmt``, written batch by batch to standard output or ``out_file`` (written
     beside it and moved into place once whole: a query stopped halfway leaves no half file)."""
+    from claims.store.queries import stream_user_query  # lazy: as in query()
+
     if out_file is None:
         writer = _Writer(fmt, sys.stdout, limits)
         stream_user_query(store, statement, writer, params, allow_read=readable, limits=limits)
@@ -415,6 +420,9 @@ def _table_rows(store: Database, statement: str, params: dict[str, Any], readabl
                 limits: QueryLimits) -> tuple[QueryResult, bool]:
     """The rows for a table: at most :data:`TABLE_ROWS` (and whether there were more), their
     text held to the output limit."""
+    from claims.store import QueryResult  # lazy: as in query()
+    from claims.store.queries import stream_user_query
+
     result = QueryResult([], [])
     size = 0
 
@@ -486,6 +494,10 @@ def search(
     The score is the one the hits are ranked by, highest first: up to 1 the fusion of the
     embedding and BM25 rankings (1: first by both), plus 1 for a sentence that states every
     figure of the text. The embedding model is loaded only for a text not searched before."""
+    # lazy: search and its text tools (0.3 s), and the embedder's modules, for this command only
+    from claims.embed import embedder_for
+    from claims.search import search_store
+
     run = invocation(ctx)
     hits = search_store(run.store(must_exist=True), embedder_for(run.settings()), search_queries(text), k)
     if json_out:

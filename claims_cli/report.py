@@ -6,16 +6,15 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from claims.report.claimreview import claim_reviews, claim_reviews_json, write_claim_reviews
-from claims.report.html import write_report
-from claims.store import Store
-from claims.store.export import export_parquet
-from claims.store.outputs import check_output_path
 from claims_cli.context import Invocation, command_group, err, examples, fail, invocation
 from claims_cli.numbers import counted
+
+if TYPE_CHECKING:
+    from claims.store import Store
 
 __all__ = ["app", "export_app"]
 
@@ -70,6 +69,10 @@ def report(
 
     The report holds every claim's latest verdict, its evidence and charts of the figures
     sources reported."""
+    # lazy: the report and the store's modules (DuckDB: 0.3 s) when this command runs, not for every command
+    from claims.report.html import write_report
+    from claims.store.outputs import check_output_path
+
     start, at = _since(since), _snapshot(at)
     run = invocation(ctx)
     check_output_path(out_file, run.read_only_store(at))  # before the store is opened
@@ -91,6 +94,10 @@ def export_claimreview(
 
     One review per claim, from its latest verdict; the claim's date and where it appeared
     only when known."""
+    # lazy: as in report()
+    from claims.report.claimreview import claim_reviews, claim_reviews_json, write_claim_reviews
+    from claims.store.outputs import check_output_path
+
     start = _since(since)
     run = invocation(ctx)
     if out_file is not None:
@@ -110,6 +117,8 @@ def export_parquet_command(
     folder: Path = typer.Argument(..., metavar="DIR", help="Folder to write <table>.parquet files into."),
 ) -> None:
     """Every table of the database as one Parquet file each."""
+    from claims.store.export import export_parquet  # lazy: as in report()
+
     if folder.exists() and not folder.is_dir():
         fail(f"{folder} is a file: give a folder for the Parquet files", 2)
     counts = export_parquet(_reading_store(invocation(ctx)), folder)
