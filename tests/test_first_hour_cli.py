@@ -392,3 +392,33 @@ def test_attach_sql_piped_into_the_installed_duckdb_shell(tmp_path: Path, prefec
                            cwd=tmp_path, check=False)
     assert shell.returncode == 0, shell.stderr
     assert "confidence" in shell.stdout and "0 rows" in shell.stdout
+
+
+# -- claims schedule against a real (test) Prefect server -------------------------------------------
+
+
+@pytest.mark.slow
+def test_schedule_lists_deployments_and_names_the_missing_ones(prefect_harness: None, tmp_path: Path,
+                                                               prefect_home: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import DeploymentScheduleCreate
+    from prefect.client.schemas.schedules import CronSchedule
+    from prefect.settings import PREFECT_API_URL
+
+    async def deploy() -> None:
+        async with get_client() as client:
+            flow_id = await client.create_flow_from_name("monitor-feeds")
+            await client.create_deployment(flow_id, "monitor-feeds", schedules=[DeploymentScheduleCreate(
+                schedule=CronSchedule(cron="*/30 * * * *", timezone="UTC"), active=True)])
+
+    asyncio.run(deploy())
+    url = str(PREFECT_API_URL.value())
+    result = run_cli(["schedule", "--json"], cli_env(tmp_path / "s.duckdb", prefect_home, PREFECT_API_URL=url))
+    assert result.returncode == 1, result.stderr
+    listed = json.loads(result.stdout)
+    [row] = [r for r in listed["deployments"] if r["name"] == "monitor-feeds"]
+    assert row["deployment"] == "monitor-feeds/monitor-feeds" and row["schedule"] == "cron */30 * * * * (UTC)"
+    assert set(listed["missing"]) == {"reverify-claims", "verify-document"}
+    [line] = _lines(result.stderr)
+    assert line == (f"Error: reverify-claims, verify-document are not deployed on the Prefect server at {url}: run "
+                    f"`make schedule` (it deploys prefect.yaml), or `prefect deploy --all` with PREFECT_API_URL={url}")
