@@ -274,11 +274,15 @@ def prefect_unreachable(url: str, timeout: float = 3.0) -> str | None:
     Prefect (whose client retries for minutes and ends in a long traceback)."""
     import httpx  # lazy: only when a Prefect API is configured
 
+    key = os.environ.get("PREFECT_API_KEY")  # Prefect Cloud's; a local server needs none
     try:
-        response = httpx.get(url.rstrip("/") + "/health", timeout=timeout)
+        response = httpx.get(url.rstrip("/") + "/health", timeout=timeout,
+                             headers={"Authorization": f"Bearer {key}"} if key else None)
     except httpx.HTTPError as exc:
         return str(exc) or exc.__class__.__name__
-    if response.status_code != 200:
+    # a server answers (an authorisation refused is Prefect's to report); no health endpoint
+    # there, or a server error, is no Prefect API to run a flow on
+    if response.status_code == 404 or response.status_code >= 500:
         return f"HTTP {response.status_code} from {url.rstrip('/')}/health"
     return None
 
