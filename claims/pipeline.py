@@ -20,6 +20,7 @@ written together, one transaction per run.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections import Counter
@@ -32,11 +33,14 @@ import numpy as np
 from claims.embed import Embedder, embed_cached, embedder_for
 from claims.extract import ExtractionResult, extract_claims, for_judging
 from claims.extract.matching import KnownClaim, assign_clusters
+from claims.extract.quantities import is_time_frame
+from claims.extract.scope import figure_thing, is_descriptor
 from claims.extract.sentences import cap_length, split_sentences
 from claims.ingest import is_url, read_source
 from claims.models import Claim, Document, Evidence, Passage, Quantity, Verdict
 from claims.runner import LOCAL, StageRunner, tracked_run
 from claims.score.cache import predict_stance_cached
+from claims.score.checks import active, describes_subject
 from claims.score.passages import make_passages, splitter_key
 from claims.score.retrieve import rank_passages
 from claims.score.stance import load_stance_model
@@ -130,6 +134,7 @@ def policy_from_settings(settings: Settings) -> VerdictPolicy:
         same_time_days=settings.same_time_days,
         reliability=settings.source_reliability,
         exclude_after_claim_date=settings.exclude_evidence_after_claim_date,
+        disabled_checks=frozenset(settings.disabled_checks),
     )
 
 
@@ -261,8 +266,53 @@ def decide_candidates(candidates: Sequence[Candidates], settings: Settings,
                       policy: VerdictPolicy | None = None) -> list[Verdict]:
     """The second half of :func:`judge_claims`: roles, stances, votes and a verdict per claim."""
     policy = policy or policy_from_settings(settings)
-    return [decide(c.claim, select_evidence(assess_evidence(c.claim, c.hits, policy, c.probs), settings.top_k), policy)
-            for c in candidates]
+    return [judge_facts(c, policy, settings.top_k) for c in candidates]
+
+
+def _fact_figures(claim: Claim) -> list[Quantity]:
+    """The claim's figures other than its own, each a fact of its own (the ``facts`` check):
+    figures of a named thing that are neither a time frame nor a description of the subject."""
+    text = claim.text
+    return [q for q in claim.quantities
+            if q != claim.quantity and q.unit and q.value is not None and not is_time_frame(text, q)
+            and not is_descriptor(text, q) and not describes_subject(text, q)]
+
+
+def judge_facts(candidate: Candidates, policy: VerdictPolicy, top_k: int) -> Verdict:
+    """The verdict for one claim: its own figure (or its text) judged on the evidence, then,
+    for a claim with several figures ("rose 7.4% to 2,480"), every other figure judged as a
+    fact of its own (the ``facts`` check): a fact that the figures refute refutes the claim,
+    and the claim is supported only when no fact its sources speak to is left unsupported."""
+    claim = candidate.claim
+
+    def judged(c: Claim) -> Verdict:
+        return decide(c, select_evidence(assess_evidence(c, candidate.hits, policy, candidate.probs), top_k), policy)
+
+    verdict = judged(claim)
+    if claim.scope is None or not active("facts", policy.disabled_checks):
+        return verdict
+    facts = [(q, judged(dataclasses.replace(claim, quantity=q))) for q in _fact_figures(claim)]
+    # a fact counts when figures of its thing were found (its label rests on them): a passage
+    # figure whose own words name what the claim's figure counts
+    def about(q: Quantity, e: Evidence) -> bool:
+        if e.passage_quantity is None or e.quantity_relation not in ("match", "consistent", "mismatch"):
+            return False
+        thing = figure_thing(claim.text, q)  # every word of it, or two at least, named by the passage's figure
+        return len(thing & figure_thing(e.passage.text, e.passage_quantity)) >= min(2, len(thing)) > 0
+
+    spoken = [(q, v) for q, v in facts if any(about(q, e) for e in v.evidence)]
+    refuted = [(q, v) for q, v in spoken if v.label == "refuted"]
+    if refuted and verdict.label != "refuted":
+        q, v = refuted[0]
+        return dataclasses.replace(v, rationale=f"Of the claim's figures, {q.text} is refuted: {v.rationale}")
+    if verdict.label == "supported" and any(v.label != "supported" for _, v in spoken):
+        q, v = next((q, v) for q, v in spoken if v.label != "supported")
+        return dataclasses.replace(v, label="not_enough_evidence", rationale=(
+            f"Of the claim's figures, {q.text} is not borne out ({v.label.replace('_', ' ')}): {v.rationale}"))
+    if verdict.label == "not_enough_evidence" and claim.quantity is None and spoken \
+            and all(v.label == "supported" for _, v in spoken):
+        return spoken[0][1]
+    return verdict
 
 
 def judge_claims(claims: Sequence[Claim], claim_vectors: np.ndarray, passage_set: PassageSet,

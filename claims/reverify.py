@@ -25,6 +25,7 @@ from typing import Any
 
 from claims.embed import embed_cached, embedder_for
 from claims.extract import claim_and_focus_vectors, with_quantities
+from claims.extract.scope import claim_scope
 from claims.models import Claim, Document, utcnow
 from claims.pipeline import RunReport, judge_and_store
 from claims.progress import track
@@ -56,7 +57,15 @@ def load_claims(store: Store, claim_ids: Sequence[str]) -> tuple[list[Claim], li
     """Stored claims rebuilt as :class:`Claim` objects (quantities parsed again from their
     text, as extraction does), and the documents they come from."""
     claims = with_quantities(store.load_claims(claim_ids))
-    return claims, store.load_documents([c.document_id for c in claims])
+    documents = store.load_documents([c.document_id for c in claims])
+    dated = {d.id: d.published_at.date() if d.published_at else None for d in documents}
+    for claim in claims:
+        if claim.scope is None:
+            # a scope that read nothing is stored as all NULL: read it again as extraction
+            # did, so that the claim is judged by the same checks as on its first run
+            claim.scope = claim_scope(claim.text, claim.quantity, dated.get(claim.document_id),
+                                      holder=claim.attribution)
+    return claims, documents
 
 
 def batches(items: Sequence[str], size: int) -> list[list[str]]:

@@ -200,24 +200,82 @@ def stance_table(result: dict[str, Any]) -> str:
 
 @eval_app.command("desk", epilog=examples(
     "claims eval desk examples/desk --json",
+    "claims eval desk ../shared/data/desk/* examples/desk --split test",
+    "claims eval desk ../shared/data/desk/* --split dev --ablate all",
     "claims eval desk my-desk --keep desk-dbs    # then: claims --db desk-dbs/a.md.duckdb query ..."))
 def desk(
     ctx: typer.Context,
-    directory: Path = typer.Argument(..., metavar="DIR", help="Desk folder: corpus/ (the evidence), articles/ and "
-                                                              "gold.jsonl (one line per article sentence: article, "
-                                                              "sentence, verdict, why)."),
+    directories: list[Path] = typer.Argument(..., metavar="DIR...", help="Desk folders: each holds corpus/ (the "
+                                             "evidence), articles/ and gold.jsonl (one line per article sentence: "
+                                             "article, sentence, verdict, why)."),
     json_out: bool = typer.Option(False, "--json", help="Print the metrics as one JSON object instead of a summary."),
     keep: Path | None = typer.Option(None, "--keep", metavar="DIR", help="Keep each article's DuckDB file in this "
                                                                        "folder (default: a temporary folder, removed)."),
+    split: str = typer.Option("all", "--split", metavar="all|dev|test", help="Check one half of each set's "
+                              "articles: sorted by name, the odd-numbered are dev (tune on them), the even-numbered "
+                              "test (report them)."),
+    ablate: list[str] = typer.Option([], "--ablate", metavar="CHECK", help="Also run with this named check of the "
+                                     "verdict engine switched off (repeatable; 'all': each in turn) and print each "
+                                     "check's effect."),
 ) -> None:
     """Whole articles against a desk's sentence labels.
 
     Each article is checked as `claims check` checks it, in a database of its own, with DIR/corpus as the only
     evidence source. Each gold sentence gets the verdict of its most check-worthy claim (not_checkworthy when
-    none was extracted). Prints agreement, macro-F1, per-label precision and recall, extraction recall, the
-    confusion table and every disagreement."""
+    none was extracted). Prints agreement, macro-F1, per-label precision and recall, refuted recall, false claims
+    called supported, extraction recall, the confusion table and every disagreement; with several folders, a
+    table of every set and the pooled figures."""
     # lazy: the evaluation (and the pipeline) imported by this command only
-    from claims.eval.desk import desk_summary, evaluate_desk
+    from claims.eval.desk import SPLITS, desk_pool, desk_summary, desk_table, evaluate_desk
+    from claims.score.checks import CHECKS
 
-    _evaluate(evaluate_desk, directory, invocation(ctx).settings(), keep=keep,
-              render=None if json_out else desk_summary)
+    if split not in SPLITS:
+        raise typer.BadParameter(f"{split!r} is not a split: use all, dev or test", param_hint="--split")
+    checks = list(CHECKS) if "all" in ablate else list(dict.fromkeys(ablate))
+    unknown = [c for c in checks if c not in CHECKS]
+    if unknown:
+        raise typer.BadParameter(f"unknown check {unknown[0]!r}: choose from all, {', '.join(CHECKS)}",
+                                 param_hint="--ablate")
+    settings = invocation(ctx).settings()
+    if len(directories) == 1 and not checks:
+        _evaluate(evaluate_desk, directories[0], settings, keep=keep, split=split,
+                  render=None if json_out else desk_summary)
+        return
+
+    def run_all(disabled: list[str]) -> list[dict[str, Any]]:
+        config = settings.model_copy(update={"disabled_checks": disabled})
+        out = []
+        for directory in directories:
+            with progress(f"Evaluating {directory.name}" + (f" without {', '.join(disabled)}" if disabled else "")):
+                out.append(evaluate_desk(directory, config, keep=keep, split=split))
+        return out
+
+    results = run_all([])
+    pooled = desk_pool(results)
+    ablation = {}
+    for check in checks:
+        other = run_all([check])
+        ablation[check] = {"pooled": desk_pool(other),
+                           "sets": {r["data"]: {k: r[k] for k in ("agreement", "supported_precision", "refuted_recall",
+                                                                  "false_supported")} for r in other}}
+    if json_out:
+        typer.echo(json.dumps({"split": split, "sets": results, "pooled": pooled, "ablation": ablation},
+                              indent=1, default=str))
+        return
+    if len(directories) > 1:
+        for result in results:
+            typer.echo(desk_summary(result) + "\n")
+    rows = [(r["data"], r) for r in results] + [("pooled", pooled)]
+    typer.echo(f"Desk sets ({split} articles):\n" + desk_table(rows))
+    if ablation:
+        lines = ["", (f"Ablation ({split} articles): pooled figures with each check switched off "
+                     "(agreement change against all checks on)"),
+                 f"  {'check off':<14} {'agree':>6} {'change':>7} {'supp.P':>6} {'ref.R':>6} {'F->S':>5}   per set"]
+        for check, a in ablation.items():
+            p = a["pooled"]
+            change = (p["agreement"] or 0) - (pooled["agreement"] or 0)
+            per_set = "  ".join(f"{Path(k).name}={v['agreement']:.2f}" for k, v in a["sets"].items()
+                                if v["agreement"] is not None)
+            lines.append(f"  {check:<14} {p['agreement'] or 0:>6.3f} {change:>+7.3f} {p['supported_precision'] or 0:>6.2f} "
+                         f"{p['refuted_recall'] or 0:>6.2f} {p['false_supported']:>5}   {per_set}")
+        typer.echo("\n".join(lines))

@@ -126,3 +126,18 @@ def test_flow_publishes_changes(checked: tuple[Settings, Store, str], prefect_ha
     assert any(r["before"] == "not_enough_evidence" and r["now"] == "supported" for r in data)
     [summary] = asyncio.run(mine(SUMMARY_KEY))
     assert "not_enough_evidence | supported" in summary.data
+
+
+@pytest.mark.slow
+def test_reverify_after_the_main_job_changes_no_verdict(existing_db: Path) -> None:
+    """Right after `make demo`, re-checking every claim against the same corpus gives every
+    claim the label its first run gave (one engine: a claim read back from the store, its
+    scope included, is judged by the same checks as when it was extracted)."""
+    settings = Settings(db=existing_db)
+    settings.sources.corpus.path = CORPUS
+    store = open_store(settings)
+    before = dict(rows(store, "SELECT claim_id, label FROM latest_verdicts"))
+    assert len(before) >= 5
+    report = reverify(list(before), settings, store)
+    assert {v.claim_id: v.label for v in report.verdicts} == before
+    assert store.verdict_changes([report.run_id]) == []

@@ -61,8 +61,8 @@ from claims.settings import CorpusSource, Settings, SourcesSettings
 from claims.sources.corpus import load_corpus
 from claims.store import open_store
 
-__all__ = ["NOT_CHECKWORTHY", "GoldSentence", "assign_claims", "desk_settings", "desk_summary", "evaluate_desk",
-           "load_desk", "locate_sentence", "top_claim"]
+__all__ = ["NOT_CHECKWORTHY", "SPLITS", "GoldSentence", "assign_claims", "desk_pool", "desk_settings", "desk_summary",
+           "desk_table", "evaluate_desk", "load_desk", "locate_sentence", "split_articles", "top_claim"]
 
 log = logging.getLogger(__name__)
 
@@ -293,15 +293,34 @@ def _claim_row(claim: Claim | None, verdict: Verdict | None) -> dict[str, Any]:
             "best_source": best_source_text(best) or None}
 
 
-def evaluate_desk(directory: Path, settings: Settings, *, keep: Path | None = None) -> dict:
+SPLITS = ("all", "dev", "test")
+
+
+def split_articles(articles: list[str], split: str) -> list[str]:
+    """The articles of one half of a desk set: sorted by name, the 1st, 3rd, 5th, ... are
+    ``dev`` (rules are written and tuned on them) and the 2nd, 4th, ... ``test`` (reported,
+    never tuned on); ``all`` keeps every article. Splitting by article keeps every sentence
+    of a story, and the corpus documents it draws on, on one side."""
+    if split not in SPLITS:
+        raise InputError(f"unknown split {split!r}: use one of {', '.join(SPLITS)}")
+    ordered = sorted(articles)
+    if split == "all":
+        return ordered
+    return ordered[0::2] if split == "dev" else ordered[1::2]
+
+
+def evaluate_desk(directory: Path, settings: Settings, *, keep: Path | None = None, split: str = "all") -> dict:
     """Check every article of the desk folder ``directory`` against its corpus and compare
     the verdicts with ``gold.jsonl`` sentence by sentence (see the module's docstring).
 
     ``keep``: a folder to write the articles' DuckDB files into (one per article, named
     after it) and leave there for inspection; by default they go into a temporary folder
-    that is removed afterwards."""
+    that is removed afterwards. ``split``: ``dev`` or ``test`` checks one half of the
+    articles only (:func:`split_articles`)."""
     started = time.perf_counter()
     desk = load_desk(Path(directory), settings)
+    chosen = set(split_articles(sorted({g.article for g in desk.gold}), split))
+    desk.gold = [g for g in desk.gold if g.article in chosen]
     by_article: dict[str, list[GoldSentence]] = {}
     for g in desk.gold:
         by_article.setdefault(g.article, []).append(g)
@@ -362,8 +381,11 @@ def evaluate_desk(directory: Path, settings: Settings, *, keep: Path | None = No
                       "predicted": p, "claims_in_sentence": len(g.claims), **_claim_row(c, v), "why": g.why}
                      for g, p, c, v in rows if p != g.verdict]
 
+    refuted_gold = [r for r in checkworthy if r[0].verdict == "refuted"]
+    false_supported = sum(r[1] == "supported" for r in refuted_gold)
     return {
         "data": str(desk.directory),
+        "split": split,
         "articles": len(by_article),
         "corpus_documents": desk.corpus_documents,
         "gold_sentences": len(rows),
@@ -376,6 +398,10 @@ def evaluate_desk(directory: Path, settings: Settings, *, keep: Path | None = No
         "macro_f1_labels": labels,
         "per_label": per_label,
         "supported_precision": per_label["supported"]["precision"],
+        "refuted_recall": per_label["refuted"]["recall"],
+        # false claims (gold refuted) called supported: the worst error, as a share of them
+        "false_supported": false_supported,
+        "false_supported_share": _r(false_supported / len(refuted_gold)) if refuted_gold else None,
         "extraction_recall": _r(found / len(checkworthy)) if checkworthy else None,
         "extraction_misses": len(checkworthy) - found,
         "extra_claims": sum(e["claims"] for e in extra),
@@ -409,13 +435,17 @@ def desk_summary(result: dict) -> str:
     agreed = sum(a["agreed"] for a in result["per_article"].values())
     found = cw - result["extraction_misses"]
     lines = [
-        (f"Desk evaluation of {result['data']}: {_count(result['articles'], 'article')}, {result['gold_sentences']} gold "
+        (f"Desk evaluation of {result['data']} ({result.get('split', 'all')} articles): {_count(result['articles'], 'article')}, {result['gold_sentences']} gold "
          f"sentences ({cw} check-worthy), {result['claims']} claims, {result['corpus_documents']} corpus "
          f"documents, {result['seconds']:.1f} s"),
         "",
         f"  agreement            {_fmt(result['agreement'])}  ({agreed} of {cw} check-worthy sentences)",
         f"  macro-F1             {_fmt(result['macro_f1'])}  (over {', '.join(result['macro_f1_labels']) or 'none'})",
         f"  supported precision  {_fmt(result['supported_precision'])}",
+        f"  refuted recall       {_fmt(result['refuted_recall'])}",
+        (f"  false -> supported   {result['false_supported']}"
+         + (f"  ({_fmt(result['false_supported_share'])} of the refuted sentences)"
+            if result['false_supported_share'] is not None else "")),
         f"  extraction recall    {_fmt(result['extraction_recall'])}  ({found} of {cw} have a claim)",
         (f"  extra claims         {result['extra_claims']}  (in not_checkworthy sentences; "
          f"{len(result['claims_outside_gold'])} claims outside every gold sentence)"),
@@ -450,4 +480,36 @@ def desk_summary(result: dict) -> str:
             lines.append(f"    rationale: {d['rationale']}" + (f" [best: {d['best_source']}]" if d["best_source"] else ""))
     if result["source_errors"]:
         lines += ["", "Source errors:"] + [f"- {e}" for e in result["source_errors"]]
+    return "\n".join(lines)
+
+
+def desk_pool(results: list[dict]) -> dict:
+    """The figures of several :func:`evaluate_desk` results pooled over their check-worthy
+    sentences (each sentence counts once, whatever its set)."""
+    cw = sum(r["checkworthy_sentences"] for r in results)
+    agreed = sum(a["agreed"] for r in results for a in r["per_article"].values())
+
+    def pooled(label: str, key: str) -> tuple[int, int]:
+        rows = [r["per_label"][label] for r in results]
+        hits = sum(round((m["precision"] or 0.0) * m["predicted"]) for m in rows)
+        return hits, sum(m[key] for m in rows)
+
+    s_hits, s_pred = pooled("supported", "predicted")
+    r_hits, r_gold = pooled("refuted", "gold")
+    false_supported = sum(r["false_supported"] for r in results)
+    return {"sets": len(results), "checkworthy_sentences": cw, "agreed": agreed,
+            "agreement": _r(agreed / cw) if cw else None,
+            "supported_precision": _r(s_hits / s_pred) if s_pred else None,
+            "refuted_recall": _r(r_hits / r_gold) if r_gold else None,
+            "false_supported": false_supported,
+            "false_supported_share": _r(false_supported / r_gold) if r_gold else None}
+
+
+def desk_table(rows: list[tuple[str, dict]]) -> str:
+    """One line per (name, result or pooled figures): agreement, supported precision,
+    refuted recall and false claims called supported."""
+    lines = [f"  {'set':<44} {'agree':>6} {'supp.P':>6} {'ref.R':>6} {'F->S':>5} {'n':>4}"]
+    for name, r in rows:
+        lines.append(f"  {name[-44:]:<44} {_fmt(r['agreement']):>6} {_fmt(r['supported_precision']):>6} "
+                     f"{_fmt(r['refuted_recall']):>6} {r['false_supported']:>5} {r['checkworthy_sentences']:>4}")
     return "\n".join(lines)

@@ -268,6 +268,8 @@ _DEFINITE = {"the", "these", "those", "its", "their", "his", "her", "our", "your
 _FRACTIONS = {"half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4, "fifth": 5,
               "fifths": 5, "tenth": 10, "tenths": 10}
 _AGE_WORDS = {"age", "aged", "ages"}
+_DURATION_WORDS = {"year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours", "minute",
+                   "minutes", "seconds", "decade", "decades", "century", "centuries", "degrees"}
 # Units after which a lone "one" is a figure ("in one year"); not "one day" (an idiom).
 _ONE_UNITS = {"year", "month", "week", "hour", "minute", "decade", "century", "mile", "percent", "dollar",
               "euro", "pound", "kilometre", "kilometer", "metre", "meter", "tonne", "ton", "acre", "hectare"}
@@ -609,6 +611,12 @@ class _Scanner:
             currency, j = cur
         # a share: "one in four", "one out of every five", "a third of", "half of"
         if currency is None and not age:
+            points = self.fraction_of_point(j)
+            if points is not None:  # "a quarter of a percentage point", "half a point": a change in points
+                value_pp, j = points
+                lo_p, hi_p = _open_ends(category, value_pp, value_pp)
+                return self.finish(start if qualifier else self.toks[i].start, j, value_pp, lo_p, hi_p, qualifier,
+                                   "percent", "percentage points")
             share = self.proportion(j)
             if share is not None:
                 pct, j = share
@@ -645,6 +653,10 @@ class _Scanner:
                 (self.toks[j + 1].low in ("to", "and", "-", "–") and not after_from):
             # "5% to 7%", "between 5% and 7%": the sign written on both ends
             rng = self.range_end(first, j + 1, between, False)
+            if rng is not None and not between:
+                after_second = self._tok(rng[0].next)
+                if after_second is None or (after_second.text != "%" and after_second.low not in ("percent", "pct")):
+                    rng = None  # "rose 7.4% to 2,480": a change and a level, two figures
             pct_first = rng is not None
         else:
             rng = None
@@ -672,6 +684,10 @@ class _Scanner:
                     and self._adjacent(j + 1):
                 if nxt.kind == "num":
                     return None  # 3-2, 24-7: a score or a code, not a quantity
+                if nxt.kind == "word" and nxt.low in _MEASURE_UNITS and nxt.low not in _DURATION_WORDS:
+                    # "a 48-kilometre line", "a 400-hectare farm": a measure written as a modifier
+                    return self.finish(start, j + 2, first.value, first.value, first.value, qualifier, "measure",
+                                       self.text[nxt.start:nxt.end])
                 if nxt.kind == "word" and nxt.low != "strong":
                     return None  # "a 10-day visit", "a 27-member bloc": a modifier
             if self._is_age(first, i, j):
@@ -806,6 +822,32 @@ class _Scanner:
         return not (after is not None and (after.text == "%" or after.low in _CURRENCY_WORDS or after.low == "percent"
                                            or (after.kind == "word" and _looks_plural(after.text)
                                                and after.low not in _STOP)))
+
+    def fraction_of_point(self, j: int) -> tuple[Decimal, int] | None:
+        """(points, next index) of "a quarter of a percentage point", "half a percentage point",
+        "three-quarters of a point": a fraction of one percentage point."""
+        words = [t.low for t in self.toks[j:j + 6]]
+        fraction: Decimal | None = None
+        k = 0
+        if len(words) >= 2 and words[0] in ("a", "one") and words[1] in _FRACTIONS:
+            fraction, k = Decimal(1) / _FRACTIONS[words[1]], 2
+        elif words and "-" in words[0] and words[0].split("-")[0] in _SMALL and words[0].split("-")[1] in _FRACTIONS:
+            num, den = words[0].split("-")
+            fraction, k = Decimal(_SMALL[num]) / _FRACTIONS[den], 1
+        elif words and words[0] == "half":
+            fraction, k = Decimal("0.5"), 1
+        if fraction is None:
+            return None
+        rest = words[k:]
+        if rest[:1] == ["of"]:
+            rest, k = rest[1:], k + 1
+        if rest[:1] in (["a"], ["one"]):
+            rest, k = rest[1:], k + 1
+        if rest[:2] == ["percentage", "point"]:
+            return fraction.quantize(Decimal("0.000001")), j + k + 2
+        if rest[:1] == ["point"] and k >= 2:
+            return fraction.quantize(Decimal("0.000001")), j + k + 1
+        return None
 
     def proportion(self, j: int) -> tuple[Decimal, int] | None:
         """(percent, next index) of "one in four", "1 out of every 5", "a third of",

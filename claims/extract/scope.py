@@ -59,6 +59,11 @@ _YEAR = r"(?:19|20)\d{2}"
 
 # Each alternative is one kind of time expression, tried in this order at each position.
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(rx, re.IGNORECASE)) for kind, rx in [
+    # "for October 1 to December 31, 2025", "from July 1 through September 30", "between March 3 and
+    # March 9": one interval, its year written once at its end
+    ("date_range", r"\b(?:from\s+|between\s+)?(?P<mon>" + _MONTH + r")\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<y1>"
+                   + _YEAR + r"))?\s*(?:to|through|until|till|and|-|–)\s*(?P<mon2>" + _MONTH
+                   + r")\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>" + _YEAR + r"))?"),
     ("iso", r"\b(?P<y>" + _YEAR + r")-(?P<m>\d{2})-(?P<d>\d{2})\b"),
     ("month_day", r"\b(?P<mon>" + _MONTH + r")\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>" + _YEAR + r"))?"),
     ("day_month", r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>" + _MONTH + r")(?:,?\s+(?P<y>" + _YEAR + r"))?"),
@@ -153,6 +158,15 @@ def _resolve(kind: str, m: re.Match[str], base: date | None) -> tuple[date | Non
         except ValueError:
             return None
         return d, d
+    if kind == "date_range":
+        end_month = _MONTH_NAMES[g["mon2"].lower().rstrip(".")]
+        last = _day(year, end_month, int(g["d2"]), base)
+        if last is None:
+            return None
+        start_month = _MONTH_NAMES[g["mon"].lower().rstrip(".")]
+        first_year = int(g["y1"]) if g.get("y1") else last.year - (1 if start_month > end_month else 0)
+        first = _day(first_year, start_month, int(g["d"]), None)
+        return (first, last) if first is not None and first <= last else None
     if kind in ("month_day", "day_month"):
         day = _day(year, _MONTH_NAMES[g["mon"].lower().rstrip(".")], int(g["d"]), base)
         return (day, day) if day is not None else None

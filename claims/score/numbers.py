@@ -30,6 +30,7 @@ from typing import Any
 import pycountry
 
 from claims.extract.quantities import (
+    counted_head,
     is_time_frame,
     parse_quantities,
     same_counted_thing,
@@ -50,6 +51,15 @@ from claims.extract.scope import (
 )
 from claims.extract.sentences import split_sentences
 from claims.models import Quantity, Scope
+from claims.score.checks import (
+    active,
+    claim_tolerance,
+    converted,
+    derived_values,
+    kind_confusion,
+    matches_derived,
+    states_change,
+)
 from claims.score.roles import content_stems
 
 __all__ = ["NumericJudgement", "country_stems", "figure_judgements", "figure_place", "format_quantity", "interval", "judge_numbers", "place_terms", "relate_quantities"]
@@ -144,7 +154,7 @@ def _precise(q: Quantity) -> bool:
     return len(digits) > 2
 
 
-def relate_quantities(claim_q: Quantity, passage_q: Quantity, tolerance: float) -> str:
+def relate_quantities(claim_q: Quantity, passage_q: Quantity, tolerance: float, widen_passage: bool = True) -> str:
     """``match``, ``consistent`` or ``mismatch`` for two quantities of the same thing.
 
     Two point figures within the tolerance match, hedges aside ("about 8,000" matches
@@ -156,7 +166,7 @@ def relate_quantities(claim_q: Quantity, passage_q: Quantity, tolerance: float) 
     # a hedged claim ("about 16,000": 15,000-17,000) carries its own slack: a precise report
     # (14,860) is held to it, not widened again
     claim_exact = claim_q.low is not None and claim_q.low == claim_q.high
-    p_lo, p_hi = interval(passage_q, tolerance if claim_exact else 0.0)
+    p_lo, p_hi = interval(passage_q, tolerance if claim_exact and widen_passage else 0.0)
     if c_hi < p_lo or p_hi < c_lo:
         return "mismatch"
     if (claim_q.qualifier or "") in _NEAR_BOUND and claim_q.high is not None and p_hi < _NEAR_SHARE * claim_q.high:
@@ -245,10 +255,17 @@ _CHANGE_BEFORE = re.compile(r"\b(?:by|margin\s+of|lead\s+of|up|down|an?\s+(?:inc
                             re.IGNORECASE)
 
 
+# "126 crowns, or 7.3%, higher than the previous one", "3,000 more than last year"
+_CHANGE_AFTER = re.compile(r"^(?:,\s*or\s+[^,]{1,25},|,)?\s+(?:[a-z]+\s+)?(?:higher|lower|more|less|fewer|above|below|"
+                           r"bigger|smaller|larger)\s+than\b|^(?:,\s*or\s+[^,]{1,25},|,)?\s+(?:higher|lower)\b",
+                           re.IGNORECASE)
+
+
 def _is_change(text: str, q: Quantity) -> bool:
-    """Whether a figure is a difference (a margin, a rise: "by 412 votes", "up 2.1 percent")
-    rather than a level ("28,906 votes", "to 6.4 percent")."""
-    return _CHANGE_BEFORE.search(text[max(0, q.start - 30):q.start]) is not None
+    """Whether a figure is a difference (a margin, a rise: "by 412 votes", "up 2.1 percent",
+    "126 crowns higher than") rather than a level ("28,906 votes", "to 6.4 percent")."""
+    return _CHANGE_BEFORE.search(text[max(0, q.start - 30):q.start]) is not None or \
+        _CHANGE_AFTER.search(text[q.end:q.end + 60]) is not None
 
 
 _LEADING_PLACE = re.compile(r"(?:^|[.!?]\s+)(?:In|At|Across|Throughout)\s+((?:[A-Z][\w-]*(?:['’]s)?\s*){1,3}),")
@@ -332,6 +349,7 @@ def figure_judgements(
     same_time_days: int = 3,
     passage_quantities: Sequence[Quantity] | None = None,
     claim_scope: Scope | None = None,
+    disabled: frozenset[str] = frozenset(),
 ) -> list[NumericJudgement]:
     """The relation of every passage figure that counts what the claim's figure counts.
 
@@ -347,20 +365,30 @@ def figure_judgements(
     if claim_q is None:
         return []
     quantities = parse_quantities(passage_text) if passage_quantities is None else passage_quantities
+    precise = active("precision", disabled)
+    if precise:  # the claim's figure held to its own precision (the passage's is not widened again)
+        tolerance = claim_tolerance(claim_q, tolerance)
     # a passage's time frame ("over the past 30 years") or an age band is not a figure it reports
     # (an age band in a corpus passage describes who is counted; evidence gathered for a
     # claim about an age answers it with ages)
-    candidates = [q for q in quantities if same_counted_thing(claim_q, q) and not is_time_frame(passage_text, q)
-                  and not (claim_scope is not None and is_descriptor(passage_text, q))]
+    usable = [q for q in quantities if not is_time_frame(passage_text, q)
+              and not (claim_scope is not None and is_descriptor(passage_text, q))]
+    candidates = [q for q in usable if same_counted_thing(claim_q, q)]
+    if active("units", disabled):  # 48 km is compared with a claim in miles as 29.8 miles
+        candidates += [c for c in (converted(claim_q, q) for q in usable) if c is not None]
     candidates = [c for q in candidates for c in _subset_or_total(claim_text, claim_q, passage_text, q)]
-    if not candidates:
-        return []
+    confused = [q for q in usable if active("kinds", disabled) and claim_scope is not None
+                and kind_confusion(claim_q, q) and _is_change(claim_text, claim_q) and _is_change(passage_text, q)
+                and _same_thing(claim_text, claim_q, passage_text, q)
+                and bool(figure_thing(claim_text, claim_q) & figure_thing(passage_text, q))]
+    if not candidates and not confused:
+        return _derived(claim_text, claim_q, passage_text, usable, tolerance, passage_date, disabled, claim_scope)
     claim_places = place_terms(scope_window(claim_text, claim_q)) | _leading_place(claim_text, claim_q)
     c_span, mode = _claim_span(claim_scope, _as_date(claim_date))
     p_day = _as_date(passage_date)
     out = []
     for q in candidates:
-        relation = relate_quantities(claim_q, q, tolerance)
+        relation = relate_quantities(claim_q, q, tolerance, widen_passage=not precise)
         places = frozenset(place_terms(scope_window(passage_text, q)) | _leading_place(passage_text, q))
         reason = ""
         # a claim known only by the date it was made is compared with when sources were
@@ -372,13 +400,68 @@ def figure_judgements(
         # answer) is about it by construction; a corpus passage must show it counts the same thing
         if claim_scope is not None and not _same_thing(claim_text, claim_q, passage_text, q):
             relation, reason = "other_scope", "another thing"
-        elif c_span is not None and q_span is not None and not _in_time(c_span, q_span, mode, same_time_days):
+        elif c_span is not None and q_span is not None and not _in_time(c_span, q_span, mode, same_time_days) \
+                and not _scheduled_for(c_span, mode, passage_text, q, p_day, same_time_days):
             relation, reason = "other_scope", "another time"
         elif same_place(claim_places, places) is False or \
                 (relation == "mismatch" and claim_places - _COUNTRIES and not places):
             relation, reason = "other_scope", "another place"
         out.append(NumericJudgement(relation, q, places, reason, q_span.end if q_span else None, q_span))
+    for q in confused:  # "cut the rate by 25%" against "by a quarter of a percentage point"
+        q_span = figure_span(passage_text, q, p_day)
+        out.append(NumericJudgement("mismatch", q, frozenset(), "another kind of figure",
+                                    q_span.end if q_span else None, q_span))
+    if not any(j.relation == "match" for j in out):
+        out += _derived(claim_text, claim_q, passage_text, usable, tolerance, passage_date, disabled, claim_scope)
     return out
+
+
+def _derived(claim_text: str, claim_q: Quantity, passage_text: str, usable: Sequence[Quantity], tolerance: float,
+             passage_date: date | datetime | None, disabled: frozenset[str],
+             claim_scope: Scope | None) -> list[NumericJudgement]:
+    """A match for a claim's change ("126 crowns, or 7.3%, higher") computed from two figures
+    of one thing in the passage (1,716 and 1,842): their difference, or their percentage
+    change for a claim in percent (the ``derived`` check). Only a match: a computed value
+    that differs proves nothing, since the passage may hold other pairs."""
+    if claim_scope is None or not active("derived", disabled) or claim_q.value is None:
+        return []
+    if not states_change(_window(claim_text, claim_q, words=12)):
+        return []
+    if claim_q.kind == "percent":
+        unit = claim_q.unit or ""
+        if "point" in unit:  # a change in points: two levels in percent
+            groups = [[q for q in usable if q.kind == "percent" and "point" not in (q.unit or "")]]
+        else:  # a percentage change: two levels of one counted thing, any kind but percent
+            heads: dict[str, list[Quantity]] = {}
+            for q in usable:
+                if q.kind != "percent" and q.unit:
+                    heads.setdefault(counted_head(q.unit) or "", []).append(q)
+            groups = list(heads.values())
+    else:
+        groups = [[q for q in usable if same_counted_thing(claim_q, q)]]
+    p_day = _as_date(passage_date)
+    for group in groups:
+        for value, how in derived_values(claim_q, list(group)):
+            if matches_derived(claim_q, value, tolerance):
+                first = min(group, key=lambda q: q.start)
+                last = max(group, key=lambda q: q.end)
+                q = Quantity(round(value, 6), round(value, 6), round(value, 6), claim_q.unit, None,
+                             passage_text[first.start:last.end], first.start, last.end, claim_q.kind)
+                q_span = figure_span(passage_text, first, p_day)
+                return [NumericJudgement("match", q, frozenset(), f"computed: {how}",
+                                         q_span.end if q_span else None, q_span)]
+    return []
+
+
+def _scheduled_for(claim: TimeSpan, mode: str, text: str, q: Quantity, published: date | None, days: int) -> bool:
+    """Whether a figure announced ahead for a period ("the cap for October 1 to December 31
+    will be 1,842 crowns") is for the time the claim names: a claim about that period is
+    about the figure set for it, not about what was true on the announcement's day."""
+    if mode != "own":
+        return False
+    span = _figure_span(text, q, published)
+    return span is not None and span.start is not None and published is not None and span.start > published \
+        and spans_overlap(claim, span, days)
 
 
 def _in_time(claim: TimeSpan, figure: TimeSpan, mode: str, days: int) -> bool:

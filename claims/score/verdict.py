@@ -57,6 +57,7 @@ from claims.models import (
     VerdictLabel,
 )
 from claims.score.calibration import VerdictModel, load_calibration
+from claims.score.checks import active, describes_subject, opposition
 from claims.score.numbers import (
     NumericJudgement,
     figure_judgements,
@@ -129,6 +130,8 @@ class VerdictPolicy:
     min_figure_outlets: int = field(default_factory=lambda: int(_tuned("min_figure_outlets", 2)))
     aggregator: str = field(default_factory=lambda: "model" if load_calibration().model is not None else "votes")
     model: VerdictModel | None = field(default_factory=lambda: load_calibration().model)
+    # the named checks switched off (claims.score.checks.CHECKS; claims eval desk --ablate)
+    disabled_checks: frozenset[str] = frozenset()
 
 
 def source_key(document: Document) -> str:
@@ -194,18 +197,31 @@ def _figure(claim: Claim, passage: Passage, document: Document, policy: VerdictP
             claimant: str | None) -> tuple[NumericJudgement | None, Role]:
     """The passage figure that speaks to the claim's figure, with its role: a figure the
     passage asserts (or disputes) before one it only reports, then the closest relation."""
-    return _figure_of(claim.text, claim.quantity, claim.claim_date, passage.text, document.published_at,
-                      policy.tolerance, policy.same_time_days, claimant, claim.scope)
+    return _figure_of(claim.text, checked_figure(claim, policy), claim.claim_date, passage.text,
+                      document.published_at, policy.tolerance, policy.same_time_days, claimant, claim.scope,
+                      policy.disabled_checks)
+
+
+def checked_figure(claim: Claim, policy: VerdictPolicy) -> Quantity | None:
+    """The claim's figure as the verdict checks it: none when the number only describes the
+    claim's subject ("of Estrevia's five largest cities": the ``descriptor`` check)."""
+    q = claim.quantity
+    if q is not None and claim.scope is not None and active("descriptor", policy.disabled_checks) \
+            and describes_subject(claim.text, q):
+        return None
+    return q
 
 
 @functools.lru_cache(maxsize=65536)
 def _figure_of(claim_text: str, claim_q: Quantity | None, claim_date: date | None, passage_text: str,
                published: datetime | None, tolerance: float, same_time_days: int,
-               claimant: str | None, scope: Scope | None = None) -> tuple[NumericJudgement | None, Role]:
+               claimant: str | None, scope: Scope | None = None,
+               disabled: frozenset[str] = frozenset()) -> tuple[NumericJudgement | None, Role]:
     """:func:`_figure` on plain values (remembered: a rerun or a threshold search judges the
     same pairs again, and roles and figures do not depend on the thresholds)."""
     found = figure_judgements(claim_text, claim_q, passage_text, claim_date=claim_date, passage_date=published,
-                              tolerance=tolerance, same_time_days=same_time_days, claim_scope=scope)
+                              tolerance=tolerance, same_time_days=same_time_days, claim_scope=scope,
+                              disabled=disabled)
     if not found:
         return None, passage_role(claim_text, passage_text, claimant=claimant, gathered_for_claim=scope is None)
     ranked = []
@@ -329,6 +345,12 @@ def _text_stance(claim: Claim, passage: Passage, similarity: float, role: Role, 
         return "neutral", 0.0, Role("mentions"), topic.note
     if role.role == "mentions":  # the sentence that carries the claim decides the passage's voice
         role = passage_role(claim.text, topic.sentence, claimant=claimant, min_overlap=0.0)
+    if topic.coverage >= DISPUTE_COVERAGE and active("opposites", policy.disabled_checks):
+        # "would keep" against "would scrap": the passage says the opposite (before a claim about
+        # what someone said is confirmed by the speaker's words, which say the opposite here)
+        cue = opposition(claim.text, topic.sentence)
+        if cue is not None:
+            return "refute", 0.85, Role("disputes", origin=role.origin, cue=cue), ""
     if reports_speech(claim.text) and topic.coverage >= DISPUTE_COVERAGE:
         # "The utility has denied that ...", "A lawsuit alleges that ...": the claim is that
         # the statement was made; a sentence giving its speaker's words (relevance checked

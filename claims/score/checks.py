@@ -1,0 +1,302 @@
+"""The verdict engine's named figure checks: general comparisons of a claim's figure with a
+passage's, each a pure function of the two figures and their texts.
+
+Each check has a name in :data:`CHECKS`; ``disabled_checks`` (a setting, and
+``claims eval desk --ablate NAME``) switches one off so that its effect on every desk set
+can be measured. The checks, in the order :func:`claims.score.numbers.figure_judgements`
+consults them:
+
+``precision``
+    A claim's figure is held to its own precision: "3.2%" allows 3.15-3.25, "240,000" allows
+    235,000-245,000, "12" allows 11.5-12.5; never more than the relative ``tolerance``
+    setting. A hedged figure ("about 40%") keeps the slack its hedge gives.
+``units``
+    Measures in convertible units (kilometres and miles, hectares and acres, kilograms,
+    tonnes and pounds, litres and gallons) are compared after conversion, with the
+    precision of the figure that was converted.
+``kinds``
+    A change given as a percentage of a rate ("cut the rate by 25%") is not the same figure
+    as a change in percentage points or basis points of it ("a quarter of a percentage
+    point"): when both are changes of the same thing, the claim's figure is a mismatch.
+``derived``
+    A difference or a percentage change that the claim states ("126 crowns, or 7.3%,
+    higher") is computed from two figures of the same thing in one passage (1,716 and
+    1,842): a computed value within the claim's precision matches it.
+``descriptor``
+    A number that describes the claim's subject rather than stating a figure ("Estrevia's
+    five largest cities", "one of the ten biggest") is not checked as the claim's figure.
+``opposites``
+    A sentence on the claim's topic that says the opposite of one of its words ("would keep"
+    against "would scrap"), rejects the claim's own word ("rejected calls for her own
+    resignation" against "has resigned") or gives another ordinal of the same thing ("its
+    second cut" against "its first cut") refutes the claim. The word lists are in
+    ``claims/score/data/lexicon.json``.
+``facts``
+    A claim with several figures is judged figure by figure (one fact each); a fact refuted
+    refutes the claim, and it is supported only when every fact is.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from collections.abc import Collection
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from typing import Any
+
+from claims.models import Quantity
+from claims.score.roles import _stem
+
+__all__ = ["CHECKS", "active", "claim_tolerance", "converted", "derived_values", "describes_subject",
+           "kind_confusion", "lexicon", "opposition", "precision_unit"]
+
+CHECKS: dict[str, str] = {
+    "precision": "a figure is held to its own precision (3.2% is not 3.1%)",
+    "units": "measures compared after unit conversion (km/miles, ha/acres, kg/t/lb, l/gal)",
+    "kinds": "a change in percent is not a change in percentage points or basis points",
+    "derived": "differences and percentage changes computed from two figures of one thing",
+    "descriptor": "a number describing the subject (five largest cities) is not a figure",
+    "facts": "each figure of a claim judged as its own fact",
+    "opposites": "a passage saying the opposite of the claim's words (keep/scrap, rejected calls to resign)",
+}
+
+
+def active(name: str, disabled: Collection[str] | None) -> bool:
+    """Whether check ``name`` runs (not in ``disabled``)."""
+    return not disabled or name not in disabled
+
+
+# -- precision ---------------------------------------------------------------------------
+
+_DIGITS = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_SCALE_WORDS = {"thousand": 3, "million": 6, "m": 6, "mn": 6, "billion": 9, "bn": 9, "b": 9, "trillion": 12,
+                "tn": 12}
+
+
+def precision_unit(q: Quantity) -> float | None:
+    """The place of the last significant digit of a figure as written, in the figure's own
+    scale: 0.1 for "3.2%", 10,000 for "240,000", 100,000 for "1.2 million", 1 for "12";
+    None when the text shows no digits (a figure in words)."""
+    m = _DIGITS.search(q.text)
+    if m is None or q.value is None:
+        return None
+    digits = m.group(0).replace(",", "")
+    try:
+        number = Decimal(digits)
+    except InvalidOperation:
+        return None
+    if number == 0:
+        return None
+    exponent = number.normalize().as_tuple().exponent
+    unit = float(Decimal(10) ** int(exponent))
+    after = q.text[m.end():].strip().lower()
+    word = re.match(r"[a-z]+", after)
+    if word and word.group(0) in _SCALE_WORDS:
+        unit *= 10 ** _SCALE_WORDS[word.group(0)]
+    return unit
+
+
+def claim_tolerance(q: Quantity, tolerance: float) -> float:
+    """The relative tolerance a precise claim figure allows: half the place of its last
+    significant digit, never more than ``tolerance`` (the setting); ``tolerance`` for a
+    hedged or worded figure."""
+    if q.value is None or q.qualifier or q.value == 0:
+        return tolerance
+    unit = precision_unit(q)
+    if unit is None:
+        return tolerance
+    return min(tolerance, (unit / 2) / abs(q.value))
+
+
+# -- units -------------------------------------------------------------------------------
+
+# each unit's head word (as counted_head folds it) -> (dimension, factor to the base unit)
+_UNITS: dict[str, tuple[str, float]] = {
+    "kilometre": ("length", 1000.0), "kilometer": ("length", 1000.0), "km": ("length", 1000.0),
+    "mile": ("length", 1609.344), "metre": ("length", 1.0), "meter": ("length", 1.0), "m": ("length", 1.0),
+    "foot": ("length", 0.3048), "feet": ("length", 0.3048), "ft": ("length", 0.3048),
+    "hectare": ("area", 10_000.0), "ha": ("area", 10_000.0), "acre": ("area", 4046.8564),
+    "square kilometre": ("area", 1e6), "square mile": ("area", 2_589_988.1),
+    "tonne": ("mass", 1000.0), "ton": ("mass", 1000.0), "kilogram": ("mass", 1.0), "kg": ("mass", 1.0),
+    "pound": ("mass", 0.45359237), "lb": ("mass", 0.45359237),
+    "litre": ("volume", 1.0), "liter": ("volume", 1.0), "gallon": ("volume", 3.785411784),
+}
+
+
+def _unit_key(unit: str | None) -> tuple[str, float] | None:
+    if not unit:
+        return None
+    words = re.findall(r"[a-z]+", unit.lower())
+    if not words:
+        return None
+    for key in (" ".join(words[-2:]), words[-1], words[-1].rstrip("s"), words[-1].removesuffix("es")):
+        if key in _UNITS:
+            return _UNITS[key]
+    return None
+
+
+def converted(claim_q: Quantity, passage_q: Quantity) -> Quantity | None:
+    """``passage_q`` expressed in the claim's unit when both are measures of one dimension
+    in different units (48 km as 29.8 miles), hedged as "about" (a converted figure is
+    approximate); None when they are not convertible or share a unit."""
+    a, b = _unit_key(claim_q.unit), _unit_key(passage_q.unit)
+    if a is None or b is None or a[0] != b[0] or a[1] == b[1]:
+        return None
+    factor = b[1] / a[1]
+
+    def conv(x: float | None) -> float | None:
+        return None if x is None else x * factor
+
+    value, low, high = conv(passage_q.value), conv(passage_q.low), conv(passage_q.high)
+    unit = precision_unit(passage_q)
+    if value is not None and low == high and unit is not None:
+        # the converted figure carries the precision of the one it came from
+        half = unit / 2 * factor
+        low, high = value - half, value + half
+    return Quantity(value, low, high, claim_q.unit, passage_q.qualifier or "about", passage_q.text,
+                    passage_q.start, passage_q.end, claim_q.kind)
+
+
+# -- kinds -------------------------------------------------------------------------------
+
+_POINTS = re.compile(r"percentage[\s-]points?|basis[\s-]points?|\bpoints?\b", re.IGNORECASE)
+
+
+def kind_confusion(claim_q: Quantity, passage_q: Quantity) -> bool:
+    """Whether the claim gives a change in percent where the passage gives the same change
+    in percentage points or basis points (or the other way round): two kinds of figure that
+    a reader must not equate."""
+    claim_points = bool(_POINTS.search(claim_q.unit or ""))
+    passage_points = bool(_POINTS.search(passage_q.unit or ""))
+    claim_percent = claim_q.kind == "percent" and not claim_points
+    passage_percent = passage_q.kind == "percent" and not passage_points
+    return (claim_percent and passage_points) or (claim_points and passage_percent)
+
+
+# -- derived figures ---------------------------------------------------------------------
+
+_CHANGE_WORDS = re.compile(r"\b(?:higher|lower|more|less|fewer|up|down|rose|rise|risen|rises|fell|fall|fallen|falls|"
+                           r"increase[ds]?|decrease[ds]?|gain(?:ed|s)?|drop(?:ped|s)?|cut|jump(?:ed|s)?|climb(?:ed|s)?|"
+                           r"grew|grow|growth|declin(?:e|ed|es)|change[ds]?|difference|than)\b", re.IGNORECASE)
+
+
+def states_change(text: str) -> bool:
+    """Whether a claim's clause speaks of a change or a comparison ("higher than", "rose")."""
+    return _CHANGE_WORDS.search(text) is not None
+
+
+def derived_values(claim_q: Quantity, figures: list[Quantity]) -> list[tuple[float, str]]:
+    """The differences (for a count, an amount or a change in points) or percentage changes
+    (for a claim in percent) that pairs of ``figures`` give, each with how it was computed."""
+    out: list[tuple[float, str]] = []
+    points = [q for q in figures if q.value is not None and q.low == q.high]
+    for i, a in enumerate(points):
+        for b in points[i + 1:]:
+            assert a.value is not None and b.value is not None
+            if a.value == b.value:
+                continue
+            low, high = sorted((a.value, b.value))
+            if claim_q.kind == "percent" and "point" not in (claim_q.unit or ""):
+                if low > 0:
+                    out.append(((high - low) / low * 100, f"{_fmt(low)} to {_fmt(high)}"))
+                    out.append(((high - low) / high * 100, f"{_fmt(high)} to {_fmt(low)}"))
+            else:
+                out.append((high - low, f"{_fmt(high)} - {_fmt(low)}"))
+    return out
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+def matches_derived(claim_q: Quantity, value: float, tolerance: float) -> bool:
+    """Whether a computed value bears out the claim's figure within its precision."""
+    if claim_q.value is None:
+        return False
+    if claim_q.low is not None and claim_q.high is not None and claim_q.low != claim_q.high:
+        return claim_q.low <= value <= claim_q.high
+    allowed = claim_tolerance(claim_q, tolerance) * abs(claim_q.value)
+    return math.isclose(value, claim_q.value, abs_tol=max(allowed, 1e-9))
+
+
+# -- descriptors -------------------------------------------------------------------------
+
+_SUPERLATIVE_AFTER = re.compile(r"^\s*(?:[a-z]+-)?(?:largest|biggest|smallest|highest|lowest|most|least|best|worst|"
+                                r"busiest|richest|poorest|oldest|newest|main|major|leading|top|fastest|slowest|"
+                                r"[a-z]+est)\b", re.IGNORECASE)
+_RANK_BEFORE = re.compile(r"\b(?:top|one\s+of\s+(?:the|its|their)|among\s+(?:the|its|their))\s*$", re.IGNORECASE)
+
+
+def describes_subject(text: str, q: Quantity) -> bool:
+    """Whether a number only describes who or what the claim is about ("of Estrevia's five
+    largest cities", "one of the ten biggest lenders", "the top 10 airports") rather than
+    stating a figure."""
+    if q.qualifier or q.kind != "count":
+        return False
+    after = text[q.end:q.end + 30]
+    if q.unit is None or not q.text.strip().endswith(q.unit):
+        after_number = text[q.start + len(_number_part(q.text)):q.start + len(_number_part(q.text)) + 30]
+    else:
+        after_number = text[q.start + len(_number_part(q.text)):q.end + 1]
+    return bool(_SUPERLATIVE_AFTER.match(after_number) or _SUPERLATIVE_AFTER.match(after)
+                or _RANK_BEFORE.search(text[max(0, q.start - 30):q.start]))
+
+
+def _number_part(text: str) -> str:
+    m = re.match(r"\s*(?:[\d.,]+|[A-Za-z]+)", text)
+    return m.group(0) if m else ""
+
+
+# -- opposites ---------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def lexicon() -> dict[str, Any]:
+    """The engine's English word lists (claims/score/data/lexicon.json), stems precomputed."""
+    data = json.loads(resources.files("claims.score").joinpath("data").joinpath("lexicon.json")
+                      .read_text(encoding="utf-8"))
+    return {"opposites": [(_stem(a), _stem(b)) for a, b in data["opposites"]],
+            "rejections": frozenset(_stem(w) for w in data["rejections"]),
+            "ordinals": frozenset(data["ordinals"])}
+
+
+_TOKEN = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?")
+
+
+def _content(words: list[str]) -> list[str]:
+    """Stems of the lower-case words (names are not what a sentence says about them)."""
+    return [_stem(w) for w in words if w[0].islower() and len(w) > 2]
+
+
+def opposition(claim_text: str, sentence: str) -> str | None:
+    """The words of ``sentence`` that say the opposite of the claim, or None: a word of the
+    claim turned to its opposite ("would keep" against "would scrap"), a rejection of the
+    claim's own word ("rejected calls for her resignation" against "has resigned"), or
+    another ordinal of the same thing ("its second cut" against "its first rate cut")."""
+    claim_words, words = _TOKEN.findall(claim_text), _TOKEN.findall(sentence)
+    claim_stems, stems = set(_content(claim_words)), set(_content(words))
+    lex = lexicon()
+    for a, b in lex["opposites"]:
+        for said, other in ((a, b), (b, a)):
+            if said in claim_stems and other in stems and said not in stems and other not in claim_stems:
+                return f"{next(w for w in words if _stem(w) == other)} (the claim: {said})"
+    if not claim_stems & lex["rejections"]:
+        for i, w in enumerate(words):
+            if _stem(w) in lex["rejections"]:
+                window = _content(words[i + 1:i + 7])
+                hit = next((s for s in window if s in claim_stems and s not in lex["rejections"]), None)
+                if hit is not None:
+                    return " ".join(words[i:i + 1 + next(k for k, x in enumerate(words[i + 1:i + 7], 1)
+                                                           if _stem(x) == hit)])
+    claim_low, low = [w.lower() for w in claim_words], [w.lower() for w in words]
+    for i, w in enumerate(claim_low):
+        if w in lex["ordinals"]:
+            after = set(_content(claim_words[i + 1:i + 4]))
+            for j, v in enumerate(low):
+                if v in lex["ordinals"] and v != w and after & set(_content(words[j + 1:j + 4])) \
+                        and w not in low:
+                    return f"{v} {words[j + 1] if j + 1 < len(words) else ''}".strip() + f" (the claim: {w})"
+    return None

@@ -1,0 +1,240 @@
+"""The verdict engine's named figure checks (claims/score/checks.py), each on real sentences
+of more than one desk set, and through figure_judgements as the verdict stage calls it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from claims.extract import primary_quantity
+from claims.extract.quantities import parse_quantities
+from claims.extract.scope import claim_scope
+from claims.models import Quantity
+from claims.score.checks import (
+    CHECKS,
+    claim_tolerance,
+    converted,
+    derived_values,
+    describes_subject,
+    kind_confusion,
+    opposition,
+    precision_unit,
+)
+from claims.score.numbers import figure_judgements
+from claims.settings import Settings
+
+ARTICLE_DAY = date(2025, 10, 28)
+
+
+def only(text: str) -> Quantity:
+    [q] = parse_quantities(text)
+    return q
+
+
+def relations(claim: str, passage: str, disabled: frozenset[str] = frozenset(),
+              published: date = date(2025, 10, 15)) -> list[tuple[str, str]]:
+    """(relation, passage figure text) of every passage figure judged against the claim's figure."""
+    quantities = parse_quantities(claim)
+    q = primary_quantity(quantities, claim)
+    scope = claim_scope(claim, q, ARTICLE_DAY)
+    found = figure_judgements(claim, q, passage, claim_date=ARTICLE_DAY, passage_date=published,
+                              claim_scope=scope, disabled=disabled)
+    return [(j.relation, j.quantity.text if j.quantity else "") for j in found]
+
+
+# -- reading figures ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "value", "unit"), [
+    ("cut its main interest rate by a quarter of a percentage point to 3.75%", 0.25, "percentage points"),
+    ("raised the rate by half a percentage point", 0.5, "percentage points"),
+    ("It is a 48-kilometre line.", 48.0, "kilometre"),
+    ("the 30-mile link across the estuary", 30.0, "mile"),
+])
+def test_figures_written_as_fractions_and_modifiers(text: str, value: float, unit: str) -> None:
+    q = parse_quantities(text)[0]
+    assert (q.value, q.unit) == (value, unit)
+
+
+def test_a_change_and_a_level_are_two_figures_not_a_range() -> None:
+    # energy-transport-crime: "Robberies, by contrast, rose 7.4% to 2,480."
+    first, second = parse_quantities("Robberies, by contrast, rose 7.4% to 2,480.")
+    assert (first.value, first.unit, second.value) == (7.4, "%", 2480.0)
+    # a range with the sign on both ends is still a range
+    [q] = parse_quantities("5% to 7% of voters")
+    assert (q.low, q.high) == (5.0, 7.0)
+
+
+def test_a_modifier_of_days_is_still_no_figure() -> None:
+    assert parse_quantities("a 10-day visit") == []
+
+
+# -- precision ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "unit"), [
+    ("3.2%", 0.1), ("240,000 customers", 10_000), ("1.2 million households", 100_000), ("12 hours", 1),
+    ("6,420 officers", 10),
+])
+def test_precision_unit_is_the_last_significant_digit_as_written(text: str, unit: float) -> None:
+    assert precision_unit(only(text)) == pytest.approx(unit)
+
+
+def test_claim_tolerance_is_its_own_precision_capped_by_the_setting() -> None:
+    assert claim_tolerance(only("3.2%"), 0.05) == pytest.approx(0.05 / 3.2)
+    assert claim_tolerance(only("240,000 customers"), 0.05) == pytest.approx(5_000 / 240_000)
+    assert claim_tolerance(only("10 hospitals"), 0.05) == pytest.approx(0.05)  # never wider than the setting
+    assert claim_tolerance(only("about 40 crowns"), 0.05) == 0.05  # a hedge keeps its own slack
+
+
+def test_precision_check_tells_3_2_from_3_1_percent() -> None:
+    # energy-transport-crime: the flash estimate was 3.2%, the final figure 3.1%
+    claim = "Annual inflation was 3.2% in September."
+    passage = "Annual consumer price inflation was 3.1% in September, the National Statistics Bureau said."
+    assert ("mismatch", "3.1%") in relations(claim, passage)
+    assert ("match", "3.1%") in relations(claim, passage, disabled=frozenset({"precision"}))
+
+
+def test_rounded_claims_still_match_precise_reports() -> None:
+    # a round figure in the article, an exact one in the source: within its rounding
+    claim = "The fire cut power to 12,000 homes in the valley."
+    assert relations(claim, "The fire cut power to 11,830 homes in the valley.") == [("match", "11,830 homes")]
+    assert relations(claim, "The fire cut power to 11,400 homes in the valley.") == [("mismatch", "11,400 homes")]
+
+
+# -- units ----------------------------------------------------------------------------------
+
+
+def test_converted_measure_carries_the_claim_unit() -> None:
+    miles = only("48 miles")
+    km = only("a 48-kilometre line")
+    q = converted(miles, km)
+    assert q is not None and q.unit == "miles" and q.value == pytest.approx(29.83, abs=0.01)
+    assert converted(miles, only("48 miles")) is None  # the same unit: nothing to convert
+    assert converted(only("400 hectares"), only("12,000 tonnes")) is None  # another dimension
+
+
+def test_miles_claim_refuted_by_a_kilometre_figure() -> None:
+    # energy-transport-crime: "The line runs for 48 miles" against a 48-kilometre line
+    claim = "The line runs for 48 miles between Kellport and Brastow."
+    passage = "The 48-kilometre line between Kellport and Brastow will cost more than planned."
+    assert [r for r, _ in relations(claim, passage)] == ["mismatch"]
+    assert relations(claim, passage, disabled=frozenset({"units"})) == []
+
+
+def test_acres_and_hectares_agree_after_conversion() -> None:
+    claim = "The farm covers about 990 acres."
+    passage = "The farm covers 400 hectares of wheat."
+    assert [r for r, _ in relations(claim, passage)] in (["match"], ["consistent"])
+
+
+# -- kinds ----------------------------------------------------------------------------------
+
+
+def test_percent_and_points_are_other_kinds() -> None:
+    assert kind_confusion(only("by 25%"), only("by a quarter of a percentage point"))
+    assert kind_confusion(only("0.4 percentage points"), only("3.1%"))
+    assert not kind_confusion(only("25%"), only("30%"))
+
+
+def test_rate_cut_in_percent_refuted_by_a_cut_in_points() -> None:
+    # energy-transport-crime: "cut its main interest rate by 25%" (the cut was 0.25 points)
+    claim = "The National Bank of Estrevia cut its main interest rate by 25% on October 23."
+    passage = ("The National Bank of Estrevia cut its main interest rate by a quarter of a percentage point to "
+               "3.75% on Thursday, its second cut this year.")
+    assert ("mismatch", "a quarter of a percentage point") in relations(claim, passage, published=date(2025, 10, 23))
+    assert ("mismatch", "a quarter of a percentage point") not in relations(
+        claim, passage, disabled=frozenset({"kinds"}), published=date(2025, 10, 23))
+
+
+# -- derived figures ------------------------------------------------------------------------
+
+
+def test_derived_values_differences_and_percentage_changes() -> None:
+    levels = [only("1,716 crowns"), only("1,842 crowns")]
+    assert (126.0, "1,842 - 1,716") in derived_values(only("126 crowns"), levels)
+    changes = [round(v, 2) for v, _ in derived_values(only("7.3%"), levels)]
+    assert 7.34 in changes
+    points = [round(v, 2) for v, _ in derived_values(only("0.4 percentage points"), [only("3.5%"), only("3.1%")])]
+    assert points == [0.4]
+
+
+@pytest.mark.parametrize("claim", [
+    "The new cap is 126 crowns higher than the previous one.",
+    "The new cap is 7.3% higher than the previous one.",
+])
+def test_a_stated_change_is_computed_from_two_levels(claim: str) -> None:
+    passage = "The regulator raised the cap from 1,716 crowns to 1,842 crowns a year for a typical household."
+    found = relations(claim, passage, published=date(2025, 9, 26))
+    assert [r for r, _ in found if r != "other_scope"] == ["match"]  # the levels are another thing than a change
+    assert all(r == "other_scope" for r, _ in relations(claim, passage, disabled=frozenset({"derived"}),
+                                                          published=date(2025, 9, 26)))
+
+
+def test_a_change_in_points_from_two_rates() -> None:
+    # migration-aviation-farming style: the change between two months' annual rates
+    claim = "Inflation fell by 0.4 percentage points between August and September."
+    passage = "Annual inflation fell to 3.1% in September from 3.5% in August, official figures showed."
+    assert ("match", "3.1% in September from 3.5%") in relations(claim, passage)
+
+
+def test_no_derived_match_without_a_change_in_the_claim() -> None:
+    claim = "The cap is 126 crowns for a typical household."
+    passage = "The regulator raised the cap from 1,716 crowns to 1,842 crowns a year."
+    assert all(r != "match" for r, _ in relations(claim, passage, published=date(2025, 9, 26)))
+
+
+# -- descriptors ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Dunmarrow has the highest crime rate of Estrevia's five largest cities.", True),
+    ("Harbour Bank is one of 12 biggest lenders in the region.", True),
+    ("Five people were injured in the fire.", False),
+    ("The force had 6,420 officers at the end of June.", False),
+])
+def test_numbers_that_describe_the_subject(text: str, expected: bool) -> None:
+    q = parse_quantities(text)[0]
+    assert describes_subject(text, q) is expected
+
+
+# -- opposites ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("claim", "sentence", "cue"), [
+    # energy-transport-crime: a minister's words turned round
+    ("Energy Minister Ilse Marrinan said the government would scrap its 150-crown winter support payment.",
+     "Marrinan said the government would keep its 150-crown winter support payment for pensioner households.",
+     "keep (the claim: scrap)"),
+    ("Transport Minister Anneli Quist has also resigned.",
+     "Transport Minister Anneli Quist rejected opposition calls for her own resignation.",
+     "rejected opposition calls for her own resignation"),
+    ("The October cut was the bank's first rate cut this year.",
+     "The bank cut its main interest rate on Thursday, its second cut this year, as inflation eased.",
+     "second cut (the claim: first)"),
+    # migration-aviation-farming style: a vote turned round
+    ("The council approved the new runway on Tuesday.", "The council rejected the new runway on Tuesday.",
+     "rejected (the claim: approv)"),
+])
+def test_opposition_finds_the_words_against_the_claim(claim: str, sentence: str, cue: str) -> None:
+    assert opposition(claim, sentence) == cue
+
+
+@pytest.mark.parametrize(("claim", "sentence"), [
+    ("Prices rose 3% in May.", "Prices rose 3% in May, the statistics office said."),
+    ("The council approved the new runway.", "The council approved the runway and rejected a second terminal."),
+    ("Quist denied that she had resigned.", "Quist denied reports that she had resigned."),
+])
+def test_no_opposition_where_the_sentence_agrees(claim: str, sentence: str) -> None:
+    assert opposition(claim, sentence) is None
+
+
+# -- the registry ---------------------------------------------------------------------------
+
+
+def test_every_check_is_named_and_settings_refuse_unknown_names() -> None:
+    assert set(CHECKS) == {"precision", "units", "kinds", "derived", "descriptor", "facts", "opposites"}
+    assert Settings(disabled_checks=["units"]).disabled_checks == ["units"]
+    with pytest.raises(ValueError, match="unknown check"):
+        Settings(disabled_checks=["unit"])
