@@ -20,6 +20,14 @@
 # local connections (authentication `trust`): it is for trying the lake on one machine, not
 # a catalog to share; for workers on several machines, use a PostgreSQL server they all reach.
 #
+# On a shared server, give claims a catalog role of its own that owns the lake's database and
+# reads nothing else (no superuser: pg_authid and other schemas stay closed to it), e.g.
+#   CREATE ROLE claims_lake LOGIN PASSWORD '...'; CREATE DATABASE lake OWNER claims_lake;
+# and its password in PGPASSWORD or ~/.pgpass, or in the store string: claims hands it to
+# DuckDB as a secret, so no path or setting shows it. `claims query` reads the lake's tables
+# and views only: a statement that names the catalog database (__ducklake_metadata_lake) or
+# calls duckdb_databases(), duckdb_settings() or current_setting() is refused.
+#
 # PostgreSQL itself comes from Debian's `postgresql` package (`make postgres` installs it);
 # the binaries are looked up in $PG_BIN, else the newest /usr/lib/postgresql/*/bin. PostgreSQL
 # refuses to run as root: as root, the cluster folder is owned by the `postgres` user and the
