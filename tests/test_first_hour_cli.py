@@ -249,11 +249,20 @@ def test_tables_schema_and_a_dry_run_on_a_new_database(tmp_path: Path, prefect_h
 
 @pytest.mark.slow
 def test_a_check_says_what_it_skipped_and_why(tmp_path: Path, prefect_home: Path) -> None:
+    """Also: with a stale PREFECT_API_URL, --no-prefect runs the check without importing Prefect."""
     db = tmp_path / "k.duckdb"
     article = tmp_path / "weather.txt"
     article.write_text(NOT_WORTHY, encoding="utf-8")
-    result = run_cli(["check", str(article), "--show-skipped"], cli_env(db, prefect_home))
+    exe = shutil.which("claims", path=str(Path(sys.executable).parent)) or "claims"
+    env = cli_env(db, prefect_home, PREFECT_API_URL=f"http://127.0.0.1:{_closed_port()}/api")
+    proc = subprocess.run([sys.executable, "-X", "importtime", exe, "check", str(article), "--show-skipped",
+                           "--no-prefect"], env=env, capture_output=True, text=True, timeout=600, check=False)
+    result = subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout,
+                                         "\n".join(line for line in proc.stderr.splitlines()
+                                                   if not line.startswith("import time:")))
     assert result.returncode == 0, result.stderr
+    imported = [line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")]
+    assert imported and not [m for m in imported if m.split(".")[0] == "prefect"]  # Prefect never imported
     flat = " ".join(result.stdout.split())
     assert "0 claims checked (none of its 3 sentences is check-worthy: the highest score" in flat
     assert "Construction is scheduled to begin in the spring." in flat
