@@ -20,6 +20,12 @@ rolls that transaction back and becomes the same one-line
 :class:`~claims.errors.DatabaseDamagedError` (the run's row is then not closed: that would
 be a write).
 
+A new file. DuckDB creates a file (0 bytes), then locks it, then writes its headers, so a
+process that opens it in between finds it empty ("not a valid DuckDB database file"): a file
+shorter than its headers is waited for while another process holds it or for a short grace
+(:meth:`Database._being_created`), never called damaged at once (issue 34: four writers
+starting together under load were told to restore a healthy file from a backup).
+
 Within one process, connections to a file are opened one at a time (an in-process lock
 per file, held for the connection's short life). DuckDB would share one database
 instance between them, and concurrent use of it fails in two ways seen here: two

@@ -14,6 +14,11 @@ nothing else, and can change nothing, there or on the machine.
   ``checkpoint()`` and every ``ducklake_*`` function (DuckLake's maintenance, which wrote
   files into the lake or crashed the process) are refused; the lake is maintained with
   ``claims lake``;
+* naming nothing of a lake's catalog database (``__ducklake_metadata_lake``: on PostgreSQL,
+  the whole catalog database, ``pg_catalog.pg_authid`` and every schema its role reads) and
+  calling no function that shows connection strings or settings (:data:`DENIED_FUNCTIONS`:
+  ``duckdb_databases()``, ``duckdb_settings()``, ``current_setting()``, ...); the catalog's
+  password is given to DuckDB as a secret, not in the path it keeps (:mod:`claims.store.lake`);
 * on a read-only connection, so DuckDB itself refuses a write to the database;
 * with external access off (``enable_external_access = false``): no file other than the
   database is read or written (``read_text('/etc/passwd')``, ``read_csv``, ``glob``), and
@@ -29,7 +34,10 @@ nothing else, and can change nothing, there or on the machine.
 * ``lock_configuration = true`` last, so the statement cannot turn any of it back on;
 * for at most :attr:`QueryLimits.timeout_seconds`: the statement runs on a worker thread,
   and DuckDB's ``interrupt()`` stops it at the time limit or on Ctrl-C (a cross join of two
-  ``range(1000000)`` ran on after Ctrl-C, with no time limit).
+  ``range(1000000)`` ran on after Ctrl-C, with no time limit);
+* its rows streamed out in batches (:func:`stream_user_query`), the time limit checked between
+  them too (turning 1,000,000 rows into a table took 122 s past a 5 s limit) and the caller
+  stopping at ``query_output_limit`` bytes (:attr:`QueryLimits.output_limit`).
 
 Errors come back as one line (:class:`~claims.errors.QueryError`), DuckDB's hint kept
 (``Did you mean "latest_verdicts"?``, a column's candidates).
