@@ -90,11 +90,12 @@ _MIN_PROBABILITY = 0.75
 
 def language_warning(text: str) -> str | None:
     """A warning naming the language ``text`` is written in when it is not English (which
-    the pipeline reads), else None. Told by py3langid (a fork of langid.py, naive Bayes
+    the pipeline reads), else None. A text whose words are a quarter English function words
+    is English at once; any other is told by py3langid (a fork of langid.py, naive Bayes
     over byte n-grams, 97 languages); a text too short to tell, or one it is unsure about,
     gets no warning."""
     letters = sum(ch.isalpha() for ch in text)
-    if letters < _MIN_LETTERS:
+    if letters < _MIN_LETTERS or _reads_as_english(text):
         return None
     language, probability = _identifier().classify(text)
     if language in SUPPORTED_LANGUAGES or probability < _MIN_PROBABILITY:
@@ -102,6 +103,21 @@ def language_warning(text: str) -> str | None:
     return (f"the article reads as {_language_name(language)} ({language}), not English: claims reads English "
             "only, so its sentences are scored, parsed and matched as English (expect few claims, and "
             "not_enough_evidence against an English corpus); check an English version")
+
+
+# English function words: a quarter of the words of English news (0.22-0.27 in every example
+# article and corpus file), none or a few in German, French or Dutch news (0.00-0.06). A text
+# where they are common is English without loading py3langid's model (1-2 s, on every check).
+_ENGLISH_WORDS = frozenset(
+    "the of and to in a is that for on was with as at by from has have are were be said an its their this "
+    "which or not but it he she they will would been had who".split())
+_ENGLISH_SHARE = 0.15
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _reads_as_english(text: str) -> bool:
+    words = _WORD.findall(text.lower())
+    return len(words) >= 20 and sum(w in _ENGLISH_WORDS for w in words) >= _ENGLISH_SHARE * len(words)
 
 
 _IDENTIFIER: Any = None
