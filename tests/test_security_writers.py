@@ -26,7 +26,7 @@ import pytest
 
 from claims.store import Store
 
-ROUNDS = 20
+ROUNDS = 5
 WRITERS = 4
 OPENS = 4  # transactions per writer, each on a connection of its own
 ROWS = 50
