@@ -11,7 +11,7 @@ export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: demo test test-fast install browser postgres bench lint clean train-stance schedule unschedule lake unlake
+.PHONY: demo test test-fast install browser postgres bench lint clean train-stance schedule unschedule lake unlake export-embedder
 
 # torch is pinned to the CPU build (2.13.0+cpu) through requirements.lock.
 $(STAMP): pyproject.toml requirements.lock
@@ -83,6 +83,11 @@ PAIRS ?= ../pairs
 train-stance: $(STAMP)
 	$(BIN)/python scripts/make_contrastive_pairs.py --out $(PAIRS) $(PAIRS_ARGS)
 	$(BIN)/python scripts/train_cross_encoder.py --pairs $(PAIRS) $(TRAIN_ARGS)
+
+# The embedding model as int8 ONNX in the package (claims/embed/data/), what
+# embedding_backend = "onnx" loads without torch; prints its cosine to the torch vectors.
+export-embedder: $(STAMP)
+	$(BIN)/python scripts/export_embedder.py
 
 # The code's own guards (pyproject.toml's [tool.ruff] and [tool.mypy]): ruff and mypy come with
 # the dev extras that `make test` installs; any finding fails (CI runs this before the tests).

@@ -1,6 +1,7 @@
 """Commands import only what they use: ``--help``, ``query``, ``report``, ``export`` and
 ``lake`` load no model, and import neither torch nor sentence-transformers (nor
-transformers, ONNX Runtime, Prefect or the HTTP server), so that they answer at once.
+transformers, ONNX Runtime, Prefect or the HTTP server), so that they answer at once; and
+with ``embedding_backend = "onnx"`` even a check imports no torch (the export ships).
 
 Each command runs in a new Python process, through the console entry point, and reports
 the modules it ended with (``sys.modules``).
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from claims.embed.onnx import PACKAGED_ONNX
 from claims.store import Store
 from tests.conftest import CORPUS
 
@@ -33,10 +35,10 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in HEAVY)), fi
 """
 
 
-def _modules_after(args: list[str], db: Path, cwd: Path) -> list[str]:
+def _modules_after(args: list[str], db: Path, cwd: Path, **env_extra: str) -> list[str]:
     """The heavy modules a ``claims ARGS`` process imported (and its exit status was 0)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAIMS_", "PREFECT_API"))}
-    env.update({"CLAIMS_DB": str(db), "HF_HUB_OFFLINE": "1"})
+    env.update({"CLAIMS_DB": str(db), "HF_HUB_OFFLINE": "1", **env_extra})
     code = _CHILD.replace("HEAVY", repr(HEAVY))
     proc = subprocess.run([sys.executable, "-c", code, json.dumps(args)], env=env, cwd=cwd, capture_output=True,
                           text=True, timeout=300, check=False)
@@ -77,3 +79,15 @@ def test_the_probe_sees_a_model_import(tmp_path: Path) -> None:
     article.write_text("Officials said on Monday that 8,000 soldiers had been sent to the border.\n", encoding="utf-8")
     found = _modules_after(["check", str(article), "--corpus", str(CORPUS)], tmp_path / "probe.duckdb", tmp_path)
     assert "torch" in found and "sentence_transformers" in found, found
+
+
+@pytest.mark.slow
+def test_the_onnx_backend_checks_with_the_shipped_export_and_no_torch(tmp_path: Path) -> None:
+    """embedding_backend = "onnx": the packaged model's int8 export ships in the package
+    (make export-embedder), so a check on a new database loads it without torch."""
+    assert PACKAGED_ONNX.is_file()
+    article = tmp_path / "article.txt"
+    article.write_text("Officials said on Monday that 8,000 soldiers had been sent to the border.\n", encoding="utf-8")
+    found = _modules_after(["check", str(article), "--corpus", str(CORPUS)], tmp_path / "onnx.duckdb", tmp_path,
+                           CLAIMS_EMBEDDING_BACKEND="onnx")
+    assert "onnxruntime" in found and not {"torch", "sentence_transformers", "transformers"} & set(found), found

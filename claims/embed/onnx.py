@@ -5,7 +5,10 @@ Plain onnxruntime + tokenizers, with the sentence-transformers pipeline redone b
 ``1_Pooling`` config asks. ``sentence-transformers[onnx]`` would do the export too, but
 it pulls optimum, which downgrades sentence-transformers; this module avoids that.
 
-The export runs once per model into a cache folder (``Settings.onnx_dir``, default
+The packaged default model ships exported, in ``claims/embed/data/`` (made by ``make
+export-embedder``, :mod:`scripts.export_embedder`): with no ``onnx_dir`` set it is loaded from
+there, and neither torch nor the export is needed. Any other model (or an ``onnx_dir`` given)
+is exported once into that cache folder (``Settings.onnx_dir``, default
 ``~/.cache/claims/onnx``): ``torch.onnx.export`` of the transformer (the torch.export-based
 exporter, through onnxscript), then
 ``onnxruntime.quantization.quantize_dynamic`` to int8 weights (per channel: cosine to
@@ -30,19 +33,28 @@ from pathlib import Path
 
 import numpy as np
 
-from claims.embed.base import model_name, resolve_model_path
+from claims.embed.base import PACKAGED_MODEL_NAME, model_name, resolve_model_path
 from claims.errors import ConfigError
 
-__all__ = ["OnnxEmbedder", "default_onnx_dir", "export_onnx", "padded_feed"]
+__all__ = ["PACKAGED_ONNX", "OnnxEmbedder", "default_onnx_dir", "export_onnx", "packaged_onnx", "padded_feed"]
 
 log = logging.getLogger(__name__)
 
 _EXPORT_LOCK = threading.Lock()
 
+# The packaged default model's int8 export, shipped in the package (`make export-embedder`)
+PACKAGED_ONNX = Path(__file__).resolve().parent / "data" / "all-MiniLM-L6-v2" / "model.int8.onnx"
+
 
 def default_onnx_dir() -> Path:
     """The per-user cache folder for exported models."""
     return Path.home() / ".cache" / "claims" / "onnx"
+
+
+def packaged_onnx(name: str) -> Path | None:
+    """The int8 export shipped in the package for ``name``: the packaged default model's
+    (:data:`PACKAGED_ONNX`) when it is there; None for any other model."""
+    return PACKAGED_ONNX if model_name(name) == PACKAGED_MODEL_NAME and PACKAGED_ONNX.is_file() else None
 
 
 def _model_folder(name: str) -> Path:
@@ -147,7 +159,9 @@ class OnnxEmbedder:
                               "tokenizers") from exc
         folder = _model_folder(name)
         slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-")
-        model_file = export_onnx(name, Path(cache_dir or default_onnx_dir()) / slug)
+        # the shipped export when no folder of exports is given, else the folder's (exported once)
+        model_file = (packaged_onnx(name) if cache_dir is None else None) or \
+            export_onnx(name, Path(cache_dir or default_onnx_dir()) / slug)
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
