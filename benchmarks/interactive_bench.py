@@ -15,6 +15,8 @@ folder and removed after), or a checkout given with ``--baseline DIR``. Both run
 virtual environment; each checkout's own code is found first on ``sys.path``.
 
     .venv/bin/python benchmarks/interactive_bench.py [--ref REF | --baseline DIR] [--repeat 5]
+        [--env CLAIMS_EMBEDDING_BACKEND=onnx]             # a setting for both checkouts
+        [--baseline-env CLAIMS_EMBEDDING_BACKEND=torch]   # ... overridden for the baseline
 """
 
 from __future__ import annotations
@@ -56,11 +58,11 @@ def _env(home: Path) -> dict[str, str]:
 class Checkout:
     """One checkout's `claims` command, on its own database."""
 
-    def __init__(self, name: str, root: Path, tmp: Path) -> None:
+    def __init__(self, name: str, root: Path, tmp: Path, env: dict[str, str]) -> None:
         self.name = name
         self.root = root
         self.db = tmp / f"{name}.duckdb"
-        self.env = _env(tmp / "prefect")
+        self.env = {**_env(tmp / "prefect"), **env}
         self.tmp = tmp
 
     def command(self, *args: str) -> list[str]:
@@ -162,6 +164,10 @@ def main() -> None:
     parser.add_argument("--ref", default="HEAD~1", help="the baseline: a worktree of this git ref (default HEAD~1)")
     parser.add_argument("--baseline", type=Path, help="the baseline: an existing checkout instead of --ref")
     parser.add_argument("--repeat", type=int, default=5, help="runs of each command (the median is printed)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an environment variable for both checkouts (a CLAIMS_ setting), repeatable")
+    parser.add_argument("--baseline-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an environment variable for the baseline only (after --env), repeatable")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="claims-interactive-"))
     worktree: Path | None = None
@@ -172,9 +178,12 @@ def main() -> None:
                        check=True)
         baseline = worktree
     try:
-        checkouts = [Checkout("now", ROOT, tmp), Checkout("baseline", baseline.resolve(), tmp)]
+        env = dict(item.split("=", 1) for item in args.env)
+        base_env = {**env, **dict(item.split("=", 1) for item in args.baseline_env)}
+        checkouts = [Checkout("now", ROOT, tmp, env), Checkout("baseline", baseline.resolve(), tmp, base_env)]
         result = bench(checkouts, args.repeat)
         result["baseline_ref"] = args.ref if worktree is not None else None
+        result["env"] = {"now": env, "baseline": base_env}
         print(json.dumps(result, indent=2))
     finally:
         if worktree is not None:
