@@ -417,8 +417,9 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
     port = settings.serve.port if port is None else port
     require_token(settings, host)
     sock = listen(host, port)
-    service = ClaimsService(settings)
+    service: ClaimsService | None = None
     try:
+        service = ClaimsService(settings)
         service.warm()
         bound_host, bound_port = sock.getsockname()[:2]
         shown = f"[{bound_host}]" if ":" in bound_host else bound_host
@@ -433,4 +434,5 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
             log.info("stopped")
     finally:
         sock.close()
-        service.close()
+        if service is not None:
+            service.close()
