@@ -223,5 +223,7 @@ def test_cli_monitor_runs_the_flow_once(server: HTTPServer, tmp_path: Path, pref
     assert (summary["entries"], summary["verified"], summary["failed"]) == (2, 1, 1)
     assert rows(db, "SELECT status, count(*) FROM feed_items GROUP BY ALL ORDER BY 1") == [("completed", 1), ("failed", 1)]
     again = run_cli(["monitor", feed], env)
-    assert again.returncode == 0, again.stderr
+    # nothing verified and the broken entry failed again: the pass fails, saying what it did (issue 34 item 9)
+    assert again.returncode == 1, again.stderr
     assert "0 verified" in again.stdout and "1 already known" in again.stdout and "failed: " in again.stderr
+    assert "Error: no article verified: 1 of 1 failed" in again.stderr
