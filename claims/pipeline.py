@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from claims.embed import Embedder, embed_cached, embedder_for
+from claims.errors import ConfigError
 from claims.extract import ExtractionResult, extract_claims, for_judging
 from claims.extract.matching import KnownClaim, assign_clusters
 from claims.extract.quantities import is_time_frame
@@ -40,7 +41,7 @@ from claims.ingest import is_url, read_source
 from claims.models import Claim, Document, Evidence, Passage, Quantity, Verdict
 from claims.runner import LOCAL, StageRunner, tracked_run
 from claims.score.cache import predict_stance_cached
-from claims.score.checks import active, describes_subject
+from claims.score.checks import CHECKS, active, describes_subject
 from claims.score.passages import make_passages, splitter_key
 from claims.score.retrieve import rank_passages
 from claims.score.stance import load_stance_model
@@ -129,6 +130,10 @@ class RunReport:
 
 
 def policy_from_settings(settings: Settings) -> VerdictPolicy:
+    unknown = [name for name in settings.disabled_checks if name not in CHECKS]
+    if unknown:  # a misspelt name would switch nothing off and measure nothing
+        raise ConfigError(f"disabled_checks names no check {', '.join(map(repr, unknown))}: "
+                          f"choose from {', '.join(CHECKS)}")
     return VerdictPolicy(
         tolerance=settings.quantity_tolerance,
         same_time_days=settings.same_time_days,

@@ -255,17 +255,6 @@ class Settings(BaseSettings):
     sources: SourcesSettings = Field(default_factory=SourcesSettings)
     serve: ServeSettings = Field(default_factory=ServeSettings)
 
-    @field_validator("disabled_checks")
-    @classmethod
-    def _checks(cls, value: list[str]) -> list[str]:
-        """Only checks that exist (a misspelt name would measure nothing)."""
-        from claims.score.checks import CHECKS  # a small module of names and pure functions
-
-        unknown = [name for name in value if name not in CHECKS]
-        if unknown:
-            raise ValueError(f"unknown check(s) {', '.join(unknown)}: choose from {', '.join(CHECKS)}")
-        return value
-
     @field_validator("query_memory_limit", "query_temp_limit", "query_output_limit")
     @classmethod
     def _size(cls, value: str) -> str:

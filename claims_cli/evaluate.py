@@ -9,6 +9,8 @@ and the JSON object with ``--json``.
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -211,7 +213,7 @@ def desk(
     json_out: bool = typer.Option(False, "--json", help="Print the metrics as one JSON object instead of a summary."),
     keep: Path | None = typer.Option(None, "--keep", metavar="DIR", help="Keep each article's DuckDB file in this "
                                                                        "folder (default: a temporary folder, removed)."),
-    split: str = typer.Option("all", "--split", metavar="all|dev|test", help="Check one half of each set's "
+    split: str = typer.Option("all", "--split", metavar="SPLIT", help="all | dev | test: one half of each set's "
                               "articles: sorted by name, the odd-numbered are dev (tune on them), the even-numbered "
                               "test (report them)."),
     ablate: list[str] = typer.Option([], "--ablate", metavar="CHECK", help="Also run with this named check of the "
@@ -242,40 +244,71 @@ def desk(
                   render=None if json_out else desk_summary)
         return
 
+    # the ablation runs reuse each article's database (its embeddings and stance probabilities
+    # are cached there), so that only judging runs again
+    scratch = Path(tempfile.mkdtemp(prefix="claims-ablate-")) if checks and keep is None else None
+
     def run_all(disabled: list[str]) -> list[dict[str, Any]]:
         config = settings.model_copy(update={"disabled_checks": disabled})
         out = []
-        for directory in directories:
+        for k, directory in enumerate(directories):
+            folder = keep or (scratch / str(k) if scratch is not None else None)
             with progress(f"Evaluating {directory.name}" + (f" without {', '.join(disabled)}" if disabled else "")):
-                out.append(evaluate_desk(directory, config, keep=keep, split=split))
+                out.append(evaluate_desk(directory, config, keep=folder, split=split))
         return out
 
-    results = run_all([])
-    pooled = desk_pool(results)
-    ablation = {}
-    for check in checks:
-        other = run_all([check])
-        ablation[check] = {"pooled": desk_pool(other),
-                           "sets": {r["data"]: {k: r[k] for k in ("agreement", "supported_precision", "refuted_recall",
-                                                                  "false_supported")} for r in other}}
+    try:
+        results = run_all([])
+        pooled = desk_pool(results)
+        ablation = {}
+        for check in checks:
+            other = run_all([check])
+            ablation[check] = {"pooled": desk_pool(other),
+                               "halves": {half: desk_pool(_half(other, half)) for half in ("dev", "test")}
+                               if split == "all" else {},
+                               "sets": {r["data"]: {k: r[k] for k in ("agreement", "supported_precision",
+                                                                      "refuted_recall", "false_supported")}
+                                        for r in other}}
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+    halves = {half: desk_pool(_half(results, half)) for half in ("dev", "test")} if split == "all" else {}
     if json_out:
-        typer.echo(json.dumps({"split": split, "sets": results, "pooled": pooled, "ablation": ablation},
-                              indent=1, default=str))
+        typer.echo(json.dumps({"split": split, "sets": results, "pooled": pooled, "halves": halves,
+                               "ablation": ablation}, indent=1, default=str))
         return
     if len(directories) > 1:
         for result in results:
             typer.echo(desk_summary(result) + "\n")
-    rows = [(r["data"], r) for r in results] + [("pooled", pooled)]
+    rows = [(r["data"], r) for r in results] + [("pooled", pooled)] + [(f"pooled, {h} halves", p)
+                                                                         for h, p in halves.items()]
     typer.echo(f"Desk sets ({split} articles):\n" + desk_table(rows))
     if ablation:
         lines = ["", (f"Ablation ({split} articles): pooled figures with each check switched off "
                      "(agreement change against all checks on)"),
-                 f"  {'check off':<14} {'agree':>6} {'change':>7} {'supp.P':>6} {'ref.R':>6} {'F->S':>5}   per set"]
+                 (f"  {'check off':<14} {'agree':>6} {'change':>7} {'supp.P':>6} {'ref.R':>6} {'F->S':>5}   "
+                 "change on each half, agreement per set")]
         for check, a in ablation.items():
             p = a["pooled"]
             change = (p["agreement"] or 0) - (pooled["agreement"] or 0)
             per_set = "  ".join(f"{Path(k).name}={v['agreement']:.2f}" for k, v in a["sets"].items()
                                 if v["agreement"] is not None)
+            per_half = "  ".join(f"{h} {(hp['agreement'] or 0) - (halves[h]['agreement'] or 0):+.3f}"
+                                 for h, hp in a["halves"].items())
             lines.append(f"  {check:<14} {p['agreement'] or 0:>6.3f} {change:>+7.3f} {p['supported_precision'] or 0:>6.2f} "
-                         f"{p['refuted_recall'] or 0:>6.2f} {p['false_supported']:>5}   {per_set}")
+                         f"{p['refuted_recall'] or 0:>6.2f} {p['false_supported']:>5}   {per_half}  {per_set}")
         typer.echo("\n".join(lines))
+
+
+
+def _half(results: list[dict[str, Any]], half: str) -> list[dict[str, Any]]:
+    """Each desk result cut to the articles of one half (claims.eval.desk.split_articles), for
+    a run over every article (desk_pool reads the per-article (gold, predicted) pairs)."""
+    # lazy: the evaluation (and the pipeline) imported by the desk command only
+    from claims.eval.desk import split_articles
+
+    out = []
+    for r in results:
+        keep = set(split_articles(list(r["per_article"]), half))
+        out.append({"per_article": {a: v for a, v in r["per_article"].items() if a in keep}})
+    return out

@@ -22,6 +22,8 @@ from claims.score.checks import (
     precision_unit,
 )
 from claims.score.numbers import figure_judgements
+from claims.errors import ConfigError
+from claims.pipeline import policy_from_settings
 from claims.settings import Settings
 
 ARTICLE_DAY = date(2025, 10, 28)
@@ -230,11 +232,49 @@ def test_no_opposition_where_the_sentence_agrees(claim: str, sentence: str) -> N
     assert opposition(claim, sentence) is None
 
 
+# -- series --------------------------------------------------------------------------------
+
+
+def test_a_month_on_month_claim_is_not_backed_by_the_annual_rate() -> None:
+    # energy-transport-crime: "Consumer prices rose 3.1% in September alone" (3.1% is the annual rate)
+    claim = "Consumer prices rose 3.1% in September alone."
+    passage = "Annual consumer price inflation was 3.1% in September, the National Statistics Bureau said."
+    assert relations(claim, passage) == [("other_scope", "3.1%")]
+    assert relations(claim, passage, disabled=frozenset({"series"})) == [("match", "3.1%")]
+
+
+def test_a_rate_per_month_against_a_rate_per_year() -> None:
+    claim = "The scheme pays a typical household about 40 crowns a month."
+    assert [r for r, _ in relations(claim, "The scheme pays a typical household 480 crowns a year.")] == ["match"]
+    assert [r for r, _ in relations(claim, "The scheme pays a typical household 1,842 crowns a year.")] == \
+        ["mismatch"]
+
+
+def test_all_of_a_thing_is_not_most_of_it() -> None:
+    # energy-transport-crime: restoring every customer took 31 hours; most were back within 12
+    claim = "Kestrel Grid took 31 hours to restore power to every customer."
+    passage = "Most customers had their power restored within 12 hours, Kestrel Grid said."
+    assert all(r == "other_scope" for r, _ in relations(claim, passage, published=date(2025, 10, 14)))
+
+
+def test_a_fall_written_as_a_negative_figure() -> None:
+    # energy-transport-crime's statistics table: "Total recorded crime | 96,480 | 91,210 | -5.5%"
+    claim = "Recorded crime in Dunmarrow fell 5.5% in the year to June 2025."
+    passage = "Recorded crime in Dunmarrow in the year to June 2025 | 96,480 | 91,210 | -5.5%"
+    assert ("match", "-5.5%") in relations(claim, passage, published=date(2025, 10, 2))
+
+
+def test_a_shared_adjective_does_not_make_two_figures_one_thing() -> None:
+    claim = "The cut will save a typical mortgage holder about 40 crowns a month."
+    passage = "The energy price cap will be 1,842 crowns a year for a typical household."
+    assert all(r == "other_scope" for r, _ in relations(claim, passage, published=date(2025, 9, 26)))
+
+
 # -- the registry ---------------------------------------------------------------------------
 
 
 def test_every_check_is_named_and_settings_refuse_unknown_names() -> None:
-    assert set(CHECKS) == {"precision", "units", "kinds", "derived", "descriptor", "facts", "opposites"}
-    assert Settings(disabled_checks=["units"]).disabled_checks == ["units"]
-    with pytest.raises(ValueError, match="unknown check"):
-        Settings(disabled_checks=["unit"])
+    assert set(CHECKS) == {"precision", "units", "kinds", "derived", "descriptor", "facts", "series", "opposites"}
+    assert policy_from_settings(Settings(disabled_checks=["units"])).disabled_checks == frozenset({"units"})
+    with pytest.raises(ConfigError, match="names no check 'unit'"):
+        policy_from_settings(Settings(disabled_checks=["unit"]))

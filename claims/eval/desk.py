@@ -373,6 +373,7 @@ def evaluate_desk(directory: Path, settings: Settings, *, keep: Path | None = No
         agreed = sum(r[0].verdict == r[1] for r in mine)
         per_article[article] = {
             "sentences": len(sentences), "checkworthy": len(mine), "agreed": agreed,
+            "pairs": [[r[0].verdict, r[1]] for r in mine],  # (gold, predicted) of each check-worthy sentence
             "agreement": _r(agreed / len(mine)) if mine else None,
             "extraction_recall": _r(sum(bool(r[0].claims) for r in mine) / len(mine)) if mine else None,
             **runs[article]}
@@ -484,25 +485,22 @@ def desk_summary(result: dict) -> str:
 
 
 def desk_pool(results: list[dict]) -> dict:
-    """The figures of several :func:`evaluate_desk` results pooled over their check-worthy
-    sentences (each sentence counts once, whatever its set)."""
-    cw = sum(r["checkworthy_sentences"] for r in results)
-    agreed = sum(a["agreed"] for r in results for a in r["per_article"].values())
-
-    def pooled(label: str, key: str) -> tuple[int, int]:
-        rows = [r["per_label"][label] for r in results]
-        hits = sum(round((m["precision"] or 0.0) * m["predicted"]) for m in rows)
-        return hits, sum(m[key] for m in rows)
-
-    s_hits, s_pred = pooled("supported", "predicted")
-    r_hits, r_gold = pooled("refuted", "gold")
-    false_supported = sum(r["false_supported"] for r in results)
+    """The figures of several :func:`evaluate_desk` results (or parts of them: only their
+    ``per_article`` is read) pooled over their check-worthy sentences (each sentence counts
+    once, whatever its set)."""
+    pairs = [tuple(pair) for r in results for a in r["per_article"].values() for pair in a["pairs"]]
+    cw = len(pairs)
+    agreed = sum(g == p for g, p in pairs)
+    said_supported = [g for g, p in pairs if p == "supported"]
+    refuted = [p for g, p in pairs if g == "refuted"]
+    false_supported = sum(p == "supported" for p in refuted)
     return {"sets": len(results), "checkworthy_sentences": cw, "agreed": agreed,
             "agreement": _r(agreed / cw) if cw else None,
-            "supported_precision": _r(s_hits / s_pred) if s_pred else None,
-            "refuted_recall": _r(r_hits / r_gold) if r_gold else None,
+            "supported_precision": _r(said_supported.count("supported") / len(said_supported)) if said_supported
+            else None,
+            "refuted_recall": _r(refuted.count("refuted") / len(refuted)) if refuted else None,
             "false_supported": false_supported,
-            "false_supported_share": _r(false_supported / r_gold) if r_gold else None}
+            "false_supported_share": _r(false_supported / len(refuted)) if refuted else None}
 
 
 def desk_table(rows: list[tuple[str, dict]]) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["ConfidenceCalibration", "VerdictModel", "fit_calibration", "load_calibration"]
+__all__ = ["ArticleConfidence", "ConfidenceCalibration", "VerdictModel", "fit_calibration", "load_calibration"]
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,35 @@ class VerdictModel:
 
 
 @dataclass
+class ArticleConfidence:
+    """The confidence of a verdict on an article claim (one whose scope was read): a logistic
+    regression from the claim's vote features and its label to the probability that a
+    careful reader agrees, fitted on the dev halves of desk sets
+    (scripts/calibrate_article_confidence.py)."""
+
+    features: list[str]
+    labels: list[str]
+    mean: list[float]
+    scale: list[float]
+    coef: list[float]
+    intercept: float
+
+    def probability(self, x: np.ndarray, label: str) -> float:
+        """P(``label`` is right) for one row of vote features ``x``."""
+        row = np.concatenate([np.asarray(x, dtype=np.float64), [float(label == k) for k in self.labels]])
+        z = float(((row - np.asarray(self.mean)) / np.asarray(self.scale)) @ np.asarray(self.coef) + self.intercept)
+        return float(1.0 / (1.0 + np.exp(-z)))
+
+    def to_json(self) -> dict:
+        return {"features": self.features, "labels": self.labels, "mean": self.mean, "scale": self.scale,
+                "coef": self.coef, "intercept": self.intercept}
+
+    @classmethod
+    def from_json(cls, data: dict) -> ArticleConfidence:
+        return cls(**{k: data[k] for k in ("features", "labels", "mean", "scale", "coef", "intercept")})
+
+
+@dataclass
 class ConfidenceCalibration:
     """Breakpoints ``x -> y`` per label (key ``"*"`` for any label), tuned policy values, and
     the learned verdict model when one was fitted."""
@@ -86,6 +115,7 @@ class ConfidenceCalibration:
     policy: dict[str, float] = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
     model: VerdictModel | None = None
+    article: ArticleConfidence | None = None  # the confidence of article claims' verdicts
 
     def apply(self, label: str, raw: float) -> float:
         """The calibrated confidence of ``label`` at raw score ``raw`` (``raw`` unchanged when
@@ -101,6 +131,8 @@ class ConfidenceCalibration:
                "policy": self.policy}
         if self.model is not None:
             out["model"] = self.model.to_json()
+        if self.article is not None:
+            out["article_confidence"] = self.article.to_json()
         out["meta"] = self.meta
         return out
 
@@ -108,7 +140,9 @@ class ConfidenceCalibration:
     def from_json(cls, data: dict) -> ConfidenceCalibration:
         maps = {k: (list(v["x"]), list(v["y"])) for k, v in (data.get("maps") or {}).items()}
         model = VerdictModel.from_json(data["model"]) if data.get("model") else None
-        return cls(maps=maps, policy=dict(data.get("policy") or {}), meta=dict(data.get("meta") or {}), model=model)
+        article = ArticleConfidence.from_json(data["article_confidence"]) if data.get("article_confidence") else None
+        return cls(maps=maps, policy=dict(data.get("policy") or {}), meta=dict(data.get("meta") or {}), model=model,
+                   article=article)
 
 
 _LOADED: ConfidenceCalibration | None = None

@@ -31,6 +31,12 @@ consults them:
     resignation" against "has resigned") or gives another ordinal of the same thing ("its
     second cut" against "its first cut") refutes the claim. The word lists are in
     ``claims/score/data/lexicon.json``.
+``series``
+    Two figures of one thing in other series are not compared: a change on the month ("in
+    September alone") and one on the year ("annual inflation"), a figure for all of a thing
+    ("to every customer") and one for most of it. A rate per month is compared with a rate
+    per year after conversion ("40 crowns a month" against "480 crowns a year"). A fall
+    given as a negative figure ("-5.5%") is compared with the claim's fall ("fell 5.5%").
 ``facts``
     A claim with several figures is judged figure by figure (one fact each); a fact refuted
     refutes the claim, and it is supported only when every fact is.
@@ -47,11 +53,13 @@ from decimal import Decimal, InvalidOperation
 from importlib import resources
 from typing import Any
 
+from claims.extract.scope import _stem as _scope_stem
 from claims.models import Quantity
 from claims.score.roles import _stem
 
 __all__ = ["CHECKS", "active", "claim_tolerance", "converted", "derived_values", "describes_subject",
-           "kind_confusion", "lexicon", "opposition", "precision_unit"]
+           "falls", "kind_confusion", "lexicon", "opposition", "per_period", "precision_unit", "rate_period",
+           "series_conflict"]
 
 CHECKS: dict[str, str] = {
     "precision": "a figure is held to its own precision (3.2% is not 3.1%)",
@@ -60,6 +68,7 @@ CHECKS: dict[str, str] = {
     "derived": "differences and percentage changes computed from two figures of one thing",
     "descriptor": "a number describing the subject (five largest cities) is not a figure",
     "facts": "each figure of a claim judged as its own fact",
+    "series": "month-on-month vs annual changes, rates per month vs per year, all vs most of a thing",
     "opposites": "a passage saying the opposite of the claim's words (keep/scrap, rejected calls to resign)",
 }
 
@@ -260,7 +269,12 @@ def lexicon() -> dict[str, Any]:
                       .read_text(encoding="utf-8"))
     return {"opposites": [(_stem(a), _stem(b)) for a, b in data["opposites"]],
             "rejections": frozenset(_stem(w) for w in data["rejections"]),
-            "ordinals": frozenset(data["ordinals"])}
+            "ordinals": frozenset(data["ordinals"]),
+            # as both stemmers fold them (roles' and scope's figure_thing)
+            "weak_thing_words": frozenset(_stem(w) for w in data["weak_thing_words"])
+            | frozenset(_scope_stem(w) for w in data["weak_thing_words"]),
+            "quantifiers": data["quantifiers"], "change_basis": data["change_basis"], "periods": data["periods"],
+            "falls": data["falls"]}
 
 
 _TOKEN = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?")
@@ -300,3 +314,83 @@ def opposition(claim_text: str, sentence: str) -> str | None:
                         and w not in low:
                     return f"{v} {words[j + 1] if j + 1 < len(words) else ''}".strip() + f" (the claim: {w})"
     return None
+
+
+# -- series ------------------------------------------------------------------------------
+
+_DAYS = {"day": 1.0, "week": 7.0, "month": 30.4375, "year": 365.25}
+
+
+def _phrase_in(window: str, phrases: list[str]) -> bool:
+    return any(re.search(r"(?<![\w-])" + re.escape(p) + r"(?![\w-])", window) for p in phrases)
+
+
+def _window(text: str, q: Quantity, before: int = 50, after: int = 50) -> tuple[str, str]:
+    """The words of a figure's clause before and after it (lower case, within its sentence)."""
+    left = re.split(r"[.;:!?]\s", text[max(0, q.start - before):q.start])[-1].lower()
+    right = re.split(r"[.;:!?](?:\s|$)|,\s+(?:while|but|and|as)\b", text[q.end:q.end + after])[0].lower()
+    return left, right
+
+
+def change_basis(text: str, q: Quantity) -> str | None:
+    """``month`` for a change on the month before ("rose 0.2% in September alone",
+    "month-on-month"), ``year`` for one on a year before ("annual inflation", "in the year to
+    June"); None when the clause does not say."""
+    left, right = _window(text, q)
+    window = left + " " + right
+    for basis, phrases in lexicon()["change_basis"].items():
+        if _phrase_in(window, phrases):
+            return str(basis)
+    return None
+
+
+def rate_period(text: str, q: Quantity) -> str | None:
+    """The period a rate is given per ("40 crowns a month", "1,842 crowns a year"): day, week,
+    month or year, read just after the figure; None for a plain amount."""
+    right = _window(text, q, after=25)[1]
+    for period, phrases in lexicon()["periods"].items():
+        if any(right.lstrip(" ,").startswith(p) or re.match(r"^\s*[a-z-]*\s+" + re.escape(p), right)
+               for p in phrases):
+            return str(period)
+    return None
+
+
+def per_period(claim_q: Quantity, passage_q: Quantity, claim_period: str, passage_period: str) -> Quantity:
+    """``passage_q`` as a rate per the claim's period (1,842 a year as 153.5 a month), hedged
+    "about"."""
+    factor = _DAYS[claim_period] / _DAYS[passage_period]
+
+    def conv(x: float | None) -> float | None:
+        return None if x is None else round(x * factor, 6)
+
+    return Quantity(conv(passage_q.value), conv(passage_q.low), conv(passage_q.high), passage_q.unit,
+                    passage_q.qualifier or "about", passage_q.text, passage_q.start, passage_q.end, passage_q.kind)
+
+
+def _quantifier(window: str) -> str | None:
+    for group, words in lexicon()["quantifiers"].items():
+        if _phrase_in(window, words):
+            return str(group)
+    return None
+
+
+def series_conflict(claim_text: str, claim_q: Quantity, passage_text: str, q: Quantity) -> str | None:
+    """Why two figures of one thing belong to other series, or None: a change on the month
+    against one on the year ("in September alone" against "annual inflation"), or a figure
+    for all of something against one for most of it ("to every customer" against "most
+    customers ... within 12 hours")."""
+    c_basis, p_basis = change_basis(claim_text, claim_q), change_basis(passage_text, q)
+    if c_basis and p_basis and c_basis != p_basis:
+        return f"another series ({p_basis}ly change)"
+    c_left, c_right = _window(claim_text, claim_q)
+    p_left, p_right = _window(passage_text, q)
+    c_quant, p_quant = _quantifier(c_left + " " + c_right), _quantifier(p_left + " " + p_right)
+    if c_quant and p_quant and c_quant != p_quant:
+        return f"another share of them ({p_quant})"
+    return None
+
+
+def falls(text: str, q: Quantity) -> bool:
+    """Whether the figure's clause says it is a fall ("fell 5.5%", "down 3%")."""
+    left, _ = _window(text, q, before=40)
+    return _phrase_in(left, lexicon()["falls"])

@@ -20,6 +20,8 @@ eastern Russia"), and the dates of the claim and of the source.
 
 from __future__ import annotations
 
+import calendar
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -48,6 +50,7 @@ from claims.extract.scope import (
     is_descriptor,
     spans_overlap,
     time_span,
+    time_spans,
 )
 from claims.extract.sentences import split_sentences
 from claims.models import Quantity, Scope
@@ -56,8 +59,13 @@ from claims.score.checks import (
     claim_tolerance,
     converted,
     derived_values,
+    falls,
     kind_confusion,
+    lexicon,
     matches_derived,
+    per_period,
+    rate_period,
+    series_conflict,
     states_change,
 )
 from claims.score.roles import content_stems
@@ -304,17 +312,27 @@ def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quanti
     if _modifiers(_window(claim_text, claim_q)) != _modifiers(_window(passage_text, q)):
         return False  # the youth rate is not the overall rate; the national figure not the province's
     c_thing, p_thing = figure_thing(claim_text, claim_q), figure_thing(passage_text, q)
-    if not c_thing or not p_thing or c_thing & p_thing:
-        return True
+    if not c_thing or not p_thing or (c_thing & p_thing) - lexicon()["weak_thing_words"]:
+        return True  # a shared word that names the thing ("typical", "every" name none)
     if claim_q.kind == "count" and claim_q.unit:
         # a count's unit names its thing; its sentence says which of them ("Okafor won by 286
         # votes" and "Okafor beat Bell by 286 votes" share names and words; "Manufacturing
         # shed 18,400 jobs" and "Bryce Motors will cut 480 jobs" share none)
         unit = content_stems(claim_q.unit) | content_stems(q.unit or "")
         claim_words = {w for w in content_stems(_sentence_of(claim_text, claim_q)) - unit if not w[0].isdigit()}
-        shared = claim_words & content_stems(_sentence_of(passage_text, q, before=1))
+        shared = claim_words & content_stems(_sentence_of(passage_text, q, before=1)) - lexicon()["weak_thing_words"]
         return len(shared) >= (2 if len(claim_words) > 6 else 1)
+    if p_thing & _GENERIC_HEADS:
+        # "so the rate fell by 3 percentage points": a head that points back to a thing named
+        # before it ("of which 1,908 (38%) granted protection ... the recognition rate"); the
+        # figure's sentence and the one before it must name the claim's thing (two of its words)
+        shared = c_thing & content_stems(_sentence_of(passage_text, q, before=1))
+        return len(shared) >= min(2, len(c_thing))
     return False
+
+
+_GENERIC_HEADS = content_stems("rate share figure number total level proportion percentage amount count tally "
+                               "increase decrease rise fall drop change")
 
 
 _TOTAL_FIRST = re.compile(r"\b(?:[Oo]f|[Oo]ut\s+of|[Aa]mong)\s+(?:the|all|its|their)\s+$")
@@ -350,8 +368,15 @@ def figure_judgements(
     passage_quantities: Sequence[Quantity] | None = None,
     claim_scope: Scope | None = None,
     disabled: frozenset[str] = frozenset(),
+    context: str = "",
 ) -> list[NumericJudgement]:
     """The relation of every passage figure that counts what the claim's figure counts.
+
+    ``context``: the text of the passage's whole document (its title and body). A figure
+    whose own words name no place is in the place its document is about (a national story
+    need not repeat the country's name by each figure), and an undated figure of a report is
+    about the event that its document dates in the claim's time ("the fire at Millbeck on
+    October 2" ... "A total of 187,400 customers lost power").
 
     Scope decides before values (:mod:`claims.extract.scope`): a figure of another thing
     (another rate, another state of the counted thing), for another place ("eastern
@@ -377,6 +402,8 @@ def figure_judgements(
     if active("units", disabled):  # 48 km is compared with a claim in miles as 29.8 miles
         candidates += [c for c in (converted(claim_q, q) for q in usable) if c is not None]
     candidates = [c for q in candidates for c in _subset_or_total(claim_text, claim_q, passage_text, q)]
+    if active("series", disabled):
+        candidates = [_as_claim_reads(claim_text, claim_q, passage_text, q) for q in candidates]
     confused = [q for q in usable if active("kinds", disabled) and claim_scope is not None
                 and kind_confusion(claim_q, q) and _is_change(claim_text, claim_q) and _is_change(passage_text, q)
                 and _same_thing(claim_text, claim_q, passage_text, q)
@@ -398,13 +425,19 @@ def figure_judgements(
             q_span = TimeSpan(p_day, p_day, "") if p_day is not None else None
         # evidence gathered for a claim known only by its text (a benchmark's question and
         # answer) is about it by construction; a corpus passage must show it counts the same thing
+        series = series_conflict(claim_text, claim_q, passage_text, q) \
+            if claim_scope is not None and active("series", disabled) else None
         if claim_scope is not None and not _same_thing(claim_text, claim_q, passage_text, q):
             relation, reason = "other_scope", "another thing"
+        elif series is not None:
+            relation, reason = "other_scope", series
         elif c_span is not None and q_span is not None and not _in_time(c_span, q_span, mode, same_time_days) \
-                and not _scheduled_for(c_span, mode, passage_text, q, p_day, same_time_days):
+                and not _scheduled_for(c_span, mode, passage_text, q, p_day, same_time_days) \
+                and not (mode == "own" and not q_span.text and _dates(context, p_day, c_span, same_time_days)):
             relation, reason = "other_scope", "another time"
         elif same_place(claim_places, places) is False or \
-                (relation == "mismatch" and claim_places - _COUNTRIES and not places):
+                (relation == "mismatch" and claim_places - _COUNTRIES and not places
+                 and not _same_story(claim_text, claim_places - _COUNTRIES, context)):
             relation, reason = "other_scope", "another place"
         out.append(NumericJudgement(relation, q, places, reason, q_span.end if q_span else None, q_span))
     for q in confused:  # "cut the rate by 25%" against "by a quarter of a percentage point"
@@ -414,6 +447,19 @@ def figure_judgements(
     if not any(j.relation == "match" for j in out):
         out += _derived(claim_text, claim_q, passage_text, usable, tolerance, passage_date, disabled, claim_scope)
     return out
+
+
+def _as_claim_reads(claim_text: str, claim_q: Quantity, passage_text: str, q: Quantity) -> Quantity:
+    """A passage figure as the claim's figure is given: a fall written as a negative figure
+    ("-5.5%" against "fell 5.5%") as its size, a rate per another period ("1,842 crowns a
+    year" against "40 crowns a month") per the claim's period."""
+    if q.value is not None and q.value < 0 and (claim_q.value or 0) > 0 and falls(claim_text, claim_q):
+        q = Quantity(-q.value, -q.high if q.high is not None else None, -q.low if q.low is not None else None,
+                     q.unit, q.qualifier, q.text, q.start, q.end, q.kind)
+    c_period, p_period = rate_period(claim_text, claim_q), rate_period(passage_text, q)
+    if c_period and p_period and c_period != p_period:
+        q = per_period(claim_q, q, c_period, p_period)
+    return q
 
 
 def _derived(claim_text: str, claim_q: Quantity, passage_text: str, usable: Sequence[Quantity], tolerance: float,
@@ -451,6 +497,41 @@ def _derived(claim_text: str, claim_q: Quantity, passage_text: str, usable: Sequ
                 return [NumericJudgement("match", q, frozenset(), f"computed: {how}",
                                          q_span.end if q_span else None, q_span)]
     return []
+
+
+_CALENDAR = frozenset(m.lower()[:4] for m in (*calendar.month_name[1:], *calendar.day_name))
+
+
+def _same_story(claim_text: str, places: set[str], context: str) -> bool:
+    """Whether a document is about the claim's place or story: it names the claim's places,
+    or another name of the claim ("the fire at the Millbeck substation": a document about
+    that fire is about its region)."""
+    named = _named(context)
+    if not named:
+        return False
+    if places <= named:
+        return True
+    names = {w.lower()[:4] for w in re.findall(r"(?<=[a-z,] )[A-Z][a-z]{3,}", claim_text)} - _CALENDAR - places
+    return bool(names & named)
+
+
+@functools.lru_cache(maxsize=4096)
+def _named(context: str) -> frozenset[str]:
+    """The capitalised words of a document, folded as place terms are (4-letter stems)."""
+    return frozenset(w.lower()[:4] for w in re.findall(r"\b[A-Z][a-z]+", context))
+
+
+@functools.lru_cache(maxsize=4096)
+def _context_spans(context: str, published: date | None) -> tuple[TimeSpan, ...]:
+    return tuple(s for s in time_spans(context, published) if s.start is not None)
+
+
+def _dates(context: str, published: date | None, claim: TimeSpan, days: int) -> bool:
+    """Whether the document dates something in the claim's time (and the claim's time is
+    before the report: it reports on it)."""
+    if not context or published is None or claim.end > published:
+        return False
+    return any(spans_overlap(claim, span, days) and span.start == span.end for span in _context_spans(context, published))
 
 
 def _scheduled_for(claim: TimeSpan, mode: str, text: str, q: Quantity, published: date | None, days: int) -> bool:

@@ -199,7 +199,7 @@ def _figure(claim: Claim, passage: Passage, document: Document, policy: VerdictP
     passage asserts (or disputes) before one it only reports, then the closest relation."""
     return _figure_of(claim.text, checked_figure(claim, policy), claim.claim_date, passage.text,
                       document.published_at, policy.tolerance, policy.same_time_days, claimant, claim.scope,
-                      policy.disabled_checks)
+                      policy.disabled_checks, f"{document.title or ''}\n{document.text}")
 
 
 def checked_figure(claim: Claim, policy: VerdictPolicy) -> Quantity | None:
@@ -216,12 +216,12 @@ def checked_figure(claim: Claim, policy: VerdictPolicy) -> Quantity | None:
 def _figure_of(claim_text: str, claim_q: Quantity | None, claim_date: date | None, passage_text: str,
                published: datetime | None, tolerance: float, same_time_days: int,
                claimant: str | None, scope: Scope | None = None,
-               disabled: frozenset[str] = frozenset()) -> tuple[NumericJudgement | None, Role]:
+               disabled: frozenset[str] = frozenset(), context: str = "") -> tuple[NumericJudgement | None, Role]:
     """:func:`_figure` on plain values (remembered: a rerun or a threshold search judges the
     same pairs again, and roles and figures do not depend on the thresholds)."""
     found = figure_judgements(claim_text, claim_q, passage_text, claim_date=claim_date, passage_date=published,
                               tolerance=tolerance, same_time_days=same_time_days, claim_scope=scope,
-                              disabled=disabled)
+                              disabled=disabled, context=context if scope is not None else "")
     if not found:
         return None, passage_role(claim_text, passage_text, claimant=claimant, gathered_for_claim=scope is None)
     ranked = []
@@ -570,6 +570,8 @@ def _holder_figures(claim: Claim, votes: Sequence[_Vote]) -> None:
 
 
 _REVISION = re.compile(r"\b(?:revis(?:ed|ion)|updated?|final|certified|official\s+(?:count|results?|tally|figures?)|"
+                       r"replac(?:es|ed|ing)\s+(?:the|an?|its|their)\s+(?:early|earlier|initial|first|preliminary|"
+                       r"provisional)|"
                        r"correct(?:ed|ion)|recount|latest|now\s+(?:puts?|says?|estimates?)|raised|lowered|"
                        r"confirmed\s+(?:count|toll|figures?)|full\s+count|completed?\s+(?:count|assessment))\b",
                        re.IGNORECASE)
@@ -597,8 +599,6 @@ def _superseded(claim: Claim, votes: Sequence[_Vote], policy: VerdictPolicy) -> 
     scope = claim.scope
     if scope is None or scope.end is None:
         return
-    if scope.own_time and scope.start is not None:
-        return  # a claim about a stated time is held to it (figure_judgements), not to the latest
     if _PEAK.search(claim.text):  # the peak: lower figures at other moments are not against it
         low = claim.quantity.low if claim.quantity is not None else None
         for v in _figure_votes(votes):
@@ -607,7 +607,10 @@ def _superseded(claim: Claim, votes: Sequence[_Vote], policy: VerdictPolicy) -> 
             if v.stance == "refute" and low is not None and high is not None and high < low:
                 _set_aside(v, "another moment (below the peak)")
         return
-    first = scope.own_time  # "initially", "originally": open before the article
+    # "initially", "originally": open before the article, the earliest figures count; a claim
+    # about a stated time ("On October 2, ... 240,000 customers") was held to it by
+    # figure_judgements, and a later revision of a figure for that time supersedes it
+    first = scope.own_time and scope.start is None
     figures = [v for v in _figure_votes(votes) if v.evidence.quantity_date is not None]
     if len(figures) < 2:
         return
@@ -915,8 +918,13 @@ def decide(claim: Claim, evidence: Sequence[Evidence], policy: VerdictPolicy) ->
     for v in votes:
         v.evidence.weight = v.weight
     confidence = float(min(0.99, max(0.0, raw)))
-    if policy.calibrate:
-        confidence = load_calibration().apply(label, confidence)
+    calibration = load_calibration() if policy.calibrate else None
+    if calibration is not None and calibration.article is not None and claim.scope is not None:
+        # an article claim: the probability that its label is right given its own votes
+        # (fitted on the desk sets' dev halves), not one number per label
+        confidence = calibration.article.probability(vote_features(claim, evidence, votes), label)
+    elif calibration is not None:
+        confidence = calibration.apply(label, confidence)
     return Verdict(
         claim_id=claim.id, label=cast(VerdictLabel, label), confidence=confidence,
         rationale=_rationale(claim, label, votes, evidence),

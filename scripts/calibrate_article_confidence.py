@@ -1,0 +1,129 @@
+"""Fit the confidence of verdicts on article claims (claims with a read scope) on the dev
+halves of desk sets, and write it into claims/score/data/verdict_calibration.json.
+
+A verdict's confidence is the probability that its label is right. For article claims the
+vote rules decide the label; this script fits a logistic regression from the claim's vote
+features (:func:`claims.score.verdict.claim_features`) and its label to whether a careful
+reader agreed, on the dev articles of every desk folder given (``--split dev``: the test
+halves are never read), and stores it as ``article_confidence``. Benchmark claims keep
+their own calibration (``maps``). Before and after figures (Brier score and expected
+calibration error) are printed for the dev and the test halves.
+
+    python scripts/calibrate_article_confidence.py ../shared/data/desk/* examples/desk
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from claims.eval.desk import (
+    NOT_CHECKWORTHY,
+    assign_claims,
+    desk_settings,
+    load_desk,
+    split_articles,
+    top_claim,
+)
+from claims.extract import for_judging
+from claims.pipeline import policy_from_settings, verify
+from claims.score.calibration import ArticleConfidence
+from claims.score.verdict import VERDICT_FEATURES, claim_features
+from claims.settings import Settings
+from claims.store import open_store
+
+LABELS = ("supported", "refuted", "conflicting", "not_enough_evidence")
+OUT = Path(__file__).resolve().parents[1] / "claims" / "score" / "data" / "verdict_calibration.json"
+
+
+def collect(folders: list[Path], split: str, settings: Settings) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+    """(features, labels, correct, stored confidence) of the top claim of every check-worthy
+    gold sentence of the split's articles."""
+    rows, labels, correct, conf = [], [], [], []
+    policy = policy_from_settings(settings)
+    for folder in folders:
+        desk = load_desk(folder, settings)
+        chosen = set(split_articles(sorted({g.article for g in desk.gold}), split))
+        with tempfile.TemporaryDirectory() as tmp:
+            for article in sorted(chosen):
+                gold = [g for g in desk.gold if g.article == article]
+                config = desk_settings(settings, desk.corpus, Path(tmp) / f"{len(rows)}.duckdb")
+                report = verify(desk.documents[article], config, store=open_store(config))
+                verdicts = {v.claim_id: v for v in report.verdicts}
+                assign_claims(list(report.claims), gold)
+                for g in gold:
+                    claim = top_claim(g)
+                    if g.verdict == NOT_CHECKWORTHY or claim is None or claim.id not in verdicts:
+                        continue
+                    v = verdicts[claim.id]
+                    judged = for_judging([claim])[0]
+                    rows.append(claim_features(judged, v.evidence, policy))
+                    labels.append(v.label)
+                    correct.append(v.label == g.verdict)
+                    conf.append(v.confidence)
+        print(f"{folder}: {len(rows)} claims so far", file=sys.stderr)
+    return np.array(rows), labels, np.array(correct, dtype=float), np.array(conf)
+
+
+def design(x: np.ndarray, labels: list[str]) -> np.ndarray:
+    onehot = np.array([[label == k for k in LABELS] for label in labels], dtype=float)
+    return np.hstack([x, onehot])
+
+
+def ece(p: np.ndarray, y: np.ndarray, bins: int = 5) -> float:
+    edges = np.linspace(0, 1, bins + 1)
+    total = 0.0
+    for lo, hi in itertools.pairwise(edges):
+        m = (p >= lo) & (p < hi if hi < 1 else p <= hi)
+        if m.any():
+            total += m.mean() * abs(p[m].mean() - y[m].mean())
+    return float(total)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folders", nargs="+", type=Path)
+    parser.add_argument("--c", type=float, default=0.5, help="inverse L2 strength of the logistic regression")
+    parser.add_argument("--dry-run", action="store_true", help="print the figures, write nothing")
+    args = parser.parse_args()
+    from sklearn.linear_model import LogisticRegression
+
+    settings = Settings()
+    x_dev, l_dev, y_dev, c_dev = collect(args.folders, "dev", settings)
+    x_test, l_test, y_test, c_test = collect(args.folders, "test", settings)
+    d_dev, _d_test = design(x_dev, l_dev), design(x_test, l_test)
+    mean, scale = d_dev.mean(axis=0), d_dev.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=args.c, max_iter=2000).fit((d_dev - mean) / scale, y_dev)
+    fitted = ArticleConfidence(features=[*VERDICT_FEATURES, *(f"label={k}" for k in LABELS)], labels=list(LABELS),
+                               mean=mean.tolist(), scale=scale.tolist(), coef=model.coef_[0].tolist(),
+                               intercept=float(model.intercept_[0]))
+    p_dev = np.array([fitted.probability(x, label) for x, label in zip(x_dev, l_dev)])
+    p_test = np.array([fitted.probability(x, label) for x, label in zip(x_test, l_test)])
+    figures = {
+        "dev": {"n": len(y_dev), "accuracy": float(y_dev.mean()),
+                "before": {"brier": float(np.mean((c_dev - y_dev) ** 2)), "ece": ece(c_dev, y_dev)},
+                "after": {"brier": float(np.mean((p_dev - y_dev) ** 2)), "ece": ece(p_dev, y_dev)}},
+        "test": {"n": len(y_test), "accuracy": float(y_test.mean()),
+                 "before": {"brier": float(np.mean((c_test - y_test) ** 2)), "ece": ece(c_test, y_test)},
+                 "after": {"brier": float(np.mean((p_test - y_test) ** 2)), "ece": ece(p_test, y_test)}},
+        "distinct_confidences_test": len(np.unique(np.round(p_test, 3))),
+        "fitted_on": [str(f) for f in args.folders], "split": "dev", "C": args.c,
+    }
+    print(json.dumps(figures, indent=1))
+    if args.dry_run:
+        return
+    data = json.loads(OUT.read_text(encoding="utf-8"))
+    data["article_confidence"] = {**fitted.to_json(), "meta": figures}
+    OUT.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {OUT}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
