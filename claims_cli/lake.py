@@ -64,7 +64,7 @@ def snapshots(
     (inlined: rows kept in the catalog until claims lake compact writes them out)."""
     from claims.store.lake_tools import table_names  # lazy: as in _lake
 
-    lake = _lake(ctx)
+    lake = _lake(ctx, opened=False)  # only read: attached read-only, nothing migrated or written
     names = table_names(lake)
     rows = [{**row, "changes": _named(row["changes"], names)} for row in lake.snapshots(limit or None)]
     if json_out:
