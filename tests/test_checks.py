@@ -278,3 +278,12 @@ def test_every_check_is_named_and_settings_refuse_unknown_names() -> None:
     assert policy_from_settings(Settings(disabled_checks=["units"])).disabled_checks == frozenset({"units"})
     with pytest.raises(ConfigError, match="names no check 'unit'"):
         policy_from_settings(Settings(disabled_checks=["unit"]))
+
+
+def test_a_quarter_total_is_not_a_month_count() -> None:
+    # migration-aviation-farming: 6,260 applications were the July-September total
+    claim = "A total of 6,260 asylum applications were lodged in September."
+    passage = "In the third quarter, from July to September, 6,260 asylum applications were lodged."
+    assert relations(claim, passage, published=date(2025, 10, 2)) == [("other_scope", "6,260 asylum applications")]
+    assert relations(claim, passage, published=date(2025, 10, 2), disabled=frozenset({"series"})) == [
+        ("match", "6,260 asylum applications")]

@@ -65,6 +65,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(rx, re.IGNOREC
                    + _YEAR + r"))?\s*(?:to|through|until|till|and|-|–)\s*(?P<mon2>" + _MONTH
                    + r")\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>" + _YEAR + r"))?"),
     ("iso", r"\b(?P<y>" + _YEAR + r")-(?P<m>\d{2})-(?P<d>\d{2})\b"),
+    # "from July to September", "between June and August 2025": the months between, inclusive
+    ("month_range", r"\b(?:from\s+|between\s+)?(?P<mon>January|February|March|April|June|July|August|September|October|"
+                    r"November|December|May(?=\s+(?:to|through|until|and|-|–)\s))\s*(?:to|through|until|and|-|–)\s*"
+                    r"(?P<mon2>January|February|March|April|May|June|July|August|September|October|November|December)"
+                    r"(?:,?\s+(?P<y>" + _YEAR + r"))?\b"),
     ("month_day", r"\b(?P<mon>" + _MONTH + r")\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>" + _YEAR + r"))?"),
     ("day_month", r"\b(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>" + _MONTH + r")(?:,?\s+(?P<y>" + _YEAR + r"))?"),
     ("quarter", r"\b(?:in\s+|during\s+|for\s+)?(?:the\s+)?(?P<q>first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter"
@@ -167,6 +172,14 @@ def _resolve(kind: str, m: re.Match[str], base: date | None) -> tuple[date | Non
         first_year = int(g["y1"]) if g.get("y1") else last.year - (1 if start_month > end_month else 0)
         first = _day(first_year, start_month, int(g["d"]), None)
         return (first, last) if first is not None and first <= last else None
+    if kind == "month_range":
+        if year is None and base is None:
+            return None
+        first_month, last_month = (_MONTH_NAMES[g[k].lower()] for k in ("mon", "mon2"))
+        y = _month_year(last_month, year, base, "") if base is not None else year
+        assert y is not None  # without a base, the year is given (checked above)
+        y0 = y - 1 if first_month > last_month else y
+        return _month_span(y0, first_month)[0], _month_span(y, last_month)[1]
     if kind in ("month_day", "day_month"):
         day = _day(year, _MONTH_NAMES[g["mon"].lower().rstrip(".")], int(g["d"]), base)
         return (day, day) if day is not None else None

@@ -431,6 +431,9 @@ def figure_judgements(
             relation, reason = "other_scope", "another thing"
         elif series is not None:
             relation, reason = "other_scope", series
+        elif claim_scope is not None and active("series", disabled) and mode == "own" \
+                and _other_period(claim_q, c_span, q_span):
+            relation, reason = "other_scope", "another period"
         elif c_span is not None and q_span is not None and not _in_time(c_span, q_span, mode, same_time_days) \
                 and not _scheduled_for(c_span, mode, passage_text, q, p_day, same_time_days) \
                 and not (mode == "own" and not q_span.text and _dates(context, p_day, c_span, same_time_days)):
@@ -532,6 +535,19 @@ def _dates(context: str, published: date | None, claim: TimeSpan, days: int) -> 
     if not context or published is None or claim.end > published:
         return False
     return any(spans_overlap(claim, span, days) and span.start == span.end for span in _context_spans(context, published))
+
+
+def _other_period(claim_q: Quantity, claim: TimeSpan | None, figure: TimeSpan | None) -> bool:
+    """Whether a count or an amount is a total over a period of another length than the
+    claim's: a quarter's 6,260 applications are not September's, nor is August's 4,300 the
+    11,400 of July to September. Both periods must be named in their own words."""
+    if claim_q.kind not in ("count", "money") or claim is None or figure is None or not figure.text \
+            or claim.start is None or figure.start is None:
+        return False
+    claim_days, figure_days = (claim.end - claim.start).days + 1, (figure.end - figure.start).days + 1
+    if claim_days < 28 and figure_days < 28:
+        return False  # days and weeks: an event's date, not a period of counting
+    return max(claim_days, figure_days) > 1.8 * min(claim_days, figure_days)
 
 
 def _scheduled_for(claim: TimeSpan, mode: str, text: str, q: Quantity, published: date | None, days: int) -> bool:
