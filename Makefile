@@ -74,15 +74,20 @@ unlake:
 bench: $(STAMP)
 	$(BIN)/python benchmarks/pipeline_stages.py
 
-# Retrain the packaged stance cross-encoder (claims/score/data/cross_encoder) from
-# ../shared/data with its fixed seed: about 20 minutes on two idle cores, resumable (rerun
-# after an interruption); docs/models.md is its model card. Not part of the tests.
+# Retrain the packaged claim-passage verifier (claims/score/data/verifier) from ../shared/data
+# with its fixed seed, resumable (rerun after an interruption); docs/models.md is its model
+# card. Not part of the tests. The earlier stance cross-encoder (claims/score/data/cross_encoder,
+# the verifier's starting point): `python scripts/train_cross_encoder.py` alone (about 20 minutes idle).
 # The contrastive claim-passage pairs (scripts/make_contrastive_pairs.py, seeded) go outside the
 # checkout (PAIRS); the verifier trains on them and the stance mix (docs/models.md).
+# VERIFIER_ARGS: the run that made claims/score/data/verifier (started from the packaged
+# cross-encoder's weights; PAIRS_ARGS / TRAIN_ARGS add to or override them).
 PAIRS ?= ../pairs
+VERIFIER_ARGS ?= --init claims/score/data/cross_encoder --out claims/score/data/verifier --work .train/verifier \
+	--mix-scale 0.12 --epochs 0.42 --lr 3e-5 --freeze-embeddings --held-per-source 600 --checkpoint-every 50
 train-stance: $(STAMP)
 	$(BIN)/python scripts/make_contrastive_pairs.py --out $(PAIRS) $(PAIRS_ARGS)
-	$(BIN)/python scripts/train_cross_encoder.py --pairs $(PAIRS) $(TRAIN_ARGS)
+	$(BIN)/python scripts/train_cross_encoder.py --pairs $(PAIRS) $(VERIFIER_ARGS) $(TRAIN_ARGS)
 
 # The embedding model as int8 ONNX in the package (claims/embed/data/), what
 # embedding_backend = "onnx" loads without torch; prints its cosine to the torch vectors.

@@ -308,6 +308,13 @@ def main() -> int:
         with torch.no_grad():
             print(f"init: {weights_from_onnx(model, args.init)} tensors from {args.init}", flush=True)
     model.to(device)
+    # a claim must leave its passage room (the tokenizer cuts the passage only); checked for
+    # runs with --pairs only, so that the stance-mix run alone reproduces as it was shipped
+    fits = [args.pairs is None or len(tokenizer(p.claim)["input_ids"]) <= args.max_length // 2 for p in train]
+    if not all(fits):
+        print(f"left out {fits.count(False)} training pairs whose claim alone exceeds {args.max_length // 2} tokens",
+              flush=True)
+        train = [p for p, ok in zip(train, fits) if ok]
     plan = batches(train, tokenizer, args.batch_size, args.max_length, args.seed)
     epochs = max(1, math.ceil(args.epochs))
     steps = int(len(plan) * args.epochs)
