@@ -4,9 +4,11 @@ The race: DuckDB creates a new database file (0 bytes), then locks it, then writ
 of headers. A second process that opened the file between the first two steps found it empty
 and was told "not a valid DuckDB database file", which the store reported as damage ("restore
 it from a backup"): worker 0 of ``test_four_writers_one_killed_equal_a_local_file`` met it
-once while another job loaded the cores. The store now waits for a file shorter than its
-headers while another process holds it, or for a short grace after it was first seen
-(:meth:`claims.store.connection.Database._being_created`).
+once while another job loaded the cores. Worse, holding DuckDB's lock while it failed, it
+made the creator's own open fail, and the file stayed empty for every writer after (a first
+fix, waiting for a short file, passed 19 runs of this test and failed the 20th so). Files
+are now created one process at a time under a lock of the machine's, and an empty file (a
+creation that wrote nothing) is made again (:meth:`claims.store.connection.Database._create`).
 
 Here several writer processes start together on one new file, round after round, each
 opening it for writing (migrations, the integrity check, a transaction) several times, while
@@ -63,3 +65,11 @@ def test_writers_starting_together_on_a_new_file_under_load_never_see_damage(tmp
         for process in busy:
             process.kill()
             process.wait()
+
+
+def test_an_empty_file_left_by_a_failed_creation_is_made_again(tmp_path: Path) -> None:
+    path = tmp_path / "empty.duckdb"
+    path.write_bytes(b"")
+    store = Store(path)
+    store.migrate()
+    assert store.up_to_date() and path.stat().st_size >= 12288

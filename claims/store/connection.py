@@ -21,10 +21,11 @@ rolls that transaction back and becomes the same one-line
 be a write).
 
 A new file. DuckDB creates a file (0 bytes), then locks it, then writes its headers, so a
-process that opens it in between finds it empty ("not a valid DuckDB database file"): a file
-shorter than its headers is waited for while another process holds it or for a short grace
-(:meth:`Database._being_created`), never called damaged at once (issue 34: four writers
-starting together under load were told to restore a healthy file from a backup).
+process that opens it in between finds it empty ("not a valid DuckDB database file"), and its
+failed open can leave the file empty for good. Files are therefore created one process at a
+time, under a lock of this machine's (:meth:`Database._create`), never called damaged for
+being new (issue 34: four writers starting together under load were told to restore a
+healthy file from a backup).
 
 Within one process, connections to a file are opened one at a time (an in-process lock
 per file, held for the connection's short life). DuckDB would share one database
@@ -55,6 +56,7 @@ import logging
 import os
 import random
 import re
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -237,9 +239,32 @@ def retry_on_conflict(method: Callable[_P, _R]) -> Callable[_P, _R]:
     return rerun
 
 
-# How long a file shorter than its headers, that no process holds, is taken for one being
-# created (see Database._being_created) before it is called damaged.
-_CREATION_GRACE_SECONDS = 2.0
+@contextmanager
+def _creation_lock(path: Path, deadline: float) -> Iterator[None]:
+    """This machine's lock for creating the database file ``path`` (see
+    :meth:`Database._create`): an ``flock`` on a file in the system's temporary folder named
+    by the path's hash, so the database's own folder gets no file of it. Waited for until
+    ``deadline``, then a :class:`~claims.errors.DatabaseLockedError`."""
+    name = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:24]
+    lock_path = Path(tempfile.gettempdir()) / f"claims-create-{name}.lock"
+    with open(lock_path, "a+b") as handle:
+        delay = 0.01
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise DatabaseLockedError(f"database {path} is being created by another process for too long: "
+                                              "wait for it to finish or raise lock_timeout") from None
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 0.5)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 # No extension is installed or loaded when a file opens: a file of another kind (--db x.sqlite)
 # would otherwise make DuckDB download its reader (sqlite_scanner) and open it.
 _NO_EXTENSIONS: dict[str, Any] = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
@@ -368,8 +393,10 @@ class Database:
     def _open(self, read_only: bool, config: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
         self._refuse_other_kinds()
         deadline = time.monotonic() + self.lock_timeout
+        created = self._create(read_only, config, deadline)
+        if created is not None:
+            return created
         delay = 0.05
-        short_since: float | None = None  # when the file was first seen shorter than its headers
         while True:
             try:
                 return duckdb.connect(str(self.path), read_only=read_only, config={**_NO_EXTENSIONS, **(config or {})})
@@ -377,12 +404,6 @@ class Database:
                 if is_disk_full(exc):
                     raise disk_full(self.described, exc) from None
                 if is_damage(exc):
-                    now = time.monotonic()
-                    short_since = now if short_since is None else short_since
-                    if now < deadline and self._being_created(now - short_since):
-                        time.sleep(delay * (0.5 + random.random()))
-                        delay = min(delay * 2, 0.5)
-                        continue
                     raise damaged(self.path, str(exc).splitlines()[0]) from None
                 newer = newer_engine(self.path, exc)
                 if newer is not None:
@@ -400,12 +421,6 @@ class Database:
                 if is_disk_full(exc):
                     raise disk_full(self.described, exc) from None
                 if is_damage(exc):
-                    now = time.monotonic()
-                    short_since = now if short_since is None else short_since
-                    if now < deadline and self._being_created(now - short_since):
-                        time.sleep(delay * (0.5 + random.random()))
-                        delay = min(delay * 2, 0.5)
-                        continue
                     raise damaged(self.path, str(exc).splitlines()[0]) from None
                 newer = newer_engine(self.path, exc)
                 if newer is not None:
@@ -415,29 +430,48 @@ class Database:
                     "check the path, or move a damaged file away"
                 ) from None
 
-    def _being_created(self, short_for: float) -> bool:
-        """Whether a file DuckDB just refused as "not a valid DuckDB database file" may be one
-        that another process is creating: DuckDB creates the file (0 bytes), then locks it, then
-        writes its 12 KiB of headers, so a process that opens it between the first two steps
-        finds it empty, and one that opens it before the third finds it locked. A file shorter
-        than its headers is therefore waited for while another process holds a lock on it, or
-        for :data:`_CREATION_GRACE_SECONDS` after it was first seen short; a file that stays
-        short and unlocked, or that is long enough, is damaged."""
+    def _short(self) -> bool:
+        """Whether the file is missing or shorter than its headers (not yet, or never, written)."""
         try:
-            if self.path.stat().st_size >= BLOCK_START:
-                return False
-            with self.path.open("rb") as handle:  # no connection of this process is open (the process lock)
-                try:
-                    fcntl.lockf(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
-                except OSError as exc:
-                    if exc.errno in (errno.EACCES, errno.EAGAIN):
-                        return True  # another process holds it: the creator, writing its headers
-                    raise
+            return self.path.stat().st_size < BLOCK_START
         except FileNotFoundError:
-            return True  # moved away meanwhile: the next open creates it or finds the new one
-        except OSError:
-            return False
-        return short_for < _CREATION_GRACE_SECONDS
+            return True
+
+    def _create(self, read_only: bool, config: dict[str, Any] | None,
+                deadline: float) -> duckdb.DuckDBPyConnection | None:
+        """Create the file, one process at a time: the connection that made it, or None when
+        it needs no making (it has its headers: the usual open follows).
+
+        DuckDB creates a file (0 bytes), then locks it, then writes its 12 KiB of headers. A
+        second process that opens it between the first two steps finds it empty ("not a valid
+        DuckDB database file"), and, holding DuckDB's lock while it fails, makes the creator
+        fail too: both then find an empty file on every later try, which the store called
+        damaged. So a process that finds the file missing or short takes this machine's
+        creation lock for it (:func:`_creation_lock`) and looks again: still missing, it
+        creates it (DuckDB has written the headers when ``connect`` returns); still empty,
+        the creation that made it failed before writing anything (nothing is lost), and it is
+        made again; short but not empty, it is damaged (the usual open says so)."""
+        if not self._short():
+            return None
+        with _creation_lock(self.path, deadline):
+            if not self._short():
+                return None  # another process created it meanwhile
+            try:
+                empty = self.path.stat().st_size == 0
+            except FileNotFoundError:
+                empty = False
+            if read_only or (self.path.exists() and not empty):
+                return None
+            if empty:
+                log.info("database %s is empty (a creation that wrote nothing): creating it", self.path)
+                self.path.unlink()
+            try:
+                return duckdb.connect(str(self.path), read_only=False, config={**_NO_EXTENSIONS, **(config or {})})
+            except duckdb.Error as exc:
+                if is_disk_full(exc):
+                    raise disk_full(self.described, exc) from None
+                raise StoreError(f"cannot create database {self.path} ({str(exc).splitlines()[0]}): "
+                                 "check the path and that its folder can be written") from None
 
     @contextmanager
     def connect(self, *, read_only: bool = False,
