@@ -75,6 +75,9 @@ def parse_args() -> argparse.Namespace:
                     help="keep the word, position and type embeddings as they start (a cheaper step)")
     ap.add_argument("--held-per-source", type=int, default=0,
                     help="measure at most this many held-back pairs per set (a seeded sample; 0: all)")
+    ap.add_argument("--measure", type=Path, default=None, metavar="FOLDER",
+                    help="train nothing: print a packaged int8 cross-encoder's figures on the held-back pairs "
+                         "(with --pairs and --held-per-source as the run it is compared with)")
     ap.add_argument("--name", default="", help="the model's name in model.json (default: from the data)")
     ap.add_argument("--exclude", action="append", default=[], metavar="SOURCE",
                     help="leave a source out of training (repeat), e.g. --exclude anli --exclude averitec for "
@@ -181,6 +184,34 @@ def fit_temperature(pairs, logits) -> float:
 
 _LAYER_MATRICES = ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
                    "intermediate.dense", "output.dense")
+
+
+def sample_held(held: list, per_source: int, seed: int) -> list:
+    """At most ``per_source`` held-back pairs of each stance set (a seeded sample; every
+    contrastive pair is kept): the measure of ``--held-per-source`` on a loaded machine."""
+    if not per_source:
+        return held
+    by_source: dict[str, list] = {}
+    for pair in held:
+        by_source.setdefault(pair.source, []).append(pair)
+    pick = random.Random(seed)
+    return [p for src in sorted(by_source) for p in
+            (by_source[src] if len(by_source[src]) <= per_source or src.startswith("contrastive-")
+             else pick.sample(by_source[src], per_source))]
+
+
+def measure_only(args: argparse.Namespace, held: list) -> int:
+    """``--measure FOLDER``: a packaged int8 cross-encoder's figures on the held-back pairs
+    (the same seeded sample as a training run's ``model.json``), with its own temperature."""
+    from claims.score.cross_encoder import OnnxCrossEncoder
+
+    held = sample_held(held, args.held_per_source, args.seed)
+    model = OnnxCrossEncoder(args.measure, temperature=1.0)
+    logits = model.logits([p.claim for p in held], [p.passage for p in held])
+    temperature = float(model.meta.get("temperature", 1.0))
+    print(json.dumps({"model": model.name, "folder": str(args.measure), "temperature": temperature,
+                      "held_back_figures_int8": figures(held, logits, temperature)}, indent=1))
+    return 0
 
 
 def weights_from_onnx(model, folder: Path) -> int:
@@ -300,6 +331,8 @@ def main() -> int:
         contrastive = {"train_pairs": len(extra), "dev_pairs": len(dev),
                        "manifest": json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}}
     print(f"mix: {len(train)} training pairs, {len(held)} held back", flush=True)
+    if args.measure is not None:
+        return measure_only(args, held)
     base = resolve_model_path(DEFAULT_MODEL)
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = AutoModelForSequenceClassification.from_pretrained(
@@ -386,14 +419,7 @@ def main() -> int:
             print(f"stopped after {done_this_run} steps; rerun to resume", flush=True)
             return 0
     train_seconds = state["seconds"]
-    if args.held_per_source:  # a seeded sample of each set, to measure in minutes on a loaded machine
-        by_source: dict[str, list] = {}
-        for pair in held:
-            by_source.setdefault(pair.source, []).append(pair)
-        pick = random.Random(args.seed)
-        held = [p for src in sorted(by_source) for p in
-                (by_source[src] if len(by_source[src]) <= args.held_per_source or src.startswith("contrastive-")
-                 else pick.sample(by_source[src], args.held_per_source))]
+    held = sample_held(held, args.held_per_source, args.seed)
 
     logits = predict_torch(model, tokenizer, held, args.max_length, device)
     temperature = fit_temperature(held, logits)
