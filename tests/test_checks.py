@@ -17,11 +17,13 @@ from claims.score.checks import (
     converted,
     derived_values,
     describes_subject,
+    is_opinion,
     kind_confusion,
     opposition,
     precision_unit,
 )
 from claims.score.numbers import figure_judgements
+from claims.score.passages import table_rows
 from claims.errors import ConfigError
 from claims.pipeline import policy_from_settings
 from claims.settings import Settings
@@ -274,7 +276,8 @@ def test_a_shared_adjective_does_not_make_two_figures_one_thing() -> None:
 
 
 def test_every_check_is_named_and_settings_refuse_unknown_names() -> None:
-    assert set(CHECKS) == {"precision", "units", "kinds", "derived", "descriptor", "facts", "series", "opposites"}
+    assert set(CHECKS) == {"precision", "units", "kinds", "derived", "descriptor", "facts", "series", "opinion",
+                           "opposites"}
     assert policy_from_settings(Settings(disabled_checks=["units"])).disabled_checks == frozenset({"units"})
     with pytest.raises(ConfigError, match="names no check 'unit'"):
         policy_from_settings(Settings(disabled_checks=["unit"]))
@@ -287,3 +290,51 @@ def test_a_quarter_total_is_not_a_month_count() -> None:
     assert relations(claim, passage, published=date(2025, 10, 2)) == [("other_scope", "6,260 asylum applications")]
     assert relations(claim, passage, published=date(2025, 10, 2), disabled=frozenset({"series"})) == [
         ("match", "6,260 asylum applications")]
+
+
+@pytest.mark.parametrize(("url", "title", "text", "expected"), [
+    # energy-transport-crime and migration-aviation-farming each hold one column
+    ("https://ledger.example.com/2025/10/24/opinion-national-bank-blinked", "The bank has blinked", "OPINION\n\nThe",
+     True),
+    ("https://star.example.com/comment/drought-and-prices", "The drought", "Food prices", True),
+    (None, "Editorial: the recount", "The city", True),
+    ("https://press.example.com/2025/10/23/national-bank-cuts-rates", "Bank cuts rates", "DUNMARROW - The bank", False),
+    ("https://press.example.com/2025/10/23/columnist-award", "Award for reporters", "The award went to", False),
+])
+def test_opinion_pieces_are_told_from_reports(url: str | None, title: str, text: str, expected: bool) -> None:
+    assert is_opinion(url, title, text) is expected
+
+
+# -- tables ---------------------------------------------------------------------------------
+
+
+def test_table_rows_say_each_cell_with_its_row_and_column() -> None:
+    # energy-transport-crime's statistics release: a caption, a header row and data rows
+    text = ("Table 1. Selected offences recorded by the police\n\n"
+            "Offence | Year ending June 2024 | Year ending June 2025 | Change\n"
+            "Robbery | 2,310 | 2,480 | +7.4%\n"
+            "Burglary | 7,940 | 6,830 | -14.0%\n\n"
+            "Table 2. Recorded offences per 1,000 residents\n\nKellport | 88.1\nBrastow | 84.6\n")
+    rows = [r[0] for r in table_rows(text)]
+    assert rows[0] == ("Table 1. Selected offences recorded by the police. Robbery, year ending June 2024 = 2,310. "
+                       "Robbery, year ending June 2025 = 2,480. Robbery, change = +7.4%.")
+    assert rows[2:] == ["Table 2. Recorded offences per 1,000 residents. Kellport = 88.1.",
+                        "Table 2. Recorded offences per 1,000 residents. Brastow = 84.6."]
+    start, end = table_rows(text)[0][1:]
+    assert text[start:end] == "Robbery | 2,310 | 2,480 | +7.4%"
+
+
+def test_a_table_change_matches_the_claims_change() -> None:
+    claim = "Robberies, by contrast, rose 7.4% to 2,480."
+    [row] = [r[0] for r in table_rows("Offence | Year ending June 2024 | Year ending June 2025 | Change\n"
+                                      "Robbery | 2,310 | 2,480 | +7.4%\n")]
+    assert ("match", "7.4%") in relations(claim, row, published=date(2025, 10, 2))
+
+
+def test_a_monthly_table_column_refutes_a_month_claim() -> None:
+    # migration-aviation-farming: 6.3% is the annual rate, the month's rise 0.9%
+    claim = "Food prices rose 6.3% in September alone."
+    rows = [r[0] for r in table_rows("Measure | Change on previous month | Change on a year earlier\n"
+                                     "Food prices, September 2025 | 0.9% | 6.3%\n")]
+    found = relations(claim, rows[0], published=date(2025, 10, 9))
+    assert ("mismatch", "0.9%") in found and ("match", "6.3%") not in found

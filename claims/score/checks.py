@@ -37,6 +37,9 @@ consults them:
     ("to every customer") and one for most of it. A rate per month is compared with a rate
     per year after conversion ("40 crowns a month" against "480 crowns a year"). A fall
     given as a negative figure ("-5.5%") is compared with the claim's fall ("fell 5.5%").
+``opinion``
+    A column, an editorial or a comment (its URL section, its title or its first line says
+    so) gives its author's view: it neither supports nor refutes a claim of fact.
 ``facts``
     A claim with several figures is judged figure by figure (one fact each); a fact refuted
     refutes the claim, and it is supported only when every fact is.
@@ -58,7 +61,7 @@ from claims.models import Quantity
 from claims.score.roles import _stem
 
 __all__ = ["CHECKS", "active", "claim_tolerance", "converted", "derived_values", "describes_subject",
-           "falls", "kind_confusion", "lexicon", "opposition", "per_period", "precision_unit", "rate_period",
+           "falls", "is_opinion", "kind_confusion", "lexicon", "opposition", "per_period", "precision_unit", "rate_period",
            "series_conflict"]
 
 CHECKS: dict[str, str] = {
@@ -69,6 +72,7 @@ CHECKS: dict[str, str] = {
     "descriptor": "a number describing the subject (five largest cities) is not a figure",
     "facts": "each figure of a claim judged as its own fact",
     "series": "month-on-month vs annual changes, rates per month vs per year, all vs most of a thing",
+    "opinion": "an opinion piece (column, editorial, comment) is not evidence of a fact",
     "opposites": "a passage saying the opposite of the claim's words (keep/scrap, rejected calls to resign)",
 }
 
@@ -274,7 +278,7 @@ def lexicon() -> dict[str, Any]:
             "weak_thing_words": frozenset(_stem(w) for w in data["weak_thing_words"])
             | frozenset(_scope_stem(w) for w in data["weak_thing_words"]),
             "quantifiers": data["quantifiers"], "change_basis": data["change_basis"], "periods": data["periods"],
-            "falls": data["falls"]}
+            "falls": data["falls"], "opinion_markers": frozenset(data["opinion_markers"])}
 
 
 _TOKEN = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?")
@@ -394,3 +398,28 @@ def falls(text: str, q: Quantity) -> bool:
     """Whether the figure's clause says it is a fall ("fell 5.5%", "down 3%")."""
     left, _ = _window(text, q, before=40)
     return _phrase_in(left, lexicon()["falls"])
+
+
+# -- opinion -----------------------------------------------------------------------------
+
+
+# words that start a slug ("columnist-award") without marking the piece as one
+_SLUG_WORDS = frozenset({"column", "columns", "columnist", "letters", "comment"})
+
+
+def is_opinion(url: str | None, title: str | None, text: str) -> bool:
+    """Whether a document is an opinion piece (a column, an editorial, a comment): its URL
+    path has a section or slug word that says so ("/opinion/", "/2025/10/24/opinion-..."), its
+    title opens with one ("Opinion: ..."), or its body opens with one on a line of its own
+    ("OPINION"). Its author's view is not evidence of a fact."""
+    markers = lexicon()["opinion_markers"]
+    path = re.sub(r"^[a-z]+://[^/]+", "", (url or "").lower()).split("?")[0]
+    segments = [seg for seg in path.split("/") if seg]
+    if any(seg in markers or seg.split("-")[0] in markers and seg.split("-")[0] not in _SLUG_WORDS
+           for seg in segments):
+        return True
+    head = re.match(r"\s*([A-Za-z-]+)\s*[:|]", title or "")
+    if head and head.group(1).lower() in markers:
+        return True
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return first.lower().rstrip(":") in markers

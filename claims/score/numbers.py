@@ -538,10 +538,12 @@ def _dates(context: str, published: date | None, claim: TimeSpan, days: int) -> 
 
 
 def _other_period(claim_q: Quantity, claim: TimeSpan | None, figure: TimeSpan | None) -> bool:
-    """Whether a count or an amount is a total over a period of another length than the
-    claim's: a quarter's 6,260 applications are not September's, nor is August's 4,300 the
-    11,400 of July to September. Both periods must be named in their own words."""
-    if claim_q.kind not in ("count", "money") or claim is None or figure is None or not figure.text \
+    """Whether a count is a total over a period of another length than the claim's: a
+    quarter's 6,260 applications are not September's, nor is August's 4,300 the 11,400 of
+    July to September. Both periods must be named in their own words. (An amount of money is
+    left alone: "proposed a $1.42 billion plan in February" names when it was said, not the
+    year the plan is for.)"""
+    if claim_q.kind != "count" or claim is None or figure is None or not figure.text \
             or claim.start is None or figure.start is None:
         return False
     claim_days, figure_days = (claim.end - claim.start).days + 1, (figure.end - figure.start).days + 1

@@ -3,21 +3,27 @@
 A passage holds a claim-sized statement with its context: ``size`` sentences, the next
 window starting ``size - overlap`` sentences later, and never more than ``max_chars``
 characters (the embedding model reads at most 256 word pieces).
+
+A text table (rows of cells separated by ``|`` under a header row, as statistics releases
+write them) is also read row by row: each row becomes a passage of its own that says each
+cell with its row and column ("Robbery, change = +7.4%."), so that a figure is read with
+the series and period its column names, not as a bare number in a line of numbers.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from claims.extract.sentences import split_sentences
 from claims.models import Document, Passage, stable_id
 
-__all__ = ["MAX_CHARS", "make_passages", "passages_for", "splitter_key"]
+__all__ = ["MAX_CHARS", "make_passages", "passages_for", "splitter_key", "table_rows"]
 
 MAX_CHARS = 900
 # Bump when make_passages or the sentence splitter cut text differently: stored cuts
 # (the document_passages table) made by another version are then not reused.
-SPLITTER_VERSION = 1
+SPLITTER_VERSION = 2
 
 
 def splitter_key(size: int = 3, overlap: int = 1, max_chars: int = MAX_CHARS) -> str:
@@ -49,7 +55,56 @@ def make_passages(document: Document, size: int = 3, overlap: int = 1, max_chars
         if j >= len(sentences):
             break
         i += max(1, (j - i) - overlap)  # a window cut short by max_chars advances less
+    for text, start, end in table_rows(document.text):
+        if text not in seen:
+            seen.add(text)
+            passages.append(Passage(id=stable_id(document.id, text), document_id=document.id,
+                                    position=len(passages), text=text, start=start, end=end))
     return passages
+
+
+_CAPTION = re.compile(r"^\s*(?:Table|Figure|Chart)\b[^\n]{0,200}$", re.IGNORECASE)
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def table_rows(text: str) -> list[tuple[str, int, int]]:
+    """(sentence text, start, end) of each data row of the text tables in ``text``: a block of
+    at least two lines holding the same number (two or more) of ``|``-separated cells, the first
+    its header. Each cell is said with its row label and its column ("Robbery, year ending June
+    2025 = 2,480."), after the table's caption when the line before the header gives one."""
+    lines = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[^\n]+", text)]
+    out: list[tuple[str, int, int]] = []
+    i = 0
+    while i < len(lines):
+        width = len(_cells(lines[i][2])) if "|" in lines[i][2] else 0
+        j = i + 1
+        while width >= 2 and j < len(lines) and "|" in lines[j][2] and len(_cells(lines[j][2])) == width:
+            j += 1
+        if width >= 2 and j - i >= 2:
+            header: list[str] | None = _cells(lines[i][2])
+            assert header is not None
+            body = lines[i + 1:j]
+            if any(re.search(r"\d", re.sub(r"\b(?:19|20)\d{2}\b|\bQ[1-4]\b", "", cell)) for cell in header[1:]):
+                header, body = None, lines[i:j]  # no header row: the first row is data
+            caption = ""
+            if i > 0 and _CAPTION.match(lines[i - 1][2]):
+                caption = lines[i - 1][2].strip().rstrip(".") + ". "
+            for start, end, line in body:
+                cells = _cells(line)
+                label = cells[0] or (header[0] if header else "")
+                columns = header[1:] if header else [""] * (len(cells) - 1)
+                # "=" keeps the row, the column and the cell in one clause (a colon would end it)
+                said = [f"{label}, {column[:1].lower() + column[1:]} = {cell}." if column else f"{label} = {cell}."
+                        for column, cell in zip(columns, cells[1:]) if cell]
+                if said:
+                    out.append((caption + " ".join(said), start, end))
+            i = j
+        else:
+            i += 1
+    return out
 
 
 def passages_for(documents: Sequence[Document], size: int = 3, overlap: int = 1) -> list[Passage]:

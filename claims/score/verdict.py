@@ -57,7 +57,7 @@ from claims.models import (
     VerdictLabel,
 )
 from claims.score.calibration import VerdictModel, load_calibration
-from claims.score.checks import active, describes_subject, opposition
+from claims.score.checks import active, describes_subject, is_opinion, opposition
 from claims.score.numbers import (
     NumericJudgement,
     figure_judgements,
@@ -202,6 +202,10 @@ def _figure(claim: Claim, passage: Passage, document: Document, policy: VerdictP
                       policy.disabled_checks, f"{document.title or ''}\n{document.text}")
 
 
+def _opinion(document: Document) -> bool:
+    return is_opinion(document.url, document.title, document.text[:200])
+
+
 def checked_figure(claim: Claim, policy: VerdictPolicy) -> Quantity | None:
     """The claim's figure as the verdict checks it: none when the number only describes the
     claim's subject ("of Estrevia's five largest cities": the ``descriptor`` check)."""
@@ -292,6 +296,9 @@ def assess_evidence(
         elif relation == "none":
             stance, score, role, note = _text_stance(claim, passage, similarity, role, claimant, policy,
                                                      stance_probs[rank - 1] if stance_probs is not None else None)
+        if stance != "neutral" and claim.scope is not None and active("opinion", policy.disabled_checks) \
+                and _opinion(document):
+            stance, score, note = "neutral", 0.0, "an opinion piece: its author's view, not evidence"
         evidence.append(Evidence(
             claim_id=claim.id, passage=passage, document=document, similarity=float(similarity),
             rank=rank, stance=cast(Stance, stance), stance_score=score,
