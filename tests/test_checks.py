@@ -3,14 +3,16 @@ of more than one desk set, and through figure_judgements as the verdict stage ca
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
 from claims.extract import primary_quantity
 from claims.extract.quantities import parse_quantities
 from claims.extract.scope import claim_scope
-from claims.models import Quantity
+from claims.models import Claim, Document, Passage, Quantity
+from claims.pipeline import Candidates, judge_facts
+from claims.score.verdict import VerdictPolicy
 from claims.score.checks import (
     CHECKS,
     claim_tolerance,
@@ -338,3 +340,31 @@ def test_a_monthly_table_column_refutes_a_month_claim() -> None:
                                      "Food prices, September 2025 | 0.9% | 6.3%\n")]
     found = relations(claim, rows[0], published=date(2025, 10, 9))
     assert ("mismatch", "0.9%") in found and ("match", "6.3%") not in found
+
+
+# -- facts (one fact per figure) --------------------------------------------------------------
+
+
+def _judged(claim_text: str, passage_text: str, disabled: frozenset[str] = frozenset()) -> str:
+    """The label the engine gives ``claim_text`` (read as extraction reads an article
+    sentence) against one passage of a report published a week before the article."""
+    quantities = parse_quantities(claim_text)
+    q = primary_quantity(quantities, claim_text)
+    claim = Claim(id="c", document_id="a", text=claim_text, start=0, end=len(claim_text), checkworthiness=1.0,
+                  quantity=q, quantities=quantities, claim_date=ARTICLE_DAY,
+                  scope=claim_scope(claim_text, q, ARTICLE_DAY))
+    document = Document.make(passage_text, url="https://stats.example.org/release", outlet="Statistics Office",
+                             published_at=datetime(2025, 10, 2))
+    passage = Passage(id="p", document_id=document.id, position=0, text=passage_text, start=0,
+                      end=len(passage_text))
+    policy = VerdictPolicy(disabled_checks=disabled)
+    return judge_facts(Candidates(claim, [(passage, document, 0.9)], None), policy, top_k=10).label
+
+
+def test_a_second_figure_refuted_refutes_the_claim() -> None:
+    # migration-aviation-farming style: the first figure right, the second wrong
+    passage = "Asylum applications fell by 7.9% in the quarter to 6,260 applications, from 6,800 a year earlier."
+    claim = "Asylum applications fell by 8.9% in the quarter to 6,260 applications."  # its own figure: 6,260
+    assert _judged(claim, passage) == "refuted"
+    assert _judged(claim, passage, disabled=frozenset({"facts"})) == "supported"
+    assert _judged("Asylum applications fell by 7.9% in the quarter to 6,260 applications.", passage) == "supported"
