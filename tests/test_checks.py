@@ -7,12 +7,12 @@ from datetime import date, datetime
 
 import pytest
 
+from claims.errors import ConfigError
 from claims.extract import primary_quantity
 from claims.extract.quantities import parse_quantities
 from claims.extract.scope import claim_scope
 from claims.models import Claim, Document, Passage, Quantity
-from claims.pipeline import Candidates, judge_facts
-from claims.score.verdict import VerdictPolicy
+from claims.pipeline import Candidates, judge_facts, policy_from_settings
 from claims.score.checks import (
     CHECKS,
     claim_tolerance,
@@ -26,8 +26,7 @@ from claims.score.checks import (
 )
 from claims.score.numbers import figure_judgements
 from claims.score.passages import table_rows
-from claims.errors import ConfigError
-from claims.pipeline import policy_from_settings
+from claims.score.verdict import VerdictPolicy
 from claims.settings import Settings
 
 ARTICLE_DAY = date(2025, 10, 28)
