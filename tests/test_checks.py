@@ -4,10 +4,12 @@ of more than one desk set, and through figure_judgements as the verdict stage ca
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
-from claims.errors import ConfigError
+from claims.errors import ConfigError, InputError
+from claims.eval.files import jsonl_rows
 from claims.extract import primary_quantity
 from claims.extract.quantities import parse_quantities
 from claims.extract.scope import claim_scope
@@ -367,3 +369,18 @@ def test_a_second_figure_refuted_refutes_the_claim() -> None:
     assert _judged(claim, passage) == "refuted"
     assert _judged(claim, passage, disabled=frozenset({"facts"})) == "supported"
     assert _judged("Asylum applications fell by 7.9% in the quarter to 6,260 applications.", passage) == "supported"
+
+
+# -- hostile label files (issue 34 item 8) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b'{"article": "a.txt", "sentence": "caf\xe9"}\n', "is not UTF-8 text"),
+    (b"[" * 100_000 + b"]" * 100_000 + b"\n", "nested too deeply"),
+    (b'{"article": "' + b"x" * 1_200_000 + b'"}\n', "longer than 1,000,000 bytes"),
+])
+def test_a_hostile_labels_file_is_one_clear_error(tmp_path: Path, content: bytes, message: str) -> None:
+    gold = tmp_path / "gold.jsonl"
+    gold.write_bytes(content)
+    with pytest.raises(InputError, match=message):
+        list(jsonl_rows(gold))
