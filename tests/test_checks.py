@@ -384,3 +384,22 @@ def test_a_hostile_labels_file_is_one_clear_error(tmp_path: Path, content: bytes
     gold.write_bytes(content)
     with pytest.raises(InputError, match=message):
         list(jsonl_rows(gold))
+
+
+def test_a_stance_model_that_is_no_model_is_one_config_error(tmp_path: Path) -> None:
+    """issue 34 item 8: a truncated ONNX file or an .npz of objects as stance_model"""
+    import numpy as np
+
+    from claims.score.stance import load_stance_model
+
+    folder = tmp_path / "truncated"
+    folder.mkdir()
+    packaged = Path(__file__).resolve().parents[1] / "claims" / "score" / "data" / "cross_encoder"
+    for name in ("model.json", "tokenizer.json"):
+        (folder / name).write_bytes((packaged / name).read_bytes())
+    (folder / "model.int8.onnx").write_bytes((packaged / "model.int8.onnx").read_bytes()[:100_000])
+    objects = tmp_path / "objects.npz"
+    np.savez(objects, a=np.array([object()], dtype=object))
+    for choice in (folder, objects):
+        with pytest.raises(ConfigError, match="could not be loaded"):
+            load_stance_model(Settings(stance_model=str(choice)))

@@ -390,7 +390,9 @@ def figure_judgements(
     if claim_q is None:
         return []
     quantities = parse_quantities(passage_text) if passage_quantities is None else passage_quantities
-    precise = active("precision", disabled)
+    # the figure checks read an article claim's scope; a claim known only by its text (a
+    # benchmark's, with evidence gathered for it) keeps the relative tolerance
+    precise = claim_scope is not None and active("precision", disabled)
     if precise:  # the claim's figure held to its own precision (the passage's is not widened again)
         tolerance = claim_tolerance(claim_q, tolerance)
     # a passage's time frame ("over the past 30 years") or an age band is not a figure it reports
@@ -399,7 +401,7 @@ def figure_judgements(
     usable = [q for q in quantities if not is_time_frame(passage_text, q)
               and not (claim_scope is not None and is_descriptor(passage_text, q))]
     candidates = [q for q in usable if same_counted_thing(claim_q, q)]
-    if active("units", disabled):  # 48 km is compared with a claim in miles as 29.8 miles
+    if claim_scope is not None and active("units", disabled):  # 48 km against a claim in miles: 29.8 miles
         candidates += [c for c in (converted(claim_q, q) for q in usable) if c is not None]
     candidates = [c for q in candidates for c in _subset_or_total(claim_text, claim_q, passage_text, q)]
     if active("series", disabled):

@@ -431,6 +431,18 @@ def load_stance_model(settings: Settings) -> StancePredictor:
 
 
 def _one_stance_model(choice: str) -> StancePredictor:
+    try:
+        return _load_one(choice)
+    except ConfigError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any loader failure (onnxruntime raises its own types) is one line
+        # a file that is no model (a truncated ONNX file, an .npz of objects, a text file)
+        raise ConfigError(f"stance_model {choice!r} could not be loaded ({type(exc).__name__}: "
+                          f"{str(exc).splitlines()[0][:160] if str(exc) else 'unreadable'}): give 'mlp', "
+                          "'cross-encoder' or a model written by the project's training scripts") from None
+
+
+def _load_one(choice: str) -> StancePredictor:
     if choice == "cross-encoder":
         from claims.score.cross_encoder import OnnxCrossEncoder  # lazy: onnxruntime
 
