@@ -174,3 +174,18 @@ def test_an_average_of_the_mlp_and_the_cross_encoder(model: OnnxCrossEncoder, em
         AveragedStance([mlp])
     with pytest.raises(ConfigError, match="joined with"):
         load_stance_model(Settings(stance_model="mlp+no-such-model"))
+
+
+def test_the_packaged_verifier_loads_offline_by_name() -> None:
+    """The claim-passage verifier (docs/models.md) is a second packaged folder, loaded by
+    name with the same interface and probability order (support, refute, neutral)."""
+    assert packaged_cross_encoder_dir("cross_encoder") == packaged_cross_encoder_dir()
+    folder = packaged_cross_encoder_dir("verifier")
+    assert sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) <= 40 * 1024 * 1024
+    verifier = OnnxCrossEncoder(folder)
+    assert verifier.name == "claims-verifier-minilm-l6" and tuple(verifier.meta["labels"]) == STANCES
+    assert verifier.cache_key != OnnxCrossEncoder().cache_key
+    passage = "The port authority approved the new terminal on Tuesday, and building will start in 2027."
+    probs = verifier.predict([passage, "The port authority rejected the new terminal on Tuesday."], [passage] * 2)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    assert [STANCES[int(i)] for i in probs.argmax(axis=1)] == ["support", "refute"]
