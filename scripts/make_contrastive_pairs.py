@@ -467,6 +467,8 @@ def _content(text: str, stop: frozenset[str]) -> set[str]:
 
 def usable(sentence: str) -> bool:
     words = sentence.split()
+    if len(sentence) > 300 or not sentence.isascii() and sum(not c.isascii() for c in sentence) > 10:
+        return False  # a claim must leave room for its passage in 128 tokens
     if not 8 <= len(words) <= 45 or not sentence[:1].isupper() and sentence[:1] not in "\"“'":
         return False
     if not re.search(r"[.!?][\"'”)]?$", sentence) or "http" in sentence or "@" in sentence:
