@@ -91,19 +91,33 @@ def main() -> None:
     parser.add_argument("folders", nargs="+", type=Path)
     parser.add_argument("--c", type=float, default=0.5, help="inverse L2 strength of the logistic regression")
     parser.add_argument("--dry-run", action="store_true", help="print the figures, write nothing")
+    parser.add_argument("--cache", type=Path, help="save the judged claims here, or read them when the file exists")
+    parser.add_argument("--features", default="all", help="'all', or a comma list of feature names to keep")
     args = parser.parse_args()
     from sklearn.linear_model import LogisticRegression
 
     settings = Settings()
-    x_dev, l_dev, y_dev, c_dev = collect(args.folders, "dev", settings)
-    x_test, l_test, y_test, c_test = collect(args.folders, "test", settings)
-    d_dev, _d_test = design(x_dev, l_dev), design(x_test, l_test)
+    if args.cache is not None and args.cache.exists():  # the judged claims of an earlier run
+        saved = np.load(args.cache, allow_pickle=False)
+        x_dev, l_dev, y_dev, c_dev = saved["x_dev"], list(saved["l_dev"]), saved["y_dev"], saved["c_dev"]
+        x_test, l_test, y_test, c_test = saved["x_test"], list(saved["l_test"]), saved["y_test"], saved["c_test"]
+    else:
+        x_dev, l_dev, y_dev, c_dev = collect(args.folders, "dev", settings)
+        x_test, l_test, y_test, c_test = collect(args.folders, "test", settings)
+        if args.cache is not None:
+            np.savez(args.cache, x_dev=x_dev, l_dev=np.array(l_dev), y_dev=y_dev, c_dev=c_dev, x_test=x_test,
+                     l_test=np.array(l_test), y_test=y_test, c_test=c_test)
+    d_dev = design(x_dev, l_dev)
+    names = [*VERDICT_FEATURES, *(f"label={k}" for k in LABELS)]
+    keep = list(range(len(names))) if args.features == "all" else \
+        [names.index(n) for n in args.features.split(",")] + list(range(len(VERDICT_FEATURES), len(names)))
     mean, scale = d_dev.mean(axis=0), d_dev.std(axis=0)
     scale[scale == 0] = 1.0
-    model = LogisticRegression(C=args.c, max_iter=2000).fit((d_dev - mean) / scale, y_dev)
-    fitted = ArticleConfidence(features=[*VERDICT_FEATURES, *(f"label={k}" for k in LABELS)], labels=list(LABELS),
-                               mean=mean.tolist(), scale=scale.tolist(), coef=model.coef_[0].tolist(),
-                               intercept=float(model.intercept_[0]))
+    model = LogisticRegression(C=args.c, max_iter=2000).fit(((d_dev - mean) / scale)[:, keep], y_dev)
+    coef = np.zeros(len(names))
+    coef[keep] = model.coef_[0]  # a feature left out weighs nothing
+    fitted = ArticleConfidence(features=names, labels=list(LABELS), mean=mean.tolist(), scale=scale.tolist(),
+                               coef=coef.tolist(), intercept=float(model.intercept_[0]))
     p_dev = np.array([fitted.probability(x, label) for x, label in zip(x_dev, l_dev)])
     p_test = np.array([fitted.probability(x, label) for x, label in zip(x_test, l_test)])
     figures = {
@@ -114,7 +128,7 @@ def main() -> None:
                  "before": {"brier": float(np.mean((c_test - y_test) ** 2)), "ece": ece(c_test, y_test)},
                  "after": {"brier": float(np.mean((p_test - y_test) ** 2)), "ece": ece(p_test, y_test)}},
         "distinct_confidences_test": len(np.unique(np.round(p_test, 3))),
-        "fitted_on": [str(f) for f in args.folders], "split": "dev", "C": args.c,
+        "fitted_on": [str(f) for f in args.folders], "split": "dev", "C": args.c, "features": args.features,
     }
     print(json.dumps(figures, indent=1))
     if args.dry_run:
