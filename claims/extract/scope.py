@@ -165,13 +165,13 @@ def _resolve(kind: str, m: re.Match[str], base: date | None) -> tuple[date | Non
         return d, d
     if kind == "date_range":
         end_month = _MONTH_NAMES[g["mon2"].lower().rstrip(".")]
-        last = _day(year, end_month, int(g["d2"]), base)
-        if last is None:
+        last_day = _day(year, end_month, int(g["d2"]), base)
+        if last_day is None:
             return None
         start_month = _MONTH_NAMES[g["mon"].lower().rstrip(".")]
-        first_year = int(g["y1"]) if g.get("y1") else last.year - (1 if start_month > end_month else 0)
-        first = _day(first_year, start_month, int(g["d"]), None)
-        return (first, last) if first is not None and first <= last else None
+        first_year = int(g["y1"]) if g.get("y1") else last_day.year - (1 if start_month > end_month else 0)
+        first_day = _day(first_year, start_month, int(g["d"]), None)
+        return (first_day, last_day) if first_day is not None and first_day <= last_day else None
     if kind == "month_range":
         if year is None and base is None:
             return None
