@@ -33,7 +33,12 @@ def _reading_store(run: Invocation, at: int | None = None) -> Store:
     if not settings.store and not settings.db.exists():
         fail(f"database {settings.db} does not exist: run `claims check` first or set CLAIMS_DB / --db")
     store = run.read_only_store()
-    return store if store.up_to_date() else run.store(must_exist=True)
+    if not store.up_to_date():
+        return run.store(must_exist=True)
+    check = getattr(store, "check_integrity", None)  # a DuckDB file's (a lake has its catalog)
+    if check is not None:
+        check()  # a truncated or damaged file: one line, as for a command that writes
+    return store
 
 
 def _since(value: str | None) -> datetime | None:

@@ -43,7 +43,8 @@ def _third_party_imports(*folders: str) -> dict[str, set[str]]:
                     continue
                 for module in modules:
                     top = module.split(".")[0]
-                    if top not in sys.stdlib_module_names and top not in PROJECT_PACKAGES:
+                    if top not in sys.stdlib_module_names and top not in PROJECT_PACKAGES \
+                            and not (path.parent / f"{top}.py").is_file():  # a sibling script
                         found.setdefault(top, set()).add(str(path.relative_to(ROOT)))
     return found
 
