@@ -122,3 +122,27 @@ def test_run_rows_record_status_and_stats(tmp_path):
     row = run_user_query(store, "SELECT flow_run_id, status, stats->>'claims', finished_at >= started_at FROM runs").rows
     assert row == [("abc", "completed", "3", True)]
     assert isinstance(run_user_query(store, "SELECT started_at FROM runs").rows[0][0], datetime)
+
+
+def test_rows_sent_as_json_keep_their_values_and_nan_falls_back(tmp_path):
+    """insert_json writes strings, numbers, NULLs, dates and timestamps as they are; a row
+    holding NaN (which JSON cannot write) still goes in, through parameters."""
+    import duckdb
+
+    from claims.store.connection import insert_json, vector_text
+
+    con = duckdb.connect(str(tmp_path / "t.duckdb"))
+    con.execute("CREATE TABLE t (a VARCHAR, b INTEGER, c DOUBLE, d DATE, e TIMESTAMP, f VARCHAR, v FLOAT[])")
+    when = datetime(2026, 12, 7, 10, 0, 15, 184789)
+    vector = np.array([0.1, -0.25, 1e-7, 3.0], dtype=np.float32)
+    insert_json(con, "INSERT INTO t (a, b, c, d, e, f)", ("VARCHAR", "INTEGER", "DOUBLE", "DATE", "TIMESTAMP", "VARCHAR"),
+                [("it's \"quoted\"", 3, 0.5, when.date(), when, None), ("x", None, None, None, None, "é")])
+    insert_json(con, "INSERT INTO t (a, c)", ("VARCHAR", "DOUBLE"), [("nan", float("nan"))])
+    con.execute("INSERT INTO t (a, v) VALUES ('vec', CAST(? AS FLOAT[]))", [vector_text(vector)])
+    rows = con.execute("SELECT a, b, c, d, e, f FROM t WHERE a <> 'vec' ORDER BY a").fetchall()
+    assert rows[0] == ("it's \"quoted\"", 3, 0.5, when.date(), when, None)
+    assert rows[1][0] == "nan" and np.isnan(rows[1][2])
+    assert rows[2] == ("x", None, None, None, None, "é")
+    stored = con.execute("SELECT v FROM t WHERE a = 'vec'").fetchone()[0]
+    assert np.array_equal(np.asarray(stored, dtype=np.float32), vector)  # the same float32 values
+    assert vector_text(None) is None

@@ -52,6 +52,7 @@ import errno
 import fcntl
 import functools
 import hashlib
+import json
 import logging
 import os
 import random
@@ -59,7 +60,7 @@ import re
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -79,8 +80,9 @@ from claims.models import utcnow
 from claims.store.integrity import BLOCK_START, file_damage
 from claims.store.space import SpaceReserve
 
-__all__ = ["SCHEMA_VERSION", "Database", "damaged", "disk_full", "insert_rows", "insert_scanned", "is_conflict",
-           "is_damage", "is_disk_full", "newer_engine", "retry_on_conflict", "row_count", "rows_as_dicts"]
+__all__ = ["SCHEMA_VERSION", "Database", "damaged", "disk_full", "insert_json", "insert_rows", "insert_scanned", "is_conflict",
+           "is_damage", "is_disk_full", "newer_engine", "retry_on_conflict", "row_count", "rows_as_dicts",
+           "vector_text"]
 
 log = logging.getLogger(__name__)
 
@@ -283,16 +285,50 @@ def _process_lock(path: Path) -> threading.RLock:
         return _PROCESS_LOCKS.setdefault(key, threading.RLock())
 
 
+def vector_text(vector: Any) -> str | None:
+    """A float vector as DuckDB list text ("[0.1, 0.2]"), for a parameter cast to FLOAT[]:
+    DuckDB binds a Python list element by element (30 ms for 384 floats), the text in 1 ms.
+    ``repr`` of each float is exact, so the cast gives back the same float32 values."""
+    if vector is None:
+        return None
+    return "[" + ", ".join(map(repr, np.asarray(vector, dtype=np.float32).tolist())) + "]"
+
+
 def insert_rows(con: duckdb.DuckDBPyConnection, head: str, rows: Sequence[Sequence[Any]], tail: str = "",
-                chunk: int = 500) -> None:
+                chunk: int = 500, casts: Mapping[int, str] | None = None) -> None:
     """``head VALUES (...), (...) tail`` in statements of ``chunk`` rows: one parameter
-    binding per statement, 20-30x faster than ``executemany`` (a round trip per row)."""
+    binding per statement, 20-30x faster than ``executemany`` (a round trip per row).
+    ``casts`` maps a column's position to a type its parameter is cast to (``CAST(? AS
+    FLOAT[])`` for a vector given as :func:`vector_text`)."""
     if not rows:
         return
-    slot = "(" + ", ".join("?" * len(rows[0])) + ")"
+    slot = "(" + ", ".join(f"CAST(? AS {casts[i]})" if casts and i in casts else "?"
+                           for i in range(len(rows[0]))) + ")"
     for start in range(0, len(rows), chunk):
         part = rows[start:start + chunk]
         con.execute(f"{head} VALUES {', '.join([slot] * len(part))} {tail}", [v for row in part for v in row])
+
+
+def insert_json(con: duckdb.DuckDBPyConnection, head: str, types: Sequence[str], rows: Sequence[Sequence[Any]],
+                tail: str = "") -> None:
+    """``head SELECT ... tail`` of ``rows`` sent as one JSON text and read back with
+    ``from_json`` into columns of ``types`` (one DuckDB type per column, in order): one
+    parameter in all. Binding each value of a wide row is what costs (90 evidence rows of
+    21 columns: 0.2 s as ``VALUES`` parameters, 5 ms as JSON). Values are strings, numbers,
+    None or datetimes (written as ISO text); rows holding a float that JSON cannot write
+    (NaN, infinity) go through :func:`insert_rows` instead."""
+    if not rows:
+        return
+    fields = [f"c{i}" for i in range(len(types))]
+    try:
+        text = json.dumps([dict(zip(fields, row, strict=True)) for row in rows], allow_nan=False,
+                          default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v))
+    except ValueError:
+        insert_rows(con, head, rows, tail)
+        return
+    spec = json.dumps(dict(zip(fields, types, strict=True))).replace("'", "''")
+    con.execute(f"{head} SELECT {', '.join(fields)} FROM (SELECT unnest(from_json(?, '[{spec}]'), recursive := true)) "
+                f"{tail}", [text])
 
 
 def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:

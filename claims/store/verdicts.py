@@ -16,10 +16,12 @@ import numpy as np
 from claims.models import Claim, Scope, Verdict, utcnow
 from claims.store.connection import (
     Database,
+    insert_json,
     insert_rows,
     retry_on_conflict,
     row_count,
     rows_as_dicts,
+    vector_text,
 )
 
 __all__ = ["VerdictsTable"]
@@ -47,6 +49,14 @@ def _scope_of(values: Sequence[Any]) -> Scope | None:
                  holder=holder, bound=bound)
 
 
+# The column types of the evidence and verdicts rows that save_verdicts writes, in its order
+_EVIDENCE_TYPES = ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "INTEGER", "DOUBLE", "VARCHAR", "DOUBLE", "VARCHAR",
+                   "VARCHAR", "DOUBLE", "DOUBLE", "DOUBLE", "VARCHAR", "VARCHAR", "DATE", "VARCHAR", "VARCHAR",
+                   "VARCHAR", "DOUBLE", "VARCHAR")
+_VERDICT_TYPES = ("VARCHAR", "VARCHAR", "VARCHAR", "DOUBLE", "VARCHAR", "INTEGER", "INTEGER", "INTEGER", "VARCHAR",
+                  "TIMESTAMP", "VARCHAR")
+
+
 class VerdictsTable(Database):
     """Writes and reads of claims, verdicts and evidence."""
 
@@ -64,7 +74,7 @@ class VerdictsTable(Database):
                 continue
             seen.add(c.id)
             q = c.quantity
-            vector = embeddings[i].tolist() if embeddings is not None else None
+            vector = vector_text(embeddings[i]) if embeddings is not None else None
             rows.append((
                 c.id, c.document_id, c.text, c.start, c.end, c.checkworthiness, c.claim_type,
                 q.value if q else None, q.low if q else None, q.high if q else None,
@@ -91,6 +101,7 @@ class VerdictsTable(Database):
                 "embedding = coalesce(excluded.embedding, claims.embedding), model = coalesce(excluded.model, claims.model), "
                 "checkable = coalesce(excluded.checkable, claims.checkable), "
                 + ", ".join(f"{col} = excluded.{col}" for col in _SCOPE_COLUMNS),
+                casts={17: "FLOAT[]"},
             )
             return row_count(con, "claims") - before
 
@@ -182,13 +193,13 @@ class VerdictsTable(Database):
                     e.scope_note or None,
                 ))
         with self.transaction() as con:
-            insert_rows(con, "INSERT INTO evidence (run_id, claim_id, passage_id, document_id, rank, similarity, "
+            insert_json(con, "INSERT INTO evidence (run_id, claim_id, passage_id, document_id, rank, similarity, "
                         "stance, stance_score, quantity_relation, passage_quantity, passage_quantity_value, "
                         "passage_quantity_low, passage_quantity_high, passage_quantity_unit, "
                         "passage_quantity_qualifier, quantity_date, role, origin, role_cue, vote_weight, scope_note)",
-                        evidence_rows, "ON CONFLICT DO NOTHING")
-            insert_rows(con, "INSERT INTO verdicts (run_id, claim_id, label, confidence, rationale, n_support, "
-                        "n_refute, n_neutral, model, created_at, best_passage_id)", verdict_rows,
+                        _EVIDENCE_TYPES, evidence_rows, "ON CONFLICT DO NOTHING")
+            insert_json(con, "INSERT INTO verdicts (run_id, claim_id, label, confidence, rationale, n_support, "
+                        "n_refute, n_neutral, model, created_at, best_passage_id)", _VERDICT_TYPES, verdict_rows,
                         "ON CONFLICT DO NOTHING")
         return len(verdict_rows)
 
