@@ -146,25 +146,3 @@ def test_rows_sent_as_json_keep_their_values_and_nan_falls_back(tmp_path):
     stored = con.execute("SELECT v FROM t WHERE a = 'vec'").fetchone()[0]
     assert np.array_equal(np.asarray(stored, dtype=np.float32), vector)  # the same float32 values
     assert vector_text(None) is None
-
-
-def test_statements_do_not_search_for_pandas_again(tmp_path):
-    """DuckDB's binding imports pandas on each statement; where pandas is not installed the
-    store fails that import at once, so no statement searches sys.path for it again."""
-    script = (
-        "import importlib.util, sys\n"
-        "if importlib.util.find_spec('pandas') is not None: print('installed'); raise SystemExit\n"
-        "from claims.store import Store\n"
-        "searched = []\n"
-        "class Finder:\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        searched.append(name)\n"
-        "store = Store(sys.argv[1]); store.migrate()\n"
-        "sys.meta_path.append(Finder())  # asked only when no finder before it answers\n"
-        "with store.connect() as con:\n"
-        "    for _ in range(20): con.execute('SELECT ?', ['x']).fetchall()\n"
-        "print(searched.count('pandas'), 'pandas' in sys.modules)\n")
-    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "p.duckdb")], capture_output=True, text=True,
-                         check=True).stdout.strip()
-    # no search, and sys.modules left as it is (libraries such as scikit-learn look there)
-    assert out in ("0 False", "installed")

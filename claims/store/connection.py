@@ -57,13 +57,12 @@ import logging
 import os
 import random
 import re
-import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from importlib import abc, resources, util
+from importlib import resources
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
@@ -86,27 +85,6 @@ __all__ = ["SCHEMA_VERSION", "Database", "damaged", "disk_full", "insert_json", 
            "vector_text"]
 
 log = logging.getLogger(__name__)
-
-
-
-class _NotInstalled(abc.MetaPathFinder):
-    """Fails the import of modules found missing once, at once. DuckDB's Python binding
-    imports pandas on every statement that binds parameters or fetches rows, and Python
-    does not remember a failed import: with pandas not installed, each statement searched
-    sys.path again (0.3 ms; a check of the seed runs 1,200 of them). Unlike a None in
-    ``sys.modules``, this leaves ``sys.modules`` as it is for libraries that look there."""
-
-    def __init__(self, names: frozenset[str]) -> None:
-        self.names = names
-
-    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
-        if name in self.names:
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-
-
-if "pandas" not in sys.modules and util.find_spec("pandas") is None \
-        and not any(isinstance(f, _NotInstalled) for f in sys.meta_path):
-    sys.meta_path.insert(0, _NotInstalled(frozenset({"pandas"})))
 
 _MIGRATION_RE = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
