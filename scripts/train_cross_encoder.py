@@ -19,8 +19,8 @@ What it does, with a fixed seed (so a rerun reproduces the shipped model):
    neutral. A checkpoint is written every ``--checkpoint-every`` steps into ``--work``
    and the run resumes from it (a killed run loses at most that many steps).
 3. Fits a softmax temperature on the held-back pairs (it changes confidence, not labels).
-4. Exports to ONNX (torch.export + onnxscript) and quantises the weights to int8
-   (onnxruntime ``quantize_dynamic``, per channel) into ``--out`` with the tokenizer, and
+4. Exports to ONNX (torch.export + onnxscript) and quantises the weights to int8, the
+   activations staying float32 (:func:`quantize_weights`), into ``--out`` with the tokenizer, and
    writes ``model.json``: the mix, the loss curve, training time and the held-back
    figures of the torch and the int8 model.
 
@@ -257,12 +257,31 @@ def weights_from_onnx(model, folder: Path) -> int:
     return len(state) - len(missing)
 
 
+def quantize_weights(fp32: Path, target: Path) -> None:
+    """int8 weights, float32 activations: the token embedding rows through ONNX Runtime's
+    dynamic quantisation of Gather (a row is dequantised as it is looked up), every MatMul
+    through ``MatMulNBitsQuantizer`` (8 bits, symmetric blocks of 32). Dynamic int8
+    quantisation of the MatMuls as well (activations quantised per batch) cost the
+    verifier 0.087 of held-back contrastive accuracy (0.759 float32, 0.672); this keeps
+    it within 0.002 at the same size (25 MB)."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+
+    gathered = target.with_name(f".{target.name}.gather")
+    quantize_dynamic(str(fp32), str(gathered), weight_type=QuantType.QInt8, per_channel=True,
+                     op_types_to_quantize=["Gather"])
+    quantizer = MatMulNBitsQuantizer(onnx.load(str(gathered)), bits=8, block_size=32, is_symmetric=True)
+    quantizer.process()
+    quantizer.model.save_model_to_file(str(target), use_external_data_format=False)
+    gathered.unlink()
+
+
 def export(model, tokenizer, out: Path) -> Path:
     """ONNX export of the classifier (logits), int8 quantisation, tokenizer beside it."""
     import warnings
 
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
     class Logits(torch.nn.Module):
         def __init__(self, inner):
@@ -287,7 +306,7 @@ def export(model, tokenizer, out: Path) -> Path:
                                     opset_version=18, dynamo=True, verbose=False)
     program.save(str(fp32))
     target = out / "model.int8.onnx"
-    quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8, per_channel=True)
+    quantize_weights(fp32, target)
     fp32.unlink()
     for extra in fp32.parent.glob(f".{out.name}.fp32.onnx*"):
         extra.unlink()

@@ -1,7 +1,7 @@
 """Commands import only what they use: ``--help``, ``query``, ``report``, ``export`` and
 ``lake`` load no model, and import neither torch nor sentence-transformers (nor
 transformers, ONNX Runtime, Prefect or the HTTP server), so that they answer at once; and
-with ``embedding_backend = "onnx"`` even a check imports no torch (the export ships).
+a check, on the default backend (the int8 ONNX export that ships), imports no torch.
 
 Each command runs in a new Python process, through the console entry point, and reports
 the modules it ended with (``sys.modules``).
@@ -77,17 +77,20 @@ def test_the_probe_sees_a_model_import(tmp_path: Path) -> None:
     """The check above can fail: a command that loads the model (a check) shows torch."""
     article = tmp_path / "article.txt"
     article.write_text("Officials said on Monday that 8,000 soldiers had been sent to the border.\n", encoding="utf-8")
-    found = _modules_after(["check", str(article), "--corpus", str(CORPUS)], tmp_path / "probe.duckdb", tmp_path)
+    found = _modules_after(["check", str(article), "--corpus", str(CORPUS)], tmp_path / "probe.duckdb", tmp_path,
+                           CLAIMS_EMBEDDING_BACKEND="torch")
     assert "torch" in found and "sentence_transformers" in found, found
 
 
 @pytest.mark.slow
-def test_the_onnx_backend_checks_with_the_shipped_export_and_no_torch(tmp_path: Path) -> None:
-    """embedding_backend = "onnx": the packaged model's int8 export ships in the package
-    (make export-embedder), so a check on a new database loads it without torch."""
+@pytest.mark.parametrize("backend", [None, "onnx"], ids=["default", "onnx"])
+def test_a_check_loads_the_shipped_export_and_no_torch(backend: str | None, tmp_path: Path) -> None:
+    """The default backend (``auto``) and ``onnx``: the packaged model's int8 export ships in
+    the package (make export-embedder), so a check on a new database loads it without torch."""
     assert PACKAGED_ONNX.is_file()
     article = tmp_path / "article.txt"
     article.write_text("Officials said on Monday that 8,000 soldiers had been sent to the border.\n", encoding="utf-8")
+    env = {"CLAIMS_EMBEDDING_BACKEND": backend} if backend else {}
     found = _modules_after(["check", str(article), "--corpus", str(CORPUS)], tmp_path / "onnx.duckdb", tmp_path,
-                           CLAIMS_EMBEDDING_BACKEND="onnx")
+                           **env)
     assert "onnxruntime" in found and not {"torch", "sentence_transformers", "transformers"} & set(found), found

@@ -24,10 +24,11 @@ log = logging.getLogger(__name__)
 
 
 def cache_key(embedder: Embedder) -> str:
-    """The cache's model key: the embedder's name, plus its backend when not torch, since
-    an int8 ONNX vector differs from the float32 one."""
+    """The cache's model key: the embedder's name, plus its backend when int8 ONNX, since
+    an int8 vector differs from the float32 one (torch's and the float32 ONNX graph's are
+    the same vectors, to float rounding, and share their key)."""
     backend = getattr(embedder, "backend", "torch")
-    return embedder.name if backend in (None, "torch") else f"{embedder.name}#{backend}"
+    return embedder.name if backend in (None, "torch", "onnx-fp32") else f"{embedder.name}#{backend}"
 
 
 def embed_cached(texts: Sequence[str], embedder: Embedder, store: Store,

@@ -18,16 +18,27 @@ from pathlib import Path
 import numpy as np
 
 from claims.embed.base import Embedder, folder_dimension, model_name
-from claims.embed.onnx import OnnxEmbedder
+from claims.embed.onnx import OnnxEmbedder, packaged_graph
 from claims.embed.sbert import SentenceTransformerEmbedder
 from claims.errors import ConfigError
 from claims.settings import Settings
 
-__all__ = ["BACKENDS", "LazyEmbedder", "embedder_for", "load_embedder"]
+__all__ = ["BACKENDS", "LazyEmbedder", "embedder_for", "load_embedder", "resolve_backend"]
 
 log = logging.getLogger(__name__)
 
-BACKENDS = ("torch", "onnx")
+BACKENDS = ("auto", "torch", "onnx", "onnx-fp32")
+
+
+def resolve_backend(name: str, backend: str, onnx_dir: Path | None = None) -> str:
+    """The backend ``backend`` stands for: ``auto`` is the float32 ONNX graph where one ships
+    in the package for ``name`` and no folder of exports is given (torch's own vectors,
+    without importing torch), else torch; the others are themselves."""
+    if backend not in BACKENDS:
+        raise ConfigError(f"unknown embedding backend {backend!r}: use one of {', '.join(BACKENDS)}")
+    if backend != "auto":
+        return backend
+    return "onnx-fp32" if onnx_dir is None and packaged_graph(name) is not None else "torch"
 
 
 class LazyEmbedder:
@@ -79,15 +90,17 @@ def load_embedder(name: str, batch_size: int = 64, backend: str = "torch",
     combination; later calls with the same arguments reuse it).
 
     ``backend="onnx"`` is the int8 ONNX Runtime export of the same model
-    (:mod:`claims.embed.onnx`), made once into ``onnx_dir``."""
-    if backend not in BACKENDS:
-        raise ConfigError(f"unknown embedding backend {backend!r}: use 'torch' or 'onnx'")
+    (:mod:`claims.embed.onnx`), made once into ``onnx_dir``, ``"onnx-fp32"`` its float32
+    graph; ``"auto"`` (the settings' default) is the float32 graph that ships for the
+    packaged model, else torch (:func:`resolve_backend`)."""
+    backend = resolve_backend(name, backend, onnx_dir)
     key = (name, backend, batch_size, Path(onnx_dir).expanduser().resolve() if onnx_dir is not None else None)
     with _EMBEDDERS_LOCK:
         if key not in _EMBEDDERS:
             def load() -> Embedder:
-                if backend == "onnx":
-                    return OnnxEmbedder(name, batch_size=batch_size, cache_dir=onnx_dir)
+                if backend in ("onnx", "onnx-fp32"):
+                    return OnnxEmbedder(name, batch_size=batch_size, cache_dir=onnx_dir,
+                                        precision="int8" if backend == "onnx" else "fp32")
                 return SentenceTransformerEmbedder(name, batch_size=batch_size)
 
             _EMBEDDERS[key] = LazyEmbedder(name, backend, load, folder_dimension(name))

@@ -112,7 +112,8 @@ def evaluate_checkworthiness(path: Path, settings: Settings) -> dict:
     rows = read_checkthat_tsv(path)
     started = time.perf_counter()
     model = CheckworthinessModel.load()
-    embedder = load_embedder(settings.model, batch_size=settings.embed_batch_size)
+    embedder = load_embedder(settings.model, batch_size=settings.embed_batch_size,
+                             backend=settings.embedding_backend, onnx_dir=settings.onnx_dir)
     scores = model.score([r.text for r in rows], embedder=embedder)
     threshold = settings.checkworthiness_threshold
     gold = np.array([r.label for r in rows], dtype=bool)

@@ -289,7 +289,8 @@ def evaluate_stance(path: Path | Sequence[Path], settings: Settings, *, limit: i
     claim_emb = passage_emb = None
     if reads_embeddings(model):  # the MLP reads sentence embeddings; a cross-encoder reads text
         embedder = load_embedder(settings.model, settings.embed_batch_size,
-                                 getattr(settings, "embedding_backend", "torch"))
+                                 getattr(settings, "embedding_backend", "auto"),
+                                 onnx_dir=getattr(settings, "onnx_dir", None))
         texts = sorted({p.claim for p in pairs} | {p.passage for p in pairs})
         vectors = embedder.encode(texts)
         index = {t: i for i, t in enumerate(texts)}

@@ -72,8 +72,8 @@ def bm25_scores(queries: Sequence[str], passages: Sequence[str]) -> np.ndarray:
     by_term = np.argsort(col_of, kind="stable")
     starts = np.searchsorted(col_of[by_term], np.arange(width + 1))
     for q, query in enumerate(queries):
-        for term in {vocabulary[t] for t in _terms(query, stop) if t in vocabulary}:
-            cells_of = by_term[starts[term]:starts[term + 1]]
+        for column in {vocabulary[t] for t in _terms(query, stop) if t in vocabulary}:
+            cells_of = by_term[starts[column]:starts[column + 1]]
             scores[q, row_of[cells_of]] += weights[cells_of]
     return scores
 
