@@ -21,7 +21,8 @@ from claims.embed.onnx import PACKAGED_ONNX
 from claims.store import Store
 from tests.conftest import CORPUS
 
-HEAVY = ("torch", "sentence_transformers", "transformers", "onnxruntime", "prefect", "fastapi", "uvicorn")
+HEAVY = ("torch", "sentence_transformers", "transformers", "onnxruntime", "prefect", "fastapi", "uvicorn", "scipy",
+         "sklearn")
 
 _CHILD = """
 import json, sys
@@ -94,3 +95,4 @@ def test_a_check_loads_the_shipped_export_and_no_torch(backend: str | None, tmp_
     found = _modules_after(["check", str(article), "--corpus", str(CORPUS)], tmp_path / "onnx.duckdb", tmp_path,
                            **env)
     assert "onnxruntime" in found and not {"torch", "sentence_transformers", "transformers"} & set(found), found
+    assert not {"scipy", "sklearn"} & {m.split(".")[0] for m in found}, found  # BM25 and stance in numpy

@@ -201,3 +201,15 @@ def test_cross_encoder_errors_say_what_to_do(tmp_path):
     binary = _tiny_cross_encoder(tmp_path / "binary", {0: "not_entailment", 1: "entailment"})
     with pytest.raises(ConfigError, match="need a 3-way model"):
         CrossEncoderStance(str(binary))
+
+
+def test_the_wide_product_is_the_sparse_product_bit_for_bit():
+    """Prediction adds the hashed n-gram weights without scipy; training builds the sparse
+    matrix: the two give the same float32 values (real sentences, an empty one, one word)."""
+    from claims.score.stance import wide_features, wide_product
+
+    texts = [s for p in sorted(Path("examples/corpus").glob("*.md"))[:10]
+             for s in p.read_text(encoding="utf-8").split(". ") if s.strip()] + ["", "a", "No evidence, in fact."]
+    weights = np.random.default_rng(5).standard_normal((2 ** 12, 3)).astype(np.float32)
+    sparse_product = np.asarray(wide_features(texts, 12) @ weights, dtype=np.float32)
+    assert len(texts) > 20 and np.array_equal(wide_product(texts, 12, weights), sparse_product)

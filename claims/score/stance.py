@@ -32,12 +32,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-from scipy import sparse
 
 from claims.errors import ConfigError, InputError
 from claims.score.roles import ROLE_FEATURES, role_features
 
 if TYPE_CHECKING:  # pragma: no cover
+    from scipy import sparse
+
     from claims.settings import Settings
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "load_stance_model",
     "pair_features",
     "wide_features",
+    "wide_product",
 ]
 
 log = logging.getLogger(__name__)
@@ -206,11 +208,8 @@ def pair_features(claims: Sequence[str], passages: Sequence[str], claim_emb: np.
 _WIDE_TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 
-def wide_features(passages: Sequence[str], bits: int) -> sparse.csr_matrix:
-    """Hashed word uni- and bigrams of the passages (binary, ``2**bits`` columns): the
-    wording a fact-checker or a reporter uses ("no evidence", "in fact", "leaves out
-    important details") that sentence embeddings blur. The hash is CRC-32 of the n-gram,
-    so the columns are the same on every machine and in every version of Python."""
+def _wide_columns(passages: Sequence[str], bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """(indptr, indices) of :func:`wide_features`' rows: each passage's columns, sorted."""
     mask = (1 << bits) - 1
     indptr, indices = [0], []
     for text in passages:
@@ -218,9 +217,32 @@ def wide_features(passages: Sequence[str], bits: int) -> sparse.csr_matrix:
         grams = set(words) | {f"{a} {b}" for a, b in pairwise(words)}
         indices.extend(sorted({zlib.crc32(g.encode("utf-8")) & mask for g in grams}))
         indptr.append(len(indices))
+    return np.asarray(indptr, dtype=np.int64), np.asarray(indices, dtype=np.int64)
+
+
+def wide_features(passages: Sequence[str], bits: int) -> sparse.csr_matrix:
+    """Hashed word uni- and bigrams of the passages (binary, ``2**bits`` columns): the
+    wording a fact-checker or a reporter uses ("no evidence", "in fact", "leaves out
+    important details") that sentence embeddings blur. The hash is CRC-32 of the n-gram,
+    so the columns are the same on every machine and in every version of Python."""
+    from scipy import sparse  # lazy: training builds the matrix; prediction needs no scipy (0.06 s)
+
+    indptr, indices = _wide_columns(passages, bits)
     data = np.ones(len(indices), dtype=np.float32)
-    return sparse.csr_matrix((data, np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
-                             shape=(len(passages), 1 << bits))
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(passages), 1 << bits))
+
+
+def wide_product(passages: Sequence[str], bits: int, weights: np.ndarray) -> np.ndarray:
+    """``wide_features(passages, bits) @ weights`` without scipy: each row the sum of the
+    weight rows of its columns, added in column order in float32 as scipy's sparse product
+    adds them (a cumulative sum: the same value, bit for bit)."""
+    indptr, indices = _wide_columns(passages, bits)
+    out = np.zeros((len(passages), weights.shape[1]), dtype=np.float32)
+    for row in range(len(passages)):
+        picked = weights[indices[indptr[row]:indptr[row + 1]]].astype(np.float32, copy=False)
+        if len(picked):
+            out[row] = np.cumsum(picked, axis=0, dtype=np.float32)[-1]
+    return out
 
 
 # -- models ------------------------------------------------------------------------------
@@ -313,7 +335,7 @@ class StanceModel:
             if i < len(self.layers) - 1:
                 np.maximum(x, 0.0, out=x)
         if self.wide is not None and len(passages):
-            x = x + np.asarray(wide_features(passages, self.wide_bits) @ self.wide, dtype=np.float32)
+            x = x + wide_product(passages, self.wide_bits, self.wide)
         return x
 
     def predict(self, claims: Sequence[str], passages: Sequence[str], claim_emb: np.ndarray | None,
