@@ -403,3 +403,42 @@ def test_a_stance_model_that_is_no_model_is_one_config_error(tmp_path: Path) -> 
     for choice in (folder, objects):
         with pytest.raises(ConfigError, match="could not be loaded"):
             load_stance_model(Settings(stance_model=str(choice)))
+
+
+# -- the year to a month, "fell by" and "fell", a holder's figure in a report's own words ------
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    ("Recorded crime in Dunmarrow fell 5.5% in the year to June 2025.", date(2024, 7, 1), date(2025, 6, 30)),
+    ("Total recorded crime, year ending June 2025 = 91,210.", date(2024, 7, 1), date(2025, 6, 30)),
+    ("Exports grew 4% in the 12 months to March.", date(2024, 4, 1), date(2025, 3, 31)),
+    ("Profit for the year ended September 30, 2024 was 3 million.", date(2023, 10, 1), date(2024, 9, 30)),
+    ("Asylum applications fell in June 2025.", date(2025, 6, 1), date(2025, 6, 30)),  # a month is a month
+])
+def test_the_year_to_a_month_is_the_twelve_months_it_ends(text: str, start: date, end: date) -> None:
+    from claims.extract.scope import time_spans
+
+    [span] = time_spans(text, date(2025, 10, 2))
+    assert (span.start, span.end) == (start, end)
+
+
+def test_fell_by_a_percentage_is_fell_that_percentage() -> None:
+    # energy-transport-crime: the claim without "by", the newspaper with it
+    claim = "Recorded crime in Dunmarrow fell 5.5% in the year to June 2025."
+    passage = "Recorded crime in Dunmarrow fell by 5.5% in the year to June, official figures showed on Thursday."
+    assert relations(claim, passage, published=date(2025, 10, 2)) == [("match", "5.5%")]
+    # migration-aviation-farming style, the other way round
+    assert relations("Asylum applications rose by 12% in the year to September 2025.",
+                     "Asylum applications rose 12% in the year to September, the statistics office said.",
+                     published=date(2025, 10, 2)) == [("match", "12%")]
+    # a margin is still not a level: "led by 412 votes" is not "received 412 votes"
+    assert relations("Okafor led by 412 votes.", "Okafor received 412 votes.") == [("other_scope", "412 votes")]
+
+
+def test_a_report_in_its_own_words_bears_out_the_holders_figure() -> None:
+    claim = "Recorded crime in Dunmarrow fell 5.5% in the year to June 2025, according to the National Statistics Bureau."
+    own_words = "Recorded crime in Dunmarrow fell by 5.5% in the year to June, official figures showed on Thursday."
+    assert _judged(claim, own_words) == "supported"
+    # another holder named, with another figure, is context, not a refutation
+    other = "Recorded crime in Dunmarrow fell 9% in the year to June, the Dunmarrow Taxpayers' Alliance claimed."
+    assert _judged(claim, other) != "refuted"

@@ -34,6 +34,7 @@ from claims_cli.check import no_claim_reason
 from tests.conftest import CORPUS, ROOT, SEED, cli_env, run_cli
 
 DESK_CORPUS = ROOT / "examples" / "desk" / "corpus"
+DESK_ARTICLES = ROOT / "examples" / "desk" / "articles"
 NOT_WORTHY = ("The weather was pleasant in the city on Sunday afternoon. Construction is scheduled to begin in the "
               "spring. Residents walked along the river and enjoyed the sunshine.\n")
 GERMAN = ("Der Stadtrat von Millbrook hat am Dienstag einen Haushalt von 1,38 Milliarden Dollar für das Haushaltsjahr "
@@ -293,12 +294,18 @@ def test_a_german_article_is_warned_about_and_a_bad_corpus_file_reported_once(tm
 @pytest.mark.slow
 def test_ctrl_c_is_one_line_exit_130_and_a_cancelled_run(tmp_path: Path, prefect_home: Path) -> None:
     exe = shutil.which("claims", path=str(Path(sys.executable).parent)) or "claims"
+    # a long article (the desk's articles one after another: over 10 s of work), so that the
+    # check is still running when the interrupt lands; the seed alone takes 2 s now
+    bodies = [p.read_text(encoding="utf-8").split("---", 2)[-1] for p in sorted(DESK_ARTICLES.glob("*.md"))]
+    article = tmp_path / "long.txt"
+    article.write_text("\n\n".join(bodies), encoding="utf-8")
     # the run row is seen only between the writer's transactions (DuckDB locks the file while
     # one is open): on a loaded machine a check may end before the interrupt lands, so it is
     # tried again on a new database, a few times (also when the signal came as the check ended)
     for attempt in range(8):
         db = tmp_path / f"i{attempt}.duckdb"
-        proc = subprocess.Popen([exe, "check", str(SEED)], env=cli_env(db, prefect_home), cwd=ROOT,
+        proc = subprocess.Popen([exe, "check", str(article), "--corpus", str(DESK_CORPUS)],
+                                env=cli_env(db, prefect_home), cwd=ROOT,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             # wait until the run is recorded (the model loads after), then interrupt it

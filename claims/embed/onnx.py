@@ -128,7 +128,7 @@ def weightless_graph(fp32_model: Path, safetensors: Path, graph_out: Path, weigh
 def _graph_session(graph: Path, weights_file: Path, safetensors: Path, options: Any) -> tuple[Any, list[Any]]:
     """An ONNX Runtime session of the weightless ``graph``, its weights given from
     ``safetensors`` as ``weights_file`` says; with the arrays, which must outlive it."""
-    import onnxruntime as ort
+    import onnxruntime as ort  # lazy: only this backend needs ONNX Runtime
 
     weights = json.loads(weights_file.read_text(encoding="utf-8"))
     tensors = read_safetensors(safetensors)
@@ -142,7 +142,7 @@ def _graph_session(graph: Path, weights_file: Path, safetensors: Path, options: 
         names.append(name)
         values.append(ort.OrtValue.ortvalue_from_numpy(array))
     options.add_external_initializers(names, values)
-    from onnxruntime.capi import onnxruntime_pybind11_state as ort_errors
+    from onnxruntime.capi import onnxruntime_pybind11_state as ort_errors  # lazy: as above
 
     failures = (ort_errors.Fail, ort_errors.InvalidGraph, ort_errors.InvalidArgument, ort_errors.NoSuchFile,
                 ort_errors.InvalidProtobuf, ort_errors.RuntimeException)

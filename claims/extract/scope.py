@@ -65,6 +65,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(rx, re.IGNOREC
                    + _YEAR + r"))?\s*(?:to|through|until|till|and|-|–)\s*(?P<mon2>" + _MONTH
                    + r")\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(?P<y>" + _YEAR + r"))?"),
     ("iso", r"\b(?P<y>" + _YEAR + r")-(?P<m>\d{2})-(?P<d>\d{2})\b"),
+    # "in the year to June 2025", "the 12 months ending in March", "the year ended September 30":
+    # the twelve months that end with that month
+    ("year_to", r"\b(?:the\s+)?(?:year|12|twelve)(?:[\s-]+months?)?\s+(?:to|ending|ended|up\s+to|through)\s+"
+                r"(?:the\s+end\s+of\s+|in\s+)?(?P<mon>January|February|March|April|May|June|July|August|September|"
+                r"October|November|December)(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s+(?P<y>" + _YEAR + r"))?\b"),
     # "from July to September", "between June and August 2025": the months between, inclusive
     ("month_range", r"\b(?:from\s+|between\s+)?(?P<mon>January|February|March|April|June|July|August|September|October|"
                     r"November|December|May(?=\s+(?:to|through|until|and|-|–)\s))\s*(?:to|through|until|and|-|–)\s*"
@@ -180,6 +185,14 @@ def _resolve(kind: str, m: re.Match[str], base: date | None) -> tuple[date | Non
         assert y is not None  # without a base, the year is given (checked above)
         y0 = y - 1 if first_month > last_month else y
         return _month_span(y0, first_month)[0], _month_span(y, last_month)[1]
+    if kind == "year_to":
+        if year is None and base is None:
+            return None
+        month = _MONTH_NAMES[g["mon"].lower()]
+        y = _month_year(month, year, base, "") if base is not None else year
+        assert y is not None  # without a base, the year is given (checked above)
+        first = (y, month + 1) if month < 12 else (y + 1, 1)
+        return date(first[0] - 1, first[1], 1), _month_span(y, month)[1]
     if kind in ("month_day", "day_month"):
         day = _day(year, _MONTH_NAMES[g["mon"].lower().rstrip(".")], int(g["d"]), base)
         return (day, day) if day is not None else None

@@ -269,11 +269,23 @@ _CHANGE_AFTER = re.compile(r"^(?:,\s*or\s+[^,]{1,25},|,)?\s+(?:[a-z]+\s+)?(?:hig
                            re.IGNORECASE)
 
 
+# a verb of movement, then "by", right before a percentage: "fell by 5.5%" reads as "fell 5.5%"
+_MOVED_BY = re.compile(r"\b(?:rose|risen|rises|rise|rising|fell|fallen|falls|fall|falling|grew|grown|grows|dropped|drops|"
+                       r"climbed|climbs|declined|declines|jumped|jumps|slipped|slips|increased|increases|decreased|"
+                       r"decreases|gained|gains|shrank|shrunk|surged|soared|plunged|tumbled|dipped|slid)"
+                       r"\s+by\s+(?:about\s+|nearly\s+|almost\s+|more\s+than\s+|only\s+|just\s+)?$", re.IGNORECASE)
+
+
 def _is_change(text: str, q: Quantity) -> bool:
     """Whether a figure is a difference (a margin, a rise: "by 412 votes", "up 2.1 percent",
-    "126 crowns higher than") rather than a level ("28,906 votes", "to 6.4 percent")."""
-    return _CHANGE_BEFORE.search(text[max(0, q.start - 30):q.start]) is not None or \
-        _CHANGE_AFTER.search(text[q.end:q.end + 60]) is not None
+    "126 crowns higher than") rather than a level ("28,906 votes", "to 6.4 percent"). A
+    percentage a verb moves ("fell 5.5%", "fell by 5.5%") reads one way with or without
+    "by": as the rate it states, which "inflation was 3.1%" also states."""
+    before = text[max(0, q.start - 30):q.start]
+    after = _CHANGE_AFTER.search(text[q.end:q.end + 60]) is not None
+    if q.kind == "percent" and _MOVED_BY.search(before) is not None:
+        return after
+    return _CHANGE_BEFORE.search(before) is not None or after
 
 
 _LEADING_PLACE = re.compile(r"(?:^|[.!?]\s+)(?:In|At|Across|Throughout)\s+((?:[A-Z][\w-]*(?:['’]s)?\s*){1,3}),")
