@@ -191,8 +191,8 @@ def _resolve(kind: str, m: re.Match[str], base: date | None) -> tuple[date | Non
         month = _MONTH_NAMES[g["mon"].lower()]
         y = _month_year(month, year, base, "") if base is not None else year
         assert y is not None  # without a base, the year is given (checked above)
-        first = (y, month + 1) if month < 12 else (y + 1, 1)
-        return date(first[0] - 1, first[1], 1), _month_span(y, month)[1]
+        after = (y, month + 1) if month < 12 else (y + 1, 1)  # the month after the period's last
+        return date(after[0] - 1, after[1], 1), _month_span(y, month)[1]
     if kind in ("month_day", "day_month"):
         day = _day(year, _MONTH_NAMES[g["mon"].lower().rstrip(".")], int(g["d"]), base)
         return (day, day) if day is not None else None
