@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
+from typing import IO
 
 import duckdb
 import numpy as np
@@ -299,32 +301,41 @@ def test_ctrl_c_is_one_line_exit_130_and_a_cancelled_run(tmp_path: Path, prefect
     bodies = [p.read_text(encoding="utf-8").split("---", 2)[-1] for p in sorted(DESK_ARTICLES.glob("*.md"))]
     article = tmp_path / "long.txt"
     article.write_text("\n\n".join(bodies), encoding="utf-8")
-    # the run row is seen only between the writer's transactions (DuckDB locks the file while
-    # one is open): on a loaded machine a check may end before the interrupt lands, so it is
-    # tried again on a new database, a few times (also when the signal came as the check ended)
+    # the interrupt goes in once the pipeline logs its first stage (-v): the run is recorded
+    # by then. (Watching the database for the run row missed it under load: the writer holds
+    # the file for all but moments now that no model takes seconds to load.) A check that
+    # ends before the interrupt lands is tried again on a new database, a few times.
     for attempt in range(8):
         db = tmp_path / f"i{attempt}.duckdb"
-        proc = subprocess.Popen([exe, "check", str(article), "--corpus", str(DESK_CORPUS)],
+        proc = subprocess.Popen([exe, "-v", "check", str(article), "--corpus", str(DESK_CORPUS)],
                                 env=cli_env(db, prefect_home), cwd=ROOT,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        logged: list[str] = []
+        started = threading.Event()
+
+        def follow(stream: IO[str], into: list[str] = logged, seen: threading.Event = started) -> None:
+            for line in stream:
+                into.append(line)
+                if "claims.pipeline: stage " in line:
+                    seen.set()
+
+        assert proc.stderr is not None and proc.stdout is not None
+        reader = threading.Thread(target=follow, args=(proc.stderr,), daemon=True)
+        reader.start()
         try:
-            # wait until the run is recorded (the model loads after), then interrupt it
-            deadline = time.monotonic() + 300
-            while time.monotonic() < deadline and proc.poll() is None:
-                try:
-                    with duckdb.connect(str(db), read_only=True) as con:
-                        if con.execute("SELECT count(*) FROM runs WHERE status = 'running'").fetchall()[0][0]:
-                            break
-                except duckdb.Error:
-                    pass  # not created yet, or held by the writer for a moment
-                time.sleep(0.02)
+            while not started.wait(0.05) and proc.poll() is None:
+                pass
             interrupted = proc.poll() is None
             if interrupted:
                 proc.send_signal(signal.SIGINT)
-            out, err = proc.communicate(timeout=300)
+            out = proc.stdout.read()
+            proc.wait(timeout=300)
+            reader.join(timeout=60)
         finally:
             if proc.poll() is None:
                 proc.kill()
+        # what the command itself said, the -v log lines left out
+        err = "".join(line for line in logged if not re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", line))
         if interrupted and proc.returncode != 0:
             break  # the interrupt landed (a check that had already finished its work exits 0: again)
     assert proc.returncode == 130, (out, err)

@@ -146,3 +146,28 @@ def test_rows_sent_as_json_keep_their_values_and_nan_falls_back(tmp_path):
     stored = con.execute("SELECT v FROM t WHERE a = 'vec'").fetchone()[0]
     assert np.array_equal(np.asarray(stored, dtype=np.float32), vector)  # the same float32 values
     assert vector_text(None) is None
+
+
+def test_ctrl_c_during_a_statement_stays_an_interrupt(tmp_path):
+    """DuckDB turns a Ctrl-C during a statement into its own InterruptException, a
+    duckdb.Error that a handler of store errors would swallow (a check then ran on and exited
+    0); inside the store it is a KeyboardInterrupt again."""
+    import os
+    import signal
+    import threading
+
+    import duckdb
+
+    store = Store(tmp_path / "i.duckdb")
+    store.migrate()
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            try:
+                with store.connect() as con:  # a statement that runs for many seconds
+                    con.execute("SELECT count(*) FROM range(20000000000) a").fetchall()
+            except duckdb.Error:
+                pytest.fail("the interrupt came out as a DuckDB error")
+    finally:
+        timer.cancel()

@@ -520,6 +520,12 @@ class Database:
             con = self._open(read_only, config)
             try:
                 yield con
+            except (duckdb.InterruptException, RuntimeError) as exc:
+                # Ctrl-C while a statement ran: DuckDB turns the KeyboardInterrupt into its own
+                # error ("Query interrupted"), which a handler of errors would take; it stays one
+                if isinstance(exc, duckdb.InterruptException) or str(exc).startswith("Query interrupted"):
+                    raise KeyboardInterrupt from None
+                raise
             finally:
                 con.close()
 
