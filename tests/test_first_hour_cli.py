@@ -51,6 +51,12 @@ def _closed_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _terminal_ctrl_c() -> None:
+    """In a child before it runs: SIGINT delivered as a terminal does (a runner started in the
+    background has it ignored, and the child would inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip()]
 
@@ -309,7 +315,8 @@ def test_ctrl_c_is_one_line_exit_130_and_a_cancelled_run(tmp_path: Path, prefect
         db = tmp_path / f"i{attempt}.duckdb"
         proc = subprocess.Popen([exe, "-v", "check", str(article), "--corpus", str(DESK_CORPUS)],
                                 env=cli_env(db, prefect_home), cwd=ROOT,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                preexec_fn=_terminal_ctrl_c)  # noqa: PLW1509 - a signal's disposition only, in the child
         logged: list[str] = []
         started = threading.Event()
 

@@ -160,6 +160,8 @@ def test_ctrl_c_during_a_statement_stays_an_interrupt(tmp_path):
 
     store = Store(tmp_path / "i.duckdb")
     store.migrate()
+    # Ctrl-C as at a terminal (a runner started in the background has SIGINT ignored)
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
     timer.start()
     try:
@@ -171,3 +173,4 @@ def test_ctrl_c_during_a_statement_stays_an_interrupt(tmp_path):
                 pytest.fail("the interrupt came out as a DuckDB error")
     finally:
         timer.cancel()
+        signal.signal(signal.SIGINT, before)
