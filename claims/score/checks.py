@@ -278,7 +278,8 @@ def lexicon() -> dict[str, Any]:
             "weak_thing_words": frozenset(_stem(w) for w in data["weak_thing_words"])
             | frozenset(_scope_stem(w) for w in data["weak_thing_words"]),
             "quantifiers": data["quantifiers"], "change_basis": data["change_basis"], "periods": data["periods"],
-            "falls": data["falls"], "opinion_markers": frozenset(data["opinion_markers"])}
+            "falls": data["falls"], "opinion_markers": frozenset(data["opinion_markers"]),
+            "movement_verbs": tuple(data["movement_verbs"])}
 
 
 _TOKEN = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?")

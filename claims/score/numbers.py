@@ -258,9 +258,9 @@ def _window(text: str, q: Quantity, words: int = 8) -> str:
     return " ".join(before.split()[-words:]) + " " + q.text + " " + " ".join(after.split()[:words])
 
 
+_HEDGE = r"(?:about\s+|nearly\s+|almost\s+|more\s+than\s+|only\s+|just\s+)?"  # between "by" and a figure
 _CHANGE_BEFORE = re.compile(r"\b(?:by|margin\s+of|lead\s+of|up|down|an?\s+(?:increase|decrease|rise|fall|drop|gain|"
-                            r"loss|cut)\s+of)\s+(?:about\s+|nearly\s+|almost\s+|more\s+than\s+|only\s+|just\s+)?$",
-                            re.IGNORECASE)
+                            r"loss|cut)\s+of)\s+" + _HEDGE + "$", re.IGNORECASE)
 
 
 # "126 crowns, or 7.3%, higher than the previous one", "3,000 more than last year"
@@ -269,11 +269,11 @@ _CHANGE_AFTER = re.compile(r"^(?:,\s*or\s+[^,]{1,25},|,)?\s+(?:[a-z]+\s+)?(?:hig
                            re.IGNORECASE)
 
 
-# a verb of movement, then "by", right before a percentage: "fell by 5.5%" reads as "fell 5.5%"
-_MOVED_BY = re.compile(r"\b(?:rose|risen|rises|rise|rising|fell|fallen|falls|fall|falling|grew|grown|grows|dropped|drops|"
-                       r"climbed|climbs|declined|declines|jumped|jumps|slipped|slips|increased|increases|decreased|"
-                       r"decreases|gained|gains|shrank|shrunk|surged|soared|plunged|tumbled|dipped|slid)"
-                       r"\s+by\s+(?:about\s+|nearly\s+|almost\s+|more\s+than\s+|only\s+|just\s+)?$", re.IGNORECASE)
+@functools.lru_cache(maxsize=1)
+def _moved_by() -> re.Pattern[str]:
+    """A verb of movement (the lexicon's), then "by", right before a figure: "fell by 5.5%"."""
+    verbs = "|".join(sorted(map(re.escape, lexicon()["movement_verbs"]), key=len, reverse=True))
+    return re.compile(r"\b(?:" + verbs + r")\s+by\s+" + _HEDGE + "$", re.IGNORECASE)
 
 
 def _is_change(text: str, q: Quantity) -> bool:
@@ -283,7 +283,7 @@ def _is_change(text: str, q: Quantity) -> bool:
     "by": as the rate it states, which "inflation was 3.1%" also states."""
     before = text[max(0, q.start - 30):q.start]
     after = _CHANGE_AFTER.search(text[q.end:q.end + 60]) is not None
-    if q.kind == "percent" and _MOVED_BY.search(before) is not None:
+    if q.kind == "percent" and _moved_by().search(before) is not None:
         return after
     return _CHANGE_BEFORE.search(before) is not None or after
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import duckdb
 import numpy as np
 
 from claims.models import Claim, Scope, Verdict, utcnow
@@ -49,12 +50,25 @@ def _scope_of(values: Sequence[Any]) -> Scope | None:
                  holder=holder, bound=bound)
 
 
-# The column types of the evidence and verdicts rows that save_verdicts writes, in its order
-_EVIDENCE_TYPES = ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "INTEGER", "DOUBLE", "VARCHAR", "DOUBLE", "VARCHAR",
-                   "VARCHAR", "DOUBLE", "DOUBLE", "DOUBLE", "VARCHAR", "VARCHAR", "DATE", "VARCHAR", "VARCHAR",
-                   "VARCHAR", "DOUBLE", "VARCHAR")
-_VERDICT_TYPES = ("VARCHAR", "VARCHAR", "VARCHAR", "DOUBLE", "VARCHAR", "INTEGER", "INTEGER", "INTEGER", "VARCHAR",
-                  "TIMESTAMP", "VARCHAR")
+# The columns of the evidence and verdicts rows that save_verdicts writes, in its order, with their types
+_EVIDENCE_COLUMNS = (
+    ("run_id", "VARCHAR"), ("claim_id", "VARCHAR"), ("passage_id", "VARCHAR"), ("document_id", "VARCHAR"),
+    ("rank", "INTEGER"), ("similarity", "DOUBLE"), ("stance", "VARCHAR"), ("stance_score", "DOUBLE"),
+    ("quantity_relation", "VARCHAR"), ("passage_quantity", "VARCHAR"), ("passage_quantity_value", "DOUBLE"),
+    ("passage_quantity_low", "DOUBLE"), ("passage_quantity_high", "DOUBLE"), ("passage_quantity_unit", "VARCHAR"),
+    ("passage_quantity_qualifier", "VARCHAR"), ("quantity_date", "DATE"), ("role", "VARCHAR"), ("origin", "VARCHAR"),
+    ("role_cue", "VARCHAR"), ("vote_weight", "DOUBLE"), ("scope_note", "VARCHAR"))
+_VERDICT_COLUMNS = (
+    ("run_id", "VARCHAR"), ("claim_id", "VARCHAR"), ("label", "VARCHAR"), ("confidence", "DOUBLE"),
+    ("rationale", "VARCHAR"), ("n_support", "INTEGER"), ("n_refute", "INTEGER"), ("n_neutral", "INTEGER"),
+    ("model", "VARCHAR"), ("created_at", "TIMESTAMP"), ("best_passage_id", "VARCHAR"))
+
+
+def _insert_typed(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[tuple[str, str]],
+                  rows: Sequence[Sequence[Any]], tail: str = "") -> None:
+    """:func:`insert_json` of ``rows`` into ``table``'s ``columns`` (name, type)."""
+    insert_json(con, f"INSERT INTO {table} ({', '.join(name for name, _ in columns)})",
+                [kind for _, kind in columns], rows, tail)
 
 
 class VerdictsTable(Database):
@@ -193,14 +207,8 @@ class VerdictsTable(Database):
                     e.scope_note or None,
                 ))
         with self.transaction() as con:
-            insert_json(con, "INSERT INTO evidence (run_id, claim_id, passage_id, document_id, rank, similarity, "
-                        "stance, stance_score, quantity_relation, passage_quantity, passage_quantity_value, "
-                        "passage_quantity_low, passage_quantity_high, passage_quantity_unit, "
-                        "passage_quantity_qualifier, quantity_date, role, origin, role_cue, vote_weight, scope_note)",
-                        _EVIDENCE_TYPES, evidence_rows, "ON CONFLICT DO NOTHING")
-            insert_json(con, "INSERT INTO verdicts (run_id, claim_id, label, confidence, rationale, n_support, "
-                        "n_refute, n_neutral, model, created_at, best_passage_id)", _VERDICT_TYPES, verdict_rows,
-                        "ON CONFLICT DO NOTHING")
+            _insert_typed(con, "evidence", _EVIDENCE_COLUMNS, evidence_rows, "ON CONFLICT DO NOTHING")
+            _insert_typed(con, "verdicts", _VERDICT_COLUMNS, verdict_rows, "ON CONFLICT DO NOTHING")
         return len(verdict_rows)
 
 
