@@ -71,6 +71,9 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--init", type=Path, default=None,
                     help="start from a packaged int8 ONNX cross-encoder folder (dequantised) instead of the base "
                          "MiniLM weights, e.g. claims/score/data/cross_encoder")
+    ap.add_argument("--init-checkpoint", type=Path, default=None, metavar="CHECKPOINT",
+                    help="start from the model weights of another run's checkpoint.pt (a second stage: "
+                         "fresh optimiser and schedule); applied after --init")
     ap.add_argument("--freeze-embeddings", action="store_true",
                     help="keep the word, position and type embeddings as they start (a cheaper step)")
     ap.add_argument("--held-per-source", type=int, default=0,
@@ -359,6 +362,10 @@ def main() -> int:
     if args.init is not None:
         with torch.no_grad():
             print(f"init: {weights_from_onnx(model, args.init)} tensors from {args.init}", flush=True)
+    if args.init_checkpoint is not None:
+        saved = torch.load(args.init_checkpoint, map_location="cpu", weights_only=False)
+        model.load_state_dict(saved["model"])
+        print(f"init: the weights of {args.init_checkpoint} (step {saved['state']['step']})", flush=True)
     model.to(device)
     # a claim must leave its passage room (the tokenizer cuts the passage only); checked for
     # runs with --pairs only, so that the stance-mix run alone reproduces as it was shipped
@@ -459,6 +466,7 @@ def main() -> int:
         "seed": args.seed,
         "contrastive_pairs": contrastive,
         "hyperparameters": {"mix_scale": args.mix_scale, "init": str(args.init or ""),
+                            "init_checkpoint": str(args.init_checkpoint or ""),
                             "freeze_embeddings": args.freeze_embeddings, "held_per_source": args.held_per_source,
                             "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
                             "warmup": args.warmup, "steps": steps, "threads": args.threads,

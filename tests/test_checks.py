@@ -26,7 +26,7 @@ from claims.score.checks import (
     opposition,
     precision_unit,
 )
-from claims.score.numbers import figure_judgements
+from claims.score.numbers import figure_judgements, figure_span
 from claims.score.passages import table_rows
 from claims.score.verdict import VerdictPolicy
 from claims.settings import Settings
@@ -40,13 +40,14 @@ def only(text: str) -> Quantity:
 
 
 def relations(claim: str, passage: str, disabled: frozenset[str] = frozenset(),
-              published: date = date(2025, 10, 15)) -> list[tuple[str, str]]:
-    """(relation, passage figure text) of every passage figure judged against the claim's figure."""
+              published: date = date(2025, 10, 15), context: str = "") -> list[tuple[str, str]]:
+    """(relation, passage figure text) of every passage figure judged against the claim's figure
+    (``context``: the passage's whole document)."""
     quantities = parse_quantities(claim)
     q = primary_quantity(quantities, claim)
     scope = claim_scope(claim, q, ARTICLE_DAY)
     found = figure_judgements(claim, q, passage, claim_date=ARTICLE_DAY, passage_date=published,
-                              claim_scope=scope, disabled=disabled)
+                              claim_scope=scope, disabled=disabled, context=context)
     return [(j.relation, j.quantity.text if j.quantity else "") for j in found]
 
 
@@ -279,7 +280,7 @@ def test_a_shared_adjective_does_not_make_two_figures_one_thing() -> None:
 
 
 def test_every_check_is_named_and_settings_refuse_unknown_names() -> None:
-    assert set(CHECKS) == {"precision", "units", "kinds", "derived", "descriptor", "facts", "series", "opinion",
+    assert set(CHECKS) == {"precision", "units", "bare_counts", "kinds", "derived", "descriptor", "facts", "series", "opinion",
                            "opposites"}
     assert policy_from_settings(Settings(disabled_checks=["units"])).disabled_checks == frozenset({"units"})
     with pytest.raises(ConfigError, match="names no check 'unit'"):
@@ -442,3 +443,76 @@ def test_a_report_in_its_own_words_bears_out_the_holders_figure() -> None:
     # another holder named, with another figure, is context, not a refutation
     other = "Recorded crime in Dunmarrow fell 9% in the year to June, the Dunmarrow Taxpayers' Alliance claimed."
     assert _judged(claim, other) != "refuted"
+
+
+# -- reading figures where their words are (issue 31, this round) ---------------------------
+
+
+def test_a_bare_figure_counts_what_its_clause_names() -> None:
+    # migration-aviation-farming: the release names the crossings before the verb that gives the figure
+    claim = "Border guards detected 11,400 irregular crossings into Estmark between July and September."
+    release = ("Irregular crossings detected at Estmark's land border rose to 11,400 in the third quarter of 2025 "
+               "(July to September), up 20.0% from 9,500 in the third quarter of 2024.")
+    assert ("match", "11,400") in relations(claim, release, published=date(2025, 10, 2))
+    assert relations(claim, release, published=date(2025, 10, 2), disabled=frozenset({"bare_counts"})) == []
+    # energy-transport-crime: a table cell, named by its caption, of the claim's own row
+    claim = "The Dunmarrow Metropolitan Police had 6,420 officers at the end of June."
+    cell = "Table. Police officers by force, 30 June 2025 (selected forces). Dunmarrow Metropolitan Police = 6,180."
+    assert relations(claim, cell, published=date(2025, 10, 9), context=cell) == [("mismatch", "6,180")]
+    other_row = "Table. Police officers by force, 30 June 2025 (selected forces). Kellport City Police = 3,240."
+    assert relations(claim, other_row, published=date(2025, 10, 9), context=other_row) == [("other_scope", "3,240")]
+    # examples/desk: a bare figure that is its own clause's subject counts something else
+    assert relations("The elections office has received more than 200 public records requests.",
+                     "Raman said 803 of the rejected ballots were mail ballots whose signatures did not match "
+                     "voter records, 287 arrived after the deadline.") == []
+
+
+@pytest.mark.parametrize(("text", "unit"), [
+    ("The force had 6,420 police officers on June 30, 2025.", "police officers"),
+    ("The plan adds 200 staff members.", "staff members"),
+    ("About 300 police arrived.", "police"),
+])
+def test_a_noun_before_a_plural_names_its_kind(text: str, unit: str) -> None:
+    assert only(text).unit == unit
+
+
+def test_the_quarter_of_a_release_is_its_last_whole_quarter() -> None:
+    # migration-aviation-farming: "in the quarter" of a release of 2 October is July-September
+    claim = "A total of 6,260 asylum applications were lodged in September."
+    passage = "Asylum applications lodged in the quarter fell by 7.9%, to 6,260 from 6,800."
+    assert relations(claim, passage, published=date(2025, 10, 2))[0] == ("other_scope", "6,260")
+    scope = claim_scope("The force had 6,420 officers at the end of June.", None, ARTICLE_DAY)
+    assert (scope.start, scope.end) == (date(2025, 6, 30), date(2025, 6, 30))
+
+
+def test_the_time_after_a_comparison_base_is_the_bases() -> None:
+    # migration-aviation-farming: "in 2024" dates the 3.74 million tonnes, not the 2.84 million
+    claim = "Estmark's wheat harvest came in at 2.84 million tonnes, about a quarter below last year's crop."
+    passage = ("Estmark's 2025 wheat harvest was 2.84 million tonnes, 24.1% less than the 3.74 million tonnes "
+               "harvested in 2024.")
+    assert ("match", "2.84 million tonnes") in relations(claim, passage, published=date(2025, 10, 6))
+    this_year, last_year = (figure_span(passage, q, date(2025, 10, 6)) for q in parse_quantities(passage)[::2])
+    assert this_year is not None and this_year.text == ""  # the release's date, not "in 2024"
+    assert last_year is not None and last_year.text == "in 2024"
+
+
+def test_a_correction_notice_refutes_the_figure_it_withdraws() -> None:
+    # energy-transport-crime: the newspaper's own correction
+    passage = ("Correction, October 4: An earlier version of this article said vehicle thefts in Dunmarrow fell by "
+               "41% in the year to June. The correct figure is 14.6%. We apologise for the error.")
+    assert _judged("Vehicle thefts fell by 41%.", passage) == "refuted"
+    assert _judged("Vehicle thefts fell by 14.6%.", passage) != "refuted"
+
+
+def test_a_denial_near_a_bound_does_not_refute_a_point_figure() -> None:
+    # energy-transport-crime: "more than 12 hours" allows 31 hours; the denial is about another outage
+    passage = ("Westmoor Networks said customers who had been without power for more than 12 hours would normally "
+               "be entitled to compensation, but that Friday's outage had been shorter than that.")
+    assert _judged("Kestrel Grid took 31 hours to restore power to every customer.", passage) != "refuted"
+
+
+def test_a_level_set_against_another_level_is_no_change() -> None:
+    # examples/desk: "fewer than the 40 the mayor had sought" compares two levels
+    claim = "It also pays for 25 new police officers, fewer than the 40 the mayor had sought."
+    passage = "It pays for 25 new police officers, down from the 40 the mayor requested."
+    assert relations(claim, passage)[0] == ("match", "25 new police officers")

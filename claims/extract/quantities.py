@@ -980,6 +980,9 @@ class _Scanner:
                     continue  # "Armed Forces Personnel"
                 if w.text[:1].isupper() and nxt_is_word and nxt is not None and _looks_plural(nxt.text):
                     continue  # "Texas students": a capitalised word that only looks plural
+                if w.low in _IRREGULAR_PLURALS and nxt_is_word and nxt is not None and nxt.low.endswith("s") \
+                        and nxt.low not in _IRREGULAR_PLURALS and _looks_plural(nxt.text):
+                    continue  # "police officers", "staff members": the first noun names the second's kind
                 break
             if nxt is not None and nxt.text == "," and not _looks_plural(w.text):
                 # "10,000 brand-new, beautiful factories": adjectives joined by a comma
@@ -1182,6 +1185,54 @@ def is_time_frame(text: str, q: Quantity) -> bool:
         return False
     before = text[max(0, q.start - 40):q.start]
     return bool(_FRAME_BEFORE.search(before) or _FRAME_AFTER.search(text[q.end:q.end + 12]))
+
+
+_SUBJECT_FIGURE = re.compile(r"\s+(?:were|was|are|is|have|has|had|will|would|could|did|do|\w+ed)\b")
+_COMPLEMENT_VERB = re.compile(r"=|:\s*$|\b(?:rose|fell|rise|fall|rising|falling|risen|fallen|increased|decreased|grew|"
+                              r"dropped|declined|climbed|jumped|reached|totall?ed|stood|numbered|came|hit|was|were|is|"
+                              r"are|amounted|doubled|halved|surged|slumped|edged|to)\b")
+_FINITE_VERB = re.compile(r"\b(?:has|have|had|is|are|was|were|will|\w+ed)\b")
+_TABLE_CAPTION = re.compile(r"\bTable\b[^=]*$")
+_CLAUSE_OPEN = re.compile(r"(?:[.;:!?]\s|\n|^)(?!.*(?:[.;:!?]\s|\n))", re.DOTALL)
+_YEARISH = range(1900, 2101)
+
+
+def unit_named_before(text: str, q: Quantity, unit: str | None) -> bool:
+    """Whether a bare count (a figure without a unit of its own) counts ``unit``'s thing
+    because its sentence names that thing before it: "Irregular crossings detected at the
+    border rose to 11,400", "Asylum applications lodged fell by 7.9%, to 6,260 from 6,800",
+    "September 2025, asylum applications lodged = 2,050" (a table cell), "received 48,211
+    votes and Abbasov 48,054". Only when no figure of another counted thing stands between
+    the naming word and the figure, and the figure is no year."""
+    head = counted_head(unit)
+    if q.unit is not None or q.kind != "count" or head is None or head in _TIME_UNITS or q.value is None:
+        return False
+    if q.value == int(q.value) and int(q.value) in _YEARISH and "," not in q.text:
+        return False
+    before = text[max(0, q.start - 200):q.start]
+    opened = _CLAUSE_OPEN.search(before)
+    clause = before[opened.end():] if opened else before
+    cell = before.rstrip()
+    caption = _TABLE_CAPTION.search(cell[:-1]) if cell.endswith("=") else None
+    if caption is not None:  # a table cell ("Table. Police officers by force. Dunmarrow = 6,180"): its caption names it
+        clause = before[caption.start():]
+    offset = q.start - len(clause)
+    words = list(re.finditer(r"[A-Za-z]+(?:-[A-Za-z]+)*", clause))
+    named = [w for w in words if counted_head(w.group(0).lower()) == head]
+    if not named or _SUBJECT_FIGURE.match(text, q.end):
+        return False  # "..., 287 arrived after the deadline": the figure is its own clause's subject
+    last = named[-1].end() + offset
+    between = text[last:q.start]
+    others = parse_quantities(between)
+    if any(counted_head(o.unit) not in (None, head) and o.kind == "count" for o in others):
+        return False
+    # the named thing is the subject whose verb gives the figure ("crossings ... rose to
+    # 11,400", "applications lodged = 2,050"), or the figure is coordinated with one of that
+    # thing ("48,211 votes and Abbasov 48,054")
+    at = named[-1].start() + offset
+    unit_of_figure = re.search(r"\d[\d,.]*\s+(?:[A-Za-z-]+\s+)?$", text[max(0, at - 30):at]) is not None
+    listed = unit_of_figure and not _FINITE_VERB.search(between)
+    return listed or bool(_COMPLEMENT_VERB.search(between))
 
 
 def same_counted_thing(a: Quantity, b: Quantity) -> bool:

@@ -81,7 +81,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(rx, re.IGNOREC
                 r"(?:\s+of\s+(?P<y>" + _YEAR + r"))?"),
     ("quarter", r"\bQ(?P<q>[1-4])(?:\s+(?P<y>" + _YEAR + r"))?\b"),
     ("half", r"\b(?:in\s+)?(?:the\s+)?(?P<h>first|second)\s+half(?:\s+of\s+(?P<y>" + _YEAR + r"))?"),
-    ("month", r"\b(?:(?P<rel>last|this|early|late|mid-?|in|during|for|through|by\s+the\s+end\s+of)\s+)?"
+    ("month", r"\b(?:(?P<rel>last|this|early|late|mid-?|in|during|for|through|(?:by|at)\s+the\s+end\s+of|end[\s-]of)\s+)?"
               r"(?P<mon>January|February|March|April|May|June|July|August|September|October|November|December|"
               r"Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)(?:\s+(?P<y>" + _YEAR + r"))?\b"),
     ("weekday", r"\b(?:(?P<rel>last|this|on|early|late)\s+)?(?P<wd>" + _WEEKDAY + r")\b"),
@@ -90,6 +90,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(rx, re.IGNOREC
             r"(?P<unit>days?|weeks?|months?|years?)\s+ago\b")),
     ("period", (r"\b(?P<rel>last|this|past|earlier\s+this|later\s+this|previous|the\s+previous)\s+"
                r"(?P<unit>week|weekend|month|quarter|year)\b")),
+    # "lodged in the quarter": the last whole quarter before the report (a release's own period)
+    ("the_quarter", r"\b(?:in|during|over|for|across)\s+the\s+quarter\b(?!\s+(?:to|ending|ended|before|after))"),
     ("year", r"\b(?:(?:in|during|for|through|throughout|of|by)\s+(?:fiscal\s+)?|fiscal\s+)(?P<y>" + _YEAR + r")\b"),
     # a bare year dates the figure unless it only names something ("the 2026 fiscal year",
     # "2024 election"): a year before a lower-case noun, or after "the", is a name's part
@@ -100,7 +102,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(rx, re.IGNOREC
 ]]
 # Time words that do not date the figure next to them: "its first cut since 2020", "up
 # from a year earlier", "until 2030", "the lowest since March".
-_NOT_THE_TIME = re.compile(r"\b(?:since|from|than|until|till|before|after|compared\s+with|versus|vs\.?)\s+(?:the\s+)?(?:early\s+|late\s+|mid-?)?$",
+_NOT_THE_TIME = re.compile(r"\b(?:since|from|than|until|till|before|after|below|above|compared\s+(?:with|to)|versus|vs\.?)\s+(?:the\s+)?(?:early\s+|late\s+|mid-?)?$",
                            re.IGNORECASE)
 
 
@@ -215,6 +217,9 @@ def _resolve(kind: str, m: re.Match[str], base: date | None) -> tuple[date | Non
         month = _MONTH_NAMES[g["mon"].lower().rstrip(".")]
         y = _month_year(month, year, base, relation) if base is not None else year
         assert y is not None  # without a base, the year is given (checked above)
+        if relation.endswith("end of"):  # "at the end of June": its last day, a stock's date
+            month_end = _month_span(y, month)[1]
+            return month_end, month_end
         return _month_span(y, month)
     if kind == "year":
         y = int(g["y"])
@@ -264,6 +269,10 @@ def _resolve(kind: str, m: re.Match[str], base: date | None) -> tuple[date | Non
         if last:
             return date(base.year - 1, 1, 1), date(base.year - 1, 12, 31)
         return date(base.year, 1, 1), base
+    if kind == "the_quarter":
+        q = (base.month - 1) // 3 + 1
+        q, y = (q - 1, base.year) if q > 1 else (4, base.year - 1)
+        return _quarter(q, y, base)
     if kind == "before":
         return None, base
     return None

@@ -14,6 +14,11 @@ consults them:
     Measures in convertible units (kilometres and miles, hectares and acres, kilograms,
     tonnes and pounds, litres and gallons) are compared after conversion, with the
     precision of the figure that was converted.
+``bare_counts``
+    A figure without a unit of its own counts the thing its clause names before it
+    ("Irregular crossings detected at the border rose to 11,400", a table cell "September
+    2025, asylum applications lodged = 2,050", "48,211 votes and Abbasov 48,054"), unless a
+    figure of another counted thing stands between them.
 ``kinds``
     A change given as a percentage of a rate ("cut the rate by 25%") is not the same figure
     as a change in percentage points or basis points of it ("a quarter of a percentage
@@ -67,6 +72,7 @@ __all__ = ["CHECKS", "active", "claim_tolerance", "converted", "derived_values",
 CHECKS: dict[str, str] = {
     "precision": "a figure is held to its own precision (3.2% is not 3.1%)",
     "units": "measures compared after unit conversion (km/miles, ha/acres, kg/t/lb, l/gal)",
+    "bare_counts": "a bare figure counts the thing its clause names before it (crossings rose to 11,400)",
     "kinds": "a change in percent is not a change in percentage points or basis points",
     "derived": "differences and percentage changes computed from two figures of one thing",
     "descriptor": "a number describing the subject (five largest cities) is not a figure",

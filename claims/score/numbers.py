@@ -25,7 +25,7 @@ import functools
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -37,6 +37,7 @@ from claims.extract.quantities import (
     parse_quantities,
     same_counted_thing,
     scope_window,
+    unit_named_before,
 )
 from claims.extract.scope import (
     PLACE_PHRASE,
@@ -282,10 +283,17 @@ def _is_change(text: str, q: Quantity) -> bool:
     percentage a verb moves ("fell 5.5%", "fell by 5.5%") reads one way with or without
     "by": as the rate it states, which "inflation was 3.1%" also states."""
     before = text[max(0, q.start - 30):q.start]
-    after = _CHANGE_AFTER.search(text[q.end:q.end + 60]) is not None
+    after = _CHANGE_AFTER.search(text[q.end:q.end + 60]) is not None \
+        and _LEVEL_AGAINST_LEVEL.search(text[q.end:q.end + 60]) is None
     if q.kind == "percent" and _moved_by().search(before) is not None:
         return after
     return _CHANGE_BEFORE.search(before) is not None or after
+
+
+# "25 new police officers, fewer than the 40 the mayor had sought": a level set against another
+# level, not a difference
+_LEVEL_AGAINST_LEVEL = re.compile(r"^,\s+(?:[a-z]+\s+)?(?:more|less|fewer|higher|lower)\s+than\s+(?:the\s+)?\d",
+                                  re.IGNORECASE)
 
 
 _LEADING_PLACE = re.compile(r"(?:^|[.!?]\s+)(?:In|At|Across|Throughout)\s+((?:[A-Z][\w-]*(?:['’]s)?\s*){1,3}),")
@@ -313,6 +321,8 @@ def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quanti
     """Whether two figures of one kind measure the same thing: a count's unit names its
     thing (and its state: rejected ballots are not ballots cast); a rate, a share or an
     amount of money is about the words of its clause ("consumer prices" is not "base rate")."""
+    if not _row_of_claim(claim_text, passage_text, q):
+        return False  # the table row of another body ("Kellport City Police = 3,240")
     c_status, p_status = figure_status(claim_text, claim_q), figure_status(passage_text, q)
     if c_status and p_status and not c_status & p_status:
         return False
@@ -341,6 +351,27 @@ def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quanti
         shared = c_thing & content_stems(_sentence_of(passage_text, q, before=1))
         return len(shared) >= min(2, len(c_thing))
     return False
+
+
+_MONTH_WORDS = frozenset(m.lower() for m in (*calendar.month_name, *calendar.day_name) if m)
+_ROW_LABEL = re.compile(r"(?:^|[.;]\s+)([^.;=]{1,120}?)\s*=\s*$")
+_NAME_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w'’-]*)+")
+
+
+def _row_of_claim(claim_text: str, passage_text: str, q: Quantity) -> bool:
+    """Whether a table cell's row ("Kellport City Police = 3,240", as tables are rendered) is
+    about what the claim names: at least half the words of the row's name (a run of
+    capitalised words, months aside) stand in the claim. True for a figure not in a table."""
+    row = _ROW_LABEL.search(passage_text[max(0, q.start - 160):q.start])
+    if row is None:
+        return True
+    label = row.group(1).split(",")[0]
+    names = [w.lower() for m in _NAME_RUN.finditer(label) for w in re.findall(r"[A-Za-z]+", m.group(0))
+             if w.lower() not in _MONTH_WORDS and w.lower() not in ("of", "the")]
+    if not names:
+        return True
+    claimed = {w.lower() for w in re.findall(r"[A-Za-z]+", claim_text)}
+    return sum(w in claimed for w in names) * 2 >= len(names)
 
 
 _GENERIC_HEADS = content_stems("rate share figure number total level proportion percentage amount count tally "
@@ -413,6 +444,11 @@ def figure_judgements(
     usable = [q for q in quantities if not is_time_frame(passage_text, q)
               and not (claim_scope is not None and is_descriptor(passage_text, q))]
     candidates = [q for q in usable if same_counted_thing(claim_q, q)]
+    if claim_scope is not None and claim_q.kind == "count" and active("bare_counts", disabled):
+        # "Irregular crossings detected rose to 11,400": the bare figure counts what its clause named
+        candidates += [replace(q, unit=claim_q.unit) for q in usable
+                       if unit_named_before(passage_text, q, claim_q.unit)]
+        candidates.sort(key=lambda q: q.start)
     if claim_scope is not None and active("units", disabled):  # 48 km against a claim in miles: 29.8 miles
         candidates += [c for c in (converted(claim_q, q) for q in usable) if c is not None]
     candidates = [c for q in candidates for c in _subset_or_total(claim_text, claim_q, passage_text, q)]
@@ -579,7 +615,10 @@ def _scheduled_for(claim: TimeSpan, mode: str, text: str, q: Quantity, published
 
 def _in_time(claim: TimeSpan, figure: TimeSpan, mode: str, days: int) -> bool:
     if mode == "own":
-        return spans_overlap(claim, figure, days)
+        # the slack is for a day's news; two named periods (August against September) meet or not
+        periods = all(s.start is not None and (s.end - s.start).days >= 6 for s in (claim, figure)) \
+            and bool(figure.text)
+        return spans_overlap(claim, figure, 0 if periods else days)
     if mode == "as_of":  # the state of things on the article's date: what was known by then
         return figure.start is None or figure.start <= claim.end + timedelta(days=days)
     # legacy: a single date each
@@ -620,6 +659,7 @@ def _figure_span(text: str, q: Quantity, published: date | None) -> TimeSpan | N
     start, stop = (sentence.start, sentence.end) if sentence else (0, len(text))
     a, b = clause_bounds(text, q)
     a, b = max(a, start), min(b, stop)
+    b = _before_base(text, q, b)
     that = None
     for that in re.finditer(r"\bthat\b", text[a:q.start]):
         pass
@@ -641,6 +681,22 @@ def _figure_span(text: str, q: Quantity, published: date | None) -> TimeSpan | N
         if framed is not None:
             return framed
     return TimeSpan(published, published, "") if published is not None else None
+
+
+# A comparison's base figure ("24.1% less than the 3.74 million tonnes harvested in 2024", "up
+# from 9,500 in the third quarter of 2024"): the time words after it are the base's, not the figure's.
+_BASE_BEFORE = re.compile(r"\b(?:than|from|compared\s+(?:with|to)|against|versus|vs\.?)\s+(?:the\s+|a\s+|an\s+)?"
+                          r"(?:[A-Za-z]+\s+){0,2}$", re.IGNORECASE)
+
+
+def _before_base(text: str, q: Quantity, end: int) -> int:
+    """Where a figure's own words end: at the comparison base figure that follows it in its
+    clause, if one does."""
+    for other in parse_quantities(text[q.end:end]):
+        at = q.end + other.start
+        if _BASE_BEFORE.search(text[max(q.end, at - 40):at]):
+            return at
+    return end
 
 
 _SPEECH_FRAME = re.compile(r"\b(?:said|says|told|announced|reported|estimated|confirmed|showed|shows|according\s+to)\b",

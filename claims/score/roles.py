@@ -454,13 +454,24 @@ def passage_role(claim_text: str, passage_text: str, *, passage_figure: Quantity
             target = passage_text[f_start:f_end]
         for x, y in chosen:
             focus = passage_figure.start - a - x if passage_figure is not None else None
-            role = _clause_role(sentence[x:y], passage_text[:a] + " " + sentence[:x], claim_stems, claim_negated,
-                                claimant_keys, verbatim, focus, target, claim_denies)
+            retracted = _RETRACTED.search(sentence[x:y])
+            if retracted:  # "An earlier version of this article said ...": the outlet's correction notice
+                role = Role("disputes", origin=None, cue=retracted.group(0))
+            else:
+                role = _clause_role(sentence[x:y], passage_text[:a] + " " + sentence[:x], claim_stems, claim_negated,
+                                    claimant_keys, verbatim, focus, target, claim_denies)
             if role.role == "reports_claim":
                 role = _corrected_after(passage_text, a + y, role, claim_stems, passage_figure) or role
             if best is None or _ORDER[role.role] < _ORDER[best.role]:
                 best = role
     return best if best is not None else Role("mentions")
+
+
+# A correction notice: what "an earlier version of this article said" was wrong.
+_RETRACTED = re.compile(r"\b(?:an?|the)\s+(?:earlier|previous|original|first|prior)\s+(?:version|edition)\s+of\s+"
+                        r"(?:this|the|our)\s+(?:article|story|report|piece|post|release|statement|page)\b[^.;]{0,30}?"
+                        r"\b(?:said|stated|reported|gave|misstated|misreported|wrongly|incorrectly|included|had)\b",
+                        re.IGNORECASE)
 
 
 def _corrected_after(text: str, end: int, reported: Role, claim_stems: frozenset[str],

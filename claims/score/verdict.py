@@ -280,9 +280,11 @@ def assess_evidence(
             doubt = _unverified_in(document.text) if role.role == "asserts" and claim.scope else None
             if doubt:  # "the claim could not be independently verified": the source does not vouch for it
                 role = Role("mentions", origin=role.origin, cue=doubt)
-            if role.role == "disputes" and relation == "mismatch" and claim.scope is not None:
+            if role.role == "disputes" and claim.scope is not None and (
+                    relation == "mismatch" or (relation == "consistent" and _bound_against_point(checked_figure(claim, policy), judgement))):
                 # "a post said 112,000 ballots were cast; that is false": the denial is of
-                # another figure than the claim's, which it does not contradict
+                # another figure than the claim's, which it does not contradict; nor is a
+                # denial near "more than 12 hours" about a claim of 31 hours
                 role, note = Role("mentions", origin=role.origin, cue=role.cue), "denies another figure"
             if role.role == "disputes":
                 model_refute = float(stance_probs[rank - 1][1]) if stance_probs is not None else 0.0
@@ -309,6 +311,16 @@ def assess_evidence(
             scope_note=note,
         ))
     return evidence
+
+
+def _bound_against_point(claim_q: Quantity | None, judgement: NumericJudgement | None) -> bool:
+    """Whether the passage gives only a bound or a range ("more than 12 hours") where the
+    claim states one figure (31 hours): consistent, but not the claim's figure."""
+    passage_q = judgement.quantity if judgement is not None else None
+    if claim_q is None or passage_q is None:
+        return False
+    point = claim_q.low is not None and claim_q.low == claim_q.high
+    return point and passage_q.low != passage_q.high
 
 
 _DOUBTED = re.compile(r"\b(?:the|that|this|her|his|their|its)\s+(?:claim|figure|number|estimate|total|count|tally|"
@@ -631,6 +643,8 @@ def _superseded(claim: Claim, votes: Sequence[_Vote], policy: VerdictPolicy) -> 
         for other in figures:
             assert when is not None and other.evidence.quantity_date is not None  # dated figures
             later = (other.evidence.quantity_date - when).days
+            if later == 0:  # two figures for one period ("for August"): the one published later revises
+                later = (_published(other.evidence) - _published(v.evidence)).days
             newer = -later > days if first else later > days
             if other is v or not newer or side[other.key] == side[v.key]:
                 continue
@@ -708,6 +722,11 @@ def _when(e: Evidence) -> date:
     if isinstance(d, datetime):
         return d.date()
     return d or date.max
+
+
+def _published(e: Evidence) -> date:
+    d = e.document.published_at
+    return (d.date() if isinstance(d, datetime) else d) or date.min
 
 
 def _day(e: Evidence) -> str:
