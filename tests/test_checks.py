@@ -516,3 +516,25 @@ def test_a_level_set_against_another_level_is_no_change() -> None:
     claim = "It also pays for 25 new police officers, fewer than the 40 the mayor had sought."
     passage = "It pays for 25 new police officers, down from the 40 the mayor requested."
     assert relations(claim, passage)[0] == ("match", "25 new police officers")
+
+
+def test_the_number_of_a_thing_named_before_counts_it() -> None:
+    # migration-aviation-farming: "the number" is the crowd of the sentence before
+    claim = "About 5,000 people gathered outside City Hall as the recount began."
+    passage = ("Supporters of both candidates gathered outside City Hall as counting began. Police estimated the crowd "
+               "at about 1,500 people. A crowd-research team, which analysed drone images of the square, put the "
+               "number at between 4,800 and 5,200.")
+    assert sorted(relations(claim, passage, published=date(2025, 9, 24), context=passage)) == [
+        ("consistent", "between 4,800 and 5,200"), ("mismatch", "about 1,500 people")]
+
+
+def test_a_margins_earlier_level_is_the_state_before_the_change() -> None:
+    # migration-aviation-farming: "from 157 votes to 88" gives the margin before the recount and after
+    claim = "A recount cut Teodora Nyquist's winning margin over incumbent mayor Corin Abbasov from 157 votes to 88."
+    scope = claim_scope(claim, parse_quantities(claim)[0], ARTICLE_DAY)
+    assert scope.start is None and scope.end == ARTICLE_DAY  # some time before the article
+    # a margin is not a candidate's total (examples/desk style sentence)
+    assert relations(claim, "Nyquist received 48,211 votes and Abbasov 48,054.") == [
+        ("other_scope", "48,211 votes"), ("other_scope", "48,054")]
+    assert relations(claim, "Nyquist led Abbasov by 157 votes after all ballots were counted.",
+                     published=date(2025, 9, 15))[0] == ("match", "157 votes")

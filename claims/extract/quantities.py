@@ -1191,10 +1191,20 @@ _SUBJECT_FIGURE = re.compile(r"\s+(?:were|was|are|is|have|has|had|will|would|cou
 _COMPLEMENT_VERB = re.compile(r"=|:\s*$|\b(?:rose|fell|rise|fall|rising|falling|risen|fallen|increased|decreased|grew|"
                               r"dropped|declined|climbed|jumped|reached|totall?ed|stood|numbered|came|hit|was|were|is|"
                               r"are|amounted|doubled|halved|surged|slumped|edged|to)\b")
+_ANAPHOR = re.compile(r"\b(?:the|that|this|their|its)\s+(?:number|figure|total|count|tally|estimate|size)\b[^.;]{0,25}"
+                      r"\b(?:at|was|is|as|of|to)\s+(?:[a-z]+\s+){0,2}$", re.IGNORECASE)
 _FINITE_VERB = re.compile(r"\b(?:has|have|had|is|are|was|were|will|\w+ed)\b")
 _TABLE_CAPTION = re.compile(r"\bTable\b[^=]*$")
 _CLAUSE_OPEN = re.compile(r"(?:[.;:!?]\s|\n|^)(?!.*(?:[.;:!?]\s|\n))", re.DOTALL)
 _YEARISH = range(1900, 2101)
+
+
+def refers_back(text: str, q: Quantity) -> bool:
+    """Whether a figure is given as "the number" of something named before its sentence ("put
+    the number at between 4,800 and 5,200")."""
+    before = text[max(0, q.start - 200):q.start]
+    opened = _CLAUSE_OPEN.search(before)
+    return _ANAPHOR.search(before[opened.end():] if opened else before) is not None
 
 
 def unit_named_before(text: str, q: Quantity, unit: str | None) -> bool:
@@ -1205,9 +1215,9 @@ def unit_named_before(text: str, q: Quantity, unit: str | None) -> bool:
     votes and Abbasov 48,054". Only when no figure of another counted thing stands between
     the naming word and the figure, and the figure is no year."""
     head = counted_head(unit)
-    if q.unit is not None or q.kind != "count" or head is None or head in _TIME_UNITS or q.value is None:
+    if q.unit is not None or q.kind != "count" or head is None or head in _TIME_UNITS:
         return False
-    if q.value == int(q.value) and int(q.value) in _YEARISH and "," not in q.text:
+    if q.value is not None and q.value == int(q.value) and int(q.value) in _YEARISH and "," not in q.text:
         return False
     before = text[max(0, q.start - 200):q.start]
     opened = _CLAUSE_OPEN.search(before)
@@ -1217,10 +1227,19 @@ def unit_named_before(text: str, q: Quantity, unit: str | None) -> bool:
     if caption is not None:  # a table cell ("Table. Police officers by force. Dunmarrow = 6,180"): its caption names it
         clause = before[caption.start():]
     offset = q.start - len(clause)
+    if _SUBJECT_FIGURE.match(text, q.end):
+        return False  # "..., 287 arrived after the deadline": the figure is its own clause's subject
+    if _ANAPHOR.search(clause):
+        # "Police estimated the crowd at about 1,500 people. A team put the number at between
+        # 4,800 and 5,200": "the number" is the previous sentence's count
+        previous = text[max(0, q.start - len(clause) - 300):q.start - len(clause)]
+        last_sentence = re.split(r"(?<=[.!?])\s+", previous.strip())[-1] if previous.strip() else ""
+        if any(counted_head(o.unit) == head for o in parse_quantities(last_sentence)):
+            return True
     words = list(re.finditer(r"[A-Za-z]+(?:-[A-Za-z]+)*", clause))
     named = [w for w in words if counted_head(w.group(0).lower()) == head]
-    if not named or _SUBJECT_FIGURE.match(text, q.end):
-        return False  # "..., 287 arrived after the deadline": the figure is its own clause's subject
+    if not named:
+        return False
     last = named[-1].end() + offset
     between = text[last:q.start]
     others = parse_quantities(between)

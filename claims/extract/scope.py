@@ -533,6 +533,10 @@ def _bound(q: Quantity | None, text: str) -> str | None:
     return None
 
 
+_FROM_FIGURE = re.compile(r"\bfrom\s+(?:about\s+|around\s+|nearly\s+|almost\s+)?$", re.IGNORECASE)
+_TO_FIGURE = re.compile(r"\s+to\s+(?:about\s+|around\s+|just\s+|only\s+)?\$?\d")
+
+
 def claim_scope(text: str, quantity: Quantity | None, document_date: date | None,
                 holder: str | None = None) -> Scope:
     """The scope of a claim (see the module): its figure's thing, status, place and bound,
@@ -547,6 +551,10 @@ def claim_scope(text: str, quantity: Quantity | None, document_date: date | None
         thing = quantity.unit if quantity.unit and quantity.kind == "count" else " ".join(things[:6]) or quantity.unit
         status = ", ".join(sorted(figure_status(text, quantity))) or None
         place = figure_place(text, quantity) or None
+    if span is None and quantity is not None and document_date is not None and _FROM_FIGURE.search(
+            text[max(0, quantity.start - 20):quantity.start]) and _TO_FIGURE.match(text, quantity.end):
+        # "cut her margin from 157 votes to 88": the first figure is the state before the change
+        span = TimeSpan(None, document_date, f"before (from {quantity.text})")
     if span is not None:
         start, end, words = span.start, span.end, span.text
     elif document_date is not None:

@@ -35,6 +35,7 @@ from claims.extract.quantities import (
     counted_head,
     is_time_frame,
     parse_quantities,
+    refers_back,
     same_counted_thing,
     scope_window,
     unit_named_before,
@@ -287,9 +288,13 @@ def _is_change(text: str, q: Quantity) -> bool:
         and _LEVEL_AGAINST_LEVEL.search(text[q.end:q.end + 60]) is None
     if q.kind == "percent" and _moved_by().search(before) is not None:
         return after
+    if _MARGIN_BEFORE.search(text[max(0, q.start - 60):q.start]):
+        return True  # "cut her winning margin over Abbasov from 157 votes to 88": a margin's levels
     return _CHANGE_BEFORE.search(before) is not None or after
 
 
+_MARGIN_BEFORE = re.compile(r"\b(?:margin|lead)\b[^.;,]{0,40}?\b(?:from|to|of|at)\s+(?:about\s+|just\s+|only\s+)?$",
+                            re.IGNORECASE)
 # "25 new police officers, fewer than the 40 the mayor had sought": a level set against another
 # level, not a difference
 _LEVEL_AGAINST_LEVEL = re.compile(r"^,\s+(?:[a-z]+\s+)?(?:more|less|fewer|higher|lower)\s+than\s+(?:the\s+)?\d",
@@ -342,7 +347,9 @@ def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quanti
         # shed 18,400 jobs" and "Bryce Motors will cut 480 jobs" share none)
         unit = content_stems(claim_q.unit) | content_stems(q.unit or "")
         claim_words = {w for w in content_stems(_sentence_of(claim_text, claim_q)) - unit if not w[0].isdigit()}
-        shared = claim_words & content_stems(_sentence_of(passage_text, q, before=1)) - lexicon()["weak_thing_words"]
+        # "the number" of a thing named before: the sentences up to its antecedent's
+        context = _sentence_of(passage_text, q, before=2 if refers_back(passage_text, q) else 1)
+        shared = claim_words & content_stems(context) - lexicon()["weak_thing_words"]
         return len(shared) >= (2 if len(claim_words) > 6 else 1)
     if p_thing & _GENERIC_HEADS:
         # "so the rate fell by 3 percentage points": a head that points back to a thing named
