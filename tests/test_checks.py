@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from claims.errors import ConfigError, InputError
 from claims.eval.files import jsonl_rows
 from claims.extract import primary_quantity
 from claims.extract.quantities import parse_quantities
-from claims.extract.scope import claim_scope
+from claims.extract.scope import claim_scope, figure_thing
 from claims.models import Claim, Document, Passage, Quantity
 from claims.pipeline import Candidates, judge_facts, policy_from_settings
 from claims.score.checks import (
@@ -25,10 +26,12 @@ from claims.score.checks import (
     kind_confusion,
     opposition,
     precision_unit,
+    vote_tally,
 )
 from claims.score.numbers import figure_judgements, figure_span
 from claims.score.passages import table_rows
-from claims.score.verdict import VerdictPolicy
+from claims.score.roles import Role
+from claims.score.verdict import VerdictPolicy, _text_stance
 from claims.settings import Settings
 
 ARTICLE_DAY = date(2025, 10, 28)
@@ -280,7 +283,8 @@ def test_a_shared_adjective_does_not_make_two_figures_one_thing() -> None:
 
 
 def test_every_check_is_named_and_settings_refuse_unknown_names() -> None:
-    assert set(CHECKS) == {"precision", "units", "bare_counts", "kinds", "derived", "descriptor", "facts", "series", "opinion",
+    assert set(CHECKS) == {"precision", "units", "bare_counts", "kinds", "derived", "descriptor", "facts", "series",
+                           "tallies", "numbers_in_words", "opinion",
                            "opposites"}
     assert policy_from_settings(Settings(disabled_checks=["units"])).disabled_checks == frozenset({"units"})
     with pytest.raises(ConfigError, match="names no check 'unit'"):
@@ -538,3 +542,49 @@ def test_a_margins_earlier_level_is_the_state_before_the_change() -> None:
         ("other_scope", "48,211 votes"), ("other_scope", "48,054")]
     assert relations(claim, "Nyquist led Abbasov by 157 votes after all ballots were counted.",
                      published=date(2025, 9, 15))[0] == ("match", "157 votes")
+
+
+@pytest.mark.parametrize(("text", "tally"), [
+    ("The council voted 8-1 in favour of the plan.", (8, 1)),
+    ("approved a $1.38 billion budget for the 2026 fiscal year by a 7-2 vote", (7, 2)),
+    ("The vote was 48-37.", (48, 37)),
+    ("The court ruled 4-5 against the state.", (5, 4)),
+    ("Chelsea won 3-1 on Sunday.", None),  # a score, no vote
+    ("The 2024-25 budget passed.", None),  # a fiscal year
+])
+def test_a_votes_tally_is_read(text: str, tally: tuple[int, int] | None) -> None:
+    assert vote_tally(text) == tally
+
+
+def test_another_tally_of_the_vote_refutes_the_claim() -> None:
+    # examples/desk: the council's vote
+    passage = ("The Millbrook City Council on Tuesday night approved a $1.38 billion budget for the 2026 fiscal year "
+               "by a 7-2 vote, trimming the mayor's proposal.")
+    assert _judged("The city council voted 8-1 to approve the budget.", passage) == "refuted"
+    assert _judged("The city council voted 7-2 to approve the budget.", passage) == "supported"
+    assert _judged("The city council voted 8-1 to approve the budget.", passage,
+                   disabled=frozenset({"tallies"})) != "refuted"
+
+
+def test_agreeing_words_without_the_claims_numbers_do_not_support_it() -> None:
+    # examples/desk: a sentence that shares the claim's words but not its tally
+    claim_text = "The council voted 8-1 to approve the budget plan."
+    claim = Claim(id="c", document_id="a", text=claim_text, start=0, end=len(claim_text), checkworthiness=1.0,
+                  claim_date=ARTICLE_DAY, scope=claim_scope(claim_text, None, ARTICLE_DAY))
+
+    def stance(sentence: str, disabled: frozenset[str] = frozenset()) -> str:
+        passage = Passage(id="p", document_id="d", position=0, text=sentence, start=0, end=len(sentence))
+        return _text_stance(claim, passage, 0.8, Role("asserts"), None, VerdictPolicy(disabled_checks=disabled),
+                            np.array([0.2, 0.1, 0.7]))[0]
+
+    vague = "The council voted to approve the budget plan on Tuesday night."
+    assert stance(vague) == "neutral"
+    assert stance(vague, frozenset({"numbers_in_words"})) == "support"
+    assert stance("The council voted 8-1 to approve the budget plan on Tuesday night.") == "support"
+
+
+def test_an_aside_is_not_what_a_figure_measures() -> None:
+    # migration-aviation-farming: the recount's cost, its parts listed in an aside
+    passage = "The cost of the recount, including staff, security and venue hire, was $310,000."
+    q = parse_quantities(passage)[-1]
+    assert figure_thing(passage, q) == frozenset({"cost", "recount"})

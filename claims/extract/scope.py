@@ -405,6 +405,11 @@ def _place_words(text: str) -> set[str]:
 THING_WINDOW = 4  # content words on each side of a figure that name what it measures
 
 
+_ASIDE = re.compile(r",\s+(?:including|such\s+as|excluding|except|notably|among\s+them)\b[^;.]{0,100}?,"
+                    r"(?=\s+(?:was|were|is|are|has|have|had|rose|fell|totall?ed|came|reached|stood|amounted)\b)|"
+                    r"\([^()]{0,80}\)", re.IGNORECASE)
+
+
 def figure_thing(text: str, q: Quantity) -> frozenset[str]:
     """What a figure measures, as stems of the common nouns, adjectives and verbs next to it
     in its clause (up to :data:`THING_WINDOW` on each side: "the property tax rate by 2.9
@@ -414,9 +419,14 @@ def figure_thing(text: str, q: Quantity) -> frozenset[str]:
     start, end = clause_bounds(text, q)
     before: list[str] = []
     after: list[str] = []
+    # an aside before the figure ("The cost of the recount, including staff and venue hire, was
+    # $310,000") lists parts, not the thing measured
+    asides = [m.span() for m in _ASIDE.finditer(text, start, q.start)]
     for m in _WORDS.finditer(text, start, end):
         if q.start <= m.start() < q.end:
             continue  # the figure's own words ("$4.1 million") are not what it measures
+        if any(a <= m.start() < b for a, b in asides):
+            continue
         w = m.group(0)
         low = w.lower()
         if low in _SUBORDINATORS:

@@ -42,6 +42,14 @@ consults them:
     ("to every customer") and one for most of it. A rate per month is compared with a rate
     per year after conversion ("40 crowns a month" against "480 crowns a year"). A fall
     given as a negative figure ("-5.5%") is compared with the claim's fall ("fell 5.5%").
+``tallies``
+    A vote's tally ("voted 8-1", "by a 7-2 vote", "5-4 ruling") is compared with the tally
+    that a sentence on the claim's topic gives for a vote: another tally refutes the claim,
+    the same one supports it.
+``numbers_in_words``
+    A sentence on the claim's topic that shares most of its words supports it only if it
+    also gives every number the claim writes in digits ("Council members Ortiz and Harper
+    voted against the plan" does not bear out "The council voted 8-1 in favour").
 ``opinion``
     A column, an editorial or a comment (its URL section, its title or its first line says
     so) gives its author's view: it neither supports nor refutes a claim of fact.
@@ -65,9 +73,9 @@ from claims.extract.scope import _stem as _scope_stem
 from claims.models import Quantity
 from claims.score.roles import _stem
 
-__all__ = ["CHECKS", "active", "claim_tolerance", "converted", "derived_values", "describes_subject",
-           "falls", "is_opinion", "kind_confusion", "lexicon", "opposition", "per_period", "precision_unit", "rate_period",
-           "series_conflict"]
+__all__ = ["CHECKS", "active", "claim_tolerance", "converted", "derived_values", "describes_subject", "falls",
+           "is_opinion", "kind_confusion", "lexicon", "opposition", "per_period", "precision_unit", "rate_period",
+           "series_conflict", "tally_finding", "vote_tally"]
 
 CHECKS: dict[str, str] = {
     "precision": "a figure is held to its own precision (3.2% is not 3.1%)",
@@ -78,9 +86,37 @@ CHECKS: dict[str, str] = {
     "descriptor": "a number describing the subject (five largest cities) is not a figure",
     "facts": "each figure of a claim judged as its own fact",
     "series": "month-on-month vs annual changes, rates per month vs per year, all vs most of a thing",
+    "tallies": "a vote's tally against another tally of that vote (8-1 against 7-2)",
+    "numbers_in_words": "a sentence agreeing in words supports a claim only if it gives the claim's numbers",
     "opinion": "an opinion piece (column, editorial, comment) is not evidence of a fact",
     "opposites": "a passage saying the opposite of the claim's words (keep/scrap, rejected calls to resign)",
 }
+
+
+_TALLY = re.compile(r"(?<![\d.,-])(\d{1,3})\s*[-–]\s*(\d{1,3})(?![\d%-]|[.,]\d)")
+_VOTE_WORD = re.compile(r"\b(?:vot(?:e|es|ed|ing)|ballot|ruling|ruled|decision|majority|approved|rejected|passed|"
+                        r"defeated|split)\b", re.IGNORECASE)
+
+
+def vote_tally(text: str) -> tuple[int, int] | None:
+    """The tally of a vote a sentence gives ("voted 8-1", "by a 7-2 vote"), larger side first;
+    None without one (a score or a range is no tally without a word of voting)."""
+    if not _VOTE_WORD.search(text):
+        return None
+    for m in _TALLY.finditer(text):
+        if _VOTE_WORD.search(text[max(0, m.start() - 40):m.end() + 25]):
+            a, b = int(m.group(1)), int(m.group(2))
+            return (a, b) if a >= b else (b, a)
+    return None
+
+
+def tally_finding(claim_text: str, passage: str) -> tuple[str, str] | None:
+    """("refute" | "support", the passage's tally) when the claim and a passage on its topic
+    both give a vote's tally; None otherwise."""
+    claimed, stated = vote_tally(claim_text), vote_tally(passage)
+    if claimed is None or stated is None:
+        return None
+    return ("support" if claimed == stated else "refute"), f"{stated[0]}-{stated[1]}"
 
 
 def active(name: str, disabled: Collection[str] | None) -> bool:

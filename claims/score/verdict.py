@@ -57,7 +57,7 @@ from claims.models import (
     VerdictLabel,
 )
 from claims.score.calibration import VerdictModel, load_calibration
-from claims.score.checks import active, describes_subject, is_opinion, opposition
+from claims.score.checks import active, describes_subject, is_opinion, opposition, tally_finding
 from claims.score.numbers import (
     NumericJudgement,
     figure_judgements,
@@ -67,7 +67,13 @@ from claims.score.numbers import (
     place_terms,
     same_place,
 )
-from claims.score.relevance import contradicts, relevance, reports_speech, silence_contradicted
+from claims.score.relevance import (
+    _AS_OF,
+    contradicts,
+    relevance,
+    reports_speech,
+    silence_contradicted,
+)
 from claims.score.roles import _TITLE_WORDS, Role, origin_key, passage_role
 from claims.sources.ratings import rated_claim, rating_label
 
@@ -370,6 +376,12 @@ def _text_stance(claim: Claim, passage: Passage, similarity: float, role: Role, 
         cue = opposition(claim.text, topic.sentence)
         if cue is not None:
             return "refute", 0.85, Role("disputes", origin=role.origin, cue=cue), ""
+    tally = tally_finding(claim.text, passage.text) if active("tallies", policy.disabled_checks) else None
+    if tally is not None and topic.coverage >= DISPUTE_COVERAGE:  # "voted 8-1" against "by a 7-2 vote"
+        if tally[0] == "refute":
+            return "refute", 0.85, Role("disputes", origin=role.origin, cue=f"the vote was {tally[1]}"), ""
+        if role.role == "asserts":
+            return "support", 0.85, role, ""
     if reports_speech(claim.text) and topic.coverage >= DISPUTE_COVERAGE:
         # "The utility has denied that ...", "A lawsuit alleges that ...": the claim is that
         # the statement was made; a sentence giving its speaker's words (relevance checked
@@ -385,11 +397,19 @@ def _text_stance(claim: Claim, passage: Passage, similarity: float, role: Role, 
     against = topic.coverage >= DISPUTE_COVERAGE and contradicts(claim.text, topic.sentence)
     if stance == "refute" and score < STRONG_REFUTE and not against:
         stance, score = "neutral", 0.0  # a weak model refutation without a word against the claim
-    if stance != "support" and topic.coverage >= ENTAILED_COVERAGE and role.role == "asserts" and not against:
+    if stance != "support" and topic.coverage >= ENTAILED_COVERAGE and role.role == "asserts" and not against \
+            and (not active("numbers_in_words", policy.disabled_checks) or _numbers_given(claim.text, topic.sentence)):
         stance, score = "support", max(float(probs[0]), topic.coverage)
     if stance == "support" and role.role == "reports_claim":
         stance, score = "neutral", 0.0  # restating the claim is not confirming it
     return stance, score, role, ""
+
+
+def _numbers_given(claim_text: str, sentence: str) -> bool:
+    """Whether a sentence gives every number the claim writes in digits ("voted 8-1" needs an
+    8 and a 1): words in common do not confirm a claim's numbers."""
+    said = set(re.findall(r"\d+(?:[.,]\d+)*", sentence))
+    return all(n in said for n in re.findall(r"\d+(?:[.,]\d+)*", _AS_OF.sub("", claim_text)))
 
 
 def _model_stance(probs: np.ndarray, policy: VerdictPolicy) -> tuple[str, float]:
