@@ -70,3 +70,30 @@ def test_extraction_keeps_the_sentence_and_judges_the_checkable_text(embedder) -
     assert judged.id == claim.id and judged.text == claim.checkable
     assert judged.quantity is not None and judged.text[judged.quantity.start:judged.quantity.end] == \
         "8,000 North Korean soldiers"
+
+
+def test_that_is_the_figure_of_the_sentence_before() -> None:
+    # migration-aviation-farming: "That" is the count the previous sentence gives
+    previous = ("Border guards detected 11,400 irregular crossings into Estmark between July and September, "
+                "according to the national statistics office.")
+    assert checkable_text("That was 20% more than in the same period last year.", previous=previous,
+                          document_date=date(2025, 10, 14)) == (
+        "The irregular crossings into Estmark between July and September was 20% more than in the same period "
+        "last year.")
+    # without one counted figure before it, "that" stays
+    assert checkable_text("That was 20% more than a year earlier.", previous="Prices rose sharply.") == (
+        "That was 20% more than a year earlier.")
+
+
+def test_the_base_of_a_comparison_is_not_the_claims_time() -> None:
+    from claims.extract.quantities import parse_quantities
+    from claims.extract.scope import claim_scope, figure_thing
+
+    text = "The irregular crossings into Estmark between July and September was 20% more than in the same period last year."
+    q = parse_quantities(text)[0]
+    scope = claim_scope(text, q, date(2025, 10, 14))
+    assert (scope.start, scope.end) == (date(2025, 7, 1), date(2025, 9, 30))
+    # the time words of a figure's clause are not what it measures
+    release = ("Irregular crossings detected at the land border rose to 11,400 in the third quarter of 2025, "
+               "up 20.0% from 9,500 in the third quarter of 2024.")
+    assert "third" not in figure_thing(release, parse_quantities(release)[1])

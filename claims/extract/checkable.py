@@ -33,7 +33,7 @@ from claims.extract.quantities import parse_quantities
 from claims.extract.scope import time_spans
 from claims.extract.structure import countries_named, find_entities, locations
 
-__all__ = ["checkable_text"]
+__all__ = ["checkable_text", "refers_to_previous_figure"]
 
 _OPENER = re.compile(
     r"^(?:however|meanwhile|moreover|furthermore|still|yet|but|and|also|in addition|additionally|"
@@ -147,6 +147,17 @@ def _people(text: str) -> list[str]:
     return people
 
 
+# "That was 20% more than ...", "This is up from ...": a figure the sentence before gave
+_FIGURE_REF = re.compile(r"^(?:That|This|It)(?=\s+(?:was|is|were|are|represents|represented|marks|marked)\s+"
+                         r"(?:up|down|about|around|nearly|almost|roughly|some|\d))")
+
+
+def refers_to_previous_figure(sentence: str) -> bool:
+    """Whether a sentence's subject is the figure the sentence before it gave ("That was 20%
+    more than ...")."""
+    return _FIGURE_REF.match(_clean(_OPENER.sub("", _clean(sentence)))) is not None
+
+
 def _resolve(text: str, before: str, previous: str | None) -> str:
     """"the country" and a leading "he"/"she" replaced by the one country or person named
     before them (in ``before``, the sentence up to the claim, or else in ``previous``)."""
@@ -160,6 +171,15 @@ def _resolve(text: str, before: str, previous: str | None) -> str:
         named = [_TITLES.sub("", p) for p in (_people(before) or _people(previous or ""))]
         if len(set(named)) == 1:
             text = named[0] + text[m.end():]
+    m = _FIGURE_REF.match(text)
+    if m and previous:
+        # "Border guards detected 11,400 irregular crossings into Estmark between July and
+        # September. That was 20% more ...": "that" is the count the previous sentence gives
+        counted = [q for q in parse_quantities(previous) if q.kind == "count" and q.unit]
+        if len(counted) == 1:
+            q = counted[0]
+            rest = re.split(r"[,;:.]|\s(?:according|said|says)\b", previous[q.end:], maxsplit=1)[0]
+            text = f"The {q.unit}{rest.rstrip()}" + text[m.end():]
     return text
 
 
@@ -178,6 +198,6 @@ def checkable_text(sentence: str, *, previous: str | None = None, document_date:
             text = unwrapped
         text = _clean(_strip_attribution(text))
     text = _clean(_resolve(text, before, previous))
-    if document_date is not None and not time_spans(sentence, document_date):
+    if document_date is not None and not time_spans(sentence, document_date) and not time_spans(text, document_date):
         text = f"{text} (as of {document_date.day} {document_date:%B %Y})"
     return text + "."

@@ -102,7 +102,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(rx, re.IGNOREC
 ]]
 # Time words that do not date the figure next to them: "its first cut since 2020", "up
 # from a year earlier", "until 2030", "the lowest since March".
-_NOT_THE_TIME = re.compile(r"\b(?:since|from|than|until|till|before|after|below|above|compared\s+(?:with|to)|versus|vs\.?)\s+(?:the\s+)?(?:early\s+|late\s+|mid-?)?$",
+_NOT_THE_TIME = re.compile(r"\b(?:since|from|than|until|till|before|after|below|above|compared\s+(?:with|to)|versus|vs\.?)\s+(?:(?:in|during|over)\s+)?(?:the\s+)?(?:same\s+(?:period|month|quarter|week|time|day)\s+(?:of\s+|in\s+)?)?(?:early\s+|late\s+|mid-?)?$",
                            re.IGNORECASE)
 
 
@@ -422,6 +422,9 @@ def figure_thing(text: str, q: Quantity) -> frozenset[str]:
     # an aside before the figure ("The cost of the recount, including staff and venue hire, was
     # $310,000") lists parts, not the thing measured
     asides = [m.span() for m in _ASIDE.finditer(text, start, q.start)]
+    # and time words ("in the third quarter of 2024") say when, not what
+    asides += [(start + m.start(), start + m.end()) for _, pattern in _PATTERNS
+               for m in pattern.finditer(text[start:end]) if m.end() > m.start()]
     for m in _WORDS.finditer(text, start, end):
         if q.start <= m.start() < q.end:
             continue  # the figure's own words ("$4.1 million") are not what it measures
