@@ -284,7 +284,7 @@ def test_a_shared_adjective_does_not_make_two_figures_one_thing() -> None:
 
 def test_every_check_is_named_and_settings_refuse_unknown_names() -> None:
     assert set(CHECKS) == {"precision", "units", "bare_counts", "kinds", "derived", "descriptor", "facts", "series",
-                           "tallies", "numbers_in_words", "opinion",
+                           "tallies", "details_in_words", "opinion",
                            "opposites"}
     assert policy_from_settings(Settings(disabled_checks=["units"])).disabled_checks == frozenset({"units"})
     with pytest.raises(ConfigError, match="names no check 'unit'"):
@@ -579,7 +579,7 @@ def test_agreeing_words_without_the_claims_numbers_do_not_support_it() -> None:
 
     vague = "The council voted to approve the budget plan on Tuesday night."
     assert stance(vague) == "neutral"
-    assert stance(vague, frozenset({"numbers_in_words"})) == "support"
+    assert stance(vague, frozenset({"details_in_words"})) == "support"
     assert stance("The council voted 8-1 to approve the budget plan on Tuesday night.") == "support"
 
 
@@ -588,3 +588,20 @@ def test_an_aside_is_not_what_a_figure_measures() -> None:
     passage = "The cost of the recount, including staff, security and venue hire, was $310,000."
     q = parse_quantities(passage)[-1]
     assert figure_thing(passage, q) == frozenset({"cost", "recount"})
+
+
+def test_agreeing_words_without_the_claims_names_do_not_support_it() -> None:
+    # energy-transport-crime: the region's blackout says nothing of the one town the claim names
+    claim_text = "The Millbeck fire also knocked out power in the town of Kellford."
+    claim = Claim(id="c", document_id="a", text=claim_text, start=0, end=len(claim_text), checkworthiness=1.0,
+                  claim_date=ARTICLE_DAY, scope=claim_scope(claim_text, None, ARTICLE_DAY))
+
+    def stance(sentence: str, disabled: frozenset[str] = frozenset()) -> str:
+        passage = Passage(id="p", document_id="d", position=0, text=sentence, start=0, end=len(sentence))
+        return _text_stance(claim, passage, 0.8, Role("asserts"), None, VerdictPolicy(disabled_checks=disabled),
+                            np.array([0.2, 0.1, 0.7]))[0]
+
+    region = "The Millbeck fire knocked out power across the whole region on Thursday night."
+    assert stance(region) == "neutral"
+    assert stance(region, frozenset({"details_in_words"})) == "support"
+    assert stance("The Millbeck fire knocked out power in the town of Kellford on Thursday night.") == "support"

@@ -46,10 +46,13 @@ consults them:
     A vote's tally ("voted 8-1", "by a 7-2 vote", "5-4 ruling") is compared with the tally
     that a sentence on the claim's topic gives for a vote: another tally refutes the claim,
     the same one supports it.
-``numbers_in_words``
+``details_in_words``
     A sentence on the claim's topic that shares most of its words supports it only if it
     also gives every number the claim writes in digits ("Council members Ortiz and Harper
-    voted against the plan" does not bear out "The council voted 8-1 in favour").
+    voted against the plan" does not bear out "The council voted 8-1 in favour"), and its
+    passage every name the claim gives (a run of capitalised words after the first word; a
+    country may go by its capital): "A fire at the substation cut power across the region"
+    does not bear out "The fire also knocked out power in the town of Kellford".
 ``opinion``
     A column, an editorial or a comment (its URL section, its title or its first line says
     so) gives its author's view: it neither supports nor refutes a claim of fact.
@@ -87,7 +90,7 @@ CHECKS: dict[str, str] = {
     "facts": "each figure of a claim judged as its own fact",
     "series": "month-on-month vs annual changes, rates per month vs per year, all vs most of a thing",
     "tallies": "a vote's tally against another tally of that vote (8-1 against 7-2)",
-    "numbers_in_words": "a sentence agreeing in words supports a claim only if it gives the claim's numbers",
+    "details_in_words": "a sentence agreeing in words supports a claim only if it gives its numbers and names",
     "opinion": "an opinion piece (column, editorial, comment) is not evidence of a fact",
     "opposites": "a passage saying the opposite of the claim's words (keep/scrap, rejected calls to resign)",
 }

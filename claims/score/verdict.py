@@ -29,6 +29,7 @@ The verdict also names its *best* evidence: the passage whose vote most decided 
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import functools
 import math
@@ -60,6 +61,7 @@ from claims.score.calibration import VerdictModel, load_calibration
 from claims.score.checks import active, describes_subject, is_opinion, opposition, tally_finding
 from claims.score.numbers import (
     NumericJudgement,
+    country_stems,
     figure_judgements,
     figure_place,
     figure_span,
@@ -74,7 +76,7 @@ from claims.score.relevance import (
     reports_speech,
     silence_contradicted,
 )
-from claims.score.roles import _TITLE_WORDS, Role, origin_key, passage_role
+from claims.score.roles import _TITLE_WORDS, Role, _is_country_word, origin_key, passage_role
 from claims.sources.ratings import rated_claim, rating_label
 
 __all__ = [
@@ -398,18 +400,34 @@ def _text_stance(claim: Claim, passage: Passage, similarity: float, role: Role, 
     if stance == "refute" and score < STRONG_REFUTE and not against:
         stance, score = "neutral", 0.0  # a weak model refutation without a word against the claim
     if stance != "support" and topic.coverage >= ENTAILED_COVERAGE and role.role == "asserts" and not against \
-            and (not active("numbers_in_words", policy.disabled_checks) or _numbers_given(claim.text, topic.sentence)):
+            and (not active("details_in_words", policy.disabled_checks) or _details_given(claim.text, topic.sentence, passage.text)):
         stance, score = "support", max(float(probs[0]), topic.coverage)
     if stance == "support" and role.role == "reports_claim":
         stance, score = "neutral", 0.0  # restating the claim is not confirming it
     return stance, score, role, ""
 
 
-def _numbers_given(claim_text: str, sentence: str) -> bool:
+_CALENDAR_WORDS = frozenset(m.lower() for m in (*calendar.month_name, *calendar.day_name) if m)
+
+
+def _details_given(claim_text: str, sentence: str, passage: str) -> bool:
     """Whether a sentence gives every number the claim writes in digits ("voted 8-1" needs an
-    8 and a 1): words in common do not confirm a claim's numbers."""
+    8 and a 1), and its passage every name the claim gives after its first word ("in the
+    town of Kellford"; a country may go by its capital): words in common do not confirm a
+    claim's details."""
+    claim_text = _AS_OF.sub("", claim_text)
     said = set(re.findall(r"\d+(?:[.,]\d+)*", sentence))
-    return all(n in said for n in re.findall(r"\d+(?:[.,]\d+)*", _AS_OF.sub("", claim_text)))
+    if not all(n in said for n in re.findall(r"\d+(?:[.,]\d+)*", claim_text)):
+        return False
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", passage)}
+    for run in re.findall(r"(?<=\s)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*", claim_text):
+        names = [w.lower() for w in run.split()]
+        if all(w in _CALENDAR_WORDS for w in names):
+            continue
+        # "the Korean Peninsula" is named by its country, "Russia" may be "Moscow"
+        if not any(w in words or _is_country_word(w) or w[:4] in country_stems() for w in names):
+            return False
+    return True
 
 
 def _model_stance(probs: np.ndarray, policy: VerdictPolicy) -> tuple[str, float]:
