@@ -80,14 +80,23 @@ bench: $(STAMP)
 # the verifier's starting point): `python scripts/train_cross_encoder.py` alone (about 20 minutes idle).
 # The contrastive claim-passage pairs (scripts/make_contrastive_pairs.py, seeded) go outside the
 # checkout (PAIRS); the verifier trains on them and the stance mix (docs/models.md).
-# VERIFIER_ARGS: the run that made claims/score/data/verifier (started from the packaged
-# cross-encoder's weights; PAIRS_ARGS / TRAIN_ARGS add to or override them).
+# The claim-passage verifier (docs/models.md), in two stages. VERIFIER_ARGS: the first stage,
+# started from the packaged cross-encoder's weights, on the default pair set; VERIFIER2_ARGS:
+# the second, from the first stage's last checkpoint, on a larger pair set (PAIRS2: 1,200
+# pairs per kind, 8 sentences per document); its export is what ships in
+# claims/score/data/verifier. PAIRS_ARGS / TRAIN_ARGS add to or override both stages.
 PAIRS ?= ../pairs
-VERIFIER_ARGS ?= --init claims/score/data/cross_encoder --out claims/score/data/verifier --work .train/verifier \
+PAIRS2 ?= ../pairs2
+VERIFIER_ARGS ?= --init claims/score/data/cross_encoder --out .train/verifier/out --work .train/verifier \
 	--mix-scale 0.12 --epochs 0.42 --lr 3e-5 --freeze-embeddings --held-per-source 600 --checkpoint-every 50
+VERIFIER2_ARGS ?= --init-checkpoint .train/verifier/checkpoint.pt --out claims/score/data/verifier \
+	--work .train/verifier2 --mix-scale 0.12 --epochs 0.7 --lr 3e-5 --freeze-embeddings --held-per-source 600 \
+	--checkpoint-every 50
 train-stance: $(STAMP)
 	$(BIN)/python scripts/make_contrastive_pairs.py --out $(PAIRS) $(PAIRS_ARGS)
 	$(BIN)/python scripts/train_cross_encoder.py --pairs $(PAIRS) $(VERIFIER_ARGS) $(TRAIN_ARGS)
+	$(BIN)/python scripts/make_contrastive_pairs.py --out $(PAIRS2) --per-kind 1200 --per-doc 8 $(PAIRS_ARGS)
+	$(BIN)/python scripts/train_cross_encoder.py --pairs $(PAIRS2) $(VERIFIER2_ARGS) $(TRAIN_ARGS)
 
 # The embedding model as int8 ONNX in the package (claims/embed/data/), what
 # embedding_backend = "onnx" loads without torch; prints its cosine to the torch vectors.
