@@ -605,3 +605,28 @@ def test_agreeing_words_without_the_claims_names_do_not_support_it() -> None:
     assert stance(region) == "neutral"
     assert stance(region, frozenset({"details_in_words"})) == "support"
     assert stance("The Millbeck fire knocked out power in the town of Kellford on Thursday night.") == "support"
+
+
+@pytest.mark.parametrize(("claim", "sentence", "found"), [
+    # energy-transport-crime: a fact-check gives the city's rank
+    ("Dunmarrow has the highest crime rate of Estrevia's five largest cities.",
+     "Of Estrevia's five largest cities, Dunmarrow had the third-highest rate of recorded crime.", True),
+    # examples/desk style: a rank claimed below the one stated
+    ("It was the second-largest fire in the county's history.", "It was the largest fire in the county's history.",
+     True),
+    ("It was the largest fire in the county's history.", "It was the largest fire in the county's history.", False),
+    ("Dunmarrow has the highest crime rate.", "Dunmarrow has the third-highest unemployment in the region.", False),
+])
+def test_another_rank_of_the_same_superlative_is_an_opposite(claim: str, sentence: str, found: bool) -> None:
+    assert (opposition(claim, sentence) is not None) == found
+
+
+def test_a_claim_opening_with_a_common_noun_names_it_in_any_case() -> None:
+    from claims.score.relevance import relevance
+
+    # examples/desk: "Evacuation orders ..." and "... lifted evacuation orders ..."
+    passage = ("PINE HOLLOW, Sunday, Aug. 17, 2025 - County officials lifted evacuation orders for the town of Pine "
+               "Hollow on Sunday, allowing about 1,100 residents to return home.")
+    assert relevance("Evacuation orders for Pine Hollow were lifted on Sunday, Aug. 17.", passage, 0.75).relevant
+    assert not relevance("Evacuation orders for Pine Hollow were lifted on Sunday, Aug. 17.",
+                         "Residents returned to their homes after the storm.", 0.75).relevant

@@ -33,8 +33,9 @@ consults them:
 ``opposites``
     A sentence on the claim's topic that says the opposite of one of its words ("would keep"
     against "would scrap"), rejects the claim's own word ("rejected calls for her own
-    resignation" against "has resigned") or gives another ordinal of the same thing ("its
-    second cut" against "its first cut") refutes the claim. The word lists are in
+    resignation" against "has resigned"), gives another ordinal of the same thing ("its
+    second cut" against "its first cut") or another rank of the same superlative ("the
+    third-highest rate of recorded crime" against "the highest crime rate") refutes the claim. The word lists are in
     ``claims/score/data/lexicon.json``.
 ``series``
     Two figures of one thing in other series are not compared: a change on the month ("in
@@ -92,7 +93,8 @@ CHECKS: dict[str, str] = {
     "tallies": "a vote's tally against another tally of that vote (8-1 against 7-2)",
     "details_in_words": "a sentence agreeing in words supports a claim only if it gives its numbers and names",
     "opinion": "an opinion piece (column, editorial, comment) is not evidence of a fact",
-    "opposites": "a passage saying the opposite of the claim's words (keep/scrap, rejected calls to resign)",
+    "opposites": "a passage saying the opposite of the claim's words (keep/scrap, rejected calls to resign, "
+                 "third-highest against highest)",
 }
 
 
@@ -335,6 +337,32 @@ def _content(words: list[str]) -> list[str]:
     return [_stem(w) for w in words if w[0].islower() and len(w) > 2]
 
 
+_RANK = re.compile(r"\b(?:(?P<ord>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th))"
+                   r"[\s-]+)?(?P<sup>highest|lowest|largest|smallest|biggest|busiest|fastest|slowest|oldest|"
+                   r"youngest|richest|poorest|deadliest|worst|best)\b", re.IGNORECASE)
+
+
+_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def _rank_of(m: re.Match[str]) -> int:
+    word = (m.group("ord") or "first").lower()
+    return _ORDINAL_WORDS.index(word) + 1 if word in _ORDINAL_WORDS else int(re.sub(r"\D", "", word))
+
+
+def _other_rank(claim_text: str, sentence: str) -> str | None:
+    """Another rank of the same superlative ("the third-highest rate of recorded crime"
+    against "the highest crime rate"), or None."""
+    for c in _RANK.finditer(claim_text):
+        after = set(_content(_TOKEN.findall(claim_text[c.end():c.end() + 40])[:3]))
+        for s in _RANK.finditer(sentence):
+            if s.group("sup").lower() != c.group("sup").lower() or _rank_of(s) == _rank_of(c):
+                continue
+            if after & set(_content(_TOKEN.findall(sentence[s.end():s.end() + 60])[:5])):
+                return f"{s.group(0)} (the claim: {c.group(0)})"
+    return None
+
+
 def opposition(claim_text: str, sentence: str) -> str | None:
     """The words of ``sentence`` that say the opposite of the claim, or None: a word of the
     claim turned to its opposite ("would keep" against "would scrap"), a rejection of the
@@ -355,6 +383,9 @@ def opposition(claim_text: str, sentence: str) -> str | None:
                 if hit is not None:
                     return " ".join(words[i:i + 1 + next(k for k, x in enumerate(words[i + 1:i + 7], 1)
                                                            if _stem(x) == hit)])
+    ranked = _other_rank(claim_text, sentence)
+    if ranked is not None:
+        return ranked
     claim_low, low = [w.lower() for w in claim_words], [w.lower() for w in words]
     for i, w in enumerate(claim_low):
         if w in lex["ordinals"]:

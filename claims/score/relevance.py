@@ -168,6 +168,10 @@ def _sentences(passage_text: str) -> tuple[str, ...]:
     return tuple(s.text for s in split_sentences(passage_text)) or (passage_text,)
 
 
+def _plain_words(sentence: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in re.findall(r"[A-Za-z]+", sentence))
+
+
 def relevance(claim_text: str, passage_text: str, similarity: float = 0.0, *,
               min_coverage: float = MIN_COVERAGE, min_similarity: float = MIN_SIMILARITY) -> Relevance:
     """Whether ``passage_text`` is about the claim (see the module); ``similarity`` is the
@@ -181,6 +185,10 @@ def relevance(claim_text: str, passage_text: str, similarity: float = 0.0, *,
     reasons: list[str] = []
     for sentence in _sentences(passage_text):
         named = entity_keys(sentence)
+        # a claim that opens with a common noun ("Evacuation orders for Pine Hollow were
+        # lifted") names its subject in any case: "lifted evacuation orders" names it too
+        if subject and not subject & named and _plain_words(sentence) & subject:
+            named = named | (_plain_words(sentence) & subject)
         if subject and not subject & named and not (subject & entity_keys(passage_text) and
                                                      re.match(r"\s*(?:he|she|it|they|the\s+\w+)\b", sentence, re.IGNORECASE)):
             reasons.append("subject")

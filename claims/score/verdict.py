@@ -399,11 +399,13 @@ def _text_stance(claim: Claim, passage: Passage, similarity: float, role: Role, 
     against = topic.coverage >= DISPUTE_COVERAGE and contradicts(claim.text, topic.sentence)
     if stance == "refute" and score < STRONG_REFUTE and not against:
         stance, score = "neutral", 0.0  # a weak model refutation without a word against the claim
-    if stance != "support" and topic.coverage >= ENTAILED_COVERAGE and role.role == "asserts" and not against \
-            and (not active("details_in_words", policy.disabled_checks) or _details_given(claim.text, topic.sentence, passage.text)):
+    if stance != "support" and topic.coverage >= ENTAILED_COVERAGE and role.role == "asserts" and not against:
         stance, score = "support", max(float(probs[0]), topic.coverage)
     if stance == "support" and role.role == "reports_claim":
         stance, score = "neutral", 0.0  # restating the claim is not confirming it
+    if stance == "support" and active("details_in_words", policy.disabled_checks) \
+            and not _details_given(claim.text, topic.sentence, passage.text):
+        stance, score = "neutral", 0.0  # the model's support, without the claim's numbers or names
     return stance, score, role, ""
 
 
