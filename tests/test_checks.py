@@ -630,3 +630,14 @@ def test_a_claim_opening_with_a_common_noun_names_it_in_any_case() -> None:
     assert relevance("Evacuation orders for Pine Hollow were lifted on Sunday, Aug. 17.", passage, 0.75).relevant
     assert not relevance("Evacuation orders for Pine Hollow were lifted on Sunday, Aug. 17.",
                          "Residents returned to their homes after the storm.", 0.75).relevant
+
+
+def test_a_rate_named_by_its_words_in_a_compound() -> None:
+    # migration-aviation-farming: "at first instance" is no time, and "first-instance
+    # decisions ... so the rate fell by 3 percentage points" is the claim's share
+    claim = "The share of claims approved at first instance fell by three percentage points, to 38%."
+    assert claim_scope(claim, parse_quantities(claim)[0], ARTICLE_DAY).time_text is None
+    passage = ("First-instance decisions: 5,020 first-instance decisions were issued in the quarter, of which 1,908 "
+               "(38%) granted protection. The recognition rate in the third quarter of 2024 was 41%, so the rate "
+               "fell by 3 percentage points.")
+    assert ("match", "3 percentage points") in relations(claim, passage, published=date(2025, 10, 2), context=passage)

@@ -96,7 +96,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [(kind, re.compile(rx, re.IGNOREC
     # a bare year dates the figure unless it only names something ("the 2026 fiscal year",
     # "2024 election"): a year before a lower-case noun, or after "the", is a name's part
     ("year", r"(?<!the\s)\b(?P<y>" + _YEAR + r")(?:['’]s)?\b(?!\s*-)(?!\s+[a-z])"),
-    ("before", (r"\b(?:originally|initially|at\s+first|first\s+(?:reported|estimated|announced|said|proposed)|"
+    ("before", (r"\b(?:originally|initially|at\s+first(?!\s+(?:instance|glance|sight|hand))|first\s+(?:reported|estimated|announced|said|proposed)|"
                r"had\s+(?:earlier|previously|initially|originally|first)|earlier\s+estimates?|"
                r"preliminary|early\s+estimates?|previously)\b")),
 ]]

@@ -54,6 +54,7 @@ from claims.extract.scope import (
     time_span,
     time_spans,
 )
+from claims.extract.scope import _stem as _scope_stem
 from claims.extract.sentences import split_sentences
 from claims.models import Quantity, Scope
 from claims.score.checks import (
@@ -355,7 +356,10 @@ def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quanti
         # "so the rate fell by 3 percentage points": a head that points back to a thing named
         # before it ("of which 1,908 (38%) granted protection ... the recognition rate"); the
         # figure's sentence and the one before it must name the claim's thing (two of its words)
-        shared = c_thing & content_stems(_sentence_of(passage_text, q, before=1))
+        # (stemmed as figure_thing stems; a compound names its words: "first-instance
+        # decisions" and "at first instance")
+        words = re.findall(r"[A-Za-z]+", _sentence_of(passage_text, q, before=1))
+        shared = c_thing & {_scope_stem(w) for w in words}
         return len(shared) >= min(2, len(c_thing))
     return False
 
