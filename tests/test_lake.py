@@ -272,7 +272,12 @@ def test_four_writers_one_killed_equal_a_local_file(postgres: PostgresServer, tm
         assert rows == [{"status": "completed", "n": len(printed["verdicts"]), "claims": len(printed["verdicts"])}], name
     statuses = {r["status"]: r["n"] for r in query(lake, "SELECT status, count(*) AS n FROM runs GROUP BY ALL")}
     assert "running" not in statuses, statuses
-    assert statuses == {"completed": len(files) + killed_after, "abandoned": 1}, statuses
+    # the run in flight at the kill is abandoned, unless it committed in the instant before the
+    # SIGKILL landed (its worker had not yet logged it: seen once under CI load); either way no
+    # run is lost or counted twice (tests/test_crash.py covers abandonment on its own)
+    abandoned = statuses.get("abandoned", 0)
+    assert set(statuses) <= {"completed", "abandoned"} and abandoned <= 1, statuses
+    assert statuses["completed"] == len(files) + killed_after + (1 - abandoned), statuses
     # a verdict of the killed article, if any, has all its evidence (one transaction)
     orphans = query(lake, "SELECT count(*) AS n FROM evidence e WHERE NOT EXISTS (SELECT 1 FROM verdicts v "
                           "WHERE v.run_id = e.run_id AND v.claim_id = e.claim_id)")
