@@ -1199,6 +1199,7 @@ _CLAUSE_OPEN = re.compile(r"(?:[.;:!?]\s|\n|^)(?!.*(?:[.;:!?]\s|\n))", re.DOTALL
 _YEARISH = range(1900, 2101)
 
 
+@functools.lru_cache(maxsize=65536)
 def refers_back(text: str, q: Quantity) -> bool:
     """Whether a figure is given as "the number" of something named before its sentence ("put
     the number at between 4,800 and 5,200")."""
@@ -1207,6 +1208,7 @@ def refers_back(text: str, q: Quantity) -> bool:
     return _ANAPHOR.search(before[opened.end():] if opened else before) is not None
 
 
+@functools.lru_cache(maxsize=65536)
 def unit_named_before(text: str, q: Quantity, unit: str | None) -> bool:
     """Whether a bare count (a figure without a unit of its own) counts ``unit``'s thing
     because its sentence names that thing before it: "Irregular crossings detected at the

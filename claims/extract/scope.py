@@ -410,6 +410,7 @@ _ASIDE = re.compile(r",\s+(?:including|such\s+as|excluding|except|notably|among\
                     r"\([^()]{0,80}\)", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=65536)
 def figure_thing(text: str, q: Quantity) -> frozenset[str]:
     """What a figure measures, as stems of the common nouns, adjectives and verbs next to it
     in its clause (up to :data:`THING_WINDOW` on each side: "the property tax rate by 2.9

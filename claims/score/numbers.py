@@ -700,6 +700,7 @@ _BASE_BEFORE = re.compile(r"\b(?:than|from|compared\s+(?:with|to)|against|versus
                           r"(?:[A-Za-z]+\s+){0,2}$", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=65536)
 def _before_base(text: str, q: Quantity, end: int) -> int:
     """Where a figure's own words end: at the comparison base figure that follows it in its
     clause, if one does."""
