@@ -566,21 +566,23 @@ def test_another_tally_of_the_vote_refutes_the_claim() -> None:
                    disabled=frozenset({"tallies"})) != "refuted"
 
 
-def test_agreeing_words_without_the_claims_numbers_do_not_support_it() -> None:
-    # examples/desk: a sentence that shares the claim's words but not its tally
-    claim_text = "The council voted 8-1 to approve the budget plan."
+def _word_stance(claim_text: str, sentence: str, disabled: frozenset[str] = frozenset()) -> str:
+    """The stance of one sentence without a comparable figure towards an article claim, with a
+    stance model that leans to neutral (support 0.2, refute 0.1)."""
     claim = Claim(id="c", document_id="a", text=claim_text, start=0, end=len(claim_text), checkworthiness=1.0,
                   claim_date=ARTICLE_DAY, scope=claim_scope(claim_text, None, ARTICLE_DAY))
+    passage = Passage(id="p", document_id="d", position=0, text=sentence, start=0, end=len(sentence))
+    return _text_stance(claim, passage, 0.8, Role("asserts"), None, VerdictPolicy(disabled_checks=disabled),
+                        np.array([0.2, 0.1, 0.7]))[0]
 
-    def stance(sentence: str, disabled: frozenset[str] = frozenset()) -> str:
-        passage = Passage(id="p", document_id="d", position=0, text=sentence, start=0, end=len(sentence))
-        return _text_stance(claim, passage, 0.8, Role("asserts"), None, VerdictPolicy(disabled_checks=disabled),
-                            np.array([0.2, 0.1, 0.7]))[0]
 
+def test_agreeing_words_without_the_claims_numbers_do_not_support_it() -> None:
+    # examples/desk: a sentence that shares the claim's words but not its tally
+    claim = "The council voted 8-1 to approve the budget plan."
     vague = "The council voted to approve the budget plan on Tuesday night."
-    assert stance(vague) == "neutral"
-    assert stance(vague, frozenset({"details_in_words"})) == "support"
-    assert stance("The council voted 8-1 to approve the budget plan on Tuesday night.") == "support"
+    assert _word_stance(claim, vague) == "neutral"
+    assert _word_stance(claim, vague, frozenset({"details_in_words"})) == "support"
+    assert _word_stance(claim, "The council voted 8-1 to approve the budget plan on Tuesday night.") == "support"
 
 
 def test_an_aside_is_not_what_a_figure_measures() -> None:
@@ -592,19 +594,12 @@ def test_an_aside_is_not_what_a_figure_measures() -> None:
 
 def test_agreeing_words_without_the_claims_names_do_not_support_it() -> None:
     # energy-transport-crime: the region's blackout says nothing of the one town the claim names
-    claim_text = "The Millbeck fire also knocked out power in the town of Kellford."
-    claim = Claim(id="c", document_id="a", text=claim_text, start=0, end=len(claim_text), checkworthiness=1.0,
-                  claim_date=ARTICLE_DAY, scope=claim_scope(claim_text, None, ARTICLE_DAY))
-
-    def stance(sentence: str, disabled: frozenset[str] = frozenset()) -> str:
-        passage = Passage(id="p", document_id="d", position=0, text=sentence, start=0, end=len(sentence))
-        return _text_stance(claim, passage, 0.8, Role("asserts"), None, VerdictPolicy(disabled_checks=disabled),
-                            np.array([0.2, 0.1, 0.7]))[0]
-
+    claim = "The Millbeck fire also knocked out power in the town of Kellford."
     region = "The Millbeck fire knocked out power across the whole region on Thursday night."
-    assert stance(region) == "neutral"
-    assert stance(region, frozenset({"details_in_words"})) == "support"
-    assert stance("The Millbeck fire knocked out power in the town of Kellford on Thursday night.") == "support"
+    assert _word_stance(claim, region) == "neutral"
+    assert _word_stance(claim, region, frozenset({"details_in_words"})) == "support"
+    assert _word_stance(claim, "The Millbeck fire knocked out power in the town of Kellford on Thursday night.") \
+        == "support"
 
 
 @pytest.mark.parametrize(("claim", "sentence", "found"), [

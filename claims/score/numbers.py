@@ -41,6 +41,7 @@ from claims.extract.quantities import (
     unit_named_before,
 )
 from claims.extract.scope import (
+    _MONTH_WORDS,
     PLACE_PHRASE,
     SERIES_MODIFIERS,
     TimeSpan,
@@ -364,7 +365,6 @@ def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quanti
     return False
 
 
-_MONTH_WORDS = frozenset(m.lower() for m in (*calendar.month_name, *calendar.day_name) if m)
 _ROW_LABEL = re.compile(r"(?:^|[.;]\s+)([^.;=]{1,120}?)\s*=\s*$")
 _NAME_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w'’-]*)+")
 

@@ -29,7 +29,6 @@ The verdict also names its *best* evidence: the passage whose vote most decided 
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import functools
 import math
@@ -45,6 +44,7 @@ import numpy as np
 
 from claims.extract.quantities import scope_window
 from claims.extract.quotes import cue_note, whole_quote
+from claims.extract.scope import _MONTH_WORDS
 from claims.extract.sentences import split_sentences
 from claims.models import (
     Claim,
@@ -409,9 +409,6 @@ def _text_stance(claim: Claim, passage: Passage, similarity: float, role: Role, 
     return stance, score, role, ""
 
 
-_CALENDAR_WORDS = frozenset(m.lower() for m in (*calendar.month_name, *calendar.day_name) if m)
-
-
 def _details_given(claim_text: str, sentence: str, passage: str) -> bool:
     """Whether a sentence gives every number the claim writes in digits ("voted 8-1" needs an
     8 and a 1), and its passage every name the claim gives after its first word ("in the
@@ -424,7 +421,7 @@ def _details_given(claim_text: str, sentence: str, passage: str) -> bool:
     words = {w.lower() for w in re.findall(r"[A-Za-z]+", passage)}
     for run in re.findall(r"(?<=\s)[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*", claim_text):
         names = [w.lower() for w in run.split()]
-        if all(w in _CALENDAR_WORDS for w in names):
+        if all(w in _MONTH_WORDS for w in names):
             continue
         # "the Korean Peninsula" is named by its country, "Russia" may be "Moscow"
         if not any(w in words or _is_country_word(w) or w[:4] in country_stems() for w in names):
