@@ -235,6 +235,7 @@ class Evidence:
     role_cue: str = ""  # the words that decided the role
     weight: float = 0.0  # what this evidence's vote weighed in the verdict (0: no vote)
     model_probs: tuple[float, float, float] | None = None  # the stance model's (support, refute, neutral)
+    verifier_probs: tuple[float, float, float] | None = None  # the verifier's (support, refute, neutral)
     scope_note: str = ""  # why a figure or a passage does not vote: another time, place or thing; superseded; off topic
 
 

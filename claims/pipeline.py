@@ -44,7 +44,7 @@ from claims.score.cache import predict_stance_cached
 from claims.score.checks import CHECKS, active, describes_subject
 from claims.score.passages import make_passages, splitter_key
 from claims.score.retrieve import rank_passages
-from claims.score.stance import load_stance_model
+from claims.score.stance import load_stance_model, load_verifier
 from claims.score.verdict import (
     VerdictPolicy,
     assess_evidence,
@@ -154,6 +154,14 @@ def stance_model_for(settings: Settings) -> Any:
     return _STANCE[key]
 
 
+def verifier_for(settings: Settings) -> Any:
+    """The verifier the settings name (loaded once per process), None when off."""
+    key = ("verifier", getattr(settings, "verifier", "off"))
+    if key not in _STANCE:
+        _STANCE[key] = load_verifier(settings)
+    return _STANCE[key]
+
+
 # -- stages ------------------------------------------------------------------------------
 
 
@@ -226,11 +234,13 @@ def prepare_passages(documents: Sequence[Document], settings: Settings, store: S
 @dataclass
 class Candidates:
     """One claim's passages to judge (passage, its document, similarity) in rank order, with
-    the stance model's probabilities for each (None when no model was asked)."""
+    the stance model's probabilities for each (None when no model was asked), and the
+    verifier's (None when it is off)."""
 
     claim: Claim
     hits: list[tuple[Passage, Document, float]]
     probs: np.ndarray | None
+    verifier_probs: np.ndarray | None = None
 
 
 def rank_candidates(claims: Sequence[Claim], claim_vectors: np.ndarray, passage_set: PassageSet,
@@ -252,18 +262,25 @@ def rank_candidates(claims: Sequence[Claim], claim_vectors: np.ndarray, passage_
     # across claims and the cache is read and written once.
     pair_claim = [i for i, ranking in enumerate(rankings) for _ in ranking]
     pair_passage = [j for ranking in rankings for j, _ in ranking]
-    all_probs = None
+    all_probs = verified = None
     if stance is not None and pair_passage:
         all_probs = stance([claims[i].text for i in pair_claim], [passage_set.passages[j].text for j in pair_passage],
                            claim_vectors[pair_claim], passage_set.vectors[pair_passage])
+    verifier = verifier_for(settings)
+    if verifier is not None and pair_passage:
+        pair_texts = ([claims[i].text for i in pair_claim], [passage_set.passages[j].text for j in pair_passage])
+        verified = (predict_stance_cached(store, verifier, *pair_texts, claim_vectors[pair_claim],
+                                          passage_set.vectors[pair_passage]) if store is not None
+                    else verifier.predict(*pair_texts))
     out = []
     offset = 0
     for claim, ranking in zip(claims, rankings):
         hits = [(passage_set.passages[j], passage_set.documents[passage_set.passages[j].document_id], sim)
                 for j, sim in ranking]
         probs = all_probs[offset:offset + len(hits)] if all_probs is not None and hits else None
+        checked = verified[offset:offset + len(hits)] if verified is not None and hits else None
         offset += len(hits)
-        out.append(Candidates(claim, hits, probs))
+        out.append(Candidates(claim, hits, probs, checked))
     return out
 
 
@@ -291,7 +308,8 @@ def judge_facts(candidate: Candidates, policy: VerdictPolicy, top_k: int) -> Ver
     claim = candidate.claim
 
     def judged(c: Claim) -> Verdict:
-        return decide(c, select_evidence(assess_evidence(c, candidate.hits, policy, candidate.probs), top_k), policy)
+        return decide(c, select_evidence(assess_evidence(c, candidate.hits, policy, candidate.probs,
+                                                      verifier_probs=candidate.verifier_probs), top_k), policy)
 
     verdict = judged(claim)
     if claim.scope is None or not active("facts", policy.disabled_checks):

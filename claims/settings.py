@@ -220,6 +220,10 @@ class Settings(BaseSettings):
     nli_model: str | None = None  # a sentence-transformers CrossEncoder (NLI) name or folder
     # mlp (packaged, default) | cross-encoder (packaged) | a folder from scripts/train_cross_encoder.py | an .npz
     stance_model: str = "mlp"
+    # a second reader of every claim-passage pair, for the engine's `verifier` check: off |
+    # packaged (the contrastive-pair cross-encoder, docs/models.md) | a folder from
+    # scripts/train_cross_encoder.py
+    verifier: str = "off"
     checkworthiness_threshold: float = 0.25  # the worst CheckThat! 2024 block's best (scripts/train_checkworthiness.py)
     max_claims: int = Field(50, ge=1, le=100_000)
     top_k: int = Field(10, ge=1, le=10_000)
@@ -275,6 +279,19 @@ class Settings(BaseSettings):
         _not_a_system_path(value, "onnx_dir")
         if value.exists() and not value.is_dir():
             raise ValueError(f"onnx_dir {value} is not a folder: name a folder for the exported model")
+        return value
+
+    @field_validator("verifier")
+    @classmethod
+    def _verifier(cls, value: str) -> str:
+        """off, packaged, or a model folder written by scripts/train_cross_encoder.py."""
+        if value in ("off", "packaged"):
+            return value
+        path = Path(value).expanduser()
+        _not_a_system_path(path, "verifier")
+        if not path.is_dir():
+            raise ValueError(f"verifier {value} is not a model folder (scripts/train_cross_encoder.py --out): "
+                             "name one, or off or packaged")
         return value
 
     @field_validator("stance_model")

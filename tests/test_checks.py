@@ -285,7 +285,7 @@ def test_a_shared_adjective_does_not_make_two_figures_one_thing() -> None:
 def test_every_check_is_named_and_settings_refuse_unknown_names() -> None:
     assert set(CHECKS) == {"precision", "units", "bare_counts", "kinds", "derived", "descriptor", "facts", "series",
                            "tallies", "details_in_words", "opinion",
-                           "opposites"}
+                           "opposites", "verifier"}
     assert policy_from_settings(Settings(disabled_checks=["units"])).disabled_checks == frozenset({"units"})
     with pytest.raises(ConfigError, match="names no check 'unit'"):
         policy_from_settings(Settings(disabled_checks=["unit"]))
@@ -636,3 +636,40 @@ def test_a_rate_named_by_its_words_in_a_compound() -> None:
                "(38%) granted protection. The recognition rate in the third quarter of 2024 was 41%, so the rate "
                "fell by 3 percentage points.")
     assert ("match", "3 percentage points") in relations(claim, passage, published=date(2025, 10, 2), context=passage)
+
+
+def _verified_stance(claim_text: str, sentence: str, checked: list[float] | None,
+                     disabled: frozenset[str] = frozenset(), role: str = "asserts") -> tuple[str, str]:
+    """(stance, role) of a passage without figures, with the verifier's (support, refute,
+    neutral) probabilities ``checked`` (None: no verifier set) and a stance model unsure."""
+    claim = Claim(id="c", document_id="a", text=claim_text, start=0, end=len(claim_text), checkworthiness=1.0,
+                  claim_date=ARTICLE_DAY, scope=claim_scope(claim_text, None, ARTICLE_DAY))
+    passage = Passage(id="p", document_id="d", position=0, text=sentence, start=0, end=len(sentence))
+    stance, _, found, _ = _text_stance(claim, passage, 0.8, Role(role), None, VerdictPolicy(disabled_checks=disabled),
+                                       np.array([0.3, 0.3, 0.4]),
+                                       np.array(checked) if checked is not None else None)
+    return stance, found.role
+
+
+def test_a_sure_verifier_refutes_a_claim_on_its_topic_and_only_when_set() -> None:
+    # migration-aviation-farming: a cause the passage states otherwise
+    claim = "The recount was held because the mayor's campaign demanded it."
+    passage = "The recount was held automatically because the mayor's margin was below the legal threshold."
+    assert _verified_stance(claim, passage, [0.02, 0.95, 0.03]) == ("refute", "disputes")
+    assert _verified_stance(claim, passage, [0.02, 0.95, 0.03], frozenset({"verifier"}))[0] != "refute"
+    assert _verified_stance(claim, passage, None)[0] != "refute"
+    assert _verified_stance(claim, passage, [0.10, 0.60, 0.30])[0] != "refute"  # not sure enough
+    # off its topic a sure verifier says nothing (energy-transport-crime)
+    assert _verified_stance(claim, "Kestrel Grid restored power to every customer by Friday.",
+                            [0.02, 0.95, 0.03])[0] == "neutral"
+
+
+def test_a_sure_verifier_refutation_outweighs_words_in_common() -> None:
+    # examples/desk: most of the claim's words are in the passage, which supports it without a verifier
+    claim = "The Millbrook City Council approved the budget on Tuesday night."
+    passage = "The Millbrook City Council on Tuesday night approved the budget after a long debate."
+    assert _verified_stance(claim, passage, None) == ("support", "asserts")
+    assert _verified_stance(claim, passage, [0.95, 0.02, 0.03]) == ("support", "asserts")
+    assert _verified_stance(claim, passage, [0.02, 0.95, 0.03]) == ("refute", "disputes")
+    # another's words, only reported, are not refuted by the verifier
+    assert _verified_stance(claim, passage, [0.02, 0.95, 0.03], role="reports_claim")[0] != "refute"

@@ -189,3 +189,29 @@ def test_the_packaged_verifier_loads_offline_by_name() -> None:
     probs = verifier.predict([passage, "The port authority rejected the new terminal on Tuesday."], [passage] * 2)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
     assert [STANCES[int(i)] for i in probs.argmax(axis=1)] == ["support", "refute"]
+
+
+def test_settings_set_the_verifier_for_every_claim_passage_pair(tmp_path) -> None:
+    """``verifier = "packaged"`` adds the verifier's probabilities to every (claim, candidate)
+    pair beside the stance model's; off (the default) adds none; a folder that is no model is
+    refused when the settings are read."""
+    from claims.models import Claim, Document, Passage
+    from claims.pipeline import PassageSet, rank_candidates, verifier_for
+
+    assert verifier_for(Settings()) is None
+    assert isinstance(verifier_for(Settings(verifier="packaged")), OnnxCrossEncoder)
+    with pytest.raises(ValueError, match="not a model folder"):
+        Settings(verifier=str(tmp_path / "missing"))
+    text = "The port authority approved the new terminal on Tuesday."
+    claim = Claim(id="c", document_id="a", text=text, start=0, end=len(text), checkworthiness=1.0)
+    document = Document(id="d", url="https://example.org/port", title="Port", text=text, source_kind="corpus")
+    passages = [Passage(id="p", document_id="d", position=0, text=text, start=0, end=len(text))]
+    vectors = np.ones((1, 4), dtype=np.float32) / 2
+    passage_set = PassageSet(passages=passages, vectors=vectors, documents={"d": document})
+    for settings, expected in ((Settings(verifier="packaged"), (1, 3)), (Settings(), None)):
+        [found] = rank_candidates([claim], vectors, passage_set, settings.model_copy(update={"retrieval": "dense"}),
+                                  stance=lambda c, p, ce, pe: np.full((len(c), 3), 1 / 3, dtype=np.float32))
+        assert len(found.hits) == 1
+        assert (found.verifier_probs.shape if found.verifier_probs is not None else None) == expected
+        if found.verifier_probs is not None:  # the claim against its own sentence
+            assert STANCES[int(found.verifier_probs[0].argmax())] == "support"

@@ -60,6 +60,11 @@ consults them:
 ``facts``
     A claim with several figures is judged figure by figure (one fact each); a fact refuted
     refutes the claim, and it is supported only when every fact is.
+``verifier``
+    Only with a ``verifier`` set (off by default): the contrastive-pair cross-encoder's
+    probabilities for a claim and a passage on its topic without a figure to compare. A sure
+    refutation refutes, a sure one takes back the stance model's support, a sure support
+    supports a sentence in the passage's own voice (thresholds in the verdict policy).
 """
 
 from __future__ import annotations
@@ -93,6 +98,7 @@ CHECKS: dict[str, str] = {
     "tallies": "a vote's tally against another tally of that vote (8-1 against 7-2)",
     "details_in_words": "a sentence agreeing in words supports a claim only if it gives its numbers and names",
     "opinion": "an opinion piece (column, editorial, comment) is not evidence of a fact",
+    "verifier": "the contrastive-pair verifier reads one detail of the claim against a passage on its topic",
     "opposites": "a passage saying the opposite of the claim's words (keep/scrap, rejected calls to resign, "
                  "third-highest against highest)",
 }

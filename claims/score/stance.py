@@ -49,6 +49,7 @@ __all__ = [
     "StancePredictor",
     "lexical_features",
     "load_stance_model",
+    "load_verifier",
     "pair_features",
     "wide_features",
     "wide_product",
@@ -480,3 +481,22 @@ def _load_one(choice: str) -> StancePredictor:
     raise ConfigError(f"stance_model {choice!r} is not 'cross-encoder', 'mlp', a cross-encoder folder from "
                       "scripts/train_cross_encoder.py or an .npz file from scripts/train_stance.py (or several "
                       "joined with '+'): give one of those")
+
+
+def load_verifier(settings: Settings) -> StancePredictor | None:
+    """The verifier the settings name (``verifier``): None when ``off``; ``packaged``: the
+    cross-encoder trained on contrastive news pairs (``claims/score/data/verifier``); else
+    a folder written by scripts/train_cross_encoder.py."""
+    choice = str(getattr(settings, "verifier", None) or "off").strip()
+    if choice == "off":
+        return None
+    from claims.score import cross_encoder  # lazy: onnxruntime
+
+    folder = cross_encoder.packaged_cross_encoder_dir("verifier") if choice == "packaged" else Path(choice)
+    try:
+        return cross_encoder.OnnxCrossEncoder(folder)
+    except ConfigError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types
+        raise ConfigError(f"verifier {choice!r} could not be loaded ({type(exc).__name__}): give off, packaged "
+                          "or a folder written by scripts/train_cross_encoder.py") from None

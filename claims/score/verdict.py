@@ -122,7 +122,10 @@ class VerdictPolicy:
     by the figures alone. ``aggregator``: ``votes`` decides by the vote
     weights and the thresholds above; ``model`` by the learned verdict model
     (:class:`~claims.score.calibration.VerdictModel` over :func:`verdict_features`), when
-    the packaged calibration has one. Their defaults are the tuned values.
+    the packaged calibration has one. ``verifier_refute`` / ``verifier_veto`` /
+    ``verifier_support``: the verifier's probability (when one is set) that refutes a claim
+    on a passage on its topic, takes back the stance model's support, or supports without
+    it (the ``verifier`` check). Their defaults are the tuned values.
     """
 
     tolerance: float = 0.05
@@ -140,6 +143,12 @@ class VerdictPolicy:
     model: VerdictModel | None = field(default_factory=lambda: load_calibration().model)
     # the named checks switched off (claims.score.checks.CHECKS; claims eval desk --ablate)
     disabled_checks: frozenset[str] = frozenset()
+    # the verifier's probabilities a finding needs (the ``verifier`` check): to refute a claim
+    # on its topic, to take back a stance model's support, to support without the model
+    # (measured on the desk dev halves with the packaged verifier: docs/models.md)
+    verifier_refute: float = 0.9
+    verifier_veto: float = 0.9
+    verifier_support: float = 0.9
 
 
 def source_key(document: Document) -> str:
@@ -251,6 +260,7 @@ def assess_evidence(
     policy: VerdictPolicy,
     stance_probs: np.ndarray | None = None,
     claimant: str | None = None,
+    verifier_probs: np.ndarray | None = None,
 ) -> list[Evidence]:
     """A role and a stance for each (passage, document, similarity) hit, in rank order.
 
@@ -266,6 +276,7 @@ def assess_evidence(
             continue
         judgement, role = _figure(claim, passage, document, policy, claimant)
         relation = judgement.relation if judgement is not None else "none"
+        checked = verifier_probs[rank - 1] if verifier_probs is not None else None
         stance, score = "neutral", 0.0
         note = judgement.reason if judgement is not None and relation == "other_scope" else ""
         # a fact-check's rating statement (only trusted in a document that came with one:
@@ -305,7 +316,8 @@ def assess_evidence(
             stance, score = "refute", max(0.85, model_refute)
         elif relation == "none":
             stance, score, role, note = _text_stance(claim, passage, similarity, role, claimant, policy,
-                                                     stance_probs[rank - 1] if stance_probs is not None else None)
+                                                     stance_probs[rank - 1] if stance_probs is not None else None,
+                                                     checked)
         if stance != "neutral" and claim.scope is not None and active("opinion", policy.disabled_checks) \
                 and _opinion(document):
             stance, score, note = "neutral", 0.0, "an opinion piece: its author's view, not evidence"
@@ -316,6 +328,7 @@ def assess_evidence(
             quantity_date=judgement.stated_on if judgement else None,
             role=role.role, origin=role.origin, role_cue=role.cue,
             model_probs=_three(stance_probs[rank - 1]) if stance_probs is not None else None,
+            verifier_probs=_three(checked) if checked is not None else None,
             scope_note=note,
         ))
     return evidence
@@ -348,7 +361,8 @@ def _unverified_in(text: str) -> str | None:
 
 
 def _text_stance(claim: Claim, passage: Passage, similarity: float, role: Role, claimant: str | None,
-                 policy: VerdictPolicy, probs: np.ndarray | None) -> tuple[str, float, Role, str]:
+                 policy: VerdictPolicy, probs: np.ndarray | None,
+                 checked: np.ndarray | None = None) -> tuple[str, float, Role, str]:
     """(stance, score, role, scope note) of a passage without a figure to compare: off topic
     passages are context; on topic, a contradiction in words or a sure stance model refutes,
     and a sentence stating the claim's content in the passage's own voice supports."""
@@ -393,6 +407,12 @@ def _text_stance(claim: Claim, passage: Passage, similarity: float, role: Role, 
         if topic.coverage < DISPUTE_COVERAGE:  # a denial of something else near the claim's topic
             return "neutral", 0.0, Role("mentions", cue=role.cue), "off topic: the dispute is about something else"
         return "refute", max(0.85, float(probs[1]) if probs is not None else 0.0), role, ""
+    verified = (0.0, 0.0, 1.0) if checked is None or not active("verifier", policy.disabled_checks) \
+        else _three(checked)  # a verifier not set (or switched off) is sure of nothing
+    if verified[1] >= policy.verifier_refute and topic.coverage >= DISPUTE_COVERAGE \
+            and role.role in ("asserts", "mentions"):
+        return "refute", verified[1], Role("disputes", origin=role.origin,
+                                                 cue="the verifier reads a detail against the claim"), ""
     if probs is None:
         return "neutral", 0.0, role, ""
     stance, score = _model_stance(probs, policy)
@@ -403,9 +423,13 @@ def _text_stance(claim: Claim, passage: Passage, similarity: float, role: Role, 
         stance, score = "support", max(float(probs[0]), topic.coverage)
     if stance == "support" and role.role == "reports_claim":
         stance, score = "neutral", 0.0  # restating the claim is not confirming it
+    if stance != "support" and verified[0] >= policy.verifier_support and role.role == "asserts" and not against:
+        stance, score = "support", verified[0]
     if stance == "support" and active("details_in_words", policy.disabled_checks) \
             and not _details_given(claim.text, topic.sentence, passage.text):
         stance, score = "neutral", 0.0  # the model's support, without the claim's numbers or names
+    if stance == "support" and verified[1] >= policy.verifier_veto:
+        stance, score = "neutral", 0.0  # the verifier reads a detail of the claim against it
     return stance, score, role, ""
 
 
