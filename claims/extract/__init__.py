@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from claims.embed import Embedder
-from claims.extract.checkable import checkable_text, refers_to_previous_figure
+from claims.extract.checkable import checkable_text, refers_to_previous_figure, without_date
 from claims.extract.checkworthiness import CheckworthinessModel
 from claims.extract.quantities import is_time_frame, parse_quantities, scope_window
 from claims.extract.scope import claim_scope, is_descriptor
@@ -31,7 +31,6 @@ __all__ = ["ExtractionResult", "Scorer", "claim_and_focus_vectors", "extract_cla
 
 log = logging.getLogger(__name__)
 
-_AS_OF_SUFFIX = re.compile(r"\s*\(as of [^)]*\)\.?$|\.$")  # what checkable_text attaches at its end
 _WORDS = re.compile(r"[A-Za-z]{2,}")
 
 
@@ -122,7 +121,7 @@ def extract_claims(document: Document, embedder: Embedder, settings: Settings,
         scope = claim_scope(s.text, quantity, doc_date, holder=attribution)
         if refers_to_previous_figure(s.text) and checkable != s.text:
             # "That was 20% more than ...": read with the subject the sentence before names
-            resolved = _AS_OF_SUFFIX.sub("", checkable)
+            resolved = without_date(checkable).removesuffix(".")
             scope = claim_scope(resolved, primary_quantity(parse_quantities(resolved), resolved), doc_date,
                                 holder=attribution)
         claims.append(Claim(

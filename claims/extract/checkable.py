@@ -33,7 +33,16 @@ from claims.extract.quantities import parse_quantities
 from claims.extract.scope import time_spans
 from claims.extract.structure import countries_named, find_entities, locations
 
-__all__ = ["checkable_text", "refers_to_previous_figure"]
+__all__ = ["checkable_text", "refers_to_previous_figure", "without_date"]
+
+# the article's date that checkable_text attaches (item 5 above): searches and embeddings
+# read it; the engine's readings take the claim's date from its scope, not from these words
+_AS_OF = re.compile(r"\s*\(as of [^)]*\)")
+
+
+def without_date(text: str) -> str:
+    """A checkable text without the article date :func:`checkable_text` attached."""
+    return _AS_OF.sub("", text)
 
 _OPENER = re.compile(
     r"^(?:however|meanwhile|moreover|furthermore|still|yet|but|and|also|in addition|additionally|"

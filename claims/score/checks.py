@@ -327,6 +327,7 @@ def lexicon() -> dict[str, Any]:
     return {"opposites": [(_stem(a), _stem(b)) for a, b in data["opposites"]],
             "rejections": frozenset(_stem(w) for w in data["rejections"]),
             "ordinals": frozenset(data["ordinals"]),
+            "ordinal_ranks": {w: i for i, w in enumerate(data["ordinals"], start=1)},
             # as both stemmers fold them (roles' and scope's figure_thing)
             "weak_thing_words": frozenset(_stem(w) for w in data["weak_thing_words"])
             | frozenset(_scope_stem(w) for w in data["weak_thing_words"]),
@@ -348,12 +349,10 @@ _RANK = re.compile(r"\b(?:(?P<ord>first|second|third|fourth|fifth|sixth|seventh|
                    r"youngest|richest|poorest|deadliest|worst|best)\b", re.IGNORECASE)
 
 
-_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
-
-
 def _rank_of(m: re.Match[str]) -> int:
     word = (m.group("ord") or "first").lower()
-    return _ORDINAL_WORDS.index(word) + 1 if word in _ORDINAL_WORDS else int(re.sub(r"\D", "", word))
+    ordinals = lexicon()["ordinal_ranks"]
+    return ordinals[word] if word in ordinals else int(re.sub(r"\D", "", word))
 
 
 def _other_rank(claim_text: str, sentence: str) -> str | None:

@@ -25,6 +25,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from claims.extract.checkable import without_date
 from claims.extract.sentences import split_sentences
 from claims.extract.structure import _countries, canonical_entity, find_entities
 from claims.score.roles import (
@@ -75,7 +76,6 @@ _CLAUSE_SPLIT = re.compile(r",?\s+\b(?:and|but|while|whereas)\s+(?=(?:is|are|was
 
 
 _FUNCTION = frozenset(_stem(w) for w in ["between", "among", "against", "within", "without", "across", "around", "through", "toward", "towards", "because", "despite", "amid", "amidst", "since", "until", "upon", "onto", "reportedly", "allegedly", "still", "already", "well", "even", "only", "including"])
-_AS_OF = re.compile(r"\s*\(as of [^)]*\)")  # the article's date that checkable_text attaches
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ def relevance(claim_text: str, passage_text: str, similarity: float = 0.0, *,
               min_coverage: float = MIN_COVERAGE, min_similarity: float = MIN_SIMILARITY) -> Relevance:
     """Whether ``passage_text`` is about the claim (see the module); ``similarity`` is the
     passage's embedding similarity to the claim."""
-    claim_text = _AS_OF.sub("", claim_text)
+    claim_text = without_date(claim_text)
     subject = subject_keys(claim_text)
     speaker = speaker_words(claim_text)
     clauses = tuple(c - (speaker or frozenset()) for c in claim_clauses(claim_text))
@@ -265,7 +265,7 @@ def contradicts(claim_text: str, sentence: str) -> bool:
     negated itself, or a debunking word ("false", "denied")."""
     if not sentence:
         return False
-    claim_text = _AS_OF.sub("", claim_text)
+    claim_text = without_date(claim_text)
     if debunk_in(sentence):
         return True
     claim_negated = any(w.lower() in _NEGATION or w.lower().endswith("n't") for w in _WORD.findall(claim_text))
@@ -283,7 +283,7 @@ def reports_speech(claim_text: str) -> bool:
     """Whether the claim is that someone said something ("A post shared widely claims that
     ...", "A lawsuit filed by residents alleges that ...", "The utility has denied that
     ..."): what is checked is that the statement was made, not its content."""
-    m = _SPEECH_CLAIM.match(_AS_OF.sub("", claim_text).strip())
+    m = _SPEECH_CLAIM.match(without_date(claim_text).strip())
     if m is None:
         return False
     subject = m.group("subj")

@@ -42,6 +42,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from claims.extract.checkable import without_date
 from claims.extract.quantities import scope_window
 from claims.extract.quotes import cue_note, whole_quote
 from claims.extract.scope import _MONTH_WORDS
@@ -70,7 +71,6 @@ from claims.score.numbers import (
     same_place,
 )
 from claims.score.relevance import (
-    _AS_OF,
     contradicts,
     relevance,
     reports_speech,
@@ -438,7 +438,7 @@ def _details_given(claim_text: str, sentence: str, passage: str) -> bool:
     8 and a 1), and its passage every name the claim gives after its first word ("in the
     town of Kellford"; a country may go by its capital): words in common do not confirm a
     claim's details."""
-    claim_text = _AS_OF.sub("", claim_text)
+    claim_text = without_date(claim_text)
     said = set(re.findall(r"\d+(?:[.,]\d+)*", sentence))
     if not all(n in said for n in re.findall(r"\d+(?:[.,]\d+)*", claim_text)):
         return False
