@@ -285,7 +285,7 @@ def test_a_shared_adjective_does_not_make_two_figures_one_thing() -> None:
 def test_every_check_is_named_and_settings_refuse_unknown_names() -> None:
     assert set(CHECKS) == {"precision", "units", "bare_counts", "kinds", "derived", "descriptor", "facts", "series",
                            "tallies", "details_in_words", "opinion",
-                           "opposites", "verifier"}
+                           "opposites", "verifier", "shown_thing", "superlatives"}
     assert policy_from_settings(Settings(disabled_checks=["units"])).disabled_checks == frozenset({"units"})
     with pytest.raises(ConfigError, match="names no check 'unit'"):
         policy_from_settings(Settings(disabled_checks=["unit"]))
@@ -673,3 +673,70 @@ def test_a_sure_verifier_refutation_outweighs_words_in_common() -> None:
     assert _verified_stance(claim, passage, [0.02, 0.95, 0.03]) == ("refute", "disputes")
     # another's words, only reported, are not refuted by the verifier
     assert _verified_stance(claim, passage, [0.02, 0.95, 0.03], role="reports_claim")[0] != "refute"
+
+
+# -- the new desk sets' readings (examples/desk-health-housing, -ports-weather, -schools-courts-sport)
+
+
+def test_one_stemmer_meets_a_verbs_forms() -> None:
+    from claims.extract.words import stem
+
+    assert stem("approve") == stem("approved") == stem("approves")
+    assert stem("rise") == stem("rises") == stem("rising")
+    assert stem("scrap") == stem("scrapped") and stem("plan") == stem("planned")
+    assert stem("cities") == "city" and stem("called") == "call" and stem("passed") == "pass"
+    assert stem("rose") != stem("rise")  # another word, whatever its meaning
+
+
+def test_a_currency_letter_before_an_amount_is_no_model_number() -> None:
+    # schools-courts-sport: "D 298 million" is an amount in the country's currency, not "D 298"
+    claim = "The Drossby Arena cost D 298 million to build, against a budget of D 210 million."
+    assert [q.value for q in parse_quantities(claim)] == [298_000_000, 210_000_000]
+    assert parse_quantities("The Boeing 737 Max and Flight 370") == []  # names with numbers stay names
+
+
+def test_a_figure_refutes_only_when_its_passage_shows_the_claims_thing() -> None:
+    # health-housing: the clinic's registered patients are not the national waiting list
+    claim = "The national waiting list for planned hospital treatment fell to 412,300 patients at the end of September."
+    clinic = "The Brenwick clinic had 6,400 patients registered when it closed at the end of September."
+    assert _judged(claim, clinic) == "not_enough_evidence"
+    assert _judged(claim, clinic, frozenset({"shown_thing"})) == "refuted"
+    # the list itself, at another figure, still refutes it (energy-transport-crime style sentence)
+    assert _judged(claim, "The national waiting list for planned hospital treatment stood at 431,800 patients "
+                          "at the end of September.") == "refuted"
+
+
+def test_a_superlative_is_confirmed_only_by_a_passage_that_says_it() -> None:
+    # health-housing / ports-weather: the sum is confirmed, the record is not
+    claim = "The campaign's budget of 38 million marks is the largest ever spent on flu vaccination."
+    sum_only = "The ministry said the campaign's budget was 38 million marks."
+    assert _judged(claim, sum_only) == "not_enough_evidence"
+    assert _judged(claim, sum_only, frozenset({"superlatives"})) == "supported"
+    assert _judged(claim, "The campaign's budget of 38 million marks is the largest ever spent on flu "
+                          "vaccination, the ministry said.") == "supported"
+
+
+def test_a_sentence_missing_the_claims_act_does_not_support_it() -> None:
+    # schools-courts-sport: the conviction is named, its quashing is not
+    claim = "The court also quashed his conviction for fraud."
+    passage = "The appellant was convicted at the criminal court in May of fraud against the port authority."
+    assert _word_stance(claim, passage) == "neutral"
+    assert _word_stance(claim, "The appeal court quashed his conviction for fraud on Tuesday.") == "support"
+
+
+def test_a_rejection_of_the_claims_word_in_another_form() -> None:
+    # energy-transport-crime: "resigned" against "rejected calls for her own resignation"
+    found = opposition("The minister has resigned.", "The minister rejected opposition calls for her resignation.")
+    assert found is not None and found.startswith("rejected")
+    # ports-weather: a court's decision turned round
+    assert opposition("The court quashed the conviction.", "The court upheld the conviction.") is not None
+
+
+def test_the_months_to_a_date_are_a_period_not_a_figure() -> None:
+    # health-housing: "in the 12 months to October" sets the time of the 6.8%
+    from claims.extract.quantities import is_time_frame
+
+    text = "Average private rents rose 6.8 per cent in the 12 months to October 2026, to 1,240 marks."
+    assert [is_time_frame(text, q) for q in parse_quantities(text)] == [False, True, False]
+    text = "It took 12 months to build the stadium."
+    assert [is_time_frame(text, q) for q in parse_quantities(text)] == [False]

@@ -1,5 +1,5 @@
 """No rule fitted to a desk set by name: no proper noun of any desk set (the invented
-countries, towns, people, outlets and agencies of ../shared/data/desk/* and examples/desk)
+countries, towns, people, outlets and agencies of ../shared/data/desk/* and examples/desk*)
 stands in a word list, a regular expression or a data file of the package.
 
 A desk set's proper nouns are its capitalised words that are not English words (not a whole
@@ -21,7 +21,7 @@ import pytest
 from claims.extract import structure
 
 ROOT = Path(__file__).resolve().parents[1]
-DESK_SETS = [ROOT / "examples" / "desk", *sorted((ROOT.parent / "shared" / "data" / "desk").glob("*"))]
+DESK_SETS = [*sorted((ROOT / "examples").glob("desk*")), *sorted((ROOT.parent / "shared" / "data" / "desk").glob("*"))]
 
 
 def _vocabulary() -> set[str]:

@@ -495,9 +495,11 @@ class _Scanner:
             return False  # "June 5", an acronym or a word in capitals ("FOUR", "NATO 32")
         if any(words[0] == prev.low for words in _QUALIFIERS):
             return False  # "Over 100", "Some 600,000"
+        nxt = self._tok(i + 1)
+        if nxt is not None and nxt.low in _SCALE_WORDS:
+            return False  # "D 298 million", "K 5 billion": a currency's letter and an amount, no model number
         before = self._tok(i - 2)
         inside = before is not None and before.text not in (".", "!", "?", '"', "“", ":", ";")
-        nxt = self._tok(i + 1)
         return inside or (nxt is not None and nxt.kind == "word" and nxt.text[:1].isupper()
                           and not self._adjacent(i + 1))
 
@@ -1175,6 +1177,8 @@ _FRAME_BEFORE = re.compile(
     r"\b(?:over|in|during|for|within|throughout|across|from)\s+(?:the\s+|a\s+)?"
     r"(?:past|last|next|coming|previous|preceding|first|following|recent)\s+$", re.IGNORECASE)
 _FRAME_AFTER = re.compile(r"^\s*(?:ago|earlier|before|prior|back)\b", re.IGNORECASE)
+# "in the 12 months to October 2026", "the three months ending in June": a period, not a figure
+_FRAME_TO = re.compile(r"^\s*(?:to|ending|ended|through)\s+(?:in\s+)?(?:the\s+end\s+of\s+)?(?:" + _MONTH + r"|\d{4}\b)")
 
 
 def is_time_frame(text: str, q: Quantity) -> bool:
@@ -1184,7 +1188,8 @@ def is_time_frame(text: str, q: Quantity) -> bool:
     if head is None or head not in _TIME_UNITS:
         return False
     before = text[max(0, q.start - 40):q.start]
-    return bool(_FRAME_BEFORE.search(before) or _FRAME_AFTER.search(text[q.end:q.end + 12]))
+    return bool(_FRAME_BEFORE.search(before) or _FRAME_AFTER.search(text[q.end:q.end + 12])
+                or _FRAME_TO.search(text[q.end:q.end + 40]))
 
 
 _SUBJECT_FIGURE = re.compile(r"\s+(?:were|was|are|is|have|has|had|will|would|could|did|do|\w+ed)\b")

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from claims.extract.quantities import scope_window
+from claims.extract.words import stem
 from claims.models import Quantity, Scope
 
 __all__ = ["PLACE_PHRASE", "TimeSpan", "claim_scope", "clause_bounds", "figure_owner", "figure_place", "figure_status", "figure_thing", "is_descriptor", "spans_overlap",
@@ -370,16 +371,6 @@ _AGE = re.compile(r"\b(?:aged|ages?|age\s+group|between\s+the\s+ages\s+of)\s*$|^
                   re.IGNORECASE)
 
 
-@functools.lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
-    word = word.lower().replace("’", "'")
-    word = word.removesuffix("'s")
-    for suffix in ("ies", "ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
-
-
 def clause_bounds(text: str, q: Quantity) -> tuple[int, int]:
     """The clause a figure sits in: from the last clause break before it to the next one."""
     stops = [m for m in _CLAUSE_STOP.finditer(text) if not _abbreviation(text, m)]
@@ -444,7 +435,7 @@ def figure_thing(text: str, q: Quantity) -> frozenset[str]:
             and not w.isupper() and not re.match(r"['’]s\b", text[m.end():m.end() + 2]) and "'" not in w and "’" not in w
         if low in _STEM_STOP or low in _MONTH_WORDS or len(low) < 3 or (w[0].isupper() and not opener):
             continue
-        (before if m.start() < q.start else after).append(_stem(low))
+        (before if m.start() < q.start else after).append(stem(low))
     return frozenset(before[-THING_WINDOW:] + after[:THING_WINDOW])
 
 

@@ -78,13 +78,12 @@ from decimal import Decimal, InvalidOperation
 from importlib import resources
 from typing import Any
 
-from claims.extract.scope import _stem as _scope_stem
+from claims.extract.words import stem
 from claims.models import Quantity
-from claims.score.roles import _stem
 
 __all__ = ["CHECKS", "active", "claim_tolerance", "converted", "derived_values", "describes_subject", "falls",
            "is_opinion", "kind_confusion", "lexicon", "opposition", "per_period", "precision_unit", "rate_period",
-           "series_conflict", "tally_finding", "vote_tally"]
+           "series_conflict", "tally_finding", "unsaid_superlative", "vote_tally"]
 
 CHECKS: dict[str, str] = {
     "precision": "a figure is held to its own precision (3.2% is not 3.1%)",
@@ -95,6 +94,8 @@ CHECKS: dict[str, str] = {
     "descriptor": "a number describing the subject (five largest cities) is not a figure",
     "facts": "each figure of a claim judged as its own fact",
     "series": "month-on-month vs annual changes, rates per month vs per year, all vs most of a thing",
+    "shown_thing": "a figure contradicts a claim only where its passage shows it counts the claim's thing",
+    "superlatives": "a claim's superlative or record (the largest ever) is borne out only by a passage that says it",
     "tallies": "a vote's tally against another tally of that vote (8-1 against 7-2)",
     "details_in_words": "a sentence agreeing in words supports a claim only if it gives its numbers and names",
     "opinion": "an opinion piece (column, editorial, comment) is not evidence of a fact",
@@ -324,13 +325,12 @@ def lexicon() -> dict[str, Any]:
     """The engine's English word lists (claims/score/data/lexicon.json), stems precomputed."""
     data = json.loads(resources.files("claims.score").joinpath("data").joinpath("lexicon.json")
                       .read_text(encoding="utf-8"))
-    return {"opposites": [(_stem(a), _stem(b)) for a, b in data["opposites"]],
-            "rejections": frozenset(_stem(w) for w in data["rejections"]),
+    return {"opposites": [(stem(a), stem(b)) for a, b in data["opposites"]],
+            "rejections": frozenset(stem(w) for w in data["rejections"]),
             "ordinals": frozenset(data["ordinals"]),
+            "superlatives": frozenset(data["superlatives"]),
             "ordinal_ranks": {w: i for i, w in enumerate(data["ordinals"], start=1)},
-            # as both stemmers fold them (roles' and scope's figure_thing)
-            "weak_thing_words": frozenset(_stem(w) for w in data["weak_thing_words"])
-            | frozenset(_scope_stem(w) for w in data["weak_thing_words"]),
+            "weak_thing_words": frozenset(stem(w) for w in data["weak_thing_words"]),
             "quantifiers": data["quantifiers"], "change_basis": data["change_basis"], "periods": data["periods"],
             "falls": data["falls"], "opinion_markers": frozenset(data["opinion_markers"]),
             "movement_verbs": tuple(data["movement_verbs"])}
@@ -341,7 +341,7 @@ _TOKEN = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?")
 
 def _content(words: list[str]) -> list[str]:
     """Stems of the lower-case words (names are not what a sentence says about them)."""
-    return [_stem(w) for w in words if w[0].islower() and len(w) > 2]
+    return [stem(w) for w in words if w[0].islower() and len(w) > 2]
 
 
 _RANK = re.compile(r"\b(?:(?P<ord>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th))"
@@ -353,6 +353,27 @@ def _rank_of(m: re.Match[str]) -> int:
     word = (m.group("ord") or "first").lower()
     ordinals = lexicon()["ordinal_ranks"]
     return ordinals[word] if word in ordinals else int(re.sub(r"\D", "", word))
+
+
+def unsaid_superlative(claim_text: str, passage: str) -> str | None:
+    """The claim's superlative or record ("the largest ever", "a record", "the highest in the
+    division") that the passage does not say: a figure or an event the passage confirms
+    does not confirm that it was the largest; None when the claim makes no such claim or the
+    passage says it too."""
+    lex = lexicon()["superlatives"]
+    said = {w.lower() for w in _TOKEN.findall(passage)}
+    for w in _TOKEN.findall(claim_text):
+        if w.lower() in lex and w.lower() not in said:
+            return w.lower()
+    return None
+
+
+def _kin(a: str, b: str) -> bool:
+    """Whether two stems are one word or one derived from the other ("resign" and
+    "resignation", "approv" and "approval"): equal, or the shorter (five letters at least)
+    begins the longer."""
+    short, long = sorted((a, b), key=len)
+    return a == b or (len(short) >= 5 and long.startswith(short))
 
 
 def _other_rank(claim_text: str, sentence: str) -> str | None:
@@ -379,15 +400,16 @@ def opposition(claim_text: str, sentence: str) -> str | None:
     for a, b in lex["opposites"]:
         for said, other in ((a, b), (b, a)):
             if said in claim_stems and other in stems and said not in stems and other not in claim_stems:
-                return f"{next(w for w in words if _stem(w) == other)} (the claim: {said})"
+                return f"{next(w for w in words if stem(w) == other)} (the claim: {said})"
     if not claim_stems & lex["rejections"]:
         for i, w in enumerate(words):
-            if _stem(w) in lex["rejections"]:
+            if stem(w) in lex["rejections"]:
                 window = _content(words[i + 1:i + 7])
-                hit = next((s for s in window if s in claim_stems and s not in lex["rejections"]), None)
+                hit = next((s for s in window if s not in lex["rejections"] and any(_kin(s, c) for c in claim_stems)),
+                           None)
                 if hit is not None:
                     return " ".join(words[i:i + 1 + next(k for k, x in enumerate(words[i + 1:i + 7], 1)
-                                                           if _stem(x) == hit)])
+                                                           if stem(x) == hit)])
     ranked = _other_rank(claim_text, sentence)
     if ranked is not None:
         return ranked

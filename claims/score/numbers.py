@@ -55,8 +55,8 @@ from claims.extract.scope import (
     time_span,
     time_spans,
 )
-from claims.extract.scope import _stem as _scope_stem
 from claims.extract.sentences import split_sentences
+from claims.extract.words import stem
 from claims.models import Quantity, Scope
 from claims.score.checks import (
     active,
@@ -360,9 +360,29 @@ def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quanti
         # (stemmed as figure_thing stems; a compound names its words: "first-instance
         # decisions" and "at first instance")
         words = re.findall(r"[A-Za-z]+", _sentence_of(passage_text, q, before=1))
-        shared = c_thing & {_scope_stem(w) for w in words}
+        shared = c_thing & {stem(w) for w in words}
         return len(shared) >= min(2, len(c_thing))
     return False
+
+
+# the words of a time ("at the end of September"): every figure of a release shares them
+_TIME_WORDS = frozenset({*_MONTH_WORDS, "end", "start", "year", "month", "week", "quarter", "day", "period"})
+
+
+def _thing_shown(claim_text: str, claim_q: Quantity, passage_text: str, q: Quantity) -> bool:
+    """Whether the passage shows that its figure counts the claim's thing, as a figure that
+    contradicts the claim must: the two figures name a thing in common, or the figure's
+    sentence, with the one before it, shares two content words with the claim's (a name, the thing, the act: "waiting list", "fell"); a figure
+    with no words of its own in common with the claim's ("6,400 patients registered at the
+    clinic" against "412,300 patients on the national waiting list") is another thing."""
+    c_thing, p_thing = figure_thing(claim_text, claim_q), figure_thing(passage_text, q)
+    if (c_thing & p_thing) - lexicon()["weak_thing_words"]:
+        return True
+    units = content_stems(claim_q.unit or "") | content_stems(q.unit or "")
+    claim_words = {w for w in content_stems(_sentence_of(claim_text, claim_q)) - units - _TIME_WORDS
+                   if not w[0].isdigit()}
+    shared = claim_words & content_stems(_sentence_of(passage_text, q, before=1)) - lexicon()["weak_thing_words"]
+    return len(shared) >= 2
 
 
 _ROW_LABEL = re.compile(r"(?:^|[.;]\s+)([^.;=]{1,120}?)\s*=\s*$")
@@ -499,6 +519,9 @@ def figure_judgements(
                 and not _scheduled_for(c_span, mode, passage_text, q, p_day, same_time_days) \
                 and not (mode == "own" and not q_span.text and _dates(context, p_day, c_span, same_time_days)):
             relation, reason = "other_scope", "another time"
+        elif relation == "mismatch" and claim_scope is not None and active("shown_thing", disabled) \
+                and not _thing_shown(claim_text, claim_q, passage_text, q):
+            relation, reason = "other_scope", "not shown to be the claim's thing"
         elif same_place(claim_places, places) is False or \
                 (relation == "mismatch" and claim_places - _COUNTRIES and not places
                  and not _same_story(claim_text, claim_places - _COUNTRIES, context)):

@@ -28,12 +28,12 @@ from dataclasses import dataclass
 from claims.extract.checkable import without_date
 from claims.extract.sentences import split_sentences
 from claims.extract.structure import _countries, canonical_entity, find_entities
+from claims.extract.words import stem
 from claims.score.roles import (
     _NEGATION,
     _WORD,
     _negated_near,
     _speaker,
-    _stem,
     content_stems,
     debunk_in,
 )
@@ -75,7 +75,7 @@ _CLAUSE_SPLIT = re.compile(r",?\s+\b(?:and|but|while|whereas)\s+(?=(?:is|are|was
                            re.IGNORECASE)
 
 
-_FUNCTION = frozenset(_stem(w) for w in ["between", "among", "against", "within", "without", "across", "around", "through", "toward", "towards", "because", "despite", "amid", "amidst", "since", "until", "upon", "onto", "reportedly", "allegedly", "still", "already", "well", "even", "only", "including"])
+_FUNCTION = frozenset(stem(w) for w in ["between", "among", "against", "within", "without", "across", "around", "through", "toward", "towards", "because", "despite", "amid", "amidst", "since", "until", "upon", "onto", "reportedly", "allegedly", "still", "already", "well", "even", "only", "including"])
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def _entity_stems(text: str) -> frozenset[str]:
     words = set()
     for e in find_entities(text) + re.findall(r"\b[A-Z][a-z]+", text):
         for w in re.findall(r"[A-Za-z]+", e):
-            words.add(_stem(w))
+            words.add(stem(w))
     return frozenset(words)
 
 
@@ -158,7 +158,7 @@ def speaker_words(claim_text: str) -> frozenset[str] | None:
     if len(subject.split()) > 8:
         return None
     subject = re.sub(r"\bin\s+[A-Z][\w]*(?:\s+[A-Z][\w]*)*", "", subject)  # "embassy in Washington"
-    words = {_stem(w) for w in re.findall(r"\b[a-z][a-z-]+\b", subject) if w not in _GENERIC_SPEAKERS}
+    words = {stem(w) for w in re.findall(r"\b[a-z][a-z-]+\b", subject) if w not in _GENERIC_SPEAKERS}
     words -= {"top", "senior", "chinese", "american", "us"}
     return frozenset(words) or None
 

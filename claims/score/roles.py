@@ -45,6 +45,7 @@ from claims.extract.quantities import parse_quantities, same_counted_thing
 from claims.extract.scope import clause_bounds
 from claims.extract.sentences import split_sentences
 from claims.extract.structure import demonyms, find_attribution
+from claims.extract.words import stem
 from claims.models import Quantity
 
 __all__ = [
@@ -152,23 +153,9 @@ _TITLE_WORDS = frozenset(
 )
 
 
-@functools.lru_cache(maxsize=65536)
-def _stem(token: str) -> str:
-    """A tiny suffix stripper (deploys/deployed/deploying -> deploy), enough to align words."""
-    token = token.lower().replace("’", "'")
-    token = token.removesuffix("'s")
-    if len(token) <= 4 or token[0].isdigit():
-        return token
-    for suffix in ("ies", "ing", "ed", "es", "s", "ly"):
-        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
-            token = token[: -len(suffix)] + ("y" if suffix == "ies" else "")
-            break
-    return token[:6]
-
-
 def content_stems(text: str) -> frozenset[str]:
     """The content words of ``text`` (stop words and negations out), stemmed."""
-    return frozenset(_stem(w) for w in _WORD.findall(text)
+    return frozenset(stem(w) for w in _WORD.findall(text)
                      if w.lower() not in _STOP and w.lower() not in _NEGATION and len(w) > 1)
 
 
@@ -272,7 +259,7 @@ def _negated_near(text: str, stems: frozenset[str], window: int = 4) -> str | No
     for i, w in enumerate(words):
         if w.lower() in _NEGATION or w.lower().endswith("n't"):
             for j in range(i + 1, min(len(words), i + 1 + window)):
-                if _stem(words[j]) in stems and words[j].lower() not in _STOP:
+                if stem(words[j]) in stems and words[j].lower() not in _STOP:
                     return " ".join(words[i:j + 1])
     return None
 

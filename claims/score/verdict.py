@@ -59,7 +59,14 @@ from claims.models import (
     VerdictLabel,
 )
 from claims.score.calibration import VerdictModel, load_calibration
-from claims.score.checks import active, describes_subject, is_opinion, opposition, tally_finding
+from claims.score.checks import (
+    active,
+    describes_subject,
+    is_opinion,
+    opposition,
+    tally_finding,
+    unsaid_superlative,
+)
 from claims.score.numbers import (
     NumericJudgement,
     country_stems,
@@ -202,7 +209,10 @@ def _reliability(document: Document, policy: VerdictPolicy) -> float:
 # of its content words) in the passage's own voice supports it, whatever the model says.
 STRONG_REFUTE = 0.7
 DISPUTE_COVERAGE = 0.5  # the share of a claim clause's content words a disputing sentence must share
-ENTAILED_COVERAGE = 0.5
+# two of every three content words of a claim clause, for a sentence to support it in words
+# (chosen on the dev halves of six desk sets: 0.5 let "The court also quashed his conviction"
+# be borne out by "The appellant was convicted of fraud"; 0.75 lost more than it saved)
+ENTAILED_COVERAGE = 0.66
 
 _ROLE_RANK = {"disputes": 0, "asserts": 0, "reports_claim": 1, "mentions": 2}
 _RELATION_RANK = {"match": 0, "consistent": 1, "mismatch": 2, "other_scope": 3}
@@ -318,6 +328,10 @@ def assess_evidence(
             stance, score, role, note = _text_stance(claim, passage, similarity, role, claimant, policy,
                                                      stance_probs[rank - 1] if stance_probs is not None else None,
                                                      checked)
+        if stance == "support" and claim.scope is not None and active("superlatives", policy.disabled_checks):
+            unsaid = unsaid_superlative(claim.text, passage.text)
+            if unsaid:  # "38 million marks, the largest ever spent": the sum is confirmed, not the record
+                stance, score, note = "neutral", 0.0, f'the passage does not say "{unsaid}"'
         if stance != "neutral" and claim.scope is not None and active("opinion", policy.disabled_checks) \
                 and _opinion(document):
             stance, score, note = "neutral", 0.0, "an opinion piece: its author's view, not evidence"
