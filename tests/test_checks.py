@@ -740,3 +740,16 @@ def test_the_months_to_a_date_are_a_period_not_a_figure() -> None:
     assert [is_time_frame(text, q) for q in parse_quantities(text)] == [False, True, False]
     text = "It took 12 months to build the stadium."
     assert [is_time_frame(text, q) for q in parse_quantities(text)] == [False]
+
+
+def test_a_changes_basis_is_read_after_the_figure_first() -> None:
+    # health-housing: "average monthly rents rose 6.8% in the 12 months to October" is a change on the year
+    from claims.score.checks import change_basis
+
+    text = "Average monthly private rents rose 6.8 per cent in the 12 months to October 2026, to 1,240 marks."
+    assert change_basis(text, parse_quantities(text)[0]) == "year"
+    text = "Monthly inflation was 0.3% in September, the annual rate 3.1%."
+    assert [change_basis(text, q) for q in parse_quantities(text)] == ["month", "year"]
+    claim = "Private rents rose 6.8 per cent in October alone."
+    assert relations(claim, "Average monthly private rents rose 6.8 per cent in the 12 months to October 2025.")[0][0] \
+        == "other_scope"

@@ -445,10 +445,12 @@ def change_basis(text: str, q: Quantity) -> str | None:
     "month-on-month"), ``year`` for one on a year before ("annual inflation", "in the year to
     June"); None when the clause does not say."""
     left, right = _window(text, q)
-    window = left + " " + right
-    for basis, phrases in lexicon()["change_basis"].items():
-        if _phrase_in(window, phrases):
-            return str(basis)
+    # the words after the figure first: they give its change's basis ("rose 6.8% in the 12
+    # months to October"), where a word before it may name the thing ("average monthly rents")
+    for window in (re.split(r"[,;]", right)[0], left):
+        for basis, phrases in lexicon()["change_basis"].items():
+            if _phrase_in(window, phrases):
+                return str(basis)
     return None
 
 

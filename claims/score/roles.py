@@ -153,16 +153,30 @@ _TITLE_WORDS = frozenset(
 )
 
 
+def _key(word: str) -> str:
+    """A word's stem cut to six letters, the key of word overlap: a word and one derived from
+    it meet ("resigned" and "resignation", "approved" and "approval")."""
+    return stem(word)[:6]
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text) if w.lower() not in _STOP and w.lower() not in _NEGATION and len(w) > 1]
+
+
 def content_stems(text: str) -> frozenset[str]:
     """The content words of ``text`` (stop words and negations out), stemmed."""
-    return frozenset(stem(w) for w in _WORD.findall(text)
-                     if w.lower() not in _STOP and w.lower() not in _NEGATION and len(w) > 1)
+    return frozenset(stem(w) for w in _content_words(text))
 
 
-def _overlap(claim_stems: frozenset[str], text: str) -> float:
-    if not claim_stems:
+def _overlap_keys(text: str) -> frozenset[str]:
+    """The content words of ``text`` as overlap keys (:func:`_key`)."""
+    return frozenset(_key(w) for w in _content_words(text))
+
+
+def _overlap(claim_keys: frozenset[str], text: str) -> float:
+    if not claim_keys:
         return 0.0
-    return len(claim_stems & content_stems(text)) / len(claim_stems)
+    return len(claim_keys & _overlap_keys(text)) / len(claim_keys)
 
 
 def _names(text: str) -> set[str]:
@@ -259,7 +273,7 @@ def _negated_near(text: str, stems: frozenset[str], window: int = 4) -> str | No
     for i, w in enumerate(words):
         if w.lower() in _NEGATION or w.lower().endswith("n't"):
             for j in range(i + 1, min(len(words), i + 1 + window)):
-                if stem(words[j]) in stems and words[j].lower() not in _STOP:
+                if (stem(words[j]) in stems or _key(words[j]) in stems) and words[j].lower() not in _STOP:
                     return " ".join(words[i:j + 1])
     return None
 
@@ -393,7 +407,7 @@ def passage_role(claim_text: str, passage_text: str, *, passage_figure: Quantity
     the next sentence ("X said 50. In fact, ...") is disputed. ``claimant``: who made the
     claim, when known (a name; their statements are only reports of the claim).
     """
-    claim_stems = content_stems(claim_text)
+    claim_stems = _overlap_keys(claim_text)
     claim_negated = any(w.lower() in _NEGATION or w.lower().endswith("n't") for w in _WORD.findall(claim_text))
     # a claim that reports a denial ("X has denied that ..."): the passage's denials back it
     claim_denies = debunk_in(claim_text) is not None
