@@ -753,3 +753,13 @@ def test_a_changes_basis_is_read_after_the_figure_first() -> None:
     claim = "Private rents rose 6.8 per cent in October alone."
     assert relations(claim, "Average monthly private rents rose 6.8 per cent in the 12 months to October 2025.")[0][0] \
         == "other_scope"
+
+
+def test_a_bare_difference_is_computed_from_two_levels() -> None:
+    # health-housing: "391 higher than a year earlier" from "3,184, up from 2,793"
+    claim = "The authority's count was 391 higher than its count a year earlier."
+    passage = "People sleeping rough on count night: 3,184, up 14 per cent from 2,793 in September 2025."
+    assert [(q.text, q.unit) for q in parse_quantities(claim)] == [("391", None)]  # "higher" counts nothing
+    assert [r for r, _ in relations(claim, passage)] == ["match"]
+    assert relations(claim, passage, frozenset({"derived"})) == []
+    assert [(q.text, q.unit) for q in parse_quantities("There were 5 fewer buses.")] == [("5 fewer buses", "buses")]

@@ -260,6 +260,8 @@ _STOP = {
     # verbs that follow a singular noun ("the 12 education system adds", "console sold")
     "sold", "adds", "add", "costs", "gets", "makes", "takes", "shows", "needs", "goes", "comes", "gives",
     "means", "helps", "keeps", "grows", "grew", "pays", "paid", "seems", "uses", "wants", "allows",
+    # comparatives: no counted noun ("391 higher than a year earlier", "19,500 fewer than in June")
+    "fewer", "higher", "lower", "larger", "smaller", "bigger", "greater",
 }
 # Determiners that make a small spelled-out number a reference to things already named,
 # not a figure: "the two countries", "its three neighbours" (see parse_quantities).
@@ -279,7 +281,8 @@ _IRREGULAR_PLURALS = {
     "servicemen", "servicewomen", "kin", "clergy", "youth", "dead", "wounded", "injured", "missing",
     "homeless", "elderly", "poor", "unemployed",
 }
-_SKIP_BEFORE_UNIT = {"more", "additional", "extra", "further", "fresh", "other", "odd"}
+_SKIP_BEFORE_UNIT = {"more", "additional", "extra", "further", "fresh", "other", "odd", "fewer", "less"}
+
 
 
 @dataclass

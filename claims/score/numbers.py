@@ -570,6 +570,14 @@ def _derived(claim_text: str, claim_q: Quantity, passage_text: str, usable: Sequ
                 if q.kind != "percent" and q.unit:
                     heads.setdefault(counted_head(q.unit) or "", []).append(q)
             groups = list(heads.values())
+    elif claim_q.unit is None and claim_q.kind == "count" and claim_q.low == claim_q.high:
+        # "The count was 391 higher than a year earlier": a bare difference of two levels of any
+        # one counted thing ("3,184, up from 2,793"); bare figures are levels of one thing too
+        by_thing: dict[str | None, list[Quantity]] = {}
+        for q in usable:
+            if q.kind == "count":
+                by_thing.setdefault(counted_head(q.unit) if q.unit else None, []).append(q)
+        groups = list(by_thing.values())
     else:
         groups = [[q for q in usable if same_counted_thing(claim_q, q)]]
     p_day = _as_date(passage_date)

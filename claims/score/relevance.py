@@ -76,6 +76,9 @@ _CLAUSE_SPLIT = re.compile(r",?\s+\b(?:and|but|while|whereas)\s+(?=(?:is|are|was
 
 
 _FUNCTION = frozenset(stem(w) for w in ["between", "among", "against", "within", "without", "across", "around", "through", "toward", "towards", "because", "despite", "amid", "amidst", "since", "until", "upon", "onto", "reportedly", "allegedly", "still", "already", "well", "even", "only", "including"])
+# words of time: when a claim's statement holds, not what it says ("smaller than a year earlier")
+_TIME = frozenset(stem(w) for w in ["year", "month", "week", "day", "earlier", "later", "ago", "previous", "now",
+                                    "today", "yesterday", "recently", "period", "quarter"])
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,7 @@ def claim_clauses(claim_text: str) -> tuple[frozenset[str], ...]:
     whole = content_stems(claim_text) - names
     parts = [p for p in _CLAUSE_SPLIT.split(claim_text) if p and len(p.split()) >= 3]
     clauses = [whole] + [content_stems(p) - names for p in parts if len(parts) > 1]
-    clauses = [frozenset(w for w in c if not w[0].isdigit() and w not in _FUNCTION) for c in clauses]
+    clauses = [frozenset(w for w in c if not w[0].isdigit() and w not in _FUNCTION and w not in _TIME) for c in clauses]
     return tuple(c for c in clauses if c)
 
 
