@@ -94,7 +94,6 @@ CHECKS: dict[str, str] = {
     "descriptor": "a number describing the subject (five largest cities) is not a figure",
     "facts": "each figure of a claim judged as its own fact",
     "series": "month-on-month vs annual changes, rates per month vs per year, all vs most of a thing",
-    "shown_thing": "a figure contradicts a claim only where its passage shows it counts the claim's thing",
     "superlatives": "a claim's superlative or record (the largest ever) is borne out only by a passage that says it",
     "tallies": "a vote's tally against another tally of that vote (8-1 against 7-2)",
     "details_in_words": "a sentence agreeing in words supports a claim only if it gives its numbers and names",

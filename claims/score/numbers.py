@@ -295,6 +295,24 @@ def _is_change(text: str, q: Quantity) -> bool:
     return _CHANGE_BEFORE.search(before) is not None or after
 
 
+_SHARE_AFTER = re.compile(r"^\s+of\s+(?!the\s+(?:year|month|week)\b)(?:the\s+|all\s+|its\s+|their\s+)?[a-z]", re.IGNORECASE)
+
+
+def _reading(text: str, q: Quantity) -> str:
+    """How a figure reads: ``change`` (a difference: "by 412 votes", "up 2.1 percent"),
+    ``moved`` (a percentage a verb moves, "rose by 12 percent": the change of a thing, or the
+    rate it states; either reading of another figure fits it), ``share`` (a part of a whole:
+    "64 percent of toll revenue") or ``level``."""
+    if q.kind == "percent" and _moved_by().search(text[max(0, q.start - 30):q.start]) is not None \
+            and not _is_change(text, q):
+        return "moved"
+    if _is_change(text, q):
+        return "change"
+    if q.kind == "percent" and _SHARE_AFTER.search(text[q.end:q.end + 30]):
+        return "share"
+    return "level"
+
+
 _MARGIN_BEFORE = re.compile(r"\b(?:margin|lead)\b[^.;,]{0,40}?\b(?:from|to|of|at)\s+(?:about\s+|just\s+|only\s+)?$",
                             re.IGNORECASE)
 # "25 new police officers, fewer than the 40 the mayor had sought": a level set against another
@@ -333,8 +351,11 @@ def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quanti
     c_status, p_status = figure_status(claim_text, claim_q), figure_status(passage_text, q)
     if c_status and p_status and not c_status & p_status:
         return False
-    if _is_change(claim_text, claim_q) != _is_change(passage_text, q):
+    c_reading, p_reading = _reading(claim_text, claim_q), _reading(passage_text, q)
+    if "moved" not in (c_reading, p_reading) and c_reading != p_reading:
         return False  # "led by 412 votes" is a margin, "received 28,906 votes" a level
+    if {c_reading, p_reading} in ({"share", "moved"}, {"share", "change"}):
+        return False  # "64 percent of toll revenue" is a share, "tolls rise by 12 percent" a change
     c_owner, p_owner = figure_owner(claim_text, claim_q), figure_owner(passage_text, q)
     if c_owner and p_owner and not c_owner & p_owner:
         return False  # the county's fund is not the city's
@@ -363,26 +384,6 @@ def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quanti
         shared = c_thing & {stem(w) for w in words}
         return len(shared) >= min(2, len(c_thing))
     return False
-
-
-# the words of a time ("at the end of September"): every figure of a release shares them
-_TIME_WORDS = frozenset({*_MONTH_WORDS, "end", "start", "year", "month", "week", "quarter", "day", "period"})
-
-
-def _thing_shown(claim_text: str, claim_q: Quantity, passage_text: str, q: Quantity) -> bool:
-    """Whether the passage shows that its figure counts the claim's thing, as a figure that
-    contradicts the claim must: the two figures name a thing in common, or the figure's
-    sentence, with the one before it, shares two content words with the claim's (a name, the thing, the act: "waiting list", "fell"); a figure
-    with no words of its own in common with the claim's ("6,400 patients registered at the
-    clinic" against "412,300 patients on the national waiting list") is another thing."""
-    c_thing, p_thing = figure_thing(claim_text, claim_q), figure_thing(passage_text, q)
-    if (c_thing & p_thing) - lexicon()["weak_thing_words"]:
-        return True
-    units = content_stems(claim_q.unit or "") | content_stems(q.unit or "")
-    claim_words = {w for w in content_stems(_sentence_of(claim_text, claim_q)) - units - _TIME_WORDS
-                   if not w[0].isdigit()}
-    shared = claim_words & content_stems(_sentence_of(passage_text, q, before=1)) - lexicon()["weak_thing_words"]
-    return len(shared) >= 2
 
 
 _ROW_LABEL = re.compile(r"(?:^|[.;]\s+)([^.;=]{1,120}?)\s*=\s*$")
@@ -519,9 +520,6 @@ def figure_judgements(
                 and not _scheduled_for(c_span, mode, passage_text, q, p_day, same_time_days) \
                 and not (mode == "own" and not q_span.text and _dates(context, p_day, c_span, same_time_days)):
             relation, reason = "other_scope", "another time"
-        elif relation == "mismatch" and claim_scope is not None and active("shown_thing", disabled) \
-                and not _thing_shown(claim_text, claim_q, passage_text, q):
-            relation, reason = "other_scope", "not shown to be the claim's thing"
         elif same_place(claim_places, places) is False or \
                 (relation == "mismatch" and claim_places - _COUNTRIES and not places
                  and not _same_story(claim_text, claim_places - _COUNTRIES, context)):
