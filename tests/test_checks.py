@@ -761,3 +761,13 @@ def test_a_rise_by_a_percentage_and_a_raise_by_it_are_one_figure_and_a_share_ano
     passage = ("The Canal Administration said it will raise transit tolls for container ships by 12 percent. "
                "Container ships accounted for 64 percent of toll revenue.")
     assert relations(claim, passage) == [("match", "12 percent"), ("other_scope", "64 percent")]
+
+
+def test_millimetres_and_mm_are_one_unit_and_inches_convert() -> None:
+    # ports-weather / migration-aviation-farming style: a bulletin's "61 mm" is the article's "61 millimetres"
+    claim = "Only 61 millimetres of rain fell in the valley between June and August."
+    assert relations(claim, "The valley's station recorded 61 mm of rain between June and August.") == [
+        ("match", "61 mm")]
+    # a foreign outlet's inches, converted: 8.3 inches is 211 mm, not "more than 10 inches"
+    claim = "More than 10 inches of rain fell on the city in two days."
+    assert relations(claim, "The storm left 211 mm of rain on the city in two days.")[0][0] == "mismatch"

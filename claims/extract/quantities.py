@@ -204,6 +204,8 @@ _MEASURE_UNITS = {
     "hectare", "hectares", "acre", "acres", "barrel", "barrels", "litre", "litres", "liter",
     "liters", "gallon", "gallons", "mph", "kph", "feet", "foot", "ft", "sq", "square", "cubic",
     "megawatts", "mw", "gigawatts", "gw", "kwh", "degrees", "celsius", "fahrenheit",
+    "mm", "millimetre", "millimetres", "millimeter", "millimeters", "cm", "centimetre", "centimetres",
+    "centimeter", "centimeters", "inch", "inches",
     # durations are measures too, not counts of things
     "year", "years", "month", "months", "week", "weeks", "day", "days", "hour", "hours",
     "minute", "minutes", "seconds", "decade", "decades", "century", "centuries",
@@ -1132,6 +1134,12 @@ _SYNONYMS = {
     "missiles": {"missile", "rocket"},
     "drones": {"drone", "uav"},
     "km": {"km", "kilometre", "kilometer", "kms"},
+    "mm": {"mm", "millimetre", "millimeter"},
+    "cm": {"cm", "centimetre", "centimeter"},
+    "metre": {"metre", "meter"},
+    "kg": {"kg", "kilogram", "kilo"},
+    "hectare": {"hectare", "ha"},
+    "litre": {"litre", "liter"},
     "mile": {"mile"},
     "tonne": {"tonne", "ton", "t"},
 }
