@@ -1112,7 +1112,7 @@ def _parse_short(text: str) -> tuple[Quantity, ...]:
 
 _IRREGULAR_SINGULAR = {
     "people": "person", "men": "man", "women": "woman", "children": "child",
-    "servicemen": "serviceman", "servicewomen": "servicewoman", "lives": "life", "feet": "foot",
+    "servicemen": "serviceman", "servicewomen": "servicewoman", "lives": "life", "feet": "foot", "inches": "inch",
     "personnel": "personnel", "police": "police", "staff": "staff", "troops": "troop",
     "infantrymen": "infantryman", "militia": "militia", "crises": "crisis", "analyses": "analysis",
 }

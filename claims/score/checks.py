@@ -186,7 +186,7 @@ _UNITS: dict[str, tuple[str, float]] = {
     "foot": ("length", 0.3048), "feet": ("length", 0.3048), "ft": ("length", 0.3048),
     "mm": ("length", 0.001), "millimetre": ("length", 0.001), "millimeter": ("length", 0.001),
     "cm": ("length", 0.01), "centimetre": ("length", 0.01), "centimeter": ("length", 0.01),
-    "inch": ("length", 0.0254), "inche": ("length", 0.0254),
+    "inch": ("length", 0.0254),
     "hectare": ("area", 10_000.0), "ha": ("area", 10_000.0), "acre": ("area", 4046.8564),
     "square kilometre": ("area", 1e6), "square mile": ("area", 2_589_988.1),
     "tonne": ("mass", 1000.0), "ton": ("mass", 1000.0), "kilogram": ("mass", 1.0), "kg": ("mass", 1.0),

@@ -303,11 +303,10 @@ def _reading(text: str, q: Quantity) -> str:
     ``moved`` (a percentage a verb moves, "rose by 12 percent": the change of a thing, or the
     rate it states; either reading of another figure fits it), ``share`` (a part of a whole:
     "64 percent of toll revenue") or ``level``."""
-    if q.kind == "percent" and _moved_by().search(text[max(0, q.start - 30):q.start]) is not None \
-            and not _is_change(text, q):
-        return "moved"
     if _is_change(text, q):
         return "change"
+    if q.kind == "percent" and _moved_by().search(text[max(0, q.start - 30):q.start]) is not None:
+        return "moved"
     if q.kind == "percent" and _SHARE_AFTER.search(text[q.end:q.end + 30]):
         return "share"
     return "level"
