@@ -17,7 +17,14 @@ sentences around it in the same document (FactCC-style rule-made pairs):
   word turned to its opposite (``antonym``), a negation added or removed (``negation``), a
   quantifier changed (``quantifier``);
 * **neutral**: the sentence against another window of the same document that shares
-  words with it but neither restates nor contradicts it (``same_document``).
+  words with it but neither restates nor contradicts it (``same_document``);
+* with ``--cross-outlet N``, **paraphrase**: FNC-1 bodies that agree with or discuss one
+  headline are reports of one story by several outlets; a sentence of one body against the
+  window of another body's sentence that says the same in other words (``other_outlet``,
+  support: embedding cosine at least 0.82, not a near copy, every figure and every name of
+  the claim in that sentence) and the same sentence with one detail changed that the other
+  outlet's passage states (``other_outlet_changed``, refute: a figure, date, name, speaker,
+  an opposite, a negation or a quantifier; the kind in ``change``).
 
 Sources (from ``--data``, ../shared/data): FNC-1 ``train_bodies.csv`` and
 ``competition_test_bodies.csv``; AVeriTeC ``train.json`` answers, explanations and
@@ -63,8 +70,11 @@ SUPPORT_KINDS = ("identical", "clause_dropped", "rounded")
 REFUTE_KINDS = ("number_value", "number_scale", "number_kind", "date", "entity_swap", "speaker_swap", "antonym",
                 "negation", "quantifier")
 NEUTRAL_KINDS = ("same_document",)
-KINDS = SUPPORT_KINDS + REFUTE_KINDS + NEUTRAL_KINDS
-LABEL_OF = {**{k: "support" for k in SUPPORT_KINDS}, **{k: "refute" for k in REFUTE_KINDS}, "same_document": "neutral"}
+# a sentence against another outlet's report of the same story (--cross-outlet)
+CROSS_KINDS = ("other_outlet", "other_outlet_changed")
+KINDS = SUPPORT_KINDS + REFUTE_KINDS + NEUTRAL_KINDS + CROSS_KINDS
+LABEL_OF = {**{k: "support" for k in SUPPORT_KINDS}, **{k: "refute" for k in REFUTE_KINDS}, "same_document": "neutral",
+            "other_outlet": "support", "other_outlet_changed": "refute"}
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
 # a figure: 1,874 / 39.6 / 250 (not part of a word, a code or a longer number)
@@ -572,6 +582,114 @@ def pairs_of(doc: Document, lex: dict, rng: random.Random, counts: Counter, per_
     return out
 
 
+# ---------------------------------------------------------------- pairs across outlets
+
+PARAPHRASE_COSINE = 0.82  # below it, two outlets' sentences are often on one subject, not one statement
+NEAR_COPY = 0.75  # content-word Jaccard above it: the same wire copy, not a paraphrase
+
+
+def fnc_stories(data: Path) -> list[list[str]]:
+    """The FNC-1 bodies that agree with or discuss each headline (reports of one story),
+    as document ids; bodies that disagree are left out (they may contradict)."""
+    stories: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for tag, name in (("train", "train_stances.csv"), ("test", "competition_test_stances.csv")):
+        with (data / "stance" / "fnc-1" / name).open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                if row["Stance"] in ("agree", "discuss"):
+                    stories[(tag, row["Headline"])].append(f"fnc-1-{tag}:{row['Body ID'].strip()}")
+    return [sorted(set(bodies)) for _, bodies in sorted(stories.items()) if len(set(bodies)) >= 2]
+
+
+def _names_in(sentence: str, passage: str) -> bool:
+    """Every name of ``sentence`` has a word (3+ letters) in ``passage``."""
+    lower = passage.lower()
+    for entity in find_entities(sentence):
+        words = [w.lower() for w in _WORD.findall(entity) if len(w) > 2]
+        if words and not any(w in lower for w in words):
+            return False
+    return True
+
+
+def _removed_words(sentence: str, changed: str) -> list[str]:
+    """The words of ``sentence`` that ``changed`` no longer has (the detail that was changed)."""
+    left = Counter(_WORD.findall(changed))
+    out = []
+    for word in _WORD.findall(sentence):
+        if left[word]:
+            left[word] -= 1
+        else:
+            out.append(word)
+    return out
+
+
+CROSS_CHANGES = ("number_value", "number_scale", "date", "entity_swap", "speaker_swap", "antonym", "negation",
+                 "quantifier")
+
+
+def cross_outlet_pairs(docs: list[Document], stories: list[list[str]], lex: dict, rng: random.Random,
+                       encode: Callable[[list[str]], "object"]) -> list[dict]:
+    """``other_outlet`` and ``other_outlet_changed`` pairs (module docstring): for each usable
+    sentence of a body, at most one paraphrase in another body of one of its stories (the
+    closest), and at most one changed claim against it. Both bodies are in one split."""
+    import numpy as np
+
+    stop = frozenset(lex["stopwords"])
+    by_id = {d.doc_id: d for d in docs}
+    keys = sorted({(b, i) for story in stories for b in story if b in by_id
+                   for i, s in enumerate(by_id[b].sentences) if usable(s)})
+    if not keys:
+        return []
+    vectors = np.asarray(encode([by_id[b].sentences[i] for b, i in keys]), dtype=np.float32)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+    row_of = {k: n for n, k in enumerate(keys)}
+    split = {d.doc_id: split_of(d) for d in docs}
+    best: dict[tuple[str, int], tuple[float, tuple[str, int]]] = {}
+    for story in stories:
+        items = [(b, i) for b in story if b in by_id for i in range(len(by_id[b].sentences)) if (b, i) in row_of]
+        if len(items) < 2:
+            continue
+        sims = vectors[[row_of[k] for k in items]] @ vectors[[row_of[k] for k in items]].T
+        for a, claim_key in enumerate(items):
+            for b, other_key in enumerate(items):
+                score = float(sims[a, b])
+                if claim_key[0] == other_key[0] or score < PARAPHRASE_COSINE:
+                    continue
+                if split[claim_key[0]] != split[other_key[0]]:
+                    continue
+                if claim_key not in best or score > best[claim_key][0]:
+                    claim = by_id[claim_key[0]].sentences[claim_key[1]]
+                    other = by_id[other_key[0]].sentences[other_key[1]]
+                    wa, wb = _content(claim, stop), _content(other, stop)
+                    if len(wa & wb) > NEAR_COPY * max(1, len(wa | wb)):
+                        continue
+                    if not set(_NUMBER.findall(claim)) <= set(_NUMBER.findall(other)) or not _names_in(claim, other):
+                        continue
+                    best[claim_key] = (score, other_key)
+    out: list[dict] = []
+    counts: Counter = Counter()
+    for claim_key in sorted(best):
+        _, (body, j) = best[claim_key]
+        doc, other_doc = by_id[claim_key[0]], by_id[body]
+        sentence = doc.sentences[claim_key[1]]
+        passage = window(other_doc.sentences, j, rng)
+        base = {"passage": passage, "source": "fnc-1", "source_doc": doc.doc_id, "passage_doc": other_doc.doc_id}
+        out.append({"claim": sentence, "label": "support", "kind": "other_outlet", **base})
+        pool = list(dict.fromkeys(e for s in other_doc.sentences for e in find_entities(s)))
+        people = _people(pool, other_doc.sentences, lex)
+        for change in sorted(CROSS_CHANGES, key=lambda k: (counts[k], rng.random())):
+            made = perturb(change, sentence, passage, lex, rng, pool, people)
+            if not made or made == sentence:
+                continue
+            removed = _removed_words(sentence, made)
+            if change not in ("antonym", "negation", "quantifier") and not all(w in passage for w in removed):
+                continue  # the changed detail must be one the other outlet states
+            out.append({"claim": " ".join(made.split()), "label": "refute", "kind": "other_outlet_changed",
+                        "change": change, **base})
+            counts[change] += 1
+            break
+    return out
+
+
 def sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -595,8 +713,10 @@ def cap_kinds(rows: list[dict], per_kind: dict[str, int], rng: random.Random) ->
 
 
 def generate(data: Path, *, seed: int = 13, per_doc: int = 4, per_kind: dict[str, int] | None = None,
-             lexicon: dict | None = None) -> tuple[dict[str, list[dict]], dict]:
-    """({"train": rows, "dev": rows}, manifest)."""
+             lexicon: dict | None = None, cross_outlet: int = 0,
+             encode: Callable[[list[str]], object] | None = None) -> tuple[dict[str, list[dict]], dict]:
+    """({"train": rows, "dev": rows}, manifest). ``cross_outlet``: at most that many training
+    pairs of each cross-outlet kind (0: none), found with the sentence embedder ``encode``."""
     lex = lexicon or load_lexicon()
     rng = random.Random(seed)
     counts: Counter = Counter()
@@ -605,13 +725,23 @@ def generate(data: Path, *, seed: int = 13, per_doc: int = 4, per_kind: dict[str
     docs = read_documents(data)
     for doc in docs:
         split_rows[split_of(doc)].extend(pairs_of(doc, lex, rng, counts, per_doc, rare_cap))
-    caps = per_kind or {}
+    caps = dict(per_kind or {})
+    if cross_outlet:
+        if encode is None:
+            raise ValueError("cross-outlet pairs need a sentence embedder")
+        cross_rng = random.Random(seed + 1)  # the other kinds' pairs stay as without them
+        fnc = [d for d in docs if d.source == "fnc-1"]
+        split = {d.doc_id: split_of(d) for d in fnc}
+        for row in cross_outlet_pairs(fnc, fnc_stories(data), lex, cross_rng, encode):
+            split_rows[split[row["source_doc"]]].append(row)
+        caps.update({k: cross_outlet for k in CROSS_KINDS})
     dev_caps = {k: max(1, int(v * 0.15 / 0.85)) for k, v in caps.items()}
     out = {"train": cap_kinds(split_rows["train"], caps, rng), "dev": cap_kinds(split_rows["dev"], dev_caps, rng)}
     manifest = {
         "seed": seed,
         "per_doc": per_doc,
         "per_kind_cap": caps,
+        "cross_outlet": cross_outlet,
         "documents": dict(Counter(f"{split_of(d)}:{d.source}" for d in docs)),
         "counts": {split: {
             "pairs": len(rows),
@@ -647,6 +777,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--per-doc", type=int, default=4, help="sentences used per source document")
     ap.add_argument("--per-kind", type=int, default=450,
                     help="training pairs per kind at most (dev: the 15/85 share of it); 0: no cap")
+    ap.add_argument("--cross-outlet", type=int, default=0, metavar="N",
+                    help="also N training pairs of each cross-outlet kind (paraphrases across FNC-1 bodies of one "
+                         "story, and their one-detail changes), found with the packaged sentence embedder; 0: none")
     return ap.parse_args(argv)
 
 
@@ -661,7 +794,14 @@ def main(argv: list[str] | None = None) -> int:
         # verbatim sentence at most a third of support (it is the easy case)
         caps.update({"identical": refute_total // 3, "clause_dropped": refute_total, "rounded": refute_total})
         caps["same_document"] = refute_total * 3 // 4
-    rows, manifest = generate(args.data, seed=args.seed, per_doc=args.per_doc, per_kind=caps)
+    encode = None
+    if args.cross_outlet:
+        from claims.embed.loader import load_embedder
+        from claims.settings import Settings
+
+        encode = load_embedder(Settings().model, backend="auto").encode
+    rows, manifest = generate(args.data, seed=args.seed, per_doc=args.per_doc, per_kind=caps,
+                              cross_outlet=args.cross_outlet, encode=encode)
     args.out.mkdir(parents=True, exist_ok=True)
     for split, items in rows.items():
         with (args.out / f"contrastive-{split}.jsonl").open("w", encoding="utf-8") as handle:

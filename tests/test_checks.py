@@ -771,3 +771,13 @@ def test_millimetres_and_mm_are_one_unit_and_inches_convert() -> None:
     # a foreign outlet's inches, converted: 8.3 inches is 211 mm, not "more than 10 inches"
     claim = "More than 10 inches of rain fell on the city in two days."
     assert relations(claim, "The storm left 211 mm of rain on the city in two days.")[0][0] == "mismatch"
+
+
+def test_who_pays_a_sum_is_no_series_of_it() -> None:
+    # migration-aviation-farming style: "cost the city" names the payer, not a city series
+    claim = "The recount cost the city about $310,000."
+    passage = "The cost of the recount, including staff, security and venue hire, was $310,000."
+    assert relations(claim, passage) == [("match", "$310,000")]
+    # a city series is still not the national one
+    assert relations("City unemployment rose to 5.1% in May.", "Unemployment rose to 5.1% in May.")[0][0] \
+        == "other_scope"

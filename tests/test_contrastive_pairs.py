@@ -170,3 +170,39 @@ def test_the_desk_sets_are_never_read(tmp_path: Path) -> None:
     _tiny_data(desk)
     with pytest.raises(SystemExit, match="desk"):
         mcp.read_documents(desk / "data")
+
+
+def test_cross_outlet_pairs_find_paraphrases_and_change_a_detail_the_other_outlet_states() -> None:
+    from claims.embed.loader import load_embedder
+    from claims.settings import Settings
+
+    # two bodies of one split (the pairs never cross the train/dev line)
+    ids = [i for i in range(40) if mcp.split_of(mcp.Document(f"fnc-1-train:{i}", "fnc-1", f"body:{i}", ())) == "train"]
+    one = mcp.Document(f"fnc-1-train:{ids[0]}", "fnc-1", f"body:{ids[0]}", (
+        "The regional airline cancelled 240 flights on Monday after a strike by its pilots over pay.",
+        "Passengers queued for hours at the main terminal in Halden, the company said.",
+        "The union wants a raise of 9% for its members this year, its leader said.",
+    ))
+    two = mcp.Document(f"fnc-1-train:{ids[1]}", "fnc-1", f"body:{ids[1]}", (
+        "Hundreds of travellers were stranded as the strike went on.",
+        "On Monday the regional airline had to cancel 240 flights as its pilots went on strike over their pay.",
+        "The union is asking its employer for a 12% raise for its members this year, the leader said.",
+    ))
+    encode = load_embedder(Settings().model, backend="auto").encode
+    rows = mcp.cross_outlet_pairs([one, two], [[one.doc_id, two.doc_id]], LEX, rng(), encode)
+    support = [r for r in rows if r["kind"] == "other_outlet"]
+    assert any(r["claim"].startswith("The regional airline cancelled 240 flights") and "cancel 240 flights" in r["passage"]
+               and r["passage_doc"] != r["source_doc"] for r in support)
+    # 9% against 12%: close in meaning and not a copy, but a figure the other outlet does not give
+    union = encode([one.sentences[2], two.sentences[2]])
+    assert float(union[0] @ union[1]) / float((union[0] @ union[0]) * (union[1] @ union[1])) ** 0.5 \
+        >= mcp.PARAPHRASE_COSINE
+    assert not any("9%" in r["claim"] and "12%" in r["passage"] for r in support)
+    assert any(r["kind"] == "other_outlet_changed" for r in rows)
+    for r in rows:
+        assert r["label"] == mcp.LABEL_OF[r["kind"]]
+        if r["kind"] == "other_outlet_changed":  # one detail of the paraphrased sentence, stated by the passage
+            [original] = [o["claim"] for o in support if o["passage"] == r["passage"] and o["source_doc"] == r["source_doc"]]
+            assert r["change"] in mcp.CROSS_CHANGES and r["claim"] != original
+            if r["change"] not in ("antonym", "negation", "quantifier"):
+                assert all(w in r["passage"] for w in mcp._removed_words(original, r["claim"]))

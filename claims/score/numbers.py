@@ -237,6 +237,11 @@ _LEVELS = [(level, re.compile(rx, re.IGNORECASE)) for level, rx in [
 ]]
 
 
+# a verb whose object is who pays or gains a sum ("cost the city", "saves taxpayers")
+_PAYER_BEFORE = re.compile(r"\b(?:cost|costs|costing|save|saves|saved|saving|owe|owes|owed|charge|charges|charged)"
+                           r"\s+(?:the\s+|its\s+|their\s+)?$", re.IGNORECASE)
+
+
 def _modifiers(window: str) -> set[str]:
     """The series modifiers of a figure's neighbourhood, as common words: "Larkin County
     Sheriff" names a body, "county unemployment" and a sentence's opening "Youth
@@ -251,6 +256,8 @@ def _modifiers(window: str) -> set[str]:
             continue
         if word[0].isupper() and (m.group(2) or re.search(r"[A-Z][a-z]*\s+$", window[:m.start()])):
             continue  # part of a name
+        if _PAYER_BEFORE.search(window[:m.start()]):
+            continue  # "cost the city $310,000": who pays, not a series of the figure
         found.add(word.lower())
     return found
 
