@@ -257,7 +257,8 @@ def rank_candidates(claims: Sequence[Claim], claim_vectors: np.ndarray, passage_
                 return predict_stance_cached(store, _model, claims, passages, claim_emb, passage_emb)
     rankings = rank_passages([c.text for c in claims], claim_vectors, [p.text for p in passage_set.passages],
                              passage_set.vectors, max(settings.candidates, settings.top_k), settings.min_similarity,
-                             focus_vectors=focus_vectors, method=settings.retrieval, rrf_k=settings.rrf_k)
+                             focus_vectors=focus_vectors, method=settings.retrieval, rrf_k=settings.rrf_k,
+                             lexical_rescue=settings.lexical_rescue)
     # One stance call for every (claim, candidate) pair of the run: the model batches
     # across claims and the cache is read and written once.
     pair_claim = [i for i, ranking in enumerate(rankings) for _ in ranking]

@@ -231,6 +231,8 @@ class Settings(BaseSettings):
     min_similarity: float = Field(0.35, ge=-1, le=1)
     retrieval: Literal["dense", "hybrid"] = "hybrid"  # hybrid: dense and BM25 rankings fused (RRF)
     rrf_k: int = Field(10, ge=0, le=1_000_000)  # reciprocal rank fusion constant, chosen on Climate-FEVER's dev half
+    # hybrid: a passage among a claim's N best by BM25 passes the similarity gate down to 0.15 below it
+    lexical_rescue: int = Field(3, ge=0, le=1_000)
     max_input_bytes: int = Field(5_000_000, ge=1)  # larger inputs are refused
     max_sentence_chars: int = Field(1000, ge=100)  # longer sentences are cut; no claim is longer
     passage_sentences: int = Field(3, ge=1, le=100)  # sentences per passage

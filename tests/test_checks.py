@@ -204,6 +204,10 @@ def test_no_derived_match_without_a_change_in_the_claim() -> None:
     ("Harbour Bank is one of 12 biggest lenders in the region.", True),
     ("Five people were injured in the fire.", False),
     ("The force had 6,420 officers at the end of June.", False),
+    # ports-weather: the size of one ship or container, not a number of them
+    ("The toll for a 10,000 TEU container ship will rise to about 206,000 dalen.", True),
+    ("Spot rates for a 40-foot container jumped to 2,690 dalen.", True),
+    ("The port handled 471,000 TEU in October.", False),
 ])
 def test_numbers_that_describe_the_subject(text: str, expected: bool) -> None:
     q = parse_quantities(text)[0]
@@ -773,11 +777,28 @@ def test_millimetres_and_mm_are_one_unit_and_inches_convert() -> None:
     assert relations(claim, "The storm left 211 mm of rain on the city in two days.")[0][0] == "mismatch"
 
 
+def same_thing(claim: str, passage: str, figure: str) -> bool:
+    from claims.score.numbers import _same_thing
+
+    q = primary_quantity(parse_quantities(claim), claim)
+    [p] = [x for x in parse_quantities(passage) if x.text == figure]
+    return _same_thing(claim, q, passage, p)
+
+
 def test_who_pays_a_sum_is_no_series_of_it() -> None:
     # migration-aviation-farming style: "cost the city" names the payer, not a city series
     claim = "The recount cost the city about $310,000."
     passage = "The cost of the recount, including staff, security and venue hire, was $310,000."
     assert relations(claim, passage) == [("match", "$310,000")]
+    # a figure whose passage names nothing of the claim's thing is another thing's
+    grants = ("Under the approved plan, the Sandvold Gallery will receive $5.2 million in 2026, compared with "
+              "$6.5 million in 2025.")
+    assert [r for r, _ in relations(claim, grants)] == ["other_scope", "other_scope"]
+    # ... while a passage about the claim's thing keeps such a figure
+    earlier = "Officials put the cost of the recount at $310,000, compared with $450,000 in 2020."
+    assert same_thing(claim, earlier, "$450,000")
+    assert not same_thing(claim, "The gallery will receive $5.2 million in 2026, compared with $310,000 in 2025.",
+                          "$310,000")
     # a city series is still not the national one
     assert relations("City unemployment rose to 5.1% in May.", "Unemployment rose to 5.1% in May.")[0][0] \
         == "other_scope"

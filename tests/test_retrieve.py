@@ -55,3 +55,20 @@ def test_hybrid_keeps_the_similarity_gate() -> None:
 def test_unknown_method_is_refused() -> None:
     with pytest.raises(ValueError, match="dense or hybrid"):
         rank_passages(["x"], _unit([[1.0]]), ["x"], _unit([[1.0]]), 1, method="sparse")
+
+
+def test_lexical_rescue_lets_a_passage_of_the_claims_words_under_the_gate() -> None:
+    # a news lead packs several facts; its vector sits under the gate (0.30 < 0.35), its words do not
+    claim = _unit([[1.0, 0.0, 0.0]])
+    texts = ["The council approved the budget by a 7-2 vote and kept all six library branches open on Sundays.",
+             "The weather in Paris was mild.", "Rain fell on the coast."]
+    passages = _unit([[0.30, 0.954, 0.0], [0.25, 0.0, 0.968], [0.9, 0.436, 0.0]])
+    words = ["All six library branches will stay open on Sundays."]
+    strict = rank_passages(words, claim, texts, passages, 3, min_similarity=0.35)[0]
+    rescued = rank_passages(words, claim, texts, passages, 3, min_similarity=0.35, lexical_rescue=3)[0]
+    assert [i for i, _ in strict] == [2]
+    assert sorted(i for i, _ in rescued) == [0, 2]  # passage 1 shares no word: still gated
+    assert dict(rescued)[0] == pytest.approx(0.30, abs=1e-3)  # reported as its cosine
+    # more than the margin under the gate: not rescued
+    far = _unit([[0.15, 0.989, 0.0], [0.25, 0.0, 0.968], [0.9, 0.436, 0.0]])
+    assert [i for i, _ in rank_passages(words, claim, texts, far, 3, min_similarity=0.35, lexical_rescue=3)[0]] == [2]

@@ -41,7 +41,7 @@ from claims.extract.quantities import scope_window
 from claims.extract.words import stem
 from claims.models import Quantity, Scope
 
-__all__ = ["PLACE_PHRASE", "TimeSpan", "claim_scope", "clause_bounds", "figure_owner", "figure_place", "figure_status", "figure_thing", "is_descriptor", "spans_overlap",
+__all__ = ["PAYER_BEFORE", "PLACE_PHRASE", "TimeSpan", "claim_scope", "clause_bounds", "figure_owner", "figure_place", "figure_status", "figure_thing", "is_descriptor", "spans_overlap",
            "time_span", "time_spans"]
 
 # --------------------------------------------------------------------------- time
@@ -399,6 +399,12 @@ THING_WINDOW = 4  # content words on each side of a figure that name what it mea
 _ASIDE = re.compile(r",\s+(?:including|such\s+as|excluding|except|notably|among\s+them)\b[^;.]{0,100}?,"
                     r"(?=\s+(?:was|were|is|are|has|have|had|rose|fell|totall?ed|came|reached|stood|amounted)\b)|"
                     r"\([^()]{0,80}\)", re.IGNORECASE)
+
+
+# a verb whose object is who pays or gains a sum ("cost the city", "saves taxpayers"): that
+# object is no series of the figure
+PAYER_BEFORE = re.compile(r"\b(?:cost|costs|costing|save|saves|saved|saving|owe|owes|owed|charge|charges|charged)"
+                          r"\s+(?:the\s+|its\s+|their\s+)?$", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=65536)

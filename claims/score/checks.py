@@ -299,10 +299,16 @@ _SUPERLATIVE_AFTER = re.compile(r"^\s*(?:[a-z]+-)?(?:largest|biggest|smallest|hi
 _RANK_BEFORE = re.compile(r"\b(?:top|one\s+of\s+(?:the|its|their)|among\s+(?:the|its|their))\s*$", re.IGNORECASE)
 
 
+_ARTICLE_BEFORE = re.compile(r"(?:^|\s)an?\s+$", re.IGNORECASE)
+
+
 def describes_subject(text: str, q: Quantity) -> bool:
     """Whether a number only describes who or what the claim is about ("of Estrevia's five
     largest cities", "one of the ten biggest lenders", "the top 10 airports") rather than
-    stating a figure."""
+    stating a figure; also a size after "a" ("a 10,000 TEU container ship", "a 40-foot
+    container": one thing of that size, not that many)."""
+    if q.kind in ("count", "measure") and not q.qualifier and _ARTICLE_BEFORE.search(text, max(0, q.start - 4), q.start):
+        return True
     if q.qualifier or q.kind != "count":
         return False
     after = text[q.end:q.end + 30]

@@ -43,6 +43,7 @@ from claims.extract.quantities import (
 from claims.extract.scope import (
     _MONTH_WORDS,
     PLACE_PHRASE,
+    PAYER_BEFORE,
     SERIES_MODIFIERS,
     TimeSpan,
     clause_bounds,
@@ -237,11 +238,6 @@ _LEVELS = [(level, re.compile(rx, re.IGNORECASE)) for level, rx in [
 ]]
 
 
-# a verb whose object is who pays or gains a sum ("cost the city", "saves taxpayers")
-_PAYER_BEFORE = re.compile(r"\b(?:cost|costs|costing|save|saves|saved|saving|owe|owes|owed|charge|charges|charged)"
-                           r"\s+(?:the\s+|its\s+|their\s+)?$", re.IGNORECASE)
-
-
 def _modifiers(window: str) -> set[str]:
     """The series modifiers of a figure's neighbourhood, as common words: "Larkin County
     Sheriff" names a body, "county unemployment" and a sentence's opening "Youth
@@ -256,7 +252,7 @@ def _modifiers(window: str) -> set[str]:
             continue
         if word[0].isupper() and (m.group(2) or re.search(r"[A-Z][a-z]*\s+$", window[:m.start()])):
             continue  # part of a name
-        if _PAYER_BEFORE.search(window[:m.start()]):
+        if PAYER_BEFORE.search(window[:m.start()]):
             continue  # "cost the city $310,000": who pays, not a series of the figure
         found.add(word.lower())
     return found
@@ -348,6 +344,12 @@ def _sentence_of(text: str, q: Quantity, before: int = 0) -> str:
     return " ".join(s.text for s in sentences[max(0, at - before):at + 1])
 
 
+def _common_words(text: str) -> list[str]:
+    """The words of ``text`` outside names of two or more capitalised words ("Halvik City
+    Council"); a sentence's capitalised first word stays ("Turnout was 51.2%")."""
+    return re.findall(r"[A-Za-z]+", _NAME_RUN.sub(" ", text))
+
+
 def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quantity) -> bool:
     """Whether two figures of one kind measure the same thing: a count's unit names its
     thing (and its state: rejected ballots are not ballots cast); a rate, a share or an
@@ -368,7 +370,13 @@ def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quanti
     if _modifiers(_window(claim_text, claim_q)) != _modifiers(_window(passage_text, q)):
         return False  # the youth rate is not the overall rate; the national figure not the province's
     c_thing, p_thing = figure_thing(claim_text, claim_q), figure_thing(passage_text, q)
-    if not c_thing or not p_thing or (c_thing & p_thing) - lexicon()["weak_thing_words"]:
+    weak = lexicon()["weak_thing_words"]
+    if c_thing and not p_thing and c_thing - weak:
+        # a figure whose words name no thing ("compared with $6.5 million in 2025") is of the
+        # claim's thing only if its passage names it in common words (not in a name: "City
+        # Theatre" says nothing of what a city pays)
+        return bool((c_thing - weak) & {stem(w) for w in _common_words(passage_text)})
+    if not c_thing or not p_thing or (c_thing & p_thing) - weak:
         return True  # a shared word that names the thing ("typical", "every" name none)
     if claim_q.kind == "count" and claim_q.unit:
         # a count's unit names its thing; its sentence says which of them ("Okafor won by 286

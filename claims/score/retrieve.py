@@ -22,6 +22,7 @@ __all__ = ["bm25_scores", "rank_passages", "top_k"]
 
 BM25_K1 = 1.2
 BM25_B = 0.75
+RESCUE_MARGIN = 0.15  # how far under the similarity gate a passage of the claim's own words may be
 
 
 _WORD = re.compile(r"(?u)\b\w\w+\b")
@@ -86,13 +87,19 @@ def _ranks(scores: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def _select(order_scores: np.ndarray, sims: np.ndarray, k: int, min_similarity: float) -> list[list[tuple[int, float]]]:
+def _select(order_scores: np.ndarray, sims: np.ndarray, k: int, min_similarity: float,
+            keep: np.ndarray | None = None) -> list[list[tuple[int, float]]]:
+    """The ``k`` best columns of each row by ``order_scores`` that pass the gate (``keep``,
+    else a similarity of at least ``min_similarity``)."""
+    if keep is None:
+        keep = sims >= min_similarity
+    order_scores = np.where(keep, order_scores, -np.inf)
     k = min(k, order_scores.shape[1])
     part = np.argpartition(-order_scores, k - 1, axis=1)[:, :k]
     out: list[list[tuple[int, float]]] = []
     for row, idx in enumerate(part):
         order = idx[np.argsort(-order_scores[row, idx], kind="stable")]
-        out.append([(int(i), float(sims[row, i])) for i in order if sims[row, i] >= min_similarity])
+        out.append([(int(i), float(sims[row, i])) for i in order if keep[row, i]])
     return out
 
 
@@ -124,23 +131,35 @@ def top_k(claim_vectors: np.ndarray, passage_vectors: np.ndarray, k: int,
 def rank_passages(claim_texts: Sequence[str], claim_vectors: np.ndarray, passage_texts: Sequence[str],
                   passage_vectors: np.ndarray, k: int, min_similarity: float = -1.0,
                   focus_vectors: np.ndarray | None = None, method: str = "hybrid",
-                  rrf_k: int = 10) -> list[list[tuple[int, float]]]:
+                  rrf_k: int = 10, lexical_rescue: int = 0,
+                  rescue_margin: float = RESCUE_MARGIN) -> list[list[tuple[int, float]]]:
     """Like :func:`top_k`; with ``method="hybrid"`` the order is the reciprocal rank fusion
     of the dense ranking and the BM25 ranking, ``1/(rrf_k + rank_dense) + 1/(rrf_k +
     rank_bm25)`` (ranks from 1; a passage sharing no word with the claim gets no lexical
-    term). ``method="dense"`` is :func:`top_k`."""
+    term). ``method="dense"`` is :func:`top_k`.
+
+    ``lexical_rescue``: a passage among a claim's that many best by BM25 passes the
+    similarity gate down to ``rescue_margin`` below it. A news lead packs several facts
+    into one long sentence ("approved a $1.38 billion budget ... by a 7-2 vote ... restoring
+    Sunday hours at all six library branches"), and its vector is far from a claim about
+    one of them; its words are not."""
     if method not in ("dense", "hybrid"):
         raise ValueError(f"unknown retrieval method {method!r}: use dense or hybrid")
     if method == "dense" or len(claim_vectors) == 0 or len(passage_vectors) == 0:
         return top_k(claim_vectors, passage_vectors, k, min_similarity, focus_vectors)
     sims = _dense(claim_vectors, passage_vectors, focus_vectors)
-    # Only passages that pass the similarity gate for some claim can be returned: the lexical
+    floor = min_similarity - rescue_margin if lexical_rescue > 0 else min_similarity
+    # Only passages that pass the (rescue) gate for some claim can be returned: the lexical
     # ranking is computed among those (fewer texts to tokenise, term statistics of the pool).
-    pool = np.flatnonzero((sims >= min_similarity).any(axis=0))
+    pool = np.flatnonzero((sims >= floor).any(axis=0))
     if len(pool) == 0:
         return [[] for _ in range(len(claim_vectors))]
     sims_pool = sims[:, pool]
     lexical = bm25_scores(list(claim_texts), [passage_texts[i] for i in pool.tolist()])
+    lexical_ranks = _ranks(lexical)
     fused = 1.0 / (rrf_k + 1 + _ranks(sims_pool))
-    fused += np.where(lexical > 0, 1.0 / (rrf_k + 1 + _ranks(lexical)), 0.0)
-    return [[(int(pool[i]), sim) for i, sim in row] for row in _select(fused, sims_pool, k, min_similarity)]
+    fused += np.where(lexical > 0, 1.0 / (rrf_k + 1 + lexical_ranks), 0.0)
+    keep = sims_pool >= min_similarity
+    if lexical_rescue > 0:
+        keep |= (sims_pool >= floor) & (lexical > 0) & (lexical_ranks < lexical_rescue)
+    return [[(int(pool[i]), sim) for i, sim in row] for row in _select(fused, sims_pool, k, min_similarity, keep)]
