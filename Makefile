@@ -80,23 +80,32 @@ bench: $(STAMP)
 # the verifier's starting point): `python scripts/train_cross_encoder.py` alone (about 20 minutes idle).
 # The contrastive claim-passage pairs (scripts/make_contrastive_pairs.py, seeded) go outside the
 # checkout (PAIRS); the verifier trains on them and the stance mix (docs/models.md).
-# The claim-passage verifier (docs/models.md), in two stages. VERIFIER_ARGS: the first stage,
+# The claim-passage verifier (docs/models.md), in three stages. VERIFIER_ARGS: the first stage,
 # started from the packaged cross-encoder's weights, on the default pair set; VERIFIER2_ARGS:
 # the second, from the first stage's last checkpoint, on a larger pair set (PAIRS2: 1,200
-# pairs per kind, 8 sentences per document); its export is what ships in
-# claims/score/data/verifier. PAIRS_ARGS / TRAIN_ARGS add to or override both stages.
+# pairs per kind, 8 sentences per document); VERIFIER3_ARGS: the third, from the second's last
+# checkpoint, on a smaller pair set with the cross-outlet paraphrases (PAIRS3: 300 per kind,
+# 3,000 per cross-outlet kind) and a larger replay of the stance mix; its export is what ships
+# in claims/score/data/verifier. PAIRS_ARGS / TRAIN_ARGS add to or override every stage.
 PAIRS ?= ../pairs
 PAIRS2 ?= ../pairs2
+PAIRS3 ?= ../pairs3
 VERIFIER_ARGS ?= --init claims/score/data/cross_encoder --out .train/verifier/out --work .train/verifier \
 	--mix-scale 0.12 --epochs 0.42 --lr 3e-5 --freeze-embeddings --held-per-source 600 --checkpoint-every 50
-VERIFIER2_ARGS ?= --init-checkpoint .train/verifier/checkpoint.pt --out claims/score/data/verifier \
+VERIFIER2_ARGS ?= --init-checkpoint .train/verifier/checkpoint.pt --out .train/verifier2/out \
 	--work .train/verifier2 --mix-scale 0.12 --epochs 0.7 --lr 3e-5 --freeze-embeddings --held-per-source 600 \
+	--checkpoint-every 50
+VERIFIER3_ARGS ?= --init-checkpoint .train/verifier2/checkpoint.pt --out claims/score/data/verifier \
+	--work .train/verifier3 --mix-scale 0.25 --epochs 0.8 --lr 3e-5 --freeze-embeddings --held-per-source 600 \
 	--checkpoint-every 50
 train-stance: $(STAMP)
 	$(BIN)/python scripts/make_contrastive_pairs.py --out $(PAIRS) $(PAIRS_ARGS)
 	$(BIN)/python scripts/train_cross_encoder.py --pairs $(PAIRS) $(VERIFIER_ARGS) $(TRAIN_ARGS)
 	$(BIN)/python scripts/make_contrastive_pairs.py --out $(PAIRS2) --per-kind 1200 --per-doc 8 $(PAIRS_ARGS)
 	$(BIN)/python scripts/train_cross_encoder.py --pairs $(PAIRS2) $(VERIFIER2_ARGS) $(TRAIN_ARGS)
+	$(BIN)/python scripts/make_contrastive_pairs.py --out $(PAIRS3) --per-kind 300 --per-doc 4 --cross-outlet 3000 \
+	  $(PAIRS_ARGS)
+	$(BIN)/python scripts/train_cross_encoder.py --pairs $(PAIRS3) $(VERIFIER3_ARGS) $(TRAIN_ARGS)
 
 # The embedding model as int8 ONNX in the package (claims/embed/data/), what
 # embedding_backend = "onnx" loads without torch; prints its cosine to the torch vectors.
