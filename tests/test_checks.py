@@ -782,6 +782,7 @@ def same_thing(claim: str, passage: str, figure: str) -> bool:
 
     q = primary_quantity(parse_quantities(claim), claim)
     [p] = [x for x in parse_quantities(passage) if x.text == figure]
+    assert q is not None
     return _same_thing(claim, q, passage, p)
 
 

@@ -42,8 +42,8 @@ from claims.extract.quantities import (
 )
 from claims.extract.scope import (
     _MONTH_WORDS,
-    PLACE_PHRASE,
     PAYER_BEFORE,
+    PLACE_PHRASE,
     SERIES_MODIFIERS,
     TimeSpan,
     clause_bounds,
