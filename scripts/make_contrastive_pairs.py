@@ -588,12 +588,18 @@ PARAPHRASE_COSINE = 0.82  # below it, two outlets' sentences are often on one su
 NEAR_COPY = 0.75  # content-word Jaccard above it: the same wire copy, not a paraphrase
 
 
+def stance_files(data: Path) -> dict[str, Path]:
+    """FNC-1's headline-body stances, which group the bodies into stories (--cross-outlet)."""
+    return {"fnc-1-train-stances": data / "stance" / "fnc-1" / "train_stances.csv",
+            "fnc-1-test-stances": data / "stance" / "fnc-1" / "competition_test_stances.csv"}
+
+
 def fnc_stories(data: Path) -> list[list[str]]:
     """The FNC-1 bodies that agree with or discuss each headline (reports of one story),
     as document ids; bodies that disagree are left out (they may contradict)."""
     stories: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for tag, name in (("train", "train_stances.csv"), ("test", "competition_test_stances.csv")):
-        with (data / "stance" / "fnc-1" / name).open(encoding="utf-8", newline="") as handle:
+    for tag, path in zip(("train", "test"), stance_files(data).values()):
+        with path.open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
                 if row["Stance"] in ("agree", "discuss"):
                     stories[(tag, row["Headline"])].append(f"fnc-1-{tag}:{row['Body ID'].strip()}")
@@ -751,7 +757,8 @@ def generate(data: Path, *, seed: int = 13, per_doc: int = 4, per_kind: dict[str
             "by_source_kind": {s: dict(sorted(Counter(r["kind"] for r in rows if r["source"] == s).items()))
                                for s in sorted({r["source"] for r in rows})},
         } for split, rows in out.items()},
-        "inputs": {name: {"path": str(path), "sha256": sha256(path)} for name, path in input_files(data).items()},
+        "inputs": {name: {"path": str(path), "sha256": sha256(path)} for name, path in input_files(data).items()
+                   | (stance_files(data) if cross_outlet else {}).items()},
         "lexicon_sha256": sha256(LEXICON_PATH) if lexicon is None else None,
     }
     return out, manifest

@@ -344,12 +344,6 @@ def _sentence_of(text: str, q: Quantity, before: int = 0) -> str:
     return " ".join(s.text for s in sentences[max(0, at - before):at + 1])
 
 
-def _common_words(text: str) -> list[str]:
-    """The words of ``text`` outside names of two or more capitalised words ("Halvik City
-    Council"); a sentence's capitalised first word stays ("Turnout was 51.2%")."""
-    return re.findall(r"[A-Za-z]+", _NAME_RUN.sub(" ", text))
-
-
 def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quantity) -> bool:
     """Whether two figures of one kind measure the same thing: a count's unit names its
     thing (and its state: rejected ballots are not ballots cast); a rate, a share or an
@@ -373,9 +367,9 @@ def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quanti
     weak = lexicon()["weak_thing_words"]
     if c_thing and not p_thing and c_thing - weak:
         # a figure whose words name no thing ("compared with $6.5 million in 2025") is of the
-        # claim's thing only if its passage names it in common words (not in a name: "City
-        # Theatre" says nothing of what a city pays)
-        return bool((c_thing - weak) & {stem(w) for w in _common_words(passage_text)})
+        # claim's thing only if its passage names it outside names of two or more capitalised
+        # words ("City Theatre" says nothing of what a city pays; "Turnout was" still counts)
+        return bool((c_thing - weak) & content_stems(_NAME_RUN.sub(" ", passage_text)))
     if not c_thing or not p_thing or (c_thing & p_thing) - weak:
         return True  # a shared word that names the thing ("typical", "every" name none)
     if claim_q.kind == "count" and claim_q.unit:
