@@ -26,6 +26,7 @@ from claims.score.checks import (
     kind_confusion,
     opposition,
     precision_unit,
+    quote_finding,
     vote_tally,
 )
 from claims.score.numbers import figure_judgements, figure_span
@@ -289,7 +290,7 @@ def test_a_shared_adjective_does_not_make_two_figures_one_thing() -> None:
 def test_every_check_is_named_and_settings_refuse_unknown_names() -> None:
     assert set(CHECKS) == {"precision", "units", "bare_counts", "kinds", "derived", "descriptor", "facts", "series",
                            "tallies", "details_in_words", "opinion",
-                           "opposites", "verifier", "superlatives"}
+                           "opposites", "verifier", "superlatives", "same_figure", "quotes", "thin_link", "another_subject", "other_figure"}
     assert policy_from_settings(Settings(disabled_checks=["units"])).disabled_checks == frozenset({"units"})
     with pytest.raises(ConfigError, match="names no check 'unit'"):
         policy_from_settings(Settings(disabled_checks=["unit"]))
@@ -803,3 +804,196 @@ def test_who_pays_a_sum_is_no_series_of_it() -> None:
     # a city series is still not the national one
     assert relations("City unemployment rose to 5.1% in May.", "Unemployment rose to 5.1% in May.")[0][0] \
         == "other_scope"
+
+
+# -- issue 31, sixth round: currencies by letter, points of a rate, the same figure, quotes ---
+
+
+def figure_in(text: str, written: str) -> Quantity:
+    return next(q for q in parse_quantities(text) if q.text.startswith(written))
+
+
+@pytest.mark.parametrize(("sentence", "text", "unit", "kind"), [
+    ("The Drossby Arena cost D 298 million to build, against a budget of D 210 million.", "D 298 million", "D",
+     "money"),
+    ("Its capital budget rose to K 4.2 billion this year.", "K 4.2 billion", "K", "money"),
+    ("Route D 4 was closed after the storm.", None, None, None),
+])
+def test_currency_known_by_its_letter(sentence: str, text: str | None, unit: str | None, kind: str | None) -> None:
+    found = [q for q in parse_quantities(sentence) if q.kind == "money"]
+    if text is None:
+        assert found == []
+        return
+    assert (found[0].text, found[0].unit, found[0].kind) == (text, unit, kind)
+
+
+@pytest.mark.parametrize(("sentence", "unit"), [
+    ("Keswold recorded the largest improvement of any province, with its pass rate climbing 3.9 points to 73.0%.",
+     "percentage points"),
+    ("The jobless rate fell 0.3 points in October.", "percentage points"),
+    ("The index fell 50 points, or 0.7%.", "points"),
+    ("Calvenport Rovers finished with 88 points.", "points"),
+])
+def test_points_of_a_rate_are_percentage_points(sentence: str, unit: str) -> None:
+    q = next(q for q in parse_quantities(sentence) if "point" in (q.unit or ""))
+    assert q.unit == unit
+    assert q.kind == ("percent" if unit == "percentage points" else "count")
+
+
+def test_same_figure_told_in_other_words() -> None:
+    claim = "Keswold recorded the largest improvement of any province, with its pass rate climbing 3.9 points to 73.0%."
+    passage = ("Keswold recorded the largest improvement of any province, a rise of 3.9 percentage points. Drossby "
+               "was the only province in which the pass rate fell, by 0.8 percentage points.")
+    q = figure_in(claim, "3.9")
+    found = figure_judgements(claim, q, passage, claim_scope=claim_scope(claim, q, ARTICLE_DAY),
+                              passage_date=datetime(2025, 8, 20))
+    assert [j.quantity.text for j in found if j.relation == "match"] == ["3.9 percentage points"]
+    off = figure_judgements(claim, q, passage, claim_scope=claim_scope(claim, q, ARTICLE_DAY),
+                            passage_date=datetime(2025, 8, 20), disabled=frozenset({"same_figure"}))
+    assert not any(j.relation == "match" for j in off)
+
+
+def test_same_figure_leaves_a_change_against_another_base() -> None:
+    # examples/desk-ports-weather: 8.4 percent is the rise on a year earlier, not on August
+    claim = "September's volume was 8.4 percent higher than in August."
+    passage = ("Monthly throughput in the quarter was 393,600 TEU in July, 438,400 TEU in August and 452,000 TEU "
+               "in September. September's volume was 3.1 percent higher than August's and 8.4 percent higher "
+               "than in September 2025.")
+    q = figure_in(claim, "8.4")
+    found = figure_judgements(claim, q, passage, claim_scope=claim_scope(claim, q, ARTICLE_DAY),
+                              passage_date=datetime(2025, 10, 5))
+    assert not any(j.relation == "match" for j in found)
+
+
+@pytest.mark.parametrize(("claim", "passage", "finding"), [
+    # examples/desk-schools-courts-sport: the minister's words, given to him
+    ('Education Minister Tomas Verhallen called the results "a credit to pupils and teachers alike".',
+     'Minister of Education and Skills Tomas Verhallen said: "These results are a credit to pupils and teachers '
+     'alike. The rise is broad-based, and we will keep building on it."', "support"),
+    # the same words given to another speaker
+    ('At sentencing, prosecutor Dagny Rask called his conduct "a calculated betrayal of public trust".',
+     'Sentencing him at Hallern Criminal Court, Judge Ilsabet Kronvall called his conduct "a calculated betrayal '
+     'of public trust". She said he had abused a senior position over four years.', "refute"),
+    # a correction notice withdrawing the claim's attribution
+    ('At sentencing, prosecutor Dagny Rask called his conduct "a calculated betrayal of public trust".',
+     'An online article first published on 3 June attributed the words "a calculated betrayal of public trust" '
+     'to the prosecutor, Dagny Rask. The words were spoken by the judge. The article has been amended.', "refute"),
+    # ../shared/data/desk style: a quote the passage does not have, and a short phrase
+    ('Mayor Elena Ruiz called the plan "a betrayal of every family in this city".',
+     'Mayor Elena Ruiz said the plan would be reviewed next year.', None),
+    ('Ruiz called it "a disgrace".', 'Council member Ortiz called it "a disgrace" on Tuesday.', None),
+])
+def test_quote_finding(claim: str, passage: str, finding: str | None) -> None:
+    found = quote_finding(claim, passage)
+    assert (found[0] if found else None) == finding
+
+
+def test_quote_finding_reads_a_checkable_text() -> None:
+    # the checkable text carries the article's date inside the quote's closing mark
+    claim = 'Education Minister Tomas Verhallen called the results "a credit to pupils and teachers alike (as of 1 December 2026).'
+    passage = 'Tomas Verhallen said: "These results are a credit to pupils and teachers alike."'
+    assert quote_finding(claim, passage) == ("support", '"a credit to pupils and teachers alike" quoted as the claim gives it')
+
+
+@pytest.mark.parametrize(("claim", "passage", "unsaid"), [
+    # ports-weather: the busiest month is the highest monthly volume
+    ("October then became the port's busiest month on record, with 471,000 TEU.",
+     "Port Halvik handled 471,000 TEU in October 2026, the highest monthly volume in the port's history.", None),
+    # a superlative of the other direction does not say it
+    ("Lindquay saw the fastest rent growth of any area, at 9.3 per cent.",
+     "Rents in Lindquay rose 9.3 per cent, the lowest rise since 2019.", "fastest"),
+    # energy-transport-crime style: a record said as the largest ever
+    ("It was a record 1,302 knife offences.", "Knife offences rose to 1,302, the highest ever recorded.", None),
+    # "the most patients waiting" says nothing of the largest list
+    ("Brennick General Hospital, which has the largest waiting list in the country, had 4,480 patients waiting "
+     "more than a year.", "Brennick General Hospital had the most patients waiting over 52 weeks, at 4,480.", "largest"),
+    ("It was the largest fine ever imposed.", "The fine was 2 million crowns.", "largest"),
+])
+def test_a_superlative_in_other_words(claim: str, passage: str, unsaid: str | None) -> None:
+    from claims.score.checks import unsaid_superlative
+    assert unsaid_superlative(claim, passage) == unsaid
+
+
+def test_an_age_after_a_share_does_not_make_it_a_descriptor() -> None:
+    # health-housing: "75 per cent of people aged 65 and over" is the share, "aged 65" the band
+    from claims.extract.scope import is_descriptor
+    text = "The target is for 75 per cent of people aged 65 and over to be vaccinated by the end of the campaign."
+    assert [(q.text, is_descriptor(text, q)) for q in parse_quantities(text)] == [
+        ("75 per cent", False), ("aged 65", True)]
+
+
+def test_a_figure_takes_the_period_its_paragraph_opens_with() -> None:
+    # migration-aviation-farming: the bulletin names the summer, then gives its rain
+    passage = ("Summer 2025 (June to August) was the driest in the Orrin Valley since 1976. The valley's reference "
+               "station at Fellbrook recorded 61 mm of rain, 58% below the 1991-2020 summer average of 145 mm.")
+    q = figure_in(passage, "61 mm")
+    span = figure_span(passage, q, date(2025, 10, 2))
+    assert (span.start, span.end) == (date(2025, 6, 1), date(2025, 8, 31))
+    # a day at the head of the sentence before is when something was said, not the figure's period
+    said = "On 2 October the bureau published its bulletin. The station recorded 61 mm of rain."
+    assert figure_span(said, figure_in(said, "61 mm"), date(2025, 10, 2)).text == ""
+
+
+def test_from_a_whole_day_is_when_a_figure_takes_effect() -> None:
+    # ports-weather: "from 1 January 2027" dates the rise; "up from a year earlier" stays a base
+    from claims.extract.scope import time_spans
+    text = "The agreement provides a 6 percent pay increase from 1 January 2027, a further 3 percent from 1 January 2028."
+    assert [s.text for s in time_spans(text, date(2025, 10, 8))] == ["1 January 2027", "1 January 2028"]
+    assert time_spans("Prices rose 3% from a year earlier.", date(2025, 10, 8)) == []
+
+
+@pytest.mark.parametrize(("claim", "passage", "check", "relation"), [
+    # schools-courts-sport: a share of an overrun against a council leader's cost estimate
+    ("Under a 2025 agreement, Drossby Athletic will pay D 28 million of the overrun and the council D 60 million.",
+     "The Drossby Arena will cost about D 265 million, council leader Piet Vandorn admitted last night.",
+     "thin_link", "other_scope"),
+    # health-housing: another hospital's median wait
+    ("Lindquay Infirmary had the longest median wait of any major hospital, at 22.3 weeks.",
+     "Brennick General Hospital, where the median wait is 21.4 weeks, had more year-long waiters than any other "
+     "hospital.", "another_subject", "other_scope"),
+    # ports-weather: the level after the jump is the claim's own other figure
+    ("Spot rates for a 40-foot container from Halvik to Ronsgard jumped from 2,140 dalen to 2,690 dalen.",
+     "Spot rates for a 40-foot container from Halvik to Ronsgard reached 2,690 dalen.", "other_figure",
+     "other_scope"),
+])
+def test_mismatches_that_are_no_refutation(claim: str, passage: str, check: str, relation: str) -> None:
+    found = relations(claim, passage)
+    assert found and all(r == relation for r, _ in found)
+    assert "mismatch" in {r for r, _ in relations(claim, passage, frozenset({check}))}
+
+
+def test_a_claim_that_names_the_passage_subject_is_still_refuted() -> None:
+    # health-housing: the same hospital, another figure
+    claim = "Lindquay Infirmary had the longest median wait of any major hospital, at 24.1 weeks."
+    passage = "Lindquay Infirmary had the longest median wait of the major hospitals, at 22.3 weeks."
+    assert ("mismatch", "22.3 weeks") in relations(claim, passage)
+
+
+def test_a_checkable_text_keeps_the_closing_mark_of_its_quote() -> None:
+    from claims.extract.checkable import checkable_text
+    sentence = 'Education Minister Tomas Verhallen called the results "a credit to pupils and teachers alike".'
+    assert checkable_text(sentence, document_date=date(2026, 12, 1)) == (
+        'Education Minister Tomas Verhallen called the results "a credit to pupils and teachers alike" '
+        '(as of 1 December 2026).')
+    assert checkable_text('"We will win," he said.', document_date=date(2026, 12, 1)).count('"') == 1
+
+
+@pytest.mark.parametrize(("sentence", "describes"), [
+    # ports-weather: the surcharge is for a class of vessels; the claim is about its approval
+    ("A proposed surcharge for vessels longer than 300 metres was approved at the same time.", True),
+    ("Firms with more than 250 staff must report their pay gap.", True),
+    ("The ship was longer than 300 metres.", False),
+    ("The ships carried more than 300 containers.", False),
+])
+def test_a_bound_on_the_class_of_things_describes_the_subject(sentence: str, describes: bool) -> None:
+    [q] = parse_quantities(sentence)
+    assert describes_subject(sentence, q) is describes
+
+
+def test_a_table_cell_of_the_claims_figure_in_its_subjects_row() -> None:
+    # migration-aviation-farming: the certified result as a rendered table
+    claim = "Nyquist finished with 48,190 votes to Abbasov's 48,102."
+    table = ("Teodora Nyquist, party = Green Party. Teodora Nyquist, initial count = 48,211. "
+             "Teodora Nyquist, recount (certified) = 48,190.")
+    assert relations(claim, table, published=date(2025, 9, 29)) == [("match", "48,190")]
+    assert relations(claim, table, frozenset({"same_figure"}), published=date(2025, 9, 29)) == []

@@ -94,7 +94,15 @@ _TITLES = re.compile(r"^(?:President|Prime Minister|Minister|Secretary(?: of Sta
 
 
 def _clean(text: str) -> str:
-    text = re.sub(r"\s+", " ", text).strip().strip("\"“”'‘’ ").rstrip(" .;:,!")
+    text = re.sub(r"\s+", " ", text).strip()
+    opens_quoted = text[:1] in "\"“'‘"
+    text = text.strip("\"“”'‘’ ").rstrip(" .;:,!")
+    # a quote the sentence ends on keeps its closing mark ('called the results "a credit to ..."')
+    last = text.rfind('"')
+    if not opens_quoted and text.count('"') % 2 and (last == 0 or text[last - 1] == " "):
+        text += '"'
+    elif not opens_quoted and text.count("“") > text.count("”"):
+        text += "”"
     return text[:1].upper() + text[1:] if text else text
 
 

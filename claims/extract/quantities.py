@@ -68,7 +68,7 @@ import functools
 import logging
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, DecimalException, InvalidOperation
 
 from claims.models import Quantity
@@ -178,6 +178,8 @@ _VAGUE_PLURALS = {
     "tens": Decimal(10), "hundreds": Decimal(100), "thousands": Decimal(1000),
     "millions": Decimal(10) ** 6, "billions": Decimal(10) ** 9, "trillions": Decimal(10) ** 12,
 }
+
+_RATE_BEFORE = re.compile(r"\b(?:rate|rates|share|proportion|percentage)\b[^.;]*$", re.IGNORECASE)
 
 _CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "₽": "RUB",
                      "₩": "KRW", "₴": "UAH", "₦": "NGN"}
@@ -354,6 +356,12 @@ class _Scanner:
             scale = self._tok(i + 2)
             if scale is not None and (scale.low in _SCALE_WORDS or scale.low in _SCALE_ABBREV):
                 return _CURRENCY_LETTERS_SCALED[t.text], i + 1
+        if re.fullmatch(r"[B-HJ-Z]", t.text) and nxt is not None and nxt.kind == "num" and t.end < nxt.start <= t.end + 1:
+            # "D 298 million", "K 5 billion": a currency known only by its letter, before an
+            # amount with a scale word (a letter before a bare number is a name: "Route D 4")
+            scale = self._tok(i + 2)
+            if scale is not None and (scale.low in _SCALE_WORDS or (scale.low in _SCALE_ABBREV and self._adjacent(i + 2))):
+                return t.text, i + 1
         return None
 
     def word_number(self, i: int) -> _Num | None:
@@ -1033,7 +1041,22 @@ class _Scanner:
                     q, j = again
             out.append(q)
             i = max(j, i + 1)
-        return out
+        return [self._points_of_rate(q, out) for q in out]
+
+    def _points_of_rate(self, q: Quantity, found: list[Quantity]) -> Quantity:
+        """Bare points of a rate are percentage points: "its pass rate climbing 3.9 points to
+        73.0%", "the jobless rate fell half a point". Points with no rate or percent in their
+        sentence stay points (an index, a score)."""
+        if q.kind != "count" or (q.unit or "").lower() not in ("points", "point") or q.value is None:
+            return q
+        lo = max(self.text.rfind(".", 0, q.start), self.text.rfind("\n", 0, q.start)) + 1
+        ends = [e for e in (self.text.find(".", q.end), self.text.find("\n", q.end)) if e >= 0]
+        hi = min(ends) if ends else len(self.text)
+        percents = [p for p in found if p.kind == "percent" and p.unit == "%" and lo <= p.start < hi
+                    and p.value is not None and p.value >= q.value]
+        if not percents and not _RATE_BEFORE.search(self.text[max(lo, q.start - 60):q.start]):
+            return q
+        return replace(q, unit="percentage points", kind="percent")
 
 
 def _rounding_unit(value: Decimal) -> Decimal:
@@ -1169,7 +1192,7 @@ def counted_head(unit: str | None) -> str | None:
     unit = unit.strip()
     if not unit:
         return None
-    if unit in ("%", "percentage points") or re.fullmatch(r"[A-Z]{3}", unit):
+    if unit in ("%", "percentage points") or re.fullmatch(r"[A-Z]{1,3}", unit):
         return unit
     words = re.findall(r"[a-z]+(?:-[a-z]+)*", unit.lower())
     if not words:

@@ -291,7 +291,9 @@ def time_spans(text: str, document_date: date | None) -> list[TimeSpan]:
         for m in pattern.finditer(text):
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
-            if _NOT_THE_TIME.search(text[max(0, m.start() - 30):m.start()]):
+            base = _NOT_THE_TIME.search(text[max(0, m.start() - 30):m.start()])
+            if base is not None and not (kind in ("day_month", "month_day") and _FROM_DAY.search(base.group(0))):
+                # ("from 1 January 2027", a whole day: when something takes effect, not a base)
                 taken.append((m.start(), m.end()))
                 continue
             if kind == "year" and re.search(r"\d[\d,.]*\s*$", text[max(0, m.start() - 12):m.start()]):
@@ -309,6 +311,9 @@ def time_spans(text: str, document_date: date | None) -> list[TimeSpan]:
             start, end = resolved
             found.append(TimeSpan(start, end, m.group(0).strip(), m.start()))
     return sorted(found, key=lambda s: s.at)
+
+
+_FROM_DAY = re.compile(r"^\s*from\s+$", re.IGNORECASE)  # a base word that is only "from"
 
 
 # A relative clause set off by commas dates its own noun, not the sentence's figure: "The
@@ -369,6 +374,7 @@ _CLAUSE_STOP = re.compile(r"[;:!?]|,\s+(?:and|but|while|which|who|as|after|befor
                           r"citing)\b|\.(?=\s|$)", re.IGNORECASE)
 _AGE = re.compile(r"\b(?:aged|ages?|age\s+group|between\s+the\s+ages\s+of)\s*$|^\s*-?\s*years?[\s-]+old\b|^\s*-year-olds?\b",
                   re.IGNORECASE)
+_AGE_AFTER = re.compile(r"\s*-?\s*years?[\s-]+old\b|-year-olds?\b", re.IGNORECASE)
 
 
 def clause_bounds(text: str, q: Quantity) -> tuple[int, int]:
@@ -490,7 +496,8 @@ def figure_status(text: str, q: Quantity) -> frozenset[str]:
 def is_descriptor(text: str, q: Quantity) -> bool:
     """Whether a figure only describes who or what is counted instead of being the count:
     an age band ("people aged 18 to 24", "18- to 24-year-olds")."""
-    return bool(_AGE.search(text[max(0, q.start - 25):q.start]) or _AGE.search(text[q.end:q.end + 14])
+    # (the words after a figure are read from their start: a window cut inside "aged" is no "age")
+    return bool(_AGE.search(text[max(0, q.start - 25):q.start]) or _AGE_AFTER.match(text, q.end)
                 or re.search(r"\byear[\s-]*olds?\b", q.text, re.IGNORECASE)
                 or re.match(r"(?:aged|ages?)\b", q.text, re.IGNORECASE))
 

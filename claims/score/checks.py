@@ -78,11 +78,13 @@ from decimal import Decimal, InvalidOperation
 from importlib import resources
 from typing import Any
 
+from claims.extract.checkable import without_date
+from claims.extract.sentences import split_sentences
 from claims.extract.words import stem
 from claims.models import Quantity
 
 __all__ = ["CHECKS", "active", "claim_tolerance", "converted", "derived_values", "describes_subject", "falls",
-           "is_opinion", "kind_confusion", "lexicon", "opposition", "per_period", "precision_unit", "rate_period",
+           "is_opinion", "kind_confusion", "lexicon", "quote_finding", "opposition", "per_period", "precision_unit", "rate_period",
            "series_conflict", "tally_finding", "unsaid_superlative", "vote_tally"]
 
 CHECKS: dict[str, str] = {
@@ -91,10 +93,16 @@ CHECKS: dict[str, str] = {
     "bare_counts": "a bare figure counts the thing its clause names before it (crossings rose to 11,400)",
     "kinds": "a change in percent is not a change in percentage points or basis points",
     "derived": "differences and percentage changes computed from two figures of one thing",
+    "other_figure": "a passage figure that the claim gives as another of its figures (from 2,140 to 2,690) refutes none",
+    "another_subject": "a figure of another value refutes only if its sentence names one of the claim's names or none",
+    "thin_link": "a figure of another value refutes an amount or a share only if their words share more than one word",
+    "same_figure": "a claim's distinctive figure (3.9, 298 million) in a sentence telling its story in other words "
+                   "counts as its figure",
     "descriptor": "a number describing the subject (five largest cities) is not a figure",
     "facts": "each figure of a claim judged as its own fact",
     "series": "month-on-month vs annual changes, rates per month vs per year, all vs most of a thing",
     "superlatives": "a claim's superlative or record (the largest ever) is borne out only by a passage that says it",
+    "quotes": "a quote in the claim found in a passage: given to the claim's speaker (support) or to another (refute)",
     "tallies": "a vote's tally against another tally of that vote (8-1 against 7-2)",
     "details_in_words": "a sentence agreeing in words supports a claim only if it gives its numbers and names",
     "opinion": "an opinion piece (column, editorial, comment) is not evidence of a fact",
@@ -306,9 +314,14 @@ def describes_subject(text: str, q: Quantity) -> bool:
     """Whether a number only describes who or what the claim is about ("of Estrevia's five
     largest cities", "one of the ten biggest lenders", "the top 10 airports") rather than
     stating a figure; also a size after "a" ("a 10,000 TEU container ship", "a 40-foot
-    container": one thing of that size, not that many)."""
+    container": one thing of that size, not that many); a bound on the class of things it is
+    about ("a surcharge for vessels longer than 300 metres")."""
     if q.kind in ("count", "measure") and not q.qualifier and _ARTICLE_BEFORE.search(text, max(0, q.start - 4), q.start):
         return True
+    before = text[max(0, q.start - 40):q.start]
+    if q.kind in ("count", "measure", "money") and (
+            _CLASS_BEFORE.search(before) or (q.qualifier and _CLASS_WITH.search(before))):
+        return True  # "a surcharge for vessels longer than 300 metres": the class the claim is about
     if q.qualifier or q.kind != "count":
         return False
     after = text[q.end:q.end + 30]
@@ -318,6 +331,18 @@ def describes_subject(text: str, q: Quantity) -> bool:
         after_number = text[q.start + len(_number_part(q.text)):q.end + 1]
     return bool(_SUPERLATIVE_AFTER.match(after_number) or _SUPERLATIVE_AFTER.match(after)
                 or _RANK_BEFORE.search(text[max(0, q.start - 30):q.start]))
+
+
+# A figure that bounds the class of things a claim is about: "vessels longer than 300 metres",
+# "firms with more than 250 staff", "households earning under 30,000"
+_CLASS_BEFORE = re.compile(r"\b(?!(?:was|is|has|does|this|its|his|as|us|plus|thus|less|always|sometimes)\s)[a-z]+s\s+"
+                           r"(?:(?:longer|shorter|larger|smaller|bigger|heavier|lighter|older|younger|"
+                           r"wider|taller|deeper)\s+than|(?:with|employing|earning|having)\s+(?:more|fewer|less)\s+than|"
+                           r"(?:earning|employing|weighing|measuring)\s+(?:over|under|above|below))\s+$", re.IGNORECASE)
+
+
+_CLASS_WITH = re.compile(r"\b(?!(?:was|is|has|does|this|its|his|as|us|plus|thus|less)\s)[a-z]+s\s+"
+                         r"(?:with|employing|earning|having|weighing)\s+$", re.IGNORECASE)
 
 
 def _number_part(text: str) -> str:
@@ -337,11 +362,16 @@ def lexicon() -> dict[str, Any]:
             "rejections": frozenset(stem(w) for w in data["rejections"]),
             "ordinals": frozenset(data["ordinals"]),
             "superlatives": frozenset(data["superlatives"]),
+            "superlatives_up": frozenset(data["superlatives_up"]),
+            "superlatives_down": frozenset(data["superlatives_down"]),
+            "records": frozenset(data["records"]),
             "ordinal_ranks": {w: i for i, w in enumerate(data["ordinals"], start=1)},
             "weak_thing_words": frozenset(stem(w) for w in data["weak_thing_words"]),
             "quantifiers": data["quantifiers"], "change_basis": data["change_basis"], "periods": data["periods"],
             "falls": data["falls"], "opinion_markers": frozenset(data["opinion_markers"]),
-            "movement_verbs": tuple(data["movement_verbs"])}
+            "movement_verbs": tuple(data["movement_verbs"]),
+            "speech_verbs": frozenset(data["speech_verbs"]),
+            "correction_markers": frozenset(data["correction_markers"])}
 
 
 _TOKEN = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?")
@@ -365,14 +395,21 @@ def _rank_of(m: re.Match[str]) -> int:
 
 def unsaid_superlative(claim_text: str, passage: str) -> str | None:
     """The claim's superlative or record ("the largest ever", "a record", "the highest in the
-    division") that the passage does not say: a figure or an event the passage confirms
+    division") that the passage does not say, in its words or another superlative of the same
+    direction: a figure or an event the passage confirms
     does not confirm that it was the largest; None when the claim makes no such claim or the
     passage says it too."""
-    lex = lexicon()["superlatives"]
+    lex = lexicon()
+    up, down, records = lex["superlatives_up"], lex["superlatives_down"], lex["records"]
     said = {w.lower() for w in _TOKEN.findall(passage)}
-    for w in _TOKEN.findall(claim_text):
-        if w.lower() in lex and w.lower() not in said:
-            return w.lower()
+    for w in (w.lower() for w in _TOKEN.findall(claim_text)):
+        if w not in lex["superlatives"] or w in said:
+            continue
+        # the same in other words: "the busiest month" is "the highest monthly volume", a
+        # record is any superlative or record of the passage's
+        if (w in up and said & up) or (w in down and said & down) or (w in records and said & (up | down | records)):
+            continue
+        return w
     return None
 
 
@@ -537,3 +574,84 @@ def is_opinion(url: str | None, title: str | None, text: str) -> bool:
         return True
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     return first.lower().rstrip(":") in markers
+
+
+# -- quotes ------------------------------------------------------------------------------
+
+_QUOTED = re.compile(r"[\"“”]([^\"“”]{8,400})(?:[\"“”]|[.!?]?$)")
+_NAME = re.compile(r"\b[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+)*")
+_QUOTE_WORDS = 4  # a quote of fewer words ("a crisis") is a phrase anyone may use
+
+
+def _word_seq(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def _find_words(words: list[str], text: str) -> tuple[int, int] | None:
+    """Where the word sequence ``words`` stands in ``text`` (case and punctuation aside)."""
+    tokens = list(re.finditer(r"[A-Za-z0-9]+", text))
+    lows = [t.group(0).lower() for t in tokens]
+    n = len(words)
+    for i in range(len(lows) - n + 1):
+        if lows[i:i + n] == words:
+            return tokens[i].start(), tokens[i + n - 1].end()
+    return None
+
+
+def _names_outside(text: str, quote: tuple[int, int]) -> set[str]:
+    """The words of the names a text gives outside a quote (its first word aside: "At")."""
+    names: set[str] = set()
+    for m in _NAME.finditer(text):
+        if quote[0] <= m.start() < quote[1]:
+            continue
+        words = m.group(0).split()
+        names.update(w.lower() for w in (words[1:] if m.start() == 0 else words))
+    return names - {w.lower() for w in _MONTHS}
+
+
+_MONTHS = ("January February March April May June July August September October November December "
+           "Monday Tuesday Wednesday Thursday Friday Saturday Sunday").split()
+
+
+def quote_finding(claim_text: str, passage: str) -> tuple[str, str] | None:
+    """The ``quotes`` check: ("support" | "refute", cue) when the claim quotes words (four or
+    more) that the passage also quotes. The passage gives them to the claim's speaker (a name
+    of the claim's outside the quote, in the quote's sentence or the one before it): support;
+    its quote's sentence gives them to someone else with a verb of speech: refute (a claim
+    that the prosecutor called the conduct "a betrayal of trust", a passage where the judge
+    called it so). Near words of a correction notice the passage speaks of an attribution, not its
+    own, and it withdraws the claim's attribution where it names the claim's speaker. None when the claim quotes nothing the passage has."""
+    claim_text = without_date(claim_text)
+    for m in _QUOTED.finditer(claim_text):
+        words = _word_seq(m.group(1))
+        if len(words) < _QUOTE_WORDS:
+            continue
+        said = m.group(1).strip().rstrip(".!?,")
+        speaker = _names_outside(claim_text, m.span())
+        if not speaker:
+            continue
+        where = _find_words(words, passage)
+        if where is None:
+            continue
+        sentences = [(s.start, s.end) for s in split_sentences(passage)]
+        k = next((i for i, (a, b) in enumerate(sentences) if a <= where[0] < b), None)
+        if k is None:
+            continue
+        own = passage[sentences[k][0]:sentences[k][1]]
+        before = passage[sentences[k - 1][0]:sentences[k - 1][1]] if k > 0 else ""
+        after = passage[sentences[k + 1][0]:sentences[k + 1][1]] if k + 1 < len(sentences) else ""
+        near = {w.lower() for w in re.findall(r"[A-Za-z]+", " ".join((before, own, after)))}
+        given = {w.lower() for w in re.findall(r"[A-Za-z'’-]+", before + " " + own)}
+        if near & lexicon()["correction_markers"]:
+            # a correction notice: the words given to the claim's speaker there are the
+            # attribution it withdraws
+            if speaker & given:
+                return "refute", f'a correction withdraws giving "{said}" to the claim\'s speaker'
+            continue
+        if speaker & given:
+            return "support", f'"{said}" quoted as the claim gives it'
+        own_words = {w.lower() for w in re.findall(r"[A-Za-z]+", own)}
+        others = _names_outside(own, (where[0] - sentences[k][0], where[1] - sentences[k][0]))
+        if own_words & lexicon()["speech_verbs"] and others:
+            return "refute", f'the passage gives "{said}" to another speaker'
+    return None

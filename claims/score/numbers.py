@@ -56,6 +56,7 @@ from claims.extract.scope import (
     time_span,
     time_spans,
 )
+from claims.extract.checkable import without_date
 from claims.extract.sentences import split_sentences
 from claims.extract.words import stem
 from claims.models import Quantity, Scope
@@ -367,9 +368,9 @@ def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quanti
     weak = lexicon()["weak_thing_words"]
     if c_thing and not p_thing and c_thing - weak:
         # a figure whose words name no thing ("compared with $6.5 million in 2025") is of the
-        # claim's thing only if its passage names it outside names of two or more capitalised
-        # words ("City Theatre" says nothing of what a city pays; "Turnout was" still counts)
-        return bool((c_thing - weak) & content_stems(_NAME_RUN.sub(" ", passage_text)))
+        # claim's thing only if its sentence or the one before names it, outside names of two or more
+        # capitalised words ("City Theatre" says nothing of what a city pays; "Turnout was" still counts)
+        return bool((c_thing - weak) & content_stems(_NAME_RUN.sub(" ", _sentence_of(passage_text, q, before=1))))
     if not c_thing or not p_thing or (c_thing & p_thing) - weak:
         return True  # a shared word that names the thing ("typical", "every" name none)
     if claim_q.kind == "count" and claim_q.unit:
@@ -392,6 +393,100 @@ def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quanti
         shared = c_thing & {stem(w) for w in words}
         return len(shared) >= min(2, len(c_thing))
     return False
+
+
+_COMPARED = re.compile(r"\s+(?:(?:higher|lower|more|less|fewer|greater|larger|smaller|above|below|up|down)\s+"
+                       r"(?:than|on|from|compared)|than|compared|against|from)\b", re.IGNORECASE)
+_FIGURE_WORDS = content_stems("percent per cent point points")
+
+
+def _claims_other_figure(claim_text: str, claim_q: Quantity, q: Quantity, tolerance: float) -> bool:
+    """The ``other_figure`` check: a passage figure that the claim itself gives as another of
+    its figures ("jumped from 2,140 dalen to 2,690 dalen": 2,690 is the level after, not a
+    rival of 2,140) does not refute the figure judged."""
+    return any(other.start != claim_q.start and other.kind == q.kind
+               and relate_quantities(other, q, tolerance) == "match"
+               for other in parse_quantities(claim_text))
+
+
+def _names(sentence: str) -> set[str]:
+    """The words of a sentence's names: runs of capitalised words (its first word only in a
+    run of two or more: "Lindquay Infirmary had", not "Rough sleeping"), months and days aside."""
+    words: set[str] = set()
+    for m in re.finditer(r"[A-Z][\w'’-]*(?:\s+(?:of\s+|the\s+|and\s+)?[A-Z][\w'’-]*)*", sentence):
+        run = [w for w in re.findall(r"[A-Za-z]+", m.group(0)) if w[0].isupper()]
+        opener = m.start() == 0 or re.search(r"[.!?:]\s+$|^\s*$|[\"“(]\s*$", sentence[max(0, m.start() - 3):m.start()])
+        if opener and len(run) < 2:
+            continue
+        words.update(w.lower() for w in run if w.lower() not in _MONTH_WORDS and w.lower() not in _DAY_WORDS)
+    return words
+
+
+_DAY_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+
+
+def _another_subject(claim_text: str, passage_text: str, q: Quantity) -> bool:
+    """The ``another_subject`` check: a figure of another value is no refutation when its
+    sentence names someone or something (a hospital, a club, a town) and none of the names
+    the claim gives ("Lindquay Infirmary had the longest median wait, at 22.3 weeks" against
+    "Brennick General Hospital, where the median wait is 21.4 weeks"). A claim that names
+    nothing is left to the other checks."""
+    claimed = _names(without_date(claim_text))
+    if not claimed:
+        return False
+    sentence = _sentence_of(passage_text, q)
+    named = _names(sentence)
+    said = {w.lower() for w in re.findall(r"[A-Za-z]+", _sentence_of(passage_text, q, before=1))}
+    return bool(named) and not (claimed & said)
+
+
+def _thin_link(claim_text: str, claim_q: Quantity, passage_text: str, q: Quantity) -> bool:
+    """The ``thin_link`` check: an amount or a share whose words (three or more on each side)
+    share one word with the claim's ("D 28 million of the overrun" paid under an agreement with
+    the council, "will cost about D 265 million, council leader ... admitted"): too little to
+    say that the two figures disagree about one thing. A count keeps its unit as its thing."""
+    if claim_q.kind == "count" and claim_q.unit:
+        return False
+    weak = lexicon()["weak_thing_words"]
+    c_thing, p_thing = figure_thing(claim_text, claim_q) - weak, figure_thing(passage_text, q) - weak
+    return len(c_thing) >= 3 and len(p_thing) >= 3 and len(c_thing & p_thing) == 1
+
+
+def _distinctive(q: Quantity) -> bool:
+    """A figure that two texts do not give by chance: three significant digits or more
+    (298 million, 2,310), or two with a decimal point (3.9, 22.3)."""
+    if q.value is None or q.qualifier:
+        return False
+    written = f"{abs(q.value):.6g}"
+    digits = re.sub(r"\D", "", written).strip("0")
+    return len(digits) >= 3 or (len(digits) == 2 and "." in written)
+
+
+def same_figure_told(claim_text: str, claim_q: Quantity, passage_text: str, q: Quantity) -> bool:
+    """The ``same_figure`` check: the claim's own distinctive figure, of its kind and unit, in
+    a passage sentence that tells the claim's story in other words ("its pass rate climbing
+    3.9 points" and "the largest improvement of any province, a rise of 3.9 percentage
+    points"): three of the claim sentence's content words in the figure's sentence, or the
+    row of a table that names the claim's subject. It vouches for a match only; a figure of
+    another value still needs the same thing to refute."""
+    if not _distinctive(claim_q) or claim_q.value != q.value or claim_q.kind != q.kind or q.qualifier:
+        return False
+    row = _ROW_LABEL.search(passage_text[max(0, q.start - 160):q.start])
+    if row is not None and q.unit is None:
+        # a table's cell ("Teodora Nyquist, recount (certified) = 48,190"): its row names the claim's subject
+        label = {w.lower() for w in re.findall(r"[A-Z][a-z]+", row.group(1))}
+        return bool(label & {w.lower() for w in re.findall(r"[A-Z][a-z]+", claim_text)}) \
+            and _row_of_claim(claim_text, passage_text, q)
+    if counted_head(claim_q.unit) != counted_head(q.unit):
+        return False
+    if _modifiers(_window(claim_text, claim_q)) != _modifiers(_window(passage_text, q)):
+        return False
+    if any(_COMPARED.match(text, f.end) for text, f in ((claim_text, claim_q), (passage_text, q))):
+        return False  # "8.4 percent higher than in August": a change against a base the words must name
+    weak = lexicon()["weak_thing_words"] | _FIGURE_WORDS
+    claim_words = {w for w in content_stems(_sentence_of(claim_text, claim_q)) - weak if not w[0].isdigit()}
+    shared = claim_words & content_stems(_sentence_of(passage_text, q)) - content_stems(claim_q.unit or "")
+    return len(shared) >= 3
 
 
 _ROW_LABEL = re.compile(r"(?:^|[.;]\s+)([^.;=]{1,120}?)\s*=\s*$")
@@ -489,6 +584,11 @@ def figure_judgements(
         candidates += [replace(q, unit=claim_q.unit) for q in usable
                        if unit_named_before(passage_text, q, claim_q.unit)]
         candidates.sort(key=lambda q: q.start)
+    if claim_scope is not None and claim_q.unit and active("same_figure", disabled):
+        # a table's cell of the claim's own figure, in a row that names the claim's subject
+        candidates += [replace(q, unit=claim_q.unit) for q in usable
+                       if q.unit is None and q.kind == claim_q.kind and _ROW_LABEL.search(passage_text[max(0, q.start - 160):q.start])
+                       and same_figure_told(claim_text, claim_q, passage_text, q)]
     if claim_scope is not None and active("units", disabled):  # 48 km against a claim in miles: 29.8 miles
         candidates += [c for c in (converted(claim_q, q) for q in usable) if c is not None]
     candidates = [c for q in candidates for c in _subset_or_total(claim_text, claim_q, passage_text, q)]
@@ -517,10 +617,21 @@ def figure_judgements(
         # answer) is about it by construction; a corpus passage must show it counts the same thing
         series = series_conflict(claim_text, claim_q, passage_text, q) \
             if claim_scope is not None and active("series", disabled) else None
-        if claim_scope is not None and not _same_thing(claim_text, claim_q, passage_text, q):
+        if claim_scope is not None and not _same_thing(claim_text, claim_q, passage_text, q) \
+                and not (relation == "match" and active("same_figure", disabled)
+                         and same_figure_told(claim_text, claim_q, passage_text, q)):
             relation, reason = "other_scope", "another thing"
         elif series is not None:
             relation, reason = "other_scope", series
+        elif relation == "mismatch" and claim_scope is not None and active("other_figure", disabled) \
+                and _claims_other_figure(claim_text, claim_q, q, tolerance):
+            relation, reason = "other_scope", "the claim's other figure"
+        elif relation == "mismatch" and claim_scope is not None and active("thin_link", disabled) \
+                and _thin_link(claim_text, claim_q, passage_text, q):
+            relation, reason = "other_scope", "another thing (one word in common)"
+        elif relation == "mismatch" and claim_scope is not None and active("another_subject", disabled) \
+                and _another_subject(claim_text, passage_text, q):
+            relation, reason = "other_scope", "another subject"
         elif claim_scope is not None and active("series", disabled) and mode == "own" \
                 and _other_period(claim_q, c_span, q_span):
             relation, reason = "other_scope", "another period"
@@ -728,12 +839,31 @@ def _figure_span(text: str, q: Quantity, published: date | None) -> TimeSpan | N
         framed = time_span(said.group(0), published)
         if framed is not None:
             return framed
+    lead = _lead_period(text, start, published)
+    if lead is not None:
+        return lead
     return TimeSpan(published, published, "") if published is not None else None
+
+
+def _lead_period(text: str, start: int, published: date | None) -> TimeSpan | None:
+    """The period the sentence before a figure's sets, when it opens with one ("Summer 2025
+    (June to August) was the driest ... . The station recorded 61 mm of rain"): a figure
+    without time words of its own is for it. Only a period (a week or longer) at the head
+    of that sentence; a day there is when something was said or done."""
+    sentences = [s for s in split_sentences(text[:start]) if s.text.strip()]
+    if not sentences or "\n\n" in text[sentences[-1].end:start]:
+        return None  # no sentence before it in its paragraph
+    prev = sentences[-1]
+    head = prev.text[:max(40, len(prev.text) // 3)]
+    periods = [span for span in time_spans(head, published)
+               if span.start is not None and (span.end - span.start).days >= 6]
+    # the narrowest: "Summer 2025 (June to August)" is June to August
+    return min(periods, key=lambda span: (span.end - span.start).days) if periods else None
 
 
 # A comparison's base figure ("24.1% less than the 3.74 million tonnes harvested in 2024", "up
 # from 9,500 in the third quarter of 2024"): the time words after it are the base's, not the figure's.
-_BASE_BEFORE = re.compile(r"\b(?:than|from|compared\s+(?:with|to)|against|versus|vs\.?)\s+(?:the\s+|a\s+|an\s+)?"
+_BASE_BEFORE = re.compile(r"\b(?:than|from|compared\s+(?:with|to)|against|versus|vs\.?|below|above)\s+(?:the\s+|a\s+|an\s+)?"
                           r"(?:[A-Za-z]+\s+){0,2}$", re.IGNORECASE)
 
 

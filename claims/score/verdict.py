@@ -64,6 +64,7 @@ from claims.score.checks import (
     describes_subject,
     is_opinion,
     opposition,
+    quote_finding,
     tally_finding,
     unsaid_superlative,
 )
@@ -395,6 +396,12 @@ def _text_stance(claim: Claim, passage: Passage, similarity: float, role: Role, 
     silent = silence_contradicted(claim.text, passage.text)
     if silent:
         return "refute", 0.85, Role("disputes", cue=f"{silent} (the claim says it kept silent)"), ""
+    quoted = quote_finding(claim.text, passage.text) if active("quotes", policy.disabled_checks) else None
+    if quoted is not None:  # the claim's quote in the passage, given to its speaker or to another
+        if quoted[0] == "refute":
+            return "refute", 0.85, Role("disputes", origin=role.origin, cue=quoted[1]), ""
+        if role.role in ("asserts", "mentions"):
+            return "support", 0.85, Role("asserts", origin=role.origin, cue=quoted[1]), ""
     topic = relevance(claim.text, passage.text, similarity)
     if not topic.relevant:
         return "neutral", 0.0, Role("mentions"), topic.note
@@ -688,6 +695,17 @@ def _revises(later: _Vote, earlier: _Vote) -> bool:
     return bool(_REVISION.search(later.evidence.passage.text) or _PRELIMINARY.search(earlier.evidence.passage.text))
 
 
+_REVISION_RATIO = 3.0  # a count or a sum revised is seldom revised threefold: figures that far apart are rivals
+
+
+def _far_apart(a: Quantity, b: Quantity) -> bool:
+    """Whether two figures differ by more than :data:`_REVISION_RATIO` times (both positive)."""
+    x, y = a.value if a.value is not None else a.low, b.value if b.value is not None else b.low
+    if x is None or y is None or x <= 0 or y <= 0:
+        return False
+    return max(x, y) > _REVISION_RATIO * min(x, y)
+
+
 def _superseded(claim: Claim, votes: Sequence[_Vote], policy: VerdictPolicy) -> None:
     """Revisions: for a claim about the state of things on its article's date, a figure
     of the same thing given later (up to that date) supersedes an earlier one that differs
@@ -727,6 +745,8 @@ def _superseded(claim: Claim, votes: Sequence[_Vote], policy: VerdictPolicy) -> 
                 continue  # another voice's later figure is a rival, not a revision
             q, other_q = v.evidence.passage_quantity, other.evidence.passage_quantity
             assert q is not None and other_q is not None  # figure votes have their figure
+            if _far_apart(q, other_q):
+                continue  # D 28 million of an overrun is not revised to a cost of D 298 million
             if same_place(frozenset(place_terms(scope_window(v.evidence.passage.text, q))),
                           frozenset(place_terms(scope_window(other.evidence.passage.text,
                                                              other_q)))) is False:
