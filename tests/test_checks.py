@@ -840,17 +840,18 @@ def test_points_of_a_rate_are_percentage_points(sentence: str, unit: str) -> Non
     assert q.kind == ("percent" if unit == "percentage points" else "count")
 
 
-def test_same_figure_told_in_other_words() -> None:
-    claim = "Keswold recorded the largest improvement of any province, with its pass rate climbing 3.9 points to 73.0%."
-    passage = ("Keswold recorded the largest improvement of any province, a rise of 3.9 percentage points. Drossby "
-               "was the only province in which the pass rate fell, by 0.8 percentage points.")
-    q = figure_in(claim, "3.9")
-    found = figure_judgements(claim, q, passage, claim_scope=claim_scope(claim, q, ARTICLE_DAY),
-                              passage_date=datetime(2025, 8, 20))
-    assert [j.quantity.text for j in found if j.relation == "match"] == ["3.9 percentage points"]
-    off = figure_judgements(claim, q, passage, claim_scope=claim_scope(claim, q, ARTICLE_DAY),
-                            passage_date=datetime(2025, 8, 20), disabled=frozenset({"same_figure"}))
-    assert not any(j.relation == "match" for j in off)
+def test_same_figure_vouches_for_table_cells_only() -> None:
+    # schools-courts-sport: 67.1% in a sentence is the town's pass rate, not the province's;
+    # migration-aviation-farming: a row of the certified result names the candidate
+    from claims.score.numbers import same_figure_told
+    claim = "Drossby was the only province where the pass rate fell, slipping to 67.1%."
+    town = "Drossby provincial council put the pass rate for the town's eleven secondary schools at 67.1%."
+    assert not same_figure_told(claim, figure_in(claim, "67.1"), town, figure_in(town, "67.1"))
+    claim = "Nyquist finished with 48,190 votes to Abbasov's 48,102."
+    row = "Teodora Nyquist, recount (certified) = 48,190."
+    assert same_figure_told(claim, figure_in(claim, "48,190"), row, figure_in(row, "48,190"))
+    other = "Corin Abbasov, recount (certified) = 48,190."
+    assert not same_figure_told(claim, figure_in(claim, "48,190"), other, figure_in(other, "48,190"))
 
 
 def test_same_figure_leaves_a_change_against_another_base() -> None:
@@ -997,3 +998,12 @@ def test_a_table_cell_of_the_claims_figure_in_its_subjects_row() -> None:
              "Teodora Nyquist, recount (certified) = 48,190.")
     assert relations(claim, table, published=date(2025, 9, 29)) == [("match", "48,190")]
     assert relations(claim, table, frozenset({"same_figure"}), published=date(2025, 9, 29)) == []
+
+
+def test_another_subject_reads_the_figures_own_sentence() -> None:
+    # health-housing: the hospital named in the sentence before is not this figure's subject
+    claim = "Lindquay Infirmary had the longest median wait of any major hospital, at 22.3 weeks."
+    passage = ("Lindquay Infirmary is in the north. Brennick General Hospital, where the median wait is 21.4 weeks, "
+               "had more year-long waiters than any other hospital.")
+    assert ("mismatch", "21.4 weeks") not in relations(claim, passage)
+    assert ("mismatch", "21.4 weeks") in relations(claim, passage, frozenset({"another_subject"}))

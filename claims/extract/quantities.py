@@ -1155,6 +1155,7 @@ _SYNONYMS = {
     "casualties": {"casualty", "wounded", "injured", "injury", "killed-or-wounded"},
     "refugees": {"refugee", "displaced", "evacuee", "asylum-seeker", "idp"},
     "missiles": {"missile", "rocket"},
+    "vessels": {"vessel", "ship"},
     "drones": {"drone", "uav"},
     "km": {"km", "kilometre", "kilometer", "kms"},
     "mm": {"mm", "millimetre", "millimeter"},

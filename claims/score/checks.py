@@ -96,8 +96,7 @@ CHECKS: dict[str, str] = {
     "other_figure": "a passage figure that the claim gives as another of its figures (from 2,140 to 2,690) refutes none",
     "another_subject": "a figure of another value refutes only if its sentence names one of the claim's names or none",
     "thin_link": "a figure of another value refutes an amount or a share only if their words share more than one word",
-    "same_figure": "a claim's distinctive figure (3.9, 298 million) in a sentence telling its story in other words "
-                   "counts as its figure",
+    "same_figure": "a claim's distinctive figure as a table cell in a row naming its subject counts as its figure",
     "descriptor": "a number describing the subject (five largest cities) is not a figure",
     "facts": "each figure of a claim judged as its own fact",
     "series": "month-on-month vs annual changes, rates per month vs per year, all vs most of a thing",
