@@ -869,16 +869,16 @@ def test_same_figure_leaves_a_change_against_another_base() -> None:
 @pytest.mark.parametrize(("claim", "passage", "finding"), [
     # examples/desk-schools-courts-sport: the minister's words, given to him
     ('Education Minister Tomas Verhallen called the results "a credit to pupils and teachers alike".',
-     'Minister of Education and Skills Tomas Verhallen said: "These results are a credit to pupils and teachers '
-     'alike. The rise is broad-based, and we will keep building on it."', "support"),
+     ('Minister of Education and Skills Tomas Verhallen said: "These results are a credit to pupils and teachers '
+     'alike. The rise is broad-based, and we will keep building on it."'), "support"),
     # the same words given to another speaker
     ('At sentencing, prosecutor Dagny Rask called his conduct "a calculated betrayal of public trust".',
-     'Sentencing him at Hallern Criminal Court, Judge Ilsabet Kronvall called his conduct "a calculated betrayal '
-     'of public trust". She said he had abused a senior position over four years.', "refute"),
+     ('Sentencing him at Hallern Criminal Court, Judge Ilsabet Kronvall called his conduct "a calculated betrayal '
+     'of public trust". She said he had abused a senior position over four years.'), "refute"),
     # a correction notice withdrawing the claim's attribution
     ('At sentencing, prosecutor Dagny Rask called his conduct "a calculated betrayal of public trust".',
-     'An online article first published on 3 June attributed the words "a calculated betrayal of public trust" '
-     'to the prosecutor, Dagny Rask. The words were spoken by the judge. The article has been amended.', "refute"),
+     ('An online article first published on 3 June attributed the words "a calculated betrayal of public trust" '
+     'to the prosecutor, Dagny Rask. The words were spoken by the judge. The article has been amended.'), "refute"),
     # ../shared/data/desk style: a quote the passage does not have, and a short phrase
     ('Mayor Elena Ruiz called the plan "a betrayal of every family in this city".',
      'Mayor Elena Ruiz said the plan would be reviewed next year.', None),
@@ -906,8 +906,8 @@ def test_quote_finding_reads_a_checkable_text() -> None:
     # energy-transport-crime style: a record said as the largest ever
     ("It was a record 1,302 knife offences.", "Knife offences rose to 1,302, the highest ever recorded.", None),
     # "the most patients waiting" says nothing of the largest list
-    ("Brennick General Hospital, which has the largest waiting list in the country, had 4,480 patients waiting "
-     "more than a year.", "Brennick General Hospital had the most patients waiting over 52 weeks, at 4,480.", "largest"),
+    (("Brennick General Hospital, which has the largest waiting list in the country, had 4,480 patients waiting "
+     "more than a year."), "Brennick General Hospital had the most patients waiting over 52 weeks, at 4,480.", "largest"),
     ("It was the largest fine ever imposed.", "The fine was 2 million crowns.", "largest"),
 ])
 def test_a_superlative_in_other_words(claim: str, passage: str, unsaid: str | None) -> None:
@@ -929,10 +929,13 @@ def test_a_figure_takes_the_period_its_paragraph_opens_with() -> None:
                "station at Fellbrook recorded 61 mm of rain, 58% below the 1991-2020 summer average of 145 mm.")
     q = figure_in(passage, "61 mm")
     span = figure_span(passage, q, date(2025, 10, 2))
+    assert span is not None
     assert (span.start, span.end) == (date(2025, 6, 1), date(2025, 8, 31))
     # a day at the head of the sentence before is when something was said, not the figure's period
     said = "On 2 October the bureau published its bulletin. The station recorded 61 mm of rain."
-    assert figure_span(said, figure_in(said, "61 mm"), date(2025, 10, 2)).text == ""
+    own = figure_span(said, figure_in(said, "61 mm"), date(2025, 10, 2))
+    assert own is not None
+    assert own.text == ""
 
 
 def test_from_a_whole_day_is_when_a_figure_takes_effect() -> None:
@@ -950,8 +953,8 @@ def test_from_a_whole_day_is_when_a_figure_takes_effect() -> None:
      "thin_link", "other_scope"),
     # health-housing: another hospital's median wait
     ("Lindquay Infirmary had the longest median wait of any major hospital, at 22.3 weeks.",
-     "Brennick General Hospital, where the median wait is 21.4 weeks, had more year-long waiters than any other "
-     "hospital.", "another_subject", "other_scope"),
+     ("Brennick General Hospital, where the median wait is 21.4 weeks, had more year-long waiters than any other "
+     "hospital."), "another_subject", "other_scope"),
     # ports-weather: the level after the jump is the claim's own other figure
     ("Spot rates for a 40-foot container from Halvik to Ronsgard jumped from 2,140 dalen to 2,690 dalen.",
      "Spot rates for a 40-foot container from Halvik to Ronsgard reached 2,690 dalen.", "other_figure",

@@ -83,9 +83,27 @@ from claims.extract.sentences import split_sentences
 from claims.extract.words import stem
 from claims.models import Quantity
 
-__all__ = ["CHECKS", "active", "claim_tolerance", "converted", "derived_values", "describes_subject", "falls",
-           "is_opinion", "kind_confusion", "lexicon", "quote_finding", "opposition", "per_period", "precision_unit", "rate_period",
-           "series_conflict", "tally_finding", "unsaid_superlative", "vote_tally"]
+__all__ = [
+    "CHECKS",
+    "active",
+    "claim_tolerance",
+    "converted",
+    "derived_values",
+    "describes_subject",
+    "falls",
+    "is_opinion",
+    "kind_confusion",
+    "lexicon",
+    "opposition",
+    "per_period",
+    "precision_unit",
+    "quote_finding",
+    "rate_period",
+    "series_conflict",
+    "tally_finding",
+    "unsaid_superlative",
+    "vote_tally",
+]
 
 CHECKS: dict[str, str] = {
     "precision": "a figure is held to its own precision (3.2% is not 3.1%)",
@@ -639,7 +657,7 @@ def quote_finding(claim_text: str, passage: str) -> tuple[str, str] | None:
         own = passage[sentences[k][0]:sentences[k][1]]
         before = passage[sentences[k - 1][0]:sentences[k - 1][1]] if k > 0 else ""
         after = passage[sentences[k + 1][0]:sentences[k + 1][1]] if k + 1 < len(sentences) else ""
-        near = {w.lower() for w in re.findall(r"[A-Za-z]+", " ".join((before, own, after)))}
+        near = {w.lower() for w in re.findall(r"[A-Za-z]+", f"{before} {own} {after}")}
         given = {w.lower() for w in re.findall(r"[A-Za-z'’-]+", before + " " + own)}
         if near & lexicon()["correction_markers"]:
             # a correction notice: the words given to the claim's speaker there are the

@@ -31,6 +31,7 @@ from typing import Any
 
 import pycountry
 
+from claims.extract.checkable import without_date
 from claims.extract.quantities import (
     counted_head,
     is_time_frame,
@@ -56,7 +57,6 @@ from claims.extract.scope import (
     time_span,
     time_spans,
 )
-from claims.extract.checkable import without_date
 from claims.extract.sentences import split_sentences
 from claims.extract.words import stem
 from claims.models import Quantity, Scope
@@ -849,10 +849,10 @@ def _lead_period(text: str, start: int, published: date | None) -> TimeSpan | No
         return None  # no sentence before it in its paragraph
     prev = sentences[-1]
     head = prev.text[:max(40, len(prev.text) // 3)]
-    periods = [span for span in time_spans(head, published)
+    periods = [(span, (span.end - span.start).days) for span in time_spans(head, published)
                if span.start is not None and (span.end - span.start).days >= 6]
     # the narrowest: "Summer 2025 (June to August)" is June to August
-    return min(periods, key=lambda span: (span.end - span.start).days) if periods else None
+    return min(periods, key=lambda p: p[1])[0] if periods else None
 
 
 # A comparison's base figure ("24.1% less than the 3.74 million tonnes harvested in 2024", "up
