@@ -56,10 +56,11 @@ def wall(repeat: int, baseline: Path | None, fresh_db: bool) -> dict[str, object
     commands = {"now": [claims, "--db", str(tmp / "now.duckdb"), "check", str(SEED)]}
     envs = {"now": _env(tmp / "prefect")}
     if baseline is not None:
-        # the earlier checkout's command (its entry point was flows.cli:main), its modules
-        # found before this checkout's editable install
+        # the earlier checkout's command (its entry point: claims_cli.app:main, or flows.cli:main
+        # before the CLI had its own package), its modules found before this checkout's editable install
+        entry = "claims_cli.app" if (baseline / "claims_cli" / "app.py").is_file() else "flows.cli"
         start = ("import sys; sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in "
-                 f"type(f).__module__]; sys.path.insert(0, {str(baseline)!r}); from flows.cli import main; main()")
+                 f"type(f).__module__]; sys.path.insert(0, {str(baseline)!r}); from {entry} import main; main()")
         commands["baseline"] = [sys.executable, "-c", start, "--db", str(tmp / "baseline.duckdb"), "check", str(SEED)]
         envs["baseline"] = _env(tmp / "prefect")
     first = {name: _run(cmd, envs[name]) for name, cmd in commands.items()}  # cold: fills every cache
@@ -128,7 +129,7 @@ def main() -> None:
     sub = parser.add_subparsers(dest="what", required=True)
     w = sub.add_parser("wall", help="the command's wall time, warm, against an earlier checkout")
     w.add_argument("--repeat", type=int, default=5)
-    w.add_argument("--baseline", type=Path, help="a checkout of an earlier commit (its flows.cli)")
+    w.add_argument("--baseline", type=Path, help="a checkout of an earlier commit")
     w.add_argument("--fresh-db", action="store_true", help="a new database for every run (nothing cached)")
     sub.add_parser("profile", help="imports, model load, Prefect start, task round-trips, work")
     args = parser.parse_args()
