@@ -13,7 +13,7 @@ import re
 
 from claims.extract.sentences import split_sentences
 
-__all__ = ["QUOTE_CHARS", "cue_note", "whole_quote"]
+__all__ = ["QUOTE_CHARS", "cue_note", "find_words", "whole_quote"]
 
 QUOTE_CHARS = 220  # longest quote shown whole in a rationale; longer sentences are cut at clauses
 
@@ -24,7 +24,7 @@ _CLAUSE_STOP = re.compile(r"[;:,]\s+|\s+[-\u2013\u2014]{1,2}\s+")
 _CUE_NOTE = re.compile(r"\s*\(([^()]*)\)\s*$")
 
 
-def _find(passage: str, words: str) -> tuple[int, int] | None:
+def find_words(passage: str, words: str) -> tuple[int, int] | None:
     """Where ``words`` stand in ``passage`` (case and spacing aside), or None."""
     if not words.strip():
         return None
@@ -63,7 +63,7 @@ def whole_quote(passage: str, cue: str, limit: int = QUOTE_CHARS) -> str | None:
     boundary). None when the cue's words are not in the passage (a cue made of words the
     passage does not hold, such as 'rated "False"', is quoted as it is)."""
     words = _CUE_NOTE.sub("", cue).split("…")[0]
-    span = _find(passage, words)
+    span = find_words(passage, words)
     if span is None:
         return None
     for sentence in split_sentences(passage):

@@ -79,6 +79,8 @@ from importlib import resources
 from typing import Any
 
 from claims.extract.checkable import without_date
+from claims.extract.quotes import find_words
+from claims.extract.scope import _MONTH_WORDS
 from claims.extract.sentences import split_sentences
 from claims.extract.words import stem
 from claims.models import Quantity
@@ -94,6 +96,7 @@ __all__ = [
     "is_opinion",
     "kind_confusion",
     "lexicon",
+    "name_words",
     "opposition",
     "per_period",
     "precision_unit",
@@ -352,14 +355,12 @@ def describes_subject(text: str, q: Quantity) -> bool:
 
 # A figure that bounds the class of things a claim is about: "vessels longer than 300 metres",
 # "firms with more than 250 staff", "households earning under 30,000"
-_CLASS_BEFORE = re.compile(r"\b(?!(?:was|is|has|does|this|its|his|as|us|plus|thus|less|always|sometimes)\s)[a-z]+s\s+"
-                           r"(?:(?:longer|shorter|larger|smaller|bigger|heavier|lighter|older|younger|"
+# a plural noun ("vessels", "firms"), not a verb or a pronoun that ends in s
+_PLURAL = r"\b(?!(?:was|is|has|does|this|its|his|as|us|plus|thus|less|always|sometimes)\s)[a-z]+s\s+"
+_CLASS_BEFORE = re.compile(_PLURAL + r"(?:(?:longer|shorter|larger|smaller|bigger|heavier|lighter|older|younger|"
                            r"wider|taller|deeper)\s+than|(?:with|employing|earning|having)\s+(?:more|fewer|less)\s+than|"
                            r"(?:earning|employing|weighing|measuring)\s+(?:over|under|above|below))\s+$", re.IGNORECASE)
-
-
-_CLASS_WITH = re.compile(r"\b(?!(?:was|is|has|does|this|its|his|as|us|plus|thus|less)\s)[a-z]+s\s+"
-                         r"(?:with|employing|earning|having|weighing)\s+$", re.IGNORECASE)
+_CLASS_WITH = re.compile(_PLURAL + r"(?:with|employing|earning|having|weighing)\s+$", re.IGNORECASE)
 
 
 def _number_part(text: str) -> str:
@@ -596,38 +597,27 @@ def is_opinion(url: str | None, title: str | None, text: str) -> bool:
 # -- quotes ------------------------------------------------------------------------------
 
 _QUOTED = re.compile(r"[\"“”]([^\"“”]{8,400})(?:[\"“”]|[.!?]?$)")
-_NAME = re.compile(r"\b[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+)*")
 _QUOTE_WORDS = 4  # a quote of fewer words ("a crisis") is a phrase anyone may use
 
 
-def _word_seq(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower())
-
-
-def _find_words(words: list[str], text: str) -> tuple[int, int] | None:
-    """Where the word sequence ``words`` stands in ``text`` (case and punctuation aside)."""
-    tokens = list(re.finditer(r"[A-Za-z0-9]+", text))
-    lows = [t.group(0).lower() for t in tokens]
-    n = len(words)
-    for i in range(len(lows) - n + 1):
-        if lows[i:i + n] == words:
-            return tokens[i].start(), tokens[i + n - 1].end()
-    return None
-
-
-def _names_outside(text: str, quote: tuple[int, int]) -> set[str]:
-    """The words of the names a text gives outside a quote (its first word aside: "At")."""
-    names: set[str] = set()
-    for m in _NAME.finditer(text):
-        if quote[0] <= m.start() < quote[1]:
+def name_words(text: str, outside: tuple[int, int] | None = None) -> set[str]:
+    """The words of the names a text gives: runs of capitalised words (a sentence's first word
+    only in a run of two or more: "Lindquay Infirmary had", not "Rough sleeping" or "At
+    sentencing"), months and days aside; with ``outside``, none that starts inside that span
+    (a quote's words)."""
+    words: set[str] = set()
+    for m in _NAME_RUN.finditer(text):
+        if outside is not None and outside[0] <= m.start() < outside[1]:
             continue
-        words = m.group(0).split()
-        names.update(w.lower() for w in (words[1:] if m.start() == 0 else words))
-    return names - {w.lower() for w in _MONTHS}
+        run = [w for w in re.findall(r"[A-Za-z]+", m.group(0)) if w[0].isupper()]
+        opener = m.start() == 0 or re.search(r"[.!?:]\s+$|^\s*$|[\"“(]\s*$", text[max(0, m.start() - 3):m.start()])
+        if opener and len(run) < 2:
+            continue  # "Rough sleeping rose": a sentence's first word alone is no sure name
+        words.update(w.lower() for w in run if w.lower() not in _MONTH_WORDS)
+    return words
 
 
-_MONTHS = ("January February March April May June July August September October November December "
-           "Monday Tuesday Wednesday Thursday Friday Saturday Sunday").split()
+_NAME_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:of\s+|the\s+|and\s+)?[A-Z][\w'’-]*)*")
 
 
 def quote_finding(claim_text: str, passage: str) -> tuple[str, str] | None:
@@ -640,14 +630,13 @@ def quote_finding(claim_text: str, passage: str) -> tuple[str, str] | None:
     own, and it withdraws the claim's attribution where it names the claim's speaker. None when the claim quotes nothing the passage has."""
     claim_text = without_date(claim_text)
     for m in _QUOTED.finditer(claim_text):
-        words = _word_seq(m.group(1))
-        if len(words) < _QUOTE_WORDS:
-            continue
         said = m.group(1).strip().rstrip(".!?,")
-        speaker = _names_outside(claim_text, m.span())
+        if len(said.split()) < _QUOTE_WORDS:
+            continue
+        speaker = name_words(claim_text, outside=m.span())
         if not speaker:
             continue
-        where = _find_words(words, passage)
+        where = find_words(passage, said)
         if where is None:
             continue
         sentences = [(s.start, s.end) for s in split_sentences(passage)]
@@ -668,7 +657,7 @@ def quote_finding(claim_text: str, passage: str) -> tuple[str, str] | None:
         if speaker & given:
             return "support", f'"{said}" quoted as the claim gives it'
         own_words = {w.lower() for w in re.findall(r"[A-Za-z]+", own)}
-        others = _names_outside(own, (where[0] - sentences[k][0], where[1] - sentences[k][0]))
+        others = name_words(own, outside=(where[0] - sentences[k][0], where[1] - sentences[k][0]))
         if own_words & lexicon()["speech_verbs"] and others:
             return "refute", f'the passage gives "{said}" to another speaker'
     return None

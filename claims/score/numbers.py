@@ -69,6 +69,7 @@ from claims.score.checks import (
     kind_confusion,
     lexicon,
     matches_derived,
+    name_words,
     per_period,
     rate_period,
     series_conflict,
@@ -404,22 +405,6 @@ def _claims_other_figure(claim_text: str, claim_q: Quantity, q: Quantity, tolera
                for other in parse_quantities(claim_text))
 
 
-def _names(sentence: str) -> set[str]:
-    """The words of a sentence's names: runs of capitalised words (its first word only in a
-    run of two or more: "Lindquay Infirmary had", not "Rough sleeping"), months and days aside."""
-    words: set[str] = set()
-    for m in re.finditer(r"[A-Z][\w'’-]*(?:\s+(?:of\s+|the\s+|and\s+)?[A-Z][\w'’-]*)*", sentence):
-        run = [w for w in re.findall(r"[A-Za-z]+", m.group(0)) if w[0].isupper()]
-        opener = m.start() == 0 or re.search(r"[.!?:]\s+$|^\s*$|[\"“(]\s*$", sentence[max(0, m.start() - 3):m.start()])
-        if opener and len(run) < 2:
-            continue  # "Rough sleeping rose": a sentence's first word alone is no sure name
-        words.update(w.lower() for w in run if w.lower() not in _MONTH_WORDS and w.lower() not in _DAY_WORDS)
-    return words
-
-
-_DAY_WORDS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
-
-
 def _another_subject(claim_text: str, passage_text: str, q: Quantity) -> bool:
     """The ``another_subject`` check: a figure of another value is no refutation when its
     sentence names someone or something (a hospital, a club, a town) and none of the names
@@ -427,12 +412,12 @@ def _another_subject(claim_text: str, passage_text: str, q: Quantity) -> bool:
     "Brennick General Hospital, where the median wait is 21.4 weeks"). A claim that names
     nothing, or a sentence that names no one (its subject named before it), is left to the
     other checks."""
-    claimed = _names(without_date(claim_text))
+    claimed = name_words(without_date(claim_text))
     if not claimed:
         return False
     sentence = _sentence_of(passage_text, q)
     said = {w.lower() for w in re.findall(r"[A-Za-z]+", sentence)}
-    return bool(_names(sentence)) and not (claimed & said)
+    return bool(name_words(sentence)) and not (claimed & said)
 
 
 def _thin_link(claim_text: str, claim_q: Quantity, passage_text: str, q: Quantity) -> bool:
@@ -450,11 +435,10 @@ def _thin_link(claim_text: str, claim_q: Quantity, passage_text: str, q: Quantit
 def _distinctive(q: Quantity) -> bool:
     """A figure that two texts do not give by chance: three significant digits or more
     (298 million, 2,310), or two with a decimal point (3.9, 22.3)."""
-    if q.value is None or q.qualifier:
-        return False
-    written = f"{abs(q.value):.6g}"
-    digits = re.sub(r"\D", "", written).strip("0")
-    return len(digits) >= 3 or (len(digits) == 2 and "." in written)
+    if _precise(q):
+        return True
+    written = f"{abs(q.value):.6g}" if q.value is not None and not q.qualifier else ""
+    return "." in written and len(re.sub(r"\D", "", written).strip("0")) == 2
 
 
 def same_figure_told(claim_text: str, claim_q: Quantity, passage_text: str, q: Quantity) -> bool:
