@@ -27,6 +27,7 @@ from claims.score.checks import (
     opposition,
     precision_unit,
     quote_finding,
+    rate_denominator,
     vote_tally,
 )
 from claims.score.numbers import figure_judgements, figure_span
@@ -139,6 +140,43 @@ def test_acres_and_hectares_agree_after_conversion() -> None:
     claim = "The farm covers about 990 acres."
     passage = "The farm covers 400 hectares of wheat."
     assert [r for r, _ in relations(claim, passage)] in (["match"], ["consistent"])
+
+
+def test_a_yield_per_hectare_is_converted_before_it_is_compared_with_one_per_acre() -> None:
+    # migration-aviation-farming: the article's yield per acre against the ministry's per hectare
+    claim = "Average wheat yields fell to 2.1 tonnes per acre."
+    assert [r for r, _ in relations(claim, "Average wheat yields fell to 2.1 tonnes per hectare this year.")] == [
+        "mismatch"]  # 2.1 t/ha is 0.85 t/acre
+    assert [r for r, _ in relations(claim, "Average wheat yields fell to 5.2 tonnes per hectare this year.")] == [
+        "match"]  # 5.2 t/ha is 2.10 t/acre
+    # a rate per a span of time is left to rate_period; a plain amount has no denominator
+    assert rate_denominator("2.1 tonnes per acre", only("2.1 tonnes per acre")) == ("area", 4046.8564)
+    assert rate_denominator("5 litres a square metre", only("5 litres a square metre")) == ("area", 1.0)
+    assert rate_denominator("40 crowns a month", only("40 crowns a month")) is None
+    assert rate_denominator("2.1 tonnes of wheat", only("2.1 tonnes of wheat")) is None
+
+
+def test_durations_compare_across_hours_and_days() -> None:
+    # energy-transport-crime / ports-weather style: an outage or a blockage in hours and in days
+    assert [r for r, _ in relations("The canal was blocked for 30 hours.",
+                                    "The canal was blocked for two days.")] == ["mismatch"]
+    # "nearly two days" is a figure in whole days (36 to 60 hours): 41 hours is within it
+    assert [r for r, _ in relations("The canal was blocked for 41 hours.",
+                                    "The canal was blocked for nearly two days.")] in (["consistent"], ["match"])
+    # a bound stays a bound: "more than two days" is not 41 hours
+    q = converted(only("41 hours"), only("more than two days"))
+    assert q is not None and q.low == pytest.approx(48.0) and q.high is None
+
+
+@pytest.mark.parametrize(("claim", "passage", "value"), [
+    ("40 nautical miles", "74 km", 39.96),
+    ("4,200 acre-feet", "5.18 billion litres", 4199.5),
+    ("2.3 GWh", "2,300 MWh", 2.3),
+    ("3 megalitres", "3,000 cubic metres", 3.0),
+])
+def test_more_units_convert(claim: str, passage: str, value: float) -> None:
+    q = converted(only(claim), only(passage))
+    assert q is not None and q.value == pytest.approx(value, rel=1e-3)
 
 
 # -- kinds ----------------------------------------------------------------------------------
@@ -342,6 +380,23 @@ def test_a_table_change_matches_the_claims_change() -> None:
     [row] = [r[0] for r in table_rows("Offence | Year ending June 2024 | Year ending June 2025 | Change\n"
                                       "Robbery | 2,310 | 2,480 | +7.4%\n")]
     assert ("match", "7.4%") in relations(claim, row, published=date(2025, 10, 2))
+
+
+def test_a_column_headers_unit_goes_with_its_cells() -> None:
+    # migration-aviation-farming's harvest release: the unit stands in the header, in brackets
+    table = ("Year | Area harvested (million hectares) | Average yield (tonnes per hectare) | Production (million tonnes)\n"
+             "2025 | 1.35 | 2.1 | 2.84\n")
+    [row] = [r[0] for r in table_rows(table)]
+    assert row == ("2025, area harvested = 1.35 million hectares. 2025, average yield = 2.1 tonnes per hectare. "
+                   "2025, production = 2.84 million tonnes.")
+    # 2.1 tonnes per hectare is 0.85 tonnes per acre: the cell refutes a claim per acre
+    found = relations("Average wheat yields fell to 2.1 tonnes per acre.", row)
+    assert ("mismatch", "2.1 tonnes") in found and not any(r == "match" for r, _ in found)
+    # a share or a sum in brackets (health-housing / ports-weather style bulletins); a cell
+    # that is not a bare number keeps its column as written
+    [row] = [r[0] for r in table_rows("Region | Occupancy (%) | Spending (£m) | Beds (n)\n"
+                                      "North | 91.4 | 12.5 | n/a\n")]
+    assert row == "North, occupancy = 91.4%. North, spending = £12.5m. North, beds (n) = n/a."
 
 
 def test_a_monthly_table_column_refutes_a_month_claim() -> None:

@@ -101,6 +101,7 @@ __all__ = [
     "per_period",
     "precision_unit",
     "quote_finding",
+    "rate_denominator",
     "rate_period",
     "series_conflict",
     "tally_finding",
@@ -220,6 +221,15 @@ _UNITS: dict[str, tuple[str, float]] = {
     "tonne": ("mass", 1000.0), "ton": ("mass", 1000.0), "kilogram": ("mass", 1.0), "kg": ("mass", 1.0),
     "pound": ("mass", 0.45359237), "lb": ("mass", 0.45359237),
     "litre": ("volume", 1.0), "liter": ("volume", 1.0), "gallon": ("volume", 3.785411784),
+    "nautical mile": ("length", 1852.0), "square metre": ("area", 1.0), "square meter": ("area", 1.0),
+    "megalitre": ("volume", 1e6), "megaliter": ("volume", 1e6), "gigalitre": ("volume", 1e9),
+    "cubic metre": ("volume", 1000.0), "cubic meter": ("volume", 1000.0), "m3": ("volume", 1000.0),
+    "acre foot": ("volume", 1_233_481.8), "acre feet": ("volume", 1_233_481.8),
+    "kwh": ("energy", 1.0), "mwh": ("energy", 1e3), "gwh": ("energy", 1e6), "twh": ("energy", 1e9),
+    "kw": ("power", 1.0), "mw": ("power", 1e3), "gw": ("power", 1e6),
+    # durations ("for about nine hours" against "for two days")
+    "second": ("time", 1.0), "minute": ("time", 60.0), "hour": ("time", 3600.0), "day": ("time", 86_400.0),
+    "week": ("time", 604_800.0), "fortnight": ("time", 1_209_600.0),
 }
 
 
@@ -229,10 +239,29 @@ def _unit_key(unit: str | None) -> tuple[str, float] | None:
     words = re.findall(r"[a-z]+", unit.lower())
     if not words:
         return None
-    for key in (" ".join(words[-2:]), words[-1], words[-1].rstrip("s"), words[-1].removesuffix("es")):
+    pair = " ".join(words[-2:]) if len(words) > 1 else ""
+    for key in (pair, pair.rstrip("s"), words[-1], words[-1].rstrip("s"), words[-1].removesuffix("es")):
         if key in _UNITS:
             return _UNITS[key]
     return None
+
+
+_PER = re.compile(r"\s*(?:per|a|an|each|every|/)\s*((?:square|cubic|nautical)\s+)?([a-z]+)\b", re.IGNORECASE)
+
+
+def rate_denominator(text: str, q: Quantity) -> tuple[str, float] | None:
+    """The unit a measure is given per ("2.1 tonnes per acre", "12 litres a square metre"),
+    as (dimension, factor to the base unit), read just after the figure and its unit; None
+    for a plain amount and for a rate per a span of time (:func:`rate_period` reads those)."""
+    if q.unit is None or q.kind not in ("measure", "count", "money"):
+        return None
+    m = _PER.match(text, q.end)
+    if m is None:
+        return None
+    key = _unit_key(((m.group(1) or "") + m.group(2)).lower())
+    if key is None or key[0] == "time":
+        return None
+    return key
 
 
 def converted(claim_q: Quantity, passage_q: Quantity) -> Quantity | None:
@@ -249,10 +278,13 @@ def converted(claim_q: Quantity, passage_q: Quantity) -> Quantity | None:
 
     value, low, high = conv(passage_q.value), conv(passage_q.low), conv(passage_q.high)
     unit = precision_unit(passage_q)
-    if value is not None and low == high and unit is not None:
-        # the converted figure carries the precision of the one it came from
+    if unit is None and passage_q.value is not None and float(passage_q.value).is_integer():
+        unit = 1.0  # a whole number in words ("two days") is given to the unit
+    if value is not None and unit is not None and low is not None and high is not None:
+        # the converted figure carries the precision of the one it came from ("nearly two
+        # days" is a figure in whole days: 36 to 60 hours, not 43 to 48); a bound stays a bound
         half = unit / 2 * factor
-        low, high = value - half, value + half
+        low, high = min(low, value - half), max(high, value + half)
     return Quantity(value, low, high, claim_q.unit, passage_q.qualifier or "about", passage_q.text,
                     passage_q.start, passage_q.end, claim_q.kind)
 
@@ -389,7 +421,8 @@ def lexicon() -> dict[str, Any]:
             "falls": data["falls"], "opinion_markers": frozenset(data["opinion_markers"]),
             "movement_verbs": tuple(data["movement_verbs"]),
             "speech_verbs": frozenset(data["speech_verbs"]),
-            "correction_markers": frozenset(data["correction_markers"])}
+            "correction_markers": frozenset(data["correction_markers"]),
+            "admin_levels": frozenset(data["admin_levels"])}
 
 
 _TOKEN = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?")

@@ -71,6 +71,7 @@ from claims.score.checks import (
     matches_derived,
     name_words,
     per_period,
+    rate_denominator,
     rate_period,
     series_conflict,
     states_change,
@@ -486,7 +487,21 @@ def _row_of_claim(claim_text: str, passage_text: str, q: Quantity) -> bool:
     if not names:
         return True
     claimed = {w.lower() for w in re.findall(r"[A-Za-z]+", claim_text)}
-    return sum(w in claimed for w in names) * 2 >= len(names)
+    if sum(w in claimed for w in names) * 2 < len(names):
+        return False
+    # "Varrow Province (excluding the city)" is not "the city of Varrow": a row at another
+    # level of government than the one the claim names
+    row_levels = _levels(re.sub(r"\([^()]*\)", " ", label)) | \
+        {w for m in re.finditer(r"\(\s*([a-z ]+?)\s*\)", label.lower()) for w in _levels(m.group(1))
+         if m.group(1) == w}
+    claim_levels = _levels(claim_text)
+    return not (row_levels and claim_levels and not row_levels & claim_levels)
+
+
+def _levels(text: str) -> set[str]:
+    """The levels of government a text names: "city", "province", "county" (lexicon ``admin_levels``)."""
+    low = text.lower()
+    return {w for w in lexicon()["admin_levels"] if re.search(r"\b" + re.escape(w) + r"\b", low)}
 
 
 _GENERIC_HEADS = content_stems("rate share figure number total level proportion percentage amount count tally "
@@ -641,6 +656,12 @@ def _as_claim_reads(claim_text: str, claim_q: Quantity, passage_text: str, q: Qu
     c_period, p_period = rate_period(claim_text, claim_q), rate_period(passage_text, q)
     if c_period and p_period and c_period != p_period:
         q = per_period(claim_q, q, c_period, p_period)
+    c_per, p_per = rate_denominator(claim_text, claim_q), rate_denominator(passage_text, q)
+    if c_per and p_per and c_per[0] == p_per[0] and c_per[1] != p_per[1]:
+        # "2.1 tonnes per hectare" against a claim per acre: 0.85 tonnes per acre
+        factor = c_per[1] / p_per[1]
+        q = Quantity(*(None if x is None else round(x * factor, 6) for x in (q.value, q.low, q.high)), q.unit,
+                     q.qualifier or "about", q.text, q.start, q.end, q.kind)
     return q
 
 

@@ -23,7 +23,7 @@ __all__ = ["MAX_CHARS", "make_passages", "passages_for", "splitter_key", "table_
 MAX_CHARS = 900
 # Bump when make_passages or the sentence splitter cut text differently: stored cuts
 # (the document_passages table) made by another version are then not reused.
-SPLITTER_VERSION = 2
+SPLITTER_VERSION = 3
 
 
 def splitter_key(size: int = 3, overlap: int = 1, max_chars: int = MAX_CHARS) -> str:
@@ -70,6 +70,27 @@ def _cells(line: str) -> list[str]:
     return [c.strip() for c in line.strip().strip("|").split("|")]
 
 
+# a column header's unit in brackets: "Average yield (tonnes per hectare)", "Production
+# (million tonnes)", "Share (%)", "Spending (£m)"; not an index base or a count of thousands
+_HEADER_UNIT = re.compile(r"^(.*?\S)\s*\(([^()\d]{1,40})\)$")
+_BARE_NUMBER = re.compile(r"^[+\-\u2212]?\d[\d,]*(?:\.\d+)?$")
+
+
+def _with_unit(column: str, cell: str) -> tuple[str, str]:
+    """(column, cell) with the unit that a column's header gives in brackets moved to a bare
+    number of its cell, as a sentence gives it: ("Average yield (tonnes per hectare)", "2.1")
+    is ("Average yield", "2.1 tonnes per hectare"), so that the figure is read with its unit."""
+    m = _HEADER_UNIT.match(column.strip())
+    if m is None or not _BARE_NUMBER.match(cell):
+        return column, cell
+    name, unit = m.group(1), m.group(2).strip()
+    if unit == "%":
+        return name, f"{cell}%"
+    if unit[0] in "£$€¥":
+        return name, f"{unit[0]}{cell}{unit[1:].strip()}" if len(unit) <= 2 else f"{unit[0]}{cell} {unit[1:].strip()}"
+    return name, f"{cell} {unit}"
+
+
 def table_rows(text: str) -> list[tuple[str, int, int]]:
     """(sentence text, start, end) of each data row of the text tables in ``text``: a block of
     at least two lines holding the same number (two or more) of ``|``-separated cells, the first
@@ -98,7 +119,8 @@ def table_rows(text: str) -> list[tuple[str, int, int]]:
                 columns = header[1:] if header else [""] * (len(cells) - 1)
                 # "=" keeps the row, the column and the cell in one clause (a colon would end it)
                 said = [f"{label}, {column[:1].lower() + column[1:]} = {cell}." if column else f"{label} = {cell}."
-                        for column, cell in zip(columns, cells[1:]) if cell]
+                        for column, cell in (_with_unit(column, cell) for column, cell in zip(columns, cells[1:]))
+                        if cell]
                 if said:
                     out.append((caption + " ".join(said), start, end))
             i = j
