@@ -399,6 +399,34 @@ def test_a_column_headers_unit_goes_with_its_cells() -> None:
     assert row == "North, occupancy = 91.4%. North, spending = £12.5m. North, beds (n) = n/a."
 
 
+def test_a_table_aligned_with_spaces_is_read_row_by_row() -> None:
+    # tourism-science-manufacturing's results statement: columns aligned with spaces in a code
+    # block, the unit in the row's label
+    text = ("```\n"
+            "                                  Q3 2024   Q3 2023   Change\n"
+            "Revenue (QLR million)               2,910     3,140    -7.3%\n"
+            "Vehicles delivered                 38,200    41,900    -8.8%\n"
+            "```\n")
+    assert [r[0] for r in table_rows(text)] == [
+        "Revenue, q3 2024 = 2,910 million QLR. Revenue, q3 2023 = 3,140 million QLR. Revenue, change = -7.3%.",
+        "Vehicles delivered, q3 2024 = 38,200. Vehicles delivered, q3 2023 = 41,900. Vehicles delivered, change = -8.8%."]
+    # prose with two spaces after a full stop is no table
+    assert table_rows("The pass rate rose.  It was the best year.\nThe council met.  It voted 8-1.\n") == []
+
+
+def test_the_second_end_of_a_comparison_takes_the_unit_of_the_first() -> None:
+    # tourism-science-manufacturing / ports-weather style: "148 cruise calls, compared with 131"
+    passage = ("The season ended with 148 cruise calls, compared with 131 in 2023. A total of 286,400 "
+               "cruise passengers passed through the terminal, against 241,000 the year before.")
+    assert ("match", "148 cruise calls, compared with 131") in relations(
+        "That is an increase of 17 calls on the year before.", passage, published=date(2024, 11, 1))
+    found = relations("Passenger numbers reached 286,400, a rise of almost 19 per cent.", passage,
+                      published=date(2024, 11, 1))
+    assert [r for r, _ in found] == ["match"]  # 286,400 against 241,000: +18.8%
+    assert relations("Passenger numbers reached 286,400, a rise of about 25 per cent.", passage,
+                     published=date(2024, 11, 1)) == []  # a computed value that differs proves nothing
+
+
 def test_a_monthly_table_column_refutes_a_month_claim() -> None:
     # migration-aviation-farming: 6.3% is the annual rate, the month's rise 0.9%
     claim = "Food prices rose 6.3% in September alone."

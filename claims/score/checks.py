@@ -105,6 +105,7 @@ __all__ = [
     "rate_period",
     "series_conflict",
     "tally_finding",
+    "unit_key",
     "unsaid_superlative",
     "vote_tally",
 ]
@@ -233,7 +234,9 @@ _UNITS: dict[str, tuple[str, float]] = {
 }
 
 
-def _unit_key(unit: str | None) -> tuple[str, float] | None:
+def unit_key(unit: str | None) -> tuple[str, float] | None:
+    """(dimension, factor to its base unit) of a measure's unit ("km": length, 1000), None for
+    a unit that is no measure."""
     if not unit:
         return None
     words = re.findall(r"[a-z]+", unit.lower())
@@ -258,7 +261,7 @@ def rate_denominator(text: str, q: Quantity) -> tuple[str, float] | None:
     m = _PER.match(text, q.end)
     if m is None:
         return None
-    key = _unit_key(((m.group(1) or "") + m.group(2)).lower())
+    key = unit_key(((m.group(1) or "") + m.group(2)).lower())
     if key is None or key[0] == "time":
         return None
     return key
@@ -268,7 +271,7 @@ def converted(claim_q: Quantity, passage_q: Quantity) -> Quantity | None:
     """``passage_q`` expressed in the claim's unit when both are measures of one dimension
     in different units (48 km as 29.8 miles), hedged as "about" (a converted figure is
     approximate); None when they are not convertible or share a unit."""
-    a, b = _unit_key(claim_q.unit), _unit_key(passage_q.unit)
+    a, b = unit_key(claim_q.unit), unit_key(passage_q.unit)
     if a is None or b is None or a[0] != b[0] or a[1] == b[1]:
         return None
     factor = b[1] / a[1]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -682,7 +683,7 @@ def _derived(claim_text: str, claim_q: Quantity, passage_text: str, usable: Sequ
             groups = [[q for q in usable if q.kind == "percent" and "point" not in (q.unit or "")]]
         else:  # a percentage change: two levels of one counted thing, any kind but percent
             heads: dict[str, list[Quantity]] = {}
-            for q in usable:
+            for q in _with_partners(passage_text, usable):
                 if q.kind != "percent" and q.unit:
                     heads.setdefault(counted_head(q.unit) or "", []).append(q)
             groups = list(heads.values())
@@ -695,7 +696,7 @@ def _derived(claim_text: str, claim_q: Quantity, passage_text: str, usable: Sequ
                 by_thing.setdefault(counted_head(q.unit) if q.unit else None, []).append(q)
         groups = list(by_thing.values())
     else:
-        groups = [[q for q in usable if same_counted_thing(claim_q, q)]]
+        groups = [[q for q in _with_partners(passage_text, usable) if same_counted_thing(claim_q, q)]]
     p_day = _as_date(passage_date)
     for group in groups:
         for value, how in derived_values(claim_q, list(group)):
@@ -708,6 +709,23 @@ def _derived(claim_text: str, claim_q: Quantity, passage_text: str, usable: Sequ
                 return [NumericJudgement("match", q, frozenset(), f"computed: {how}",
                                          q_span.end if q_span else None, q_span)]
     return []
+
+
+_PARTNER = re.compile(r"^[^.;\d]{0,60}?\b(?:compared\s+(?:with|to)|against|up\s+from|down\s+from|from)\s+$",
+                      re.IGNORECASE)
+
+
+def _with_partners(text: str, figures: Sequence[Quantity]) -> list[Quantity]:
+    """``figures`` with a bare figure that a comparison sets against the figure before it
+    given that figure's unit ("148 cruise calls, compared with 131 in 2023": 131 cruise calls),
+    as a reader takes the second end of a comparison."""
+    out = list(figures)
+    ordered = sorted(figures, key=lambda q: q.start)
+    for before, q in itertools.pairwise(ordered):
+        if q.unit is None and before.unit is not None and q.kind == before.kind \
+                and _PARTNER.match(text[before.end:q.start]):
+            out.append(replace(q, unit=before.unit))
+    return out
 
 
 _CALENDAR = frozenset(m.lower()[:4] for m in (*calendar.month_name[1:], *calendar.day_name))
