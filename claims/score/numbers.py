@@ -661,8 +661,12 @@ def _as_claim_reads(claim_text: str, claim_q: Quantity, passage_text: str, q: Qu
     if c_per and p_per and c_per[0] == p_per[0] and c_per[1] != p_per[1]:
         # "2.1 tonnes per hectare" against a claim per acre: 0.85 tonnes per acre
         factor = c_per[1] / p_per[1]
-        q = Quantity(*(None if x is None else round(x * factor, 6) for x in (q.value, q.low, q.high)), q.unit,
-                     q.qualifier or "about", q.text, q.start, q.end, q.kind)
+
+        def scaled(x: float | None) -> float | None:
+            return None if x is None else round(x * factor, 6)
+
+        q = replace(q, value=scaled(q.value), low=scaled(q.low), high=scaled(q.high),
+                    qualifier=q.qualifier or "about")
     return q
 
 
