@@ -85,6 +85,21 @@ def test_that_is_the_figure_of_the_sentence_before() -> None:
         "That was 20% more than a year earlier.")
 
 
+def test_that_is_the_subject_of_the_level_before_it() -> None:
+    # telecom-water-pensions: a share's level, then "That was down from ..."
+    previous = "Storage across the company's three reservoirs stood at 38 per cent in the week to 8 August."
+    assert checkable_text("That was down from 43 per cent two weeks earlier.", previous=previous) == (
+        "Storage across the company's three reservoirs was down from 43 per cent two weeks earlier.")
+    # ports-weather: a change named by its noun ("a rise of"), after a price that moved
+    previous = ("Spot rates for a 40-foot container from Halvik to Ronsgard jumped from 2,140 dalen to 2,690 "
+                "dalen in the two weeks to 25 September, according to Brasmark.")
+    assert checkable_text("That was a rise of more than 25 percent.", previous=previous) == (
+        "Spot rates for a 40-foot container from Halvik to Ronsgard was a rise of more than 25 percent.")
+    # a sentence without a figure gives no subject
+    assert checkable_text("That was a rise of more than 25 percent.", previous="Rates jumped.") == (
+        "That was a rise of more than 25 percent.")
+
+
 def test_the_base_of_a_comparison_is_not_the_claims_time() -> None:
     from claims.extract.quantities import parse_quantities
     from claims.extract.scope import claim_scope, figure_thing

@@ -166,7 +166,13 @@ def _people(text: str) -> list[str]:
 
 # "That was 20% more than ...", "This is up from ...": a figure the sentence before gave
 _FIGURE_REF = re.compile(r"^(?:That|This|It)(?=\s+(?:was|is|were|are|represents|represented|marks|marked)\s+"
-                         r"(?:up|down|about|around|nearly|almost|roughly|some|\d))")
+                         r"(?:up|down|about|around|nearly|almost|roughly|some|\d|"
+                         r"(?:a|an)\s+(?:rise|increase|fall|drop|decline|jump|gain|cut|reduction|decrease)\b))")
+# the subject of a sentence that gives a figure: the words before its verb ("Storage across the
+# three reservoirs stood at 38 per cent": "Storage across the three reservoirs")
+_SUBJECT = re.compile(r"^(?P<subj>[A-Z][^,;:]{3,120}?)\s+(?:stood|stands|was|were|is|are|rose|rises|fell|falls|"
+                      r"reached|reaches|climbed|dropped|grew|increased|decreased|jumped|totalled|totaled|"
+                      r"amounted|hit|came|ended|averaged)\b")
 
 
 def refers_to_previous_figure(sentence: str) -> bool:
@@ -192,11 +198,17 @@ def _resolve(text: str, before: str, previous: str | None) -> str:
     if m and previous:
         # "Border guards detected 11,400 irregular crossings into Estmark between July and
         # September. That was 20% more ...": "that" is the count the previous sentence gives
-        counted = [q for q in parse_quantities(previous) if q.kind == "count" and q.unit]
-        if len(counted) == 1:
+        figures = parse_quantities(previous)
+        counted = [q for q in figures if q.kind == "count" and q.unit]
+        subject = _SUBJECT.match(_clean(_OPENER.sub("", previous)))
+        if len(counted) == 1 and (len(figures) == 1 or subject is None):
             q = counted[0]
             rest = re.split(r"[,;:.]|\s(?:according|said|says)\b", previous[q.end:], maxsplit=1)[0]
             text = f"The {q.unit}{rest.rstrip()}" + text[m.end():]
+        elif figures and subject is not None:
+            # "Storage across the three reservoirs stood at 38 per cent. That was down from 43
+            # per cent": the subject of the previous sentence's figure
+            text = subject.group("subj") + text[m.end():]
     return text
 
 
