@@ -249,7 +249,9 @@ def desk(
     scratch = Path(tempfile.mkdtemp(prefix="claims-ablate-")) if checks and keep is None else None
 
     def run_all(disabled: list[str]) -> list[dict[str, Any]]:
-        config = settings.model_copy(update={"disabled_checks": disabled})
+        # the checks the settings switch off stay off; an ablation switches one more off
+        config = settings.model_copy(update={"disabled_checks": list(dict.fromkeys([*settings.disabled_checks,
+                                                                                   *disabled]))})
         out = []
         for k, directory in enumerate(directories):
             folder = keep or (scratch / str(k) if scratch is not None else None)
@@ -260,10 +262,11 @@ def desk(
     try:
         results = run_all([])
         pooled = desk_pool(results)
-        ablation = {}
+        ablation: dict[str, dict[str, Any]] = {}
         for check in checks:
             other = run_all([check])
-            ablation[check] = {"pooled": desk_pool(other),
+            ablation[check] = {"disabled_checks": list(dict.fromkeys([*settings.disabled_checks, check])),
+                               "pooled": desk_pool(other),
                                "halves": {half: desk_pool(_half(other, half)) for half in ("dev", "test")}
                                if split == "all" else {},
                                "sets": {r["data"]: {k: r[k] for k in ("agreement", "supported_precision",
@@ -274,8 +277,8 @@ def desk(
             shutil.rmtree(scratch, ignore_errors=True)
     halves = {half: desk_pool(_half(results, half)) for half in ("dev", "test")} if split == "all" else {}
     if json_out:
-        typer.echo(json.dumps({"split": split, "sets": results, "pooled": pooled, "halves": halves,
-                               "ablation": ablation}, indent=1, default=str))
+        typer.echo(json.dumps({"split": split, "disabled_checks": list(settings.disabled_checks), "sets": results,
+                               "pooled": pooled, "halves": halves, "ablation": ablation}, indent=1, default=str))
         return
     if len(directories) > 1:
         for result in results:

@@ -328,7 +328,7 @@ def test_a_shared_adjective_does_not_make_two_figures_one_thing() -> None:
 def test_every_check_is_named_and_settings_refuse_unknown_names() -> None:
     assert set(CHECKS) == {"precision", "units", "bare_counts", "kinds", "derived", "descriptor", "facts", "series",
                            "tallies", "details_in_words", "opinion",
-                           "opposites", "verifier", "superlatives", "same_figure", "quotes", "thin_link", "another_subject", "other_figure"}
+                           "opposites", "verifier", "superlatives", "same_figure", "quotes"}
     assert policy_from_settings(Settings(disabled_checks=["units"])).disabled_checks == frozenset({"units"})
     with pytest.raises(ConfigError, match="names no check 'unit'"):
         policy_from_settings(Settings(disabled_checks=["unit"]))
@@ -1029,26 +1029,6 @@ def test_from_a_whole_day_is_when_a_figure_takes_effect() -> None:
     assert time_spans("Prices rose 3% from a year earlier.", date(2025, 10, 8)) == []
 
 
-@pytest.mark.parametrize(("claim", "passage", "check", "relation"), [
-    # schools-courts-sport: a share of an overrun against a council leader's cost estimate
-    ("Under a 2025 agreement, Drossby Athletic will pay D 28 million of the overrun and the council D 60 million.",
-     "The Drossby Arena will cost about D 265 million, council leader Piet Vandorn admitted last night.",
-     "thin_link", "other_scope"),
-    # health-housing: another hospital's median wait
-    ("Lindquay Infirmary had the longest median wait of any major hospital, at 22.3 weeks.",
-     ("Brennick General Hospital, where the median wait is 21.4 weeks, had more year-long waiters than any other "
-     "hospital."), "another_subject", "other_scope"),
-    # ports-weather: the level after the jump is the claim's own other figure
-    ("Spot rates for a 40-foot container from Halvik to Ronsgard jumped from 2,140 dalen to 2,690 dalen.",
-     "Spot rates for a 40-foot container from Halvik to Ronsgard reached 2,690 dalen.", "other_figure",
-     "other_scope"),
-])
-def test_mismatches_that_are_no_refutation(claim: str, passage: str, check: str, relation: str) -> None:
-    found = relations(claim, passage)
-    assert found and all(r == relation for r, _ in found)
-    assert "mismatch" in {r for r, _ in relations(claim, passage, frozenset({check}))}
-
-
 def test_a_claim_that_names_the_passage_subject_is_still_refuted() -> None:
     # health-housing: the same hospital, another figure
     claim = "Lindquay Infirmary had the longest median wait of any major hospital, at 24.1 weeks."
@@ -1084,12 +1064,3 @@ def test_a_table_cell_of_the_claims_figure_in_its_subjects_row() -> None:
              "Teodora Nyquist, recount (certified) = 48,190.")
     assert relations(claim, table, published=date(2025, 9, 29)) == [("match", "48,190")]
     assert relations(claim, table, frozenset({"same_figure"}), published=date(2025, 9, 29)) == []
-
-
-def test_another_subject_reads_the_figures_own_sentence() -> None:
-    # health-housing: the hospital named in the sentence before is not this figure's subject
-    claim = "Lindquay Infirmary had the longest median wait of any major hospital, at 22.3 weeks."
-    passage = ("Lindquay Infirmary is in the north. Brennick General Hospital, where the median wait is 21.4 weeks, "
-               "had more year-long waiters than any other hospital.")
-    assert ("mismatch", "21.4 weeks") not in relations(claim, passage)
-    assert ("mismatch", "21.4 weeks") in relations(claim, passage, frozenset({"another_subject"}))

@@ -221,6 +221,20 @@ def test_cli_prints_json_with_json(desk, evaluated, tmp_path, monkeypatch):
     assert summary.exit_code == 0 and summary.stdout.startswith("Desk evaluation of ")
 
 
+def test_an_ablation_adds_to_the_checks_the_settings_switch_off(desk, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CLAIMS_DB", str(tmp_path / "unused.duckdb"))
+    monkeypatch.setenv("CLAIMS_DISABLED_CHECKS", '["units"]')
+    result = CliRunner().invoke(app, ["eval", "desk", str(desk), "--ablate", "precision", "--json"],
+                                prog_name="claims")
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)
+    assert printed["disabled_checks"] == ["units"]  # the base run keeps the settings' choice
+    assert printed["ablation"]["precision"]["disabled_checks"] == ["units", "precision"]
+    assert printed["pooled"]["checkworthy_sentences"] == printed["ablation"]["precision"]["pooled"][
+        "checkworthy_sentences"]
+
+
 # -- matching, without the model ----------------------------------------------------------------------
 
 

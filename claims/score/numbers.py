@@ -32,7 +32,6 @@ from typing import Any
 
 import pycountry
 
-from claims.extract.checkable import without_date
 from claims.extract.quantities import (
     counted_head,
     is_time_frame,
@@ -70,7 +69,6 @@ from claims.score.checks import (
     kind_confusion,
     lexicon,
     matches_derived,
-    name_words,
     per_period,
     rate_denominator,
     rate_period,
@@ -398,42 +396,6 @@ def _same_thing(claim_text: str, claim_q: Quantity, passage_text: str, q: Quanti
     return False
 
 
-def _claims_other_figure(claim_text: str, claim_q: Quantity, q: Quantity, tolerance: float) -> bool:
-    """The ``other_figure`` check: a passage figure that the claim itself gives as another of
-    its figures ("jumped from 2,140 dalen to 2,690 dalen": 2,690 is the level after, not a
-    rival of 2,140) does not refute the figure judged."""
-    return any(other.start != claim_q.start and other.kind == q.kind
-               and relate_quantities(other, q, tolerance) == "match"
-               for other in parse_quantities(claim_text))
-
-
-def _another_subject(claim_text: str, passage_text: str, q: Quantity) -> bool:
-    """The ``another_subject`` check: a figure of another value is no refutation when its
-    sentence names someone or something (a hospital, a club, a town) and none of the names
-    the claim gives ("Lindquay Infirmary had the longest median wait, at 22.3 weeks" against
-    "Brennick General Hospital, where the median wait is 21.4 weeks"). A claim that names
-    nothing, or a sentence that names no one (its subject named before it), is left to the
-    other checks."""
-    claimed = name_words(without_date(claim_text))
-    if not claimed:
-        return False
-    sentence = _sentence_of(passage_text, q)
-    said = {w.lower() for w in re.findall(r"[A-Za-z]+", sentence)}
-    return bool(name_words(sentence)) and not (claimed & said)
-
-
-def _thin_link(claim_text: str, claim_q: Quantity, passage_text: str, q: Quantity) -> bool:
-    """The ``thin_link`` check: an amount or a share whose words (three or more on each side)
-    share one word with the claim's ("D 28 million of the overrun" paid under an agreement with
-    the council, "will cost about D 265 million, council leader ... admitted"): too little to
-    say that the two figures disagree about one thing. A count keeps its unit as its thing."""
-    if claim_q.kind == "count" and claim_q.unit:
-        return False
-    weak = lexicon()["weak_thing_words"]
-    c_thing, p_thing = figure_thing(claim_text, claim_q) - weak, figure_thing(passage_text, q) - weak
-    return len(c_thing) >= 3 and len(p_thing) >= 3 and len(c_thing & p_thing) == 1
-
-
 def _distinctive(q: Quantity) -> bool:
     """A figure that two texts do not give by chance: three significant digits or more
     (298 million, 2,310), or two with a decimal point (3.9, 22.3)."""
@@ -617,15 +579,6 @@ def figure_judgements(
             relation, reason = "other_scope", "another thing"
         elif series is not None:
             relation, reason = "other_scope", series
-        elif relation == "mismatch" and claim_scope is not None and active("other_figure", disabled) \
-                and _claims_other_figure(claim_text, claim_q, q, tolerance):
-            relation, reason = "other_scope", "the claim's other figure"
-        elif relation == "mismatch" and claim_scope is not None and active("thin_link", disabled) \
-                and _thin_link(claim_text, claim_q, passage_text, q):
-            relation, reason = "other_scope", "another thing (one word in common)"
-        elif relation == "mismatch" and claim_scope is not None and active("another_subject", disabled) \
-                and _another_subject(claim_text, passage_text, q):
-            relation, reason = "other_scope", "another subject"
         elif claim_scope is not None and active("series", disabled) and mode == "own" \
                 and _other_period(claim_q, c_span, q_span):
             relation, reason = "other_scope", "another period"
