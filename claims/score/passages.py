@@ -72,18 +72,19 @@ def _cells(line: str) -> list[str]:
 
 
 # a column header's unit in brackets: "Average yield (tonnes per hectare)", "Production
-# (million tonnes)", "Share (%)", "Spending (£m)"; not an index base or a count of thousands
+# (million tonnes)", "Share (%)", "Spending (£m)"; brackets with digits ("2015 = 100",
+# "000s") are left as written
 _HEADER_UNIT = re.compile(r"^(.*?\S)\s*\(([^()\d]{1,40})\)$")
 _BARE_NUMBER = re.compile(r"^[+\-\u2212]?\d[\d,]*(?:\.\d+)?$")
-
-
-_SCALE = re.compile(r"\b(?:thousands?|millions?|billions?|trillions?|bn|m|k)\b", re.IGNORECASE)
+_SCALE_WORD = re.compile(r"\b(?:thousands?|millions?|billions?|trillions?|bn)\b", re.IGNORECASE)
 
 
 def _is_unit(text: str) -> bool:
     """Whether words in brackets are a unit ("%", "£m", "EUR million", "tonnes per hectare",
     "thousands"), not a note on the row ("city", "provisional")."""
-    return text == "%" or text[0] in "£$€¥" or _SCALE.search(text) is not None \
+    if not text:
+        return False
+    return text == "%" or text[0] in "£$€¥" or _SCALE_WORD.search(text) is not None \
         or re.fullmatch(r"[A-Z]{3}", text.split()[0]) is not None or unit_key(text.split(" per ")[0]) is not None
 
 
@@ -99,7 +100,7 @@ def _with_unit(column: str, cell: str) -> tuple[str, str]:
         return name, f"{cell}%"
     if unit[0] in "£$€¥":
         return name, f"{unit[0]}{cell}{unit[1:].strip()}" if len(unit) <= 2 else f"{unit[0]}{cell} {unit[1:].strip()}"
-    scale = re.search(r"\b(?:thousands?|millions?|billions?|trillions?|bn)\b", unit, re.IGNORECASE)
+    scale = _SCALE_WORD.search(unit)
     if scale is not None:  # "(EUR million)": 118 million EUR
         rest = " ".join((unit[:scale.start()] + unit[scale.end():]).split())
         return name, f"{cell} {scale.group(0)} {rest}".strip()
