@@ -18,25 +18,16 @@ import argparse
 import itertools
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from claims.eval.desk import (
-    NOT_CHECKWORTHY,
-    assign_claims,
-    desk_settings,
-    load_desk,
-    split_articles,
-    top_claim,
-)
+from claims.eval.desk import judged_sentences
 from claims.extract import for_judging
-from claims.pipeline import policy_from_settings, verify
+from claims.pipeline import policy_from_settings
 from claims.score.calibration import ArticleConfidence
 from claims.score.verdict import VERDICT_FEATURES, claim_features
 from claims.settings import Settings
-from claims.store import open_store
 
 LABELS = ("supported", "refuted", "conflicting", "not_enough_evidence")
 OUT = Path(__file__).resolve().parents[1] / "claims" / "score" / "data" / "verdict_calibration.json"
@@ -45,29 +36,15 @@ OUT = Path(__file__).resolve().parents[1] / "claims" / "score" / "data" / "verdi
 def collect(folders: list[Path], split: str, settings: Settings) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
     """(features, labels, correct, stored confidence) of the top claim of every check-worthy
     gold sentence of the split's articles."""
-    rows, labels, correct, conf = [], [], [], []
+    rows, correct, conf = [], [], []
+    labels: list[str] = []
     policy = policy_from_settings(settings)
-    for folder in folders:
-        desk = load_desk(folder, settings)
-        chosen = set(split_articles(sorted({g.article for g in desk.gold}), split))
-        with tempfile.TemporaryDirectory() as tmp:
-            for article in sorted(chosen):
-                gold = [g for g in desk.gold if g.article == article]
-                config = desk_settings(settings, desk.corpus, Path(tmp) / f"{len(rows)}.duckdb")
-                report = verify(desk.documents[article], config, store=open_store(config))
-                verdicts = {v.claim_id: v for v in report.verdicts}
-                assign_claims(list(report.claims), gold)
-                for g in gold:
-                    claim = top_claim(g)
-                    if g.verdict == NOT_CHECKWORTHY or claim is None or claim.id not in verdicts:
-                        continue
-                    v = verdicts[claim.id]
-                    judged = for_judging([claim])[0]
-                    rows.append(claim_features(judged, v.evidence, policy))
-                    labels.append(v.label)
-                    correct.append(v.label == g.verdict)
-                    conf.append(v.confidence)
-        print(f"{folder}: {len(rows)} claims so far", file=sys.stderr)
+    for g, claim, v in judged_sentences(folders, split, settings):
+        rows.append(claim_features(for_judging([claim])[0], v.evidence, policy))
+        labels.append(v.label)
+        correct.append(v.label == g.verdict)
+        conf.append(v.confidence)
+    print(f"{split}: {len(rows)} claims", file=sys.stderr)
     return np.array(rows), labels, np.array(correct, dtype=float), np.array(conf)
 
 

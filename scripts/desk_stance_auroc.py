@@ -17,23 +17,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from claims.eval.desk import (
-    NOT_CHECKWORTHY,
-    assign_claims,
-    desk_settings,
-    load_desk,
-    split_articles,
-    top_claim,
-)
-from claims.pipeline import verify
+from claims.eval.desk import judged_sentences
 from claims.score.cross_encoder import OnnxCrossEncoder, packaged_cross_encoder_dir
 from claims.settings import Settings
-from claims.store import open_store
 
 
 def collect(folders: list[Path], split: str) -> list[dict]:
@@ -41,30 +31,16 @@ def collect(folders: list[Path], split: str) -> list[dict]:
     evidence passage's probabilities from the three models."""
     cross, verifier = OnnxCrossEncoder(packaged_cross_encoder_dir("cross_encoder")), \
         OnnxCrossEncoder(packaged_cross_encoder_dir("verifier"))
-    settings, rows = Settings(), []
-    for folder in folders:
-        desk = load_desk(folder, settings)
-        chosen = set(split_articles(sorted({g.article for g in desk.gold}), split))
-        with tempfile.TemporaryDirectory() as tmp:
-            for article in sorted(chosen):
-                gold = [g for g in desk.gold if g.article == article]
-                config = desk_settings(settings, desk.corpus, Path(tmp) / "article.duckdb")
-                report = verify(desk.documents[article], config, store=open_store(config))
-                verdicts = {v.claim_id: v for v in report.verdicts}
-                assign_claims(list(report.claims), gold)
-                for g in gold:
-                    claim = top_claim(g)
-                    verdict = verdicts.get(claim.id) if claim is not None else None
-                    if g.verdict == NOT_CHECKWORTHY or claim is None or verdict is None:
-                        continue
-                    texts = [e.passage.text for e in verdict.evidence]
-                    ce = cross.predict([claim.text] * len(texts), texts) if texts else np.zeros((0, 3))
-                    vf = verifier.predict([claim.text] * len(texts), texts) if texts else np.zeros((0, 3))
-                    rows.append({"gold": g.verdict, "pred": verdict.label, "conf": verdict.confidence,
-                                 "evidence": [{"sim": e.similarity, "note": e.scope_note,
-                                               "mlp": list(e.model_probs) if e.model_probs else None,
-                                               "ce": [float(x) for x in a], "vf": [float(x) for x in b]}
-                                              for e, a, b in zip(verdict.evidence, ce, vf)]})
+    rows: list[dict] = []
+    for g, claim, verdict in judged_sentences(folders, split, Settings()):
+        texts = [e.passage.text for e in verdict.evidence]
+        ce = cross.predict([claim.text] * len(texts), texts) if texts else np.zeros((0, 3))
+        vf = verifier.predict([claim.text] * len(texts), texts) if texts else np.zeros((0, 3))
+        rows.append({"gold": g.verdict, "pred": verdict.label, "conf": verdict.confidence,
+                     "evidence": [{"sim": e.similarity, "note": e.scope_note,
+                                   "mlp": list(e.model_probs) if e.model_probs else None,
+                                   "ce": [float(x) for x in a], "vf": [float(x) for x in b]}
+                                  for e, a, b in zip(verdict.evidence, ce, vf)]})
     return rows
 
 

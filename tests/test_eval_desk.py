@@ -16,6 +16,7 @@ from claims.eval.desk import (
     assign_claims,
     desk_summary,
     evaluate_desk,
+    judged_sentences,
     load_desk,
     locate_sentence,
     top_claim,
@@ -233,6 +234,16 @@ def test_an_ablation_adds_to_the_checks_the_settings_switch_off(desk, tmp_path, 
     assert printed["ablation"]["precision"]["disabled_checks"] == ["units", "precision"]
     assert printed["pooled"]["checkworthy_sentences"] == printed["ablation"]["precision"]["pooled"][
         "checkworthy_sentences"]
+
+
+def test_judged_sentences_give_the_verdicts_the_evaluation_scores(desk, settings, evaluated):
+    judged = list(judged_sentences([desk], "all", settings))
+    # the check-worthy sentences with a verdict (one of them yields no claim at all)
+    scored = sorted(tuple(p) for a in evaluated[0]["per_article"].values() for p in a["pairs"]
+                    if p[1] in ("supported", "refuted", "conflicting", "not_enough_evidence"))
+    assert len(judged) == len(scored) >= 2
+    assert sorted((g.verdict, v.label) for g, _, v in judged) == scored
+    assert all(claim.id == verdict.claim_id for _, claim, verdict in judged)
 
 
 # -- matching, without the model ----------------------------------------------------------------------

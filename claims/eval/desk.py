@@ -43,6 +43,7 @@ import tempfile
 import time
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,7 +63,8 @@ from claims.sources.corpus import load_corpus
 from claims.store import open_store
 
 __all__ = ["NOT_CHECKWORTHY", "SPLITS", "GoldSentence", "assign_claims", "desk_pool", "desk_settings", "desk_summary",
-           "desk_table", "evaluate_desk", "load_desk", "locate_sentence", "split_articles", "top_claim"]
+           "desk_table", "evaluate_desk", "judged_sentences", "load_desk", "locate_sentence", "split_articles",
+           "top_claim"]
 
 log = logging.getLogger(__name__)
 
@@ -265,6 +267,27 @@ def top_claim(sentence: GoldSentence) -> Claim | None:
 
 
 # -- figures -------------------------------------------------------------------------------------
+
+
+def judged_sentences(folders: list[Path], split: str, settings: Settings) -> Iterator[tuple[GoldSentence, Claim, Verdict]]:
+    """(gold sentence, its claim, the claim's verdict) of every check-worthy gold sentence of
+    the split's articles that got a verdict, folder by folder, each article checked as
+    :func:`evaluate_desk` checks it (on a database of its own, removed afterwards). For
+    scripts that read more of a verdict than ``claims eval desk`` reports."""
+    for folder in folders:
+        desk = load_desk(Path(folder), settings)
+        chosen = set(split_articles(sorted({g.article for g in desk.gold}), split))
+        with tempfile.TemporaryDirectory(prefix="claims-desk-") as tmp:
+            for k, article in enumerate(sorted(chosen)):
+                gold = [g for g in desk.gold if g.article == article]
+                config = desk_settings(settings, desk.corpus, Path(tmp) / f"{k}.duckdb")
+                report = verify(desk.documents[article], config, store=open_store(config))
+                verdicts = {v.claim_id: v for v in report.verdicts}
+                assign_claims(list(report.claims), gold)
+                for g in gold:
+                    claim = top_claim(g)
+                    if g.verdict != NOT_CHECKWORTHY and claim is not None and claim.id in verdicts:
+                        yield g, claim, verdicts[claim.id]
 
 
 def _r(x: float) -> float:

@@ -74,6 +74,7 @@ import json
 import math
 import re
 from collections.abc import Collection
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from typing import Any
@@ -103,6 +104,7 @@ __all__ = [
     "quote_finding",
     "rate_denominator",
     "rate_period",
+    "rescaled",
     "series_conflict",
     "tally_finding",
     "unit_key",
@@ -564,13 +566,17 @@ def rate_period(text: str, q: Quantity) -> str | None:
 def per_period(claim_q: Quantity, passage_q: Quantity, claim_period: str, passage_period: str) -> Quantity:
     """``passage_q`` as a rate per the claim's period (1,842 a year as 153.5 a month), hedged
     "about"."""
-    factor = _DAYS[claim_period] / _DAYS[passage_period]
+    return rescaled(passage_q, _DAYS[claim_period] / _DAYS[passage_period])
+
+
+def rescaled(q: Quantity, factor: float) -> Quantity:
+    """``q`` with its value and bounds multiplied by ``factor`` (a rate given per another
+    period or another unit of area), hedged "about"; its unit and text as written."""
 
     def conv(x: float | None) -> float | None:
         return None if x is None else round(x * factor, 6)
 
-    return Quantity(conv(passage_q.value), conv(passage_q.low), conv(passage_q.high), passage_q.unit,
-                    passage_q.qualifier or "about", passage_q.text, passage_q.start, passage_q.end, passage_q.kind)
+    return replace(q, value=conv(q.value), low=conv(q.low), high=conv(q.high), qualifier=q.qualifier or "about")
 
 
 def _quantifier(window: str) -> str | None:

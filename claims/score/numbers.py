@@ -72,6 +72,7 @@ from claims.score.checks import (
     per_period,
     rate_denominator,
     rate_period,
+    rescaled,
     series_conflict,
     states_change,
 )
@@ -612,14 +613,7 @@ def _as_claim_reads(claim_text: str, claim_q: Quantity, passage_text: str, q: Qu
         q = per_period(claim_q, q, c_period, p_period)
     c_per, p_per = rate_denominator(claim_text, claim_q), rate_denominator(passage_text, q)
     if c_per and p_per and c_per[0] == p_per[0] and c_per[1] != p_per[1]:
-        # "2.1 tonnes per hectare" against a claim per acre: 0.85 tonnes per acre
-        factor = c_per[1] / p_per[1]
-
-        def scaled(x: float | None) -> float | None:
-            return None if x is None else round(x * factor, 6)
-
-        q = replace(q, value=scaled(q.value), low=scaled(q.low), high=scaled(q.high),
-                    qualifier=q.qualifier or "about")
+        q = rescaled(q, c_per[1] / p_per[1])  # "2.1 tonnes per hectare" against a claim per acre: 0.85
     return q
 
 
